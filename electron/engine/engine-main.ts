@@ -1,0 +1,62 @@
+/**
+ * Entry of the engine process: Electron's utilityProcess (messages on process.parentPort) or a
+ * Node child_process.fork (messages on process.send). A crash in llama.cpp ends only this process.
+ */
+import { availableParallelism } from 'node:os';
+import { toErrorPayload } from '../../shared/errors.ts';
+import { Engine } from './engine.ts';
+import type { EngineToHost, HostToEngine } from './protocol.ts';
+import { parseThreadOverride } from './threads.ts';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+function connectToHost(): { send: (message: EngineToHost) => void; onMessage: (listener: (message: HostToEngine) => void) => void } {
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort;
+  if (parentPort !== undefined) {
+    return {
+      send: (message) => parentPort.postMessage(message),
+      onMessage: (listener) => parentPort.on('message', (event) => listener(event.data as HostToEngine)),
+    };
+  }
+  if (process.send === undefined) throw new Error('the engine must be started by the Enclave host');
+  // The host is gone: nothing is left to serve.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    send: (message) => process.send?.(message),
+    onMessage: (listener) => process.on('message', (message) => listener(message as HostToEngine)),
+  };
+}
+
+const host = connectToHost();
+const engine = new Engine(host.send, {
+  cores: availableParallelism(),
+  threadOverride: parseThreadOverride(process.env.ENCLAVE_THREADS),
+  gpu: process.env.ENCLAVE_GPU === 'off' ? false : 'auto',
+});
+
+host.onMessage((message) => {
+  switch (message.type) {
+    case 'generate':
+      void engine.generate(message.request);
+      break;
+    case 'stop':
+      engine.stop(message.jobId);
+      break;
+    case 'unload':
+      void engine.unload().then(() => host.send({ type: 'unloaded', requestId: message.requestId }));
+      break;
+    default:
+      throw new Error(`unknown engine message ${JSON.stringify(message satisfies never)}`);
+  }
+});
+
+try {
+  const { backend, threads } = await engine.start();
+  host.send({ type: 'ready', backend, threads, pid: process.pid });
+} catch (error) {
+  host.send({ type: 'fatal', error: { ...toErrorPayload(error), code: 'ENGINE_UNAVAILABLE' } });
+  process.exitCode = 1;
+}

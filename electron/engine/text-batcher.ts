@@ -1,0 +1,32 @@
+/**
+ * Collects streamed text and flushes it about once per animation frame, so a fast model sends
+ * tens of messages a second rather than one per token.
+ */
+export const FRAME_MS = 16;
+
+export class TextBatcher {
+  private pending = '';
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly flushTo: (text: string) => void;
+  private readonly intervalMs: number;
+
+  constructor(flushTo: (text: string) => void, intervalMs = FRAME_MS) {
+    this.flushTo = flushTo;
+    this.intervalMs = intervalMs;
+  }
+
+  push(text: string): void {
+    if (text === '') return;
+    this.pending += text;
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.flushTo(text);
+  }
+}

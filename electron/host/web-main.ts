@@ -1,0 +1,45 @@
+/** `npm run web -- --port N`: the web host in plain Node, serving the built renderer. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { nodeEngineSpawner } from '../engine/spawn-node.ts';
+import { loadConfig } from './config.ts';
+import { Host } from './host.ts';
+import { startWebServer } from './web-server.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.ENCLAVE_WEB_PORT ?? '5170' },
+    'static-dir': { type: 'string' },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number, got ${values.port}`);
+  process.exit(2);
+}
+
+// Built, this file is out/main/web.js beside engine.js, with the renderer in out/renderer.
+const here = dirname(fileURLToPath(import.meta.url));
+const { version } = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const host = new Host({
+  kind: 'web',
+  version,
+  config: loadConfig(),
+  spawnEngine: nodeEngineSpawner(join(here, 'engine.js')),
+});
+await host.start();
+const server = await startWebServer({ host, port, staticDir: values['static-dir'] ?? join(here, '..', 'renderer') });
+console.log(`Enclave web host: ${server.url}`);
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await server.close();
+  await host.dispose();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,122 @@
+/** The models folder: every .gguf file in it, described from its header (nothing is loaded). */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import { EnclaveError } from '../../shared/errors.ts';
+import type { ModelInfo } from '../../shared/models.ts';
+import { tensorByteSize } from './gguf-sizes.ts';
+
+/** Keys whose (large) values the library never needs. */
+const IGNORED_KEYS = ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'];
+/** The second and later parts of a split model are loaded through the first. */
+const LATER_SPLIT_PART = /-(0*[2-9]|0*\d{2,})-of-\d+\.gguf$/i;
+
+export interface LibraryEntry {
+  info: ModelInfo;
+  path: string;
+}
+
+export class Library {
+  readonly modelsDir: string;
+  private entries = new Map<string, LibraryEntry>();
+
+  constructor(modelsDir: string) {
+    this.modelsDir = modelsDir;
+  }
+
+  list(): ModelInfo[] {
+    return [...this.entries.values()].map((entry) => entry.info);
+  }
+
+  async rescan(): Promise<ModelInfo[]> {
+    const files = await findGgufFiles(this.modelsDir);
+    const entries = await Promise.all(files.map(async (path) => ({ path, info: await describeModelFile(path, this.modelsDir) })));
+    entries.sort((a, b) => a.info.name.localeCompare(b.info.name));
+    this.entries = new Map(entries.map((entry) => [entry.info.id, entry]));
+    return this.list();
+  }
+
+  /** A usable model by id. Only ids found by the last scan resolve, so an id never names a path. */
+  usable(id: string): LibraryEntry {
+    const entry = this.entries.get(id);
+    if (entry === undefined) throw new EnclaveError('MODEL_NOT_FOUND', `no model with id ${JSON.stringify(id)}`, { modelId: id });
+    if (entry.info.problem !== null) {
+      throw new EnclaveError('INVALID_MODEL', entry.info.problem, { modelId: id });
+    }
+    return entry;
+  }
+}
+
+async function findGgufFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .filter((name) => name.toLowerCase().endsWith('.gguf') && !LATER_SPLIT_PART.test(name))
+    .map((name) => join(dir, name));
+}
+
+export async function describeModelFile(path: string, modelsDir: string): Promise<ModelInfo> {
+  const id = relative(modelsDir, path).split(sep).join('/');
+  const fileName = basename(path);
+  const { size } = await stat(path);
+  const base: ModelInfo = {
+    id,
+    name: fileName.replace(/\.gguf$/i, ''),
+    fileName,
+    sizeBytes: size,
+    architecture: null,
+    parameterCount: null,
+    quantization: null,
+    contextLength: null,
+    hasChatTemplate: false,
+    problem: null,
+  };
+  let header: GgufFileInfo;
+  try {
+    header = await readGgufFileInfo(path, { sourceType: 'filesystem', ignoreKeys: IGNORED_KEYS, logWarnings: false, spliceSplitFiles: true });
+  } catch (error) {
+    return { ...base, problem: `not a readable GGUF file: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const metadata = header.metadata as Record<string, unknown> & { general?: Record<string, unknown>; tokenizer?: Record<string, unknown> };
+  const architecture = typeof metadata.general?.architecture === 'string' ? metadata.general.architecture : null;
+  const archMetadata = architecture === null ? undefined : (metadata[architecture] as Record<string, unknown> | undefined);
+  const fileType = metadata.general?.file_type;
+  return {
+    ...base,
+    name: typeof metadata.general?.name === 'string' && metadata.general.name.trim() !== '' ? metadata.general.name : base.name,
+    architecture,
+    parameterCount: countParameters(header),
+    quantization: typeof fileType === 'number' ? (GgufFileType[fileType]?.replace(/^MOSTLY_/, '') ?? null) : null,
+    contextLength: typeof archMetadata?.context_length === 'number' ? archMetadata.context_length : null,
+    hasChatTemplate: typeof metadata.tokenizer?.chat_template === 'string',
+    problem: findTensorProblem(header, size),
+  };
+}
+
+function countParameters(header: GgufFileInfo): number | null {
+  const tensors = header.fullTensorInfo ?? header.tensorInfo;
+  if (tensors === undefined) return null;
+  let total = 0;
+  for (const tensor of tensors) total += tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
+  return total;
+}
+
+/** A truncated download or a hostile header must not reach llama.cpp. */
+function findTensorProblem(header: GgufFileInfo, fileSize: number): string | null {
+  const tensors = header.tensorInfo;
+  if (tensors === undefined || tensors.length === 0) return 'the file holds no tensors';
+  if (header.splicedParts > 1) return null; // each part is checked by llama.cpp against its own size
+  for (const tensor of tensors) {
+    const bytes = tensorByteSize(tensor.ggmlType, tensor.dimensions) ?? 0n;
+    const end = BigInt(tensor.fileOffset) + bytes;
+    if (end > BigInt(fileSize)) {
+      return `the file is truncated: tensor ${tensor.name} ends at byte ${end}, the file has ${fileSize}`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,64 @@
+/**
+ * Errors that cross the contract boundary. The code is stable: the renderer translates it
+ * (`errors.<code>` in its locale files); the message is English detail for logs and developers.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNKNOWN_COMMAND',
+  'NOT_FOUND',
+  'MODEL_NOT_FOUND',
+  'INVALID_MODEL',
+  'MODEL_LOAD_FAILED',
+  'BUSY',
+  'ENGINE_CRASHED',
+  'ENGINE_UNAVAILABLE',
+  'GENERATION_FAILED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class EnclaveError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'EnclaveError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toPayload(): ErrorPayload {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Turns anything thrown into the wire shape, keeping typed errors as they are. */
+export function toErrorPayload(error: unknown): ErrorPayload {
+  if (error instanceof EnclaveError) return error.toPayload();
+  if (isErrorPayload(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message };
+}
+
+export function isErrorPayload(value: unknown): value is ErrorPayload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    isErrorCode((value as { code?: unknown }).code) &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** A model file found in the models folder, described from its GGUF header. */
+export const modelInfoSchema = z.object({
+  /** Stable id: the file's path relative to the models folder, with forward slashes. */
+  id: z.string(),
+  name: z.string(),
+  fileName: z.string(),
+  sizeBytes: z.number(),
+  architecture: z.string().nullable(),
+  parameterCount: z.number().nullable(),
+  quantization: z.string().nullable(),
+  contextLength: z.number().nullable(),
+  hasChatTemplate: z.boolean(),
+  /** null when the header is valid; otherwise why the file cannot be used. */
+  problem: z.string().nullable(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+export type GpuBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+export type EngineState = 'starting' | 'idle' | 'loading' | 'ready' | 'generating' | 'crashed';
+
+export interface EngineStatus {
+  state: EngineState;
+  backend: GpuBackend | null;
+  threads: number | null;
+  loadedModelId: string | null;
+  contextSize: number | null;
+}
