@@ -1,0 +1,101 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { ServerFrame } from '../../shared/contract.ts';
+import { startWebServer, type WebServer } from '../../electron/host/web-server.ts';
+import { createTestHost, type TestHost } from '../support/test-host.ts';
+
+let testHost: TestHost;
+let server: WebServer;
+let staticDir: string;
+
+beforeAll(async () => {
+  testHost = await createTestHost();
+  staticDir = await mkdtemp(join(tmpdir(), 'enclave-static-'));
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Enclave</title>');
+  server = await startWebServer({ host: testHost.host, staticDir, port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+  await testHost.dispose();
+  await rm(staticDir, { recursive: true, force: true });
+});
+
+function connect(headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`refused with HTTP ${res.statusCode}`)));
+  });
+}
+
+/** Sends raw text and resolves with the next result frame. */
+function exchange(socket: WebSocket, text: string): Promise<Extract<ServerFrame, { type: 'result' }>> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer): void => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      if (frame.type !== 'result') return;
+      socket.off('message', onMessage);
+      resolve(frame);
+    };
+    socket.on('message', onMessage);
+    socket.send(text);
+  });
+}
+
+function httpGet(path: string, hostHeader: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { host: hostHeader } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('web host transport', () => {
+  it('serves the renderer on loopback and refuses foreign Host headers (DNS rebinding)', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const page = await httpGet('/', `127.0.0.1:${server.port}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Enclave</title>');
+    expect((await httpGet('/', `evil.example:${server.port}`)).status).toBe(421);
+  });
+
+  it('refuses a WebSocket opened by another origin', async () => {
+    await expect(connect({ origin: 'https://evil.example' })).rejects.toThrow(/HTTP 40\d/);
+    const same = await connect({ origin: `http://127.0.0.1:${server.port}` });
+    same.close();
+  });
+
+  it('answers a valid call and echoes its id', async () => {
+    const socket = await connect();
+    const frame = await exchange(socket, JSON.stringify({ type: 'call', id: 7, command: 'app.info', input: {} }));
+    expect(frame).toMatchObject({ id: 7, ok: true, result: { host: 'web', modelsDir: testHost.modelsDir } });
+    socket.close();
+  });
+
+  it.each([
+    ['not JSON', 'nonsense{', 'BAD_REQUEST', -1],
+    ['a JSON number', '42', 'BAD_REQUEST', -1],
+    ['a frame without id', JSON.stringify({ type: 'call', command: 'app.info', input: {} }), 'BAD_REQUEST', -1],
+    ['an unknown command', JSON.stringify({ type: 'call', id: 1, command: 'fs.readFile', input: {} }), 'UNKNOWN_COMMAND', 1],
+    ['a prototype key as command', JSON.stringify({ type: 'call', id: 2, command: '__proto__', input: {} }), 'UNKNOWN_COMMAND', 2],
+    ['a wrong input shape', JSON.stringify({ type: 'call', id: 3, command: 'chat.generate', input: { modelId: 5 } }), 'BAD_REQUEST', 3],
+    ['an unknown model', JSON.stringify({ type: 'call', id: 4, command: 'chat.generate', input: { modelId: '../../etc/passwd', messages: [{ role: 'user', content: 'x' }] } }), 'MODEL_NOT_FOUND', 4],
+  ])('answers %s with a typed error and keeps serving', async (_name, text, code, id) => {
+    const socket = await connect();
+    const frame = await exchange(socket, text);
+    expect(frame).toMatchObject({ ok: false, id, error: { code } });
+    const next = await exchange(socket, JSON.stringify({ type: 'call', id: 99, command: 'models.list', input: {} }));
+    expect(next).toMatchObject({ ok: true, id: 99, result: [] });
+    socket.close();
+  });
+});

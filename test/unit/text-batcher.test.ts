@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TextBatcher } from '../../electron/engine/text-batcher.ts';
+
+describe('TextBatcher', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sends one message per interval however many chunks arrive', () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const batcher = new TextBatcher((text) => sent.push(text), 16);
+    for (const chunk of ['Bon', 'jour', ' ', 'le', ' monde']) batcher.push(chunk);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(16);
+    expect(sent).toEqual(['Bonjour le monde']);
+    batcher.push('!');
+    vi.advanceTimersByTime(15);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual(['Bonjour le monde', '!']);
+  });
+
+  it('flushes what is pending at once and ignores empty chunks', () => {
+    vi.useFakeTimers();
+    const sent: string[] = [];
+    const batcher = new TextBatcher((text) => sent.push(text), 16);
+    batcher.push('');
+    batcher.flush();
+    expect(sent).toEqual([]);
+    batcher.push('fin');
+    batcher.flush();
+    vi.advanceTimersByTime(100);
+    expect(sent).toEqual(['fin']);
+  });
+});
