@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** Why a file in the models folder cannot be used; the renderer translates the code. */
+export const MODEL_PROBLEM_CODES = ['NOT_GGUF', 'TRUNCATED', 'NO_TENSORS'] as const;
+export type ModelProblemCode = (typeof MODEL_PROBLEM_CODES)[number];
+
+export const modelProblemSchema = z.object({ code: z.enum(MODEL_PROBLEM_CODES), message: z.string() });
+export type ModelProblem = z.infer<typeof modelProblemSchema>;
+
 /** A model file found in the models folder, described from its GGUF header. */
 export const modelInfoSchema = z.object({
   /** Stable id: the file's path relative to the models folder, with forward slashes. */
@@ -13,7 +20,7 @@ export const modelInfoSchema = z.object({
   contextLength: z.number().nullable(),
   hasChatTemplate: z.boolean(),
   /** null when the header is valid; otherwise why the file cannot be used. */
-  problem: z.string().nullable(),
+  problem: modelProblemSchema.nullable(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 

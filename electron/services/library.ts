@@ -1,9 +1,9 @@
 /** The models folder: every .gguf file in it, described from its header (nothing is loaded). */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { ModelInfo } from '../../shared/models.ts';
+import type { ModelInfo, ModelProblem } from '../../shared/models.ts';
 import { tensorByteSize } from './gguf-sizes.ts';
 
 /** Keys whose (large) values the library never needs. */
@@ -41,7 +41,7 @@ export class Library {
     const entry = this.entries.get(id);
     if (entry === undefined) throw new EnclaveError('MODEL_NOT_FOUND', `no model with id ${JSON.stringify(id)}`, { modelId: id });
     if (entry.info.problem !== null) {
-      throw new EnclaveError('INVALID_MODEL', entry.info.problem, { modelId: id });
+      throw new EnclaveError('INVALID_MODEL', entry.info.problem.message, { modelId: id, problem: entry.info.problem.code });
     }
     return entry;
   }
@@ -80,42 +80,55 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
   try {
     header = await readGgufFileInfo(path, { sourceType: 'filesystem', ignoreKeys: IGNORED_KEYS, logWarnings: false, spliceSplitFiles: true });
   } catch (error) {
-    return { ...base, problem: `not a readable GGUF file: ${error instanceof Error ? error.message : String(error)}` };
+    return { ...base, problem: { code: 'NOT_GGUF', message: `not a readable GGUF file: ${error instanceof Error ? error.message : String(error)}` } };
   }
   const metadata = header.metadata as Record<string, unknown> & { general?: Record<string, unknown>; tokenizer?: Record<string, unknown> };
   const architecture = typeof metadata.general?.architecture === 'string' ? metadata.general.architecture : null;
   const archMetadata = architecture === null ? undefined : (metadata[architecture] as Record<string, unknown> | undefined);
   const fileType = metadata.general?.file_type;
+  const generalName = typeof metadata.general?.name === 'string' ? metadata.general.name.trim() : '';
   return {
     ...base,
-    name: typeof metadata.general?.name === 'string' && metadata.general.name.trim() !== '' ? metadata.general.name : base.name,
+    // Converters often write only the architecture as the name ("llama"): the file name says more.
+    name: generalName !== '' && generalName !== architecture ? generalName : base.name,
     architecture,
     parameterCount: countParameters(header),
-    quantization: typeof fileType === 'number' ? (GgufFileType[fileType]?.replace(/^MOSTLY_/, '') ?? null) : null,
+    quantization: typeof fileType === 'number' ? (GgufFileType[fileType]?.replace(/^MOSTLY_/, '') ?? null) : dominantTensorType(header),
     contextLength: typeof archMetadata?.context_length === 'number' ? archMetadata.context_length : null,
     hasChatTemplate: typeof metadata.tokenizer?.chat_template === 'string',
     problem: findTensorProblem(header, size),
   };
 }
 
+function elementCount(tensor: GgufTensorInfo): number {
+  return tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
+}
+
 function countParameters(header: GgufFileInfo): number | null {
   const tensors = header.fullTensorInfo ?? header.tensorInfo;
-  if (tensors === undefined) return null;
-  let total = 0;
-  for (const tensor of tensors) total += tensor.dimensions.reduce<number>((product, dim) => product * Number(dim), 1);
-  return total;
+  return tensors === undefined ? null : tensors.reduce((total, tensor) => total + elementCount(tensor), 0);
+}
+
+/** For files without general.file_type: the type that holds the most weights. */
+function dominantTensorType(header: GgufFileInfo): string | null {
+  const elementsByType = new Map<number, number>();
+  for (const tensor of header.tensorInfo ?? []) {
+    elementsByType.set(tensor.ggmlType, (elementsByType.get(tensor.ggmlType) ?? 0) + elementCount(tensor));
+  }
+  const [top] = [...elementsByType].sort((a, b) => b[1] - a[1]);
+  return top === undefined ? null : (GgmlType[top[0]] ?? null);
 }
 
 /** A truncated download or a hostile header must not reach llama.cpp. */
-function findTensorProblem(header: GgufFileInfo, fileSize: number): string | null {
+function findTensorProblem(header: GgufFileInfo, fileSize: number): ModelProblem | null {
   const tensors = header.tensorInfo;
-  if (tensors === undefined || tensors.length === 0) return 'the file holds no tensors';
+  if (tensors === undefined || tensors.length === 0) return { code: 'NO_TENSORS', message: 'the file holds no tensors' };
   if (header.splicedParts > 1) return null; // each part is checked by llama.cpp against its own size
   for (const tensor of tensors) {
     const bytes = tensorByteSize(tensor.ggmlType, tensor.dimensions) ?? 0n;
     const end = BigInt(tensor.fileOffset) + bytes;
     if (end > BigInt(fileSize)) {
-      return `the file is truncated: tensor ${tensor.name} ends at byte ${end}, the file has ${fileSize}`;
+      return { code: 'TRUNCATED', message: `the file is truncated: tensor ${tensor.name} ends at byte ${end}, the file has ${fileSize}` };
     }
   }
   return null;

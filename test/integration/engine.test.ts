@@ -90,11 +90,11 @@ describe('engine through the host', () => {
   });
 
   it('lists broken files with the reason and refuses to load them', async () => {
-    const models = (await t.host.call('models.list', {})) as { ok: true; result: { id: string; problem: string | null }[] };
+    const models = (await t.host.call('models.list', {})) as { ok: true; result: { id: string; problem: { code: string; message: string } | null }[] };
     const byId = new Map(models.result.map((model) => [model.id, model]));
     expect(byId.get(SCRIPTED)?.problem).toBeNull();
-    expect(byId.get('notes.gguf')?.problem).toMatch(/not a readable GGUF/);
-    expect(byId.get('cut.gguf')?.problem).toMatch(/truncated/);
+    expect(byId.get('notes.gguf')?.problem).toMatchObject({ code: 'NOT_GGUF', message: expect.stringMatching(/not a readable GGUF/) });
+    expect(byId.get('cut.gguf')?.problem).toMatchObject({ code: 'TRUNCATED' });
     for (const modelId of ['notes.gguf', 'cut.gguf']) {
       expect(await t.host.call('chat.generate', { modelId, messages: user('hi') })).toMatchObject({ ok: false, error: { code: 'INVALID_MODEL' } });
     }

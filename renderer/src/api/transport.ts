@@ -1,0 +1,17 @@
+import type { EnclaveApi } from '../../../shared/contract.ts';
+
+/**
+ * The state of the link to the host. The Electron transport is always `open`; the WebSocket one
+ * goes `connecting` → `open`, and `closed` while it waits to reconnect.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** The contract's API plus what the renderer needs to know about the link itself. */
+export interface Transport extends EnclaveApi {
+  readonly kind: 'electron' | 'web';
+  connectionState(): ConnectionState;
+  /** Returns a function that removes the listener. */
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /** Stops the transport for good: pending calls are rejected, no reconnect follows. */
+  dispose(): void;
+}

@@ -1,0 +1,80 @@
+import { useEffect, useRef } from 'react';
+import type { FormEvent, KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isUsable, selectCanSend, selectSelectedModel } from '../../state/app-store.ts';
+import { useActions, useAppState } from '../../state/react.tsx';
+
+export function Composer() {
+  const { t } = useTranslation();
+  const draft = useAppState((s) => s.draft);
+  const canSend = useAppState(selectCanSend);
+  const generating = useAppState((s) => s.job !== null);
+  const stopping = useAppState((s) => s.job?.stopRequested === true);
+  const modelReady = useAppState((s) => isUsable(selectSelectedModel(s)));
+  const { setDraft, send, stop } = useActions();
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  // Esc stops the answer wherever the focus is.
+  useEffect(() => {
+    if (!generating) return;
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) {
+        event.preventDefault();
+        void stop();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [generating, stop]);
+
+  // Ready to type as soon as a model is chosen.
+  useEffect(() => {
+    if (modelReady) textarea.current?.focus();
+  }, [modelReady]);
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      if (canSend) void send();
+    }
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (canSend) void send();
+  }
+
+  return (
+    <form className="composer" onSubmit={onSubmit}>
+      <textarea
+        ref={textarea}
+        data-testid="composer"
+        className="composer-input"
+        aria-label={t('composer.label')}
+        placeholder={modelReady ? t('composer.placeholder') : t('composer.placeholderNoModel')}
+        value={draft}
+        rows={1}
+        onChange={(event) => setDraft(event.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="composer-bar">
+        <p className="composer-hint muted">{t('composer.hint')}</p>
+        {generating ? (
+          <button
+            type="button"
+            className="button button-stop"
+            data-testid="stop"
+            onClick={() => void stop()}
+            disabled={stopping}
+          >
+            {stopping ? t('composer.stopping') : t('composer.stop')}
+          </button>
+        ) : (
+          <button type="submit" className="button button-primary" data-testid="send" disabled={!canSend}>
+            {t('composer.send')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

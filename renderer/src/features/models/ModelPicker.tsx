@@ -1,0 +1,108 @@
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ModelInfo } from '../../../../shared/models.ts';
+import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
+import { useActions, useAppState } from '../../state/react.tsx';
+
+export function ModelPicker() {
+  const { t } = useTranslation();
+  const models = useAppState((s) => s.models);
+  const loaded = useAppState((s) => s.modelsLoaded);
+  const rescanning = useAppState((s) => s.rescanning);
+  const selectedId = useAppState((s) => s.selectedModelId);
+  const { rescan, selectModel } = useActions();
+
+  return (
+    <section className="models" aria-labelledby="models-title">
+      <header className="models-header">
+        <h2 id="models-title">{t('models.title')}</h2>
+        <button
+          type="button"
+          className="button button-quiet"
+          data-testid="rescan"
+          onClick={() => void rescan()}
+          disabled={rescanning}
+          aria-busy={rescanning}
+        >
+          {rescanning ? t('models.rescanning') : t('models.rescan')}
+        </button>
+      </header>
+      {!loaded ? (
+        <p className="muted models-note">{t('models.loading')}</p>
+      ) : models.length === 0 ? (
+        <NoModels />
+      ) : (
+        <ul className="model-list" aria-label={t('models.listLabel')}>
+          {models.map((model) => (
+            <li key={model.id}>
+              <ModelOption model={model} selected={model.id === selectedId} onSelect={selectModel} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function NoModels() {
+  const { t } = useTranslation();
+  const modelsDir = useAppState((s) => s.info?.modelsDir ?? null);
+  return (
+    <div className="empty empty-small">
+      <p className="empty-title">{t('models.emptyTitle')}</p>
+      <p className="muted">{t('models.emptyBody')}</p>
+      {modelsDir !== null && (
+        <p className="folder">
+          <span className="muted">{t('models.folderLabel')}</span>
+          <code data-testid="models-dir">{modelsDir}</code>
+        </p>
+      )}
+    </div>
+  );
+}
+
+const ModelOption = memo(function ModelOption({
+  model,
+  selected,
+  onSelect,
+}: {
+  model: ModelInfo;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const unusable = model.problem !== null;
+  const facts = [
+    formatBytes(lang, model.sizeBytes),
+    model.quantization ?? t('models.quantizationUnknown'),
+    model.parameterCount !== null ? t('models.parameters', { value: formatCompact(lang, model.parameterCount) }) : null,
+  ].filter((fact) => fact !== null);
+  const details = [
+    model.architecture ?? t('models.architectureUnknown'),
+    model.contextLength !== null ? t('models.context', { value: formatInteger(lang, model.contextLength) }) : null,
+  ].filter((fact) => fact !== null);
+
+  return (
+    <button
+      type="button"
+      className="model-option"
+      data-testid="model-option"
+      data-model-id={model.id}
+      aria-pressed={selected}
+      disabled={unusable}
+      title={model.fileName}
+      onClick={() => onSelect(model.id)}
+    >
+      <span className="model-name">{model.name}</span>
+      <span className="model-facts">{facts.join(' · ')}</span>
+      <span className="model-facts">{details.join(' · ')}</span>
+      {!unusable && !model.hasChatTemplate && <span className="model-warning">{t('models.noChatTemplate')}</span>}
+      {model.problem !== null && (
+        <span className="model-problem" data-testid="model-problem" data-code={model.problem.code} title={model.problem.message}>
+          <strong>{t('models.unusable')}</strong> {t(`models.problem.${model.problem.code}`)}
+        </span>
+      )}
+    </button>
+  );
+});

@@ -1,0 +1,28 @@
+import { createContext, useContext, useSyncExternalStore } from 'react';
+import type { ReactNode } from 'react';
+import type { AppActions, AppState, AppStore } from './app-store.ts';
+
+const StoreContext = createContext<AppStore | null>(null);
+
+export function StoreProvider({ store, children }: { store: AppStore; children: ReactNode }) {
+  return <StoreContext value={store}>{children}</StoreContext>;
+}
+
+function useStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (store === null) throw new Error('useAppState/useActions need a <StoreProvider>.');
+  return store;
+}
+
+/**
+ * Reads a slice of the app state. The selector must return something already in the state or a
+ * primitive (not a fresh object), or React re-renders forever.
+ */
+export function useAppState<T>(selector: (state: AppState) => T): T {
+  const store = useStore();
+  return useSyncExternalStore(store.subscribe, () => selector(store.getState()));
+}
+
+export function useActions(): AppActions {
+  return useStore().actions;
+}

@@ -1,0 +1,360 @@
+import { describe, expect, it } from 'vitest';
+import type { CommandName, EventName, EventPayloads } from '../../shared/contract.ts';
+import type { GenerationStats } from '../../shared/chat.ts';
+import { EnclaveError } from '../../shared/errors.ts';
+import type { EngineStatus, ModelInfo } from '../../shared/models.ts';
+import type { ConnectionState, Transport } from '../../renderer/src/api/transport.ts';
+import {
+  buildHistory,
+  createAppStore,
+  SELECTED_MODEL_KEY,
+  selectCanSend,
+} from '../../renderer/src/state/app-store.ts';
+import type { ConversationMessage, KeyValueStorage } from '../../renderer/src/state/app-store.ts';
+
+function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
+  return {
+    id,
+    name: id.replace('.gguf', ''),
+    fileName: id,
+    sizeBytes: 1_000_000,
+    architecture: 'llama',
+    parameterCount: 1_000_000,
+    quantization: 'Q8_0',
+    contextLength: 4096,
+    hasChatTemplate: true,
+    problem,
+  };
+}
+
+const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loadedModelId: null, contextSize: null };
+
+function stats(overrides: Partial<GenerationStats> = {}): GenerationStats {
+  return {
+    modelId: 'a.gguf',
+    tokens: 3,
+    promptTokens: 10,
+    timeToFirstTokenMs: 120,
+    tokensPerSecond: 12.5,
+    durationMs: 400,
+    stopReason: 'eogToken',
+    ...overrides,
+  };
+}
+
+interface Call {
+  command: CommandName;
+  input: unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** A transport whose calls the test answers by hand and whose events the test emits. */
+function fakeTransport(initial: ConnectionState = 'open') {
+  const calls: Call[] = [];
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  let state = initial;
+  const transport: Transport = {
+    kind: 'web',
+    call(command, input) {
+      return new Promise((resolve, reject) => {
+        calls.push({ command, input, resolve: resolve as (value: unknown) => void, reject });
+      });
+    },
+    on(event, listener) {
+      let set = listeners.get(event);
+      if (set === undefined) listeners.set(event, (set = new Set()));
+      const entry = listener as (payload: unknown) => void;
+      set.add(entry);
+      return () => set.delete(entry);
+    },
+    connectionState: () => state,
+    onConnectionChange(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
+    dispose() {},
+  };
+  return {
+    transport,
+    calls,
+    emit<E extends EventName>(event: E, payload: EventPayloads[E]) {
+      for (const listener of listeners.get(event) ?? []) listener(payload);
+    },
+    setConnection(next: ConnectionState) {
+      state = next;
+      for (const listener of connectionListeners) listener(next);
+    },
+    /** Answers the oldest unanswered call of this command. */
+    answer(command: CommandName, value: unknown) {
+      const index = calls.findIndex((c) => c.command === command);
+      const call = calls[index];
+      if (call === undefined) throw new Error(`no pending ${command} call`);
+      calls.splice(index, 1);
+      call.resolve(value);
+    },
+    fail(command: CommandName, error: unknown) {
+      const index = calls.findIndex((c) => c.command === command);
+      const call = calls[index];
+      if (call === undefined) throw new Error(`no pending ${command} call`);
+      calls.splice(index, 1);
+      call.reject(error);
+    },
+    pending: (command: CommandName) => calls.filter((c) => c.command === command),
+  };
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
+  const data = new Map(Object.entries(initial));
+  return {
+    data,
+    get: (key) => data.get(key) ?? null,
+    set: (key, value) => {
+      if (value === null) data.delete(key);
+      else data.set(key, value);
+    },
+  };
+}
+
+/** A started store with models a.gguf (usable), b.gguf (usable), bad.gguf (problem), a.gguf selected. */
+async function started(storage = memoryStorage()) {
+  const fake = fakeTransport();
+  const store = createAppStore(fake.transport, { storage });
+  store.actions.start();
+  fake.answer('app.info', { version: '0.1.0', host: 'web', modelsDir: '/m', dataDir: '/d' });
+  fake.answer('models.list', [model('a.gguf'), model('b.gguf'), model('bad.gguf', { code: 'NOT_GGUF', message: 'not a readable GGUF file' })]);
+  fake.answer('engine.status', engine);
+  await tick();
+  store.actions.selectModel('a.gguf');
+  return { fake, store, storage };
+}
+
+describe('app store', () => {
+  it('loads app info, models and engine status on start', async () => {
+    const { store } = await started();
+    const s = store.getState();
+    expect(s.info?.modelsDir).toBe('/m');
+    expect(s.models.map((m) => m.id)).toEqual(['a.gguf', 'b.gguf', 'bad.gguf']);
+    expect(s.modelsLoaded).toBe(true);
+    expect(s.engine).toEqual(engine);
+    expect(s.selectedModelId).toBe('a.gguf');
+  });
+
+  it('refuses to select a model with a problem, and remembers the choice', async () => {
+    const { store, storage } = await started();
+    store.actions.selectModel('bad.gguf');
+    expect(store.getState().selectedModelId).toBe('a.gguf');
+    store.actions.selectModel('b.gguf');
+    expect(storage.data.get(SELECTED_MODEL_KEY)).toBe('b.gguf');
+  });
+
+  it('restores the remembered model, and drops a selection that a rescan removed', async () => {
+    const fake = fakeTransport();
+    const store = createAppStore(fake.transport, { storage: memoryStorage({ [SELECTED_MODEL_KEY]: 'b.gguf' }) });
+    store.actions.start();
+    fake.answer('models.list', [model('a.gguf'), model('b.gguf')]);
+    await tick();
+    expect(store.getState().selectedModelId).toBe('b.gguf');
+
+    const rescan = store.actions.rescan();
+    expect(store.getState().rescanning).toBe(true);
+    fake.answer('models.rescan', [model('a.gguf'), model('b.gguf', { code: 'TRUNCATED', message: 'the file is truncated' })]);
+    await rescan;
+    expect(store.getState().rescanning).toBe(false);
+    expect(store.getState().selectedModelId).toBeNull();
+  });
+
+  it('streams an answer: generate with the history, append deltas, finish with stats', async () => {
+    const { fake, store } = await started();
+    store.actions.setDraft('  Bonjour  ');
+    expect(selectCanSend(store.getState())).toBe(true);
+
+    const sending = store.actions.send();
+    const s1 = store.getState();
+    expect(s1.draft).toBe('');
+    expect(s1.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Bonjour']]);
+    expect(s1.job).toMatchObject({ id: null, text: '', modelId: 'a.gguf' });
+    expect(selectCanSend({ ...s1, draft: 'again' })).toBe(false);
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({
+      modelId: 'a.gguf',
+      messages: [{ role: 'user', content: 'Bonjour' }],
+    });
+
+    fake.answer('chat.generate', { jobId: 'j1' });
+    await sending;
+    expect(store.getState().job?.id).toBe('j1');
+
+    const before = store.getState().messages;
+    fake.emit('chat.loaded', { jobId: 'j1', modelId: 'a.gguf', loadMs: 850 });
+    fake.emit('chat.delta', { jobId: 'j1', text: 'Salut' });
+    fake.emit('chat.delta', { jobId: 'other', text: 'not mine' });
+    fake.emit('chat.delta', { jobId: 'j1', text: ' !' });
+    expect(store.getState().job?.text).toBe('Salut !');
+    expect(store.getState().job?.loadMs).toBe(850);
+    // Streaming leaves the finished messages untouched (same array), so they do not re-render.
+    expect(store.getState().messages).toBe(before);
+
+    fake.emit('chat.done', { jobId: 'j1', text: 'Salut !', stats: stats() });
+    const s2 = store.getState();
+    expect(s2.job).toBeNull();
+    expect(s2.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'Salut !',
+      modelId: 'a.gguf',
+      loadMs: 850,
+      state: 'done',
+      stats: stats(),
+    });
+
+    // The next turn carries the whole conversation.
+    void store.actions.send('Et toi ?');
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({
+      modelId: 'a.gguf',
+      messages: [
+        { role: 'user', content: 'Bonjour' },
+        { role: 'assistant', content: 'Salut !' },
+        { role: 'user', content: 'Et toi ?' },
+      ],
+    });
+  });
+
+  it('keeps events that arrive before chat.generate answers', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Hi');
+    fake.emit('chat.delta', { jobId: 'j9', text: 'He' });
+    fake.emit('chat.delta', { jobId: 'someone-else', text: 'xx' });
+    fake.emit('chat.delta', { jobId: 'j9', text: 'llo' });
+    fake.answer('chat.generate', { jobId: 'j9' });
+    await sending;
+    expect(store.getState().job?.text).toBe('Hello');
+  });
+
+  it('stops the job, even before its id is known', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Long story please');
+    await store.actions.stop();
+    expect(store.getState().job?.stopRequested).toBe(true);
+    expect(fake.pending('chat.stop')).toEqual([]);
+
+    fake.answer('chat.generate', { jobId: 'j2' });
+    await tick();
+    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: 'j2' });
+    fake.answer('chat.stop', { stopped: true });
+    await sending;
+
+    fake.emit('chat.done', { jobId: 'j2', text: 'Once', stats: stats({ stopReason: 'abort' }) });
+    expect(store.getState().messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Once', state: 'stopped' });
+  });
+
+  it('rolls back a turn that failed before any text, returning the question to the composer', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Question');
+    fake.fail('chat.generate', new EnclaveError('BUSY', 'another job is running'));
+    expect(await sending).toBe(false);
+    const s = store.getState();
+    expect(s.messages).toEqual([]);
+    expect(s.draft).toBe('Question');
+    expect(s.job).toBeNull();
+    expect(s.error?.error).toEqual({ code: 'BUSY', message: 'another job is running' });
+
+    store.actions.dismissError();
+    expect(store.getState().error).toBeNull();
+  });
+
+  it('keeps the partial answer when chat.error arrives mid-stream', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Question');
+    fake.answer('chat.generate', { jobId: 'j3' });
+    await sending;
+    fake.emit('chat.delta', { jobId: 'j3', text: 'Half an' });
+    fake.emit('chat.error', { jobId: 'j3', error: { code: 'ENGINE_CRASHED', message: 'engine exited', details: { exitCode: 1 } } });
+    const s = store.getState();
+    expect(s.job).toBeNull();
+    expect(s.error?.error.code).toBe('ENGINE_CRASHED');
+    expect(s.messages.map((m) => [m.role, m.content, m.state])).toEqual([
+      ['user', 'Question', 'done'],
+      ['assistant', 'Half an', 'error'],
+    ]);
+  });
+
+  it('ends the job with ENGINE_UNAVAILABLE when the connection drops, and refreshes on reconnect', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Question');
+    fake.answer('chat.generate', { jobId: 'j4' });
+    await sending;
+    fake.emit('chat.delta', { jobId: 'j4', text: 'Part' });
+
+    fake.setConnection('closed');
+    expect(store.getState().connection).toBe('closed');
+    expect(store.getState().job).toBeNull();
+    expect(store.getState().error?.error.code).toBe('ENGINE_UNAVAILABLE');
+
+    fake.setConnection('connecting');
+    fake.setConnection('open');
+    expect(store.getState().error).toBeNull();
+    expect(fake.pending('models.list')).toHaveLength(1);
+    expect(fake.pending('engine.status')).toHaveLength(1);
+  });
+
+  it('updates the engine status from events', async () => {
+    const { fake, store } = await started();
+    fake.emit('engine.status', { ...engine, state: 'loading' });
+    expect(store.getState().engine?.state).toBe('loading');
+  });
+
+  it('does nothing without a usable model, text, or while a job runs', async () => {
+    const fake = fakeTransport();
+    const store = createAppStore(fake.transport);
+    expect(await store.actions.send('hello')).toBe(false);
+    expect(fake.pending('chat.generate')).toEqual([]);
+  });
+
+  it('new conversation clears messages and stops the running job', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Q');
+    fake.answer('chat.generate', { jobId: 'j5' });
+    await sending;
+    store.actions.newConversation();
+    expect(store.getState().messages).toEqual([]);
+    expect(store.getState().job).toBeNull();
+    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: 'j5' });
+    fake.emit('chat.delta', { jobId: 'j5', text: 'late' });
+    expect(store.getState().job).toBeNull();
+  });
+
+  it('notifies subscribers only on change', async () => {
+    const { store } = await started();
+    let count = 0;
+    const off = store.subscribe(() => count++);
+    store.actions.setDraft('a');
+    store.actions.setDraft('ab');
+    off();
+    store.actions.setDraft('abc');
+    expect(count).toBe(2);
+  });
+});
+
+describe('buildHistory', () => {
+  const m = (role: 'user' | 'assistant', content: string): ConversationMessage => ({
+    id: content,
+    role,
+    content,
+    modelId: null,
+    stats: null,
+    loadMs: null,
+    state: 'done',
+  });
+
+  it('keeps turns alternating, leaving out questions without an answer', () => {
+    expect(
+      buildHistory([m('user', 'q1'), m('assistant', 'a1'), m('user', 'q2'), m('assistant', ''), m('user', 'q3')], 'q4'),
+    ).toEqual([
+      { role: 'user', content: 'q1' },
+      { role: 'assistant', content: 'a1' },
+      { role: 'user', content: 'q4' },
+    ]);
+  });
+});
