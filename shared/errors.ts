@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = [
   'BAD_REQUEST',
+  'FORBIDDEN',
   'UNKNOWN_COMMAND',
   'NOT_FOUND',
   'MODEL_NOT_FOUND',
