@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { endlessText, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
+import { expect, SHARED_STORIES, test } from './web-host.fixture.ts';
+
+test.use({ locale: 'en-US' });
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('composer').press('Enter');
+}
+
+test('chats with the scripted model and shows the exact answer with its stats', async ({ page, webHost }, testInfo) => {
+  await page.goto(webHost.url);
+  await page.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+  await send(page, 'Hello, who are you?');
+  await expect(page.getByTestId('message-user').last()).toContainText('Hello, who are you?');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'done');
+  await expect(answer).toContainText(SCRIPTED_REPLY);
+  const stats = page.getByTestId('answer-stats').last();
+  await expect(stats).toHaveAttribute('data-tokens', '9');
+  await expect(stats).toContainText('tok');
+  await expect(page.getByTestId('engine-status')).toContainText(/CPU/i);
+  await page.screenshot({ path: testInfo.outputPath('chat-scripted.png'), fullPage: true });
+});
+
+test('streams a long answer in steps and stops it', async ({ page, webHost }) => {
+  const deltaFrames: string[] = [];
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as { type: string; event?: string; payload?: { text?: string } };
+      if (frame.event === 'chat.delta') deltaFrames.push(frame.payload?.text ?? '');
+    }),
+  );
+  await page.goto(webHost.url);
+  await page.locator('[data-testid="model-option"][data-model-id="enclave-endless.gguf"]').click();
+  await send(page, 'Count for me');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'streaming');
+
+  // The visible answer grows while it streams: sample it twice, some frames apart.
+  await expect.poll(async () => (await answer.textContent())?.length ?? 0).toBeGreaterThan(20);
+  const early = (await answer.textContent()) ?? '';
+  await expect.poll(async () => (await answer.textContent())?.length ?? 0).toBeGreaterThan(early.length + 20);
+  await expect.poll(() => deltaFrames.length).toBeGreaterThan(2);
+
+  await page.getByTestId('stop').click();
+  await expect(answer).toHaveAttribute('data-state', 'stopped');
+  const stats = page.getByTestId('answer-stats').last();
+  await expect(stats).toHaveAttribute('data-stop-reason', 'abort');
+  const tokens = Number(await stats.getAttribute('data-tokens'));
+  expect(tokens).toBeGreaterThan(0);
+  const finalText = endlessText(tokens).trim();
+  await expect(answer).toContainText(finalText);
+  await expect.poll(() => deltaFrames.join('')).toBe(endlessText(tokens));
+  await expect(page.getByTestId('send')).toBeVisible();
+});
+
+test('chats with the real stories260K model', async ({ page, webHost }, testInfo) => {
+  test.skip(!existsSync(SHARED_STORIES), `${SHARED_STORIES} is absent (a fresh clone has no ../shared/models); the fixture models cover the rest`);
+  await page.goto(webHost.url);
+  await page.locator('[data-testid="model-option"][data-model-id="stories260K-chatml.gguf"]').click();
+  await send(page, 'Once upon a time');
+  const answer = page.getByTestId('message-assistant').last();
+  // Not an instruct model: it tells a story until its context is full, so stop it once it has spoken.
+  await expect.poll(async () => (await answer.textContent())?.length ?? 0).toBeGreaterThan(200);
+  if ((await answer.getAttribute('data-state')) === 'streaming') await page.getByTestId('stop').click();
+  await expect(answer).toHaveAttribute('data-state', /done|stopped/);
+  await expect(page.getByTestId('answer-stats').last()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('chat-stories.png'), fullPage: true });
+});
+
+test('lists a broken file as unusable with its reason', async ({ page, webHost }) => {
+  await writeFile(join(webHost.modelsDir, 'not-a-model.gguf'), 'plain text, not GGUF');
+  await page.goto(webHost.url);
+  await page.getByTestId('rescan').click();
+  const broken = page.locator('[data-testid="model-option"][data-model-id="not-a-model.gguf"]');
+  await expect(broken).toBeDisabled();
+  await expect(page.getByTestId('model-problem').first()).toHaveAttribute('data-code', 'NOT_GGUF');
+  await rm(join(webHost.modelsDir, 'not-a-model.gguf'));
+});
