@@ -1,12 +1,22 @@
+import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NavBar } from './app/NavBar.tsx';
+import type { Route } from './app/routes.ts';
+import { useRoute } from './app/use-route.ts';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { ModelPicker } from './features/models/ModelPicker.tsx';
 
+/** One entry per route: the sidebar content and the main page. */
+const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
+  chat: { Sidebar: ModelPicker, Main: ChatView },
+};
+
 export function App() {
   const { t } = useTranslation();
+  const { Sidebar, Main } = PAGES[useRoute()];
   return (
     <div className="app">
       <aside className="sidebar">
@@ -14,7 +24,8 @@ export function App() {
           <span className="brand-name">{t('app.name')}</span>
           <span className="brand-tagline">{t('app.tagline')}</span>
         </div>
-        <ModelPicker />
+        <NavBar />
+        <Sidebar />
         <footer className="sidebar-footer">
           <EngineStatusLine />
           <LanguageSwitch />
@@ -22,7 +33,7 @@ export function App() {
       </aside>
       <main className="main">
         <ErrorBanner />
-        <ChatView />
+        <Main />
       </main>
     </div>
   );
