@@ -10,8 +10,10 @@
  */
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, type MenuItemConstructorOptions, type Session, type WebContents } from 'electron';
-import { loadConfig, type AppConfig } from './host/config.ts';
+import ElectronStore from 'electron-store';
+import { ensureDirectories, loadConfig, type AppConfig } from './host/config.ts';
 import { Host } from './host/host.ts';
+import { openSettings } from './services/settings.ts';
 import { registerAppScheme, serveAppProtocol } from './shell/app-protocol.electron.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './shell/bridge.ts';
 import { utilityEngineSpawner } from './shell/engine-spawn.electron.ts';
@@ -92,7 +94,16 @@ function onReady(appConfig: AppConfig): void {
   serveAppProtocol(ses, paths.renderer);
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate()));
 
-  const started = new Host({ kind: 'electron', version: app.getVersion(), config: appConfig, spawnEngine: utilityEngineSpawner(paths.engine) });
+  ensureDirectories(appConfig);
+  const settings = openSettings(appConfig.dataDir, (options) => new ElectronStore<Record<string, unknown>>(options));
+  if (settings.movedAside !== null) console.warn(`Enclave: the settings file was unreadable; it was kept as ${settings.movedAside}`);
+  const started = new Host({
+    kind: 'electron',
+    version: app.getVersion(),
+    config: appConfig,
+    spawnEngine: utilityEngineSpawner(paths.engine),
+    settings: settings.backend,
+  });
   host = started;
   ipcMain.handle(IPC_CALL_CHANNEL, (event, command: unknown, input: unknown) => {
     const frame = event.senderFrame;

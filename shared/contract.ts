@@ -9,6 +9,7 @@ import { chatMessageSchema, LIMITS, samplingSchema } from './chat.ts';
 import type { GenerationStats } from './chat.ts';
 import type { ErrorPayload } from './errors.ts';
 import type { EngineStatus, ModelInfo } from './models.ts';
+import { settingsPatchSchema, type SettingsView } from './settings.ts';
 
 const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
 
@@ -31,6 +32,8 @@ export const commandSchemas = {
     sampling: samplingSchema.optional(),
   }),
   'chat.stop': z.strictObject({ jobId: idSchema }),
+  'settings.get': z.strictObject({}),
+  'settings.update': settingsPatchSchema,
 } as const;
 
 /** What each command answers with. */
@@ -42,6 +45,8 @@ export interface CommandResults {
   'models.unload': EngineStatus;
   'chat.generate': { jobId: string };
   'chat.stop': { stopped: boolean };
+  'settings.get': SettingsView;
+  'settings.update': SettingsView;
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -63,6 +68,7 @@ export interface EventPayloads {
   'chat.done': { jobId: string; text: string; stats: GenerationStats };
   'chat.error': { jobId: string; error: ErrorPayload };
   'engine.status': EngineStatus;
+  'settings.changed': SettingsView;
 }
 
 export type EventName = keyof EventPayloads;

@@ -8,6 +8,7 @@ import { EngineClient } from '../engine/engine-client.ts';
 import type { SpawnEngine } from '../engine/engine-process.ts';
 import { ChatService } from '../services/chat.ts';
 import { Library } from '../services/library.ts';
+import { SettingsService, type SettingsBackend } from '../services/settings.ts';
 import { ensureDirectories, type AppConfig } from './config.ts';
 
 export interface HostOptions {
@@ -15,6 +16,9 @@ export interface HostOptions {
   version: string;
   config: AppConfig;
   spawnEngine: SpawnEngine;
+  /** conf in the web host, electron-store in the desktop app. */
+  settings: SettingsBackend;
+  env?: NodeJS.ProcessEnv;
 }
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
@@ -24,6 +28,7 @@ type Handlers = { [C in CommandName]: (input: CommandInput<C>) => Promise<Comman
 export class Host {
   readonly engine: EngineClient;
   readonly library: Library;
+  readonly settings: SettingsService;
   private readonly chat: ChatService;
   private readonly listeners = new Set<(event: HostEvent) => void>();
   private readonly handlers: Handlers;
@@ -34,6 +39,7 @@ export class Host {
     this.engine = new EngineClient(options.spawnEngine);
     this.chat = new ChatService(this.engine, this.library, (event) => this.emit(event));
     this.engine.onStatus((status) => this.emit({ event: 'engine.status', payload: status }));
+    this.settings = new SettingsService(options.settings, options.env ?? process.env, (view) => this.emit({ event: 'settings.changed', payload: view }));
     const info: AppInfo = { version: options.version, host: options.kind, modelsDir: options.config.modelsDir, dataDir: options.config.dataDir };
     this.handlers = {
       'app.info': () => info,
@@ -46,6 +52,8 @@ export class Host {
       },
       'chat.generate': (input) => this.chat.generate(input),
       'chat.stop': (input) => this.chat.stop(input.jobId),
+      'settings.get': () => this.settings.view(),
+      'settings.update': (input) => this.settings.update(input),
     };
   }
 

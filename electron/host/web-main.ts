@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeEngineSpawner } from '../engine/spawn-node.ts';
-import { loadConfig } from './config.ts';
+import { openSettings } from '../services/settings.ts';
+import { ensureDirectories, loadConfig } from './config.ts';
 import { Host } from './host.ts';
 import { startWebServer } from './web-server.ts';
 
@@ -23,10 +24,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // Built, this file is out/main/web.js beside engine.js, with the renderer in out/renderer.
 const here = dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const config = loadConfig();
+ensureDirectories(config);
+const settings = openSettings(config.dataDir);
+if (settings.movedAside !== null) console.warn(`Enclave: the settings file was unreadable; it was kept as ${settings.movedAside} and defaults are in use`);
 const host = new Host({
   kind: 'web',
   version,
-  config: loadConfig(),
+  config,
+  settings: settings.backend,
   spawnEngine: nodeEngineSpawner(join(here, 'engine.js')),
 });
 await host.start();

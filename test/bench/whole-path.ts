@@ -10,6 +10,7 @@ import type { GenerationStats } from '../../shared/chat.ts';
 import type { ServerFrame } from '../../shared/contract.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
 import { Host } from '../../electron/host/host.ts';
+import { openSettings } from '../../electron/services/settings.ts';
 import { startWebServer } from '../../electron/host/web-server.ts';
 import { ENGINE_ENTRY } from '../support/test-host.ts';
 
@@ -37,7 +38,13 @@ export async function openWholePath(modelPath: string, threads: number): Promise
   await writeFile(join(staticDir, 'index.html'), '');
 
   process.env.ENCLAVE_THREADS = String(threads);
-  const host = new Host({ kind: 'web', version: 'bench', config: { dataDir, modelsDir }, spawnEngine: nodeEngineSpawner(ENGINE_ENTRY) });
+  const host = new Host({
+    kind: 'web',
+    version: 'bench',
+    config: { dataDir, modelsDir },
+    spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
+    settings: openSettings(dataDir).backend,
+  });
   await host.start();
   await host.engine.start();
   const server = await startWebServer({ host, staticDir, port: 0 });

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import type { EventName, EventPayloads, HostEvent } from '../../shared/contract.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
 import { Host } from '../../electron/host/host.ts';
+import { openSettings } from '../../electron/services/settings.ts';
 
 /** The engine entry run from source: Node 22.18+/24 strips its types. */
 export const ENGINE_ENTRY = join(import.meta.dirname, '..', '..', 'electron', 'engine', 'engine-main.ts');
@@ -19,12 +20,19 @@ export interface TestHost {
   dispose(): Promise<void>;
 }
 
-export async function createTestHost(modelFiles: readonly string[] = []): Promise<TestHost> {
+export async function createTestHost(modelFiles: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<TestHost> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enclave-test-'));
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
   for (const file of modelFiles) await copyFile(file, join(modelsDir, basename(file)));
-  const host = new Host({ kind: 'web', version: 'test', config: { dataDir, modelsDir }, spawnEngine: nodeEngineSpawner(ENGINE_ENTRY) });
+  const host = new Host({
+    kind: 'web',
+    version: 'test',
+    config: { dataDir, modelsDir },
+    spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
+    settings: openSettings(dataDir).backend,
+    env,
+  });
   const events: HostEvent[] = [];
   const waiters = new Set<(event: HostEvent) => void>();
   host.onEvent((event) => {
