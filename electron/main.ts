@@ -17,6 +17,7 @@ import { openSettings } from './services/settings.ts';
 import { registerAppScheme, serveAppProtocol } from './shell/app-protocol.electron.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './shell/bridge.ts';
 import { utilityEngineSpawner } from './shell/engine-spawn.electron.ts';
+import { openExternalLink } from './shell/external-links.electron.ts';
 import { callFromRenderer } from './shell/ipc-guard.ts';
 import { APP_ENTRY_URL, decideNavigation, decidePermission, devContentSecurityPolicy, isAllowedRequestUrl, isAppUrl, resolveAppOrigin } from './shell/security.ts';
 import { applySwitches } from './shell/switches.ts';
@@ -103,6 +104,7 @@ function onReady(appConfig: AppConfig): void {
     config: appConfig,
     spawnEngine: utilityEngineSpawner(paths.engine),
     settings: settings.backend,
+    openExternal: openExternalLink,
   });
   host = started;
   ipcMain.handle(IPC_CALL_CHANNEL, (event, command: unknown, input: unknown) => {

@@ -37,6 +37,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    // No other page may frame the app and trick clicks into it (clickjacking); only a header can say so.
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; form-action 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
     serveStatic(req, res, () => {
       res.writeHead(404).end('not found');
     });
@@ -80,6 +83,8 @@ function serveConnection(socket: WebSocket, host: Host): void {
     if (event.event === 'chat.done' || event.event === 'chat.error') ownJobs.delete(event.payload.jobId);
   });
   socket.on('close', unsubscribe);
+  // A frame over maxPayload or a protocol violation: ws closes this connection; without a listener the error would end the process.
+  socket.on('error', () => socket.terminate());
   socket.on('message', async (data, isBinary) => {
     const frame = isBinary ? null : parseClientFrame(data.toString());
     if (frame === null) {

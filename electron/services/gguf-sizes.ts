@@ -41,3 +41,8 @@ export function tensorByteSize(ggmlType: number, dimensions: readonly (number | 
   const elements = dimensions.reduce<bigint>((product, dim) => product * BigInt(dim), 1n);
   return (elements / BigInt(layout.blockSize)) * BigInt(layout.typeSize);
 }
+
+/** Elements per block of a ggml tensor type (a tensor's first dimension must be a multiple), or null if unknown. */
+export function ggmlBlockSize(ggmlType: number): number | null {
+  return GGML_TYPE_LAYOUT[ggmlType]?.blockSize ?? null;
+}

@@ -1,0 +1,103 @@
+import { useTranslation } from 'react-i18next';
+import type { EgressLogEntry } from '../../../../shared/privacy.ts';
+import { buildReport, reportFileName, summarize } from './report.ts';
+import { usePrivacy } from './use-privacy.ts';
+
+/** The Privacy page: the promise, the Offline switch, the network log and its export. */
+export function PrivacyPage() {
+  const { t, i18n } = useTranslation();
+  const { settings, log, error, refresh, setOffline } = usePrivacy();
+  const offline = settings?.values.offline ?? false;
+  const locked = settings?.locked.includes('offline') ?? false;
+  const summary = summarize(log ?? []);
+
+  function exportReport(): void {
+    const now = new Date();
+    const text = buildReport(log ?? [], { offline, now, t });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    link.download = reportFileName(now);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  return (
+    <section className="privacy" aria-labelledby="privacy-title">
+      <header className="privacy-header">
+        <h1 id="privacy-title">{t('privacy.title')}</h1>
+      </header>
+      <div className="privacy-promise" data-testid="privacy-promise">
+        <h2>{t('privacy.promiseTitle')}</h2>
+        <p>{t('privacy.promise')}</p>
+        <p>{t('privacy.promiseDownloads')}</p>
+      </div>
+
+      <div className="privacy-offline">
+        <h2>{t('privacy.offlineTitle')}</h2>
+        <label className="privacy-switch">
+          <input type="checkbox" role="switch" checked={offline} disabled={settings === null || locked} onChange={(event) => setOffline(event.target.checked)} data-testid="offline-switch" />
+          <span>{t('privacy.offlineLabel')}</span>
+        </label>
+        {locked && <p className="muted">{t('privacy.offlineLocked')}</p>}
+      </div>
+
+      <div className="privacy-log">
+        <header className="privacy-log-header">
+          <h2>{t('privacy.logTitle')}</h2>
+          <button type="button" className="button button-quiet" onClick={refresh} data-testid="privacy-refresh">
+            {t('privacy.refresh')}
+          </button>
+          <button type="button" className="button button-primary" onClick={exportReport} disabled={log === null} data-testid="privacy-export">
+            {t('privacy.export')}
+          </button>
+        </header>
+        {error !== null && (
+          <p className="privacy-error" role="alert">
+            {t(`errors.${error}`)}
+          </p>
+        )}
+        <p className="muted" data-testid="privacy-summary">
+          {t('privacy.summary', { attempts: summary.attempts, allowed: summary.allowed, blocked: summary.blocked })}
+        </p>
+        {log !== null && log.length === 0 ? (
+          <p className="muted" data-testid="privacy-log-empty">
+            {t('privacy.logEmpty')}
+          </p>
+        ) : (
+          <table className="privacy-table" data-testid="privacy-log">
+            <thead>
+              <tr>
+                <th scope="col">{t('privacy.column.time')}</th>
+                <th scope="col">{t('privacy.column.host')}</th>
+                <th scope="col">{t('privacy.column.purpose')}</th>
+                <th scope="col">{t('privacy.column.outcome')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...(log ?? [])].reverse().map((entry, index) => (
+                <LogRow key={`${entry.time}-${index}`} entry={entry} language={i18n.language} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function LogRow({ entry, language }: { entry: EgressLogEntry; language: string }) {
+  const { t } = useTranslation();
+  return (
+    <tr data-outcome={entry.outcome}>
+      <td>
+        <time dateTime={entry.time}>{new Date(entry.time).toLocaleString(language)}</time>
+      </td>
+      <td title={entry.url}>{entry.host}</td>
+      <td>{t(`privacy.purpose.${entry.purpose}`)}</td>
+      <td className={`privacy-outcome privacy-outcome-${entry.outcome}`}>
+        {t(`privacy.outcome.${entry.outcome}`)}
+        {entry.detail !== undefined && <span className="muted"> ({entry.detail})</span>}
+      </td>
+    </tr>
+  );
+}
