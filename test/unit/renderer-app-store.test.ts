@@ -5,12 +5,13 @@ import { EnclaveError } from '../../shared/errors.ts';
 import type { EngineStatus, ModelInfo } from '../../shared/models.ts';
 import type { ConnectionState, Transport } from '../../renderer/src/api/transport.ts';
 import {
-  buildHistory,
   createAppStore,
+  OPEN_CONVERSATION_KEY,
   SELECTED_MODEL_KEY,
   selectCanSend,
 } from '../../renderer/src/state/app-store.ts';
-import type { ConversationMessage, KeyValueStorage } from '../../renderer/src/state/app-store.ts';
+import type { KeyValueStorage } from '../../renderer/src/state/app-store.ts';
+import type { StoredMessage } from '../../shared/conversations.ts';
 
 function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   return {
@@ -105,6 +106,10 @@ function fakeTransport(initial: ConnectionState = 'open') {
   };
 }
 
+function stored(id: string, parentId: string | null, role: 'user' | 'assistant'): StoredMessage {
+  return { id, conversationId: 'c1', parentId, role, content: '', state: role === 'user' ? 'done' : 'generating', modelId: null, stats: null, createdAt: 0 };
+}
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
@@ -167,8 +172,8 @@ describe('app store', () => {
     expect(store.getState().selectedModelId).toBeNull();
   });
 
-  it('streams an answer: generate with the history, append deltas, finish with stats', async () => {
-    const { fake, store } = await started();
+  it('streams an answer in a new conversation: generate, append deltas, finish with stats', async () => {
+    const { fake, store, storage } = await started();
     store.actions.setDraft('  Bonjour  ');
     expect(selectCanSend(store.getState())).toBe(true);
 
@@ -178,12 +183,16 @@ describe('app store', () => {
     expect(s1.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Bonjour']]);
     expect(s1.job).toMatchObject({ id: null, text: '', modelId: 'a.gguf' });
     expect(selectCanSend({ ...s1, draft: 'again' })).toBe(false);
+    // A new conversation: the host creates it with the question and builds the history itself.
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
       modelId: 'a.gguf',
-      messages: [{ role: 'user', content: 'Bonjour' }],
+      conversation: { id: null, parentId: null, content: 'Bonjour' },
     });
 
-    fake.answer('chat.generate', { jobId: 'j1' });
+    fake.answer('chat.generate', {
+      jobId: 'j1',
+      saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') },
+    });
     await sending;
     expect(store.getState().job?.id).toBe('j1');
 
@@ -200,6 +209,12 @@ describe('app store', () => {
     fake.emit('chat.done', { jobId: 'j1', text: 'Salut !', stats: stats() });
     const s2 = store.getState();
     expect(s2.job).toBeNull();
+    expect(s2.conversation?.id).toBe('c1');
+    expect(storage.data.get(OPEN_CONVERSATION_KEY)).toBe('c1');
+    expect(s2.messages.map((m) => [m.id, m.parentId, m.siblingIds])).toEqual([
+      ['q1', null, ['q1']],
+      ['a1', 'q1', ['a1']],
+    ]);
     expect(s2.messages.at(-1)).toMatchObject({
       role: 'assistant',
       content: 'Salut !',
@@ -209,16 +224,34 @@ describe('app store', () => {
       stats: stats(),
     });
 
-    // The next turn carries the whole conversation.
+    // The next turn follows the last answer in the same conversation.
     void store.actions.send('Et toi ?');
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
       modelId: 'a.gguf',
-      messages: [
-        { role: 'user', content: 'Bonjour' },
-        { role: 'assistant', content: 'Salut !' },
-        { role: 'user', content: 'Et toi ?' },
-      ],
+      conversation: { id: 'c1', parentId: 'a1', content: 'Et toi ?' },
     });
+  });
+
+  it('regenerates beside the earlier answer, and edits a question as a new branch', async () => {
+    const { fake, store } = await started();
+    const sending = store.actions.send('Q');
+    fake.answer('chat.generate', { jobId: 'j1', saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
+    await sending;
+    fake.emit('chat.done', { jobId: 'j1', text: 'A', stats: stats() });
+
+    const again = store.actions.regenerate('a1');
+    expect(store.getState().messages.map((m) => m.id)).toEqual(['q1']);
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({ modelId: 'a.gguf', conversation: { id: 'c1', parentId: 'q1' } });
+    fake.answer('chat.generate', { jobId: 'j2', saved: { conversationId: 'c1', question: null, answer: stored('a2', 'q1', 'assistant') } });
+    await again;
+    fake.emit('chat.done', { jobId: 'j2', text: 'B', stats: stats() });
+    expect(store.getState().messages.at(-1)).toMatchObject({ id: 'a2', content: 'B', siblingIds: ['a1', 'a2'] });
+
+    const edit = store.actions.editAndResend('q1', 'Q edited');
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({ modelId: 'a.gguf', conversation: { id: 'c1', parentId: null, content: 'Q edited' } });
+    fake.answer('chat.generate', { jobId: 'j3', saved: { conversationId: 'c1', question: stored('q2', null, 'user'), answer: stored('a3', 'q2', 'assistant') } });
+    await edit;
+    expect(store.getState().messages.map((m) => [m.id, m.siblingIds])).toEqual([['q2', ['q1', 'q2']]]);
   });
 
   it('keeps events that arrive before chat.generate answers', async () => {
@@ -334,27 +367,5 @@ describe('app store', () => {
     off();
     store.actions.setDraft('abc');
     expect(count).toBe(2);
-  });
-});
-
-describe('buildHistory', () => {
-  const m = (role: 'user' | 'assistant', content: string): ConversationMessage => ({
-    id: content,
-    role,
-    content,
-    modelId: null,
-    stats: null,
-    loadMs: null,
-    state: 'done',
-  });
-
-  it('keeps turns alternating, leaving out questions without an answer', () => {
-    expect(
-      buildHistory([m('user', 'q1'), m('assistant', 'a1'), m('user', 'q2'), m('assistant', ''), m('user', 'q3')], 'q4'),
-    ).toEqual([
-      { role: 'user', content: 'q1' },
-      { role: 'assistant', content: 'a1' },
-      { role: 'user', content: 'q4' },
-    ]);
   });
 });

@@ -1,10 +1,22 @@
 /**
- * The renderer's state: models, engine status, the conversation, the running generation and the
- * error on show. Components read it with useSyncExternalStore and selectors (state/react.tsx);
+ * The renderer's state: models, engine status, the saved conversations and the open one, the
+ * running generation and the error on show. Components read it with useSyncExternalStore and selectors (state/react.tsx);
  * only the actions below change it. No DOM here, so it runs under plain vitest.
  */
 import type { AppInfo, EventPayloads } from '../../../shared/contract.ts';
-import type { ChatMessage, GenerationStats } from '../../../shared/chat.ts';
+import type { GenerationStats } from '../../../shared/chat.ts';
+import type {
+  Conversation,
+  ConversationSettings,
+  ConversationsStatus,
+  ConversationSummary,
+  ExportedFile,
+  PathMessage,
+  SavedPreset,
+  SavedTurn,
+  SearchHit,
+  StoredMessageState,
+} from '../../../shared/conversations.ts';
 import { toErrorPayload } from '../../../shared/errors.ts';
 import type { ErrorPayload } from '../../../shared/errors.ts';
 import type { EngineStatus, ModelInfo } from '../../../shared/models.ts';
@@ -12,10 +24,14 @@ import type { ConnectionState, Transport } from '../api/transport.ts';
 import { createStore } from './store.ts';
 
 /** How an assistant message ended. User messages are always `done`. */
-export type MessageState = 'done' | 'stopped' | 'error';
+export type MessageState = StoredMessageState;
 
 export interface ConversationMessage {
   id: string;
+  /** The message this one follows; its alternatives share it. */
+  parentId: string | null;
+  /** This message and its alternatives, oldest first (branch navigation). */
+  siblingIds: readonly string[];
   role: 'user' | 'assistant';
   content: string;
   /** The model that wrote an assistant message; null for user messages. */
@@ -37,6 +53,26 @@ export interface ActiveJob {
   text: string;
   loadMs: number | null;
   stopRequested: boolean;
+  /** The question this answer is for, once saved. */
+  questionId: string | null;
+  /** The answer's row in the database, once the host accepted the job. */
+  answerId: string | null;
+  /** Earlier answers to the same question (regenerate keeps them as alternatives). */
+  answerSiblings: readonly string[];
+}
+
+/** The open conversation, without its messages (they are `AppState.messages`). */
+export interface OpenConversation {
+  id: string;
+  title: string;
+  source: ConversationSummary['source'];
+  settings: ConversationSettings;
+}
+
+export interface ConversationSearch {
+  query: string;
+  /** null while the first answer for this query is on its way. */
+  hits: readonly SearchHit[] | null;
 }
 
 export interface ShownError {
@@ -54,7 +90,19 @@ export interface AppState {
   rescanning: boolean;
   selectedModelId: string | null;
   engine: EngineStatus | null;
+  conversations: readonly ConversationSummary[];
+  conversationsLoaded: boolean;
+  /** null: a new conversation, saved with its first question. */
+  conversation: OpenConversation | null;
+  /** The shown path of the open conversation. */
   messages: readonly ConversationMessage[];
+  /** The conversation just deleted, which the user can still bring back. */
+  undoDelete: ConversationSummary | null;
+  search: ConversationSearch | null;
+  /** What happened to the database at start-up (a corrupt file moved aside, say). */
+  database: ConversationsStatus | null;
+  /** Sampling presets the user saved. */
+  presets: readonly SavedPreset[];
   /** The composer's text. */
   draft: string;
   job: ActiveJob | null;
@@ -77,8 +125,34 @@ export interface AppActions {
   /** Sends `text` (default: the draft) with the whole conversation. False when nothing started. */
   send(text?: string): Promise<boolean>;
   stop(): Promise<void>;
-  /** Clears the conversation, stopping a running answer. */
+  /** Starts a new conversation (saved with its first question), stopping a running answer. */
   newConversation(): void;
+  openConversation(id: string): Promise<void>;
+  refreshConversations(): Promise<void>;
+  renameConversation(id: string, title: string): Promise<void>;
+  pinConversation(id: string, pinned: boolean): Promise<void>;
+  deleteConversation(id: string): Promise<void>;
+  /** Brings back the conversation deleted last. */
+  undoDelete(): Promise<void>;
+  dismissUndo(): void;
+  /** Searches every message; an empty query closes the search. */
+  search(query: string): Promise<void>;
+  updateSettings(settings: ConversationSettings): Promise<void>;
+  /** Shows the alternative `siblingId` of a message on the path, and the branch below it. */
+  showAlternative(siblingId: string): Promise<void>;
+  /** A new answer to the question before `answerId`; the old one stays as an alternative. */
+  regenerate(answerId: string): Promise<boolean>;
+  /** Sends `text` in place of the question `messageId`, as a new branch. */
+  editAndResend(messageId: string, text: string): Promise<boolean>;
+  deleteMessage(messageId: string): Promise<void>;
+  dismissDatabaseNotice(): void;
+  /** The open conversation as a file to save; null when there is none (errors go to the banner). */
+  exportConversation(format: 'markdown' | 'json'): Promise<ExportedFile | null>;
+  exportAll(): Promise<ExportedFile | null>;
+  /** Imports ChatGPT's conversations.json; the number of conversations imported, null on failure. */
+  importChatGpt(content: string): Promise<number | null>;
+  savePreset(preset: SavedPreset): Promise<void>;
+  deletePreset(name: string): Promise<void>;
   dismissError(): void;
   showError(error: unknown): void;
 }
@@ -95,6 +169,9 @@ export interface AppStoreOptions {
 }
 
 export const SELECTED_MODEL_KEY = 'enclave.selectedModel';
+export const OPEN_CONVERSATION_KEY = 'enclave.openConversation';
+/** Ids of messages shown before the host saved them. */
+const LOCAL_ID_PREFIX = 'local-';
 /** Events that arrive before `chat.generate` answered are kept, up to this many. */
 const MAX_EARLY_EVENTS = 10_000;
 
@@ -107,7 +184,14 @@ export function initialAppState(connection: ConnectionState = 'connecting'): App
     rescanning: false,
     selectedModelId: null,
     engine: null,
+    conversations: [],
+    conversationsLoaded: false,
+    conversation: null,
     messages: [],
+    undoDelete: null,
+    search: null,
+    database: null,
+    presets: [],
     draft: '',
     job: null,
     error: null,
@@ -125,23 +209,18 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
-/**
- * The messages sent to the model: the finished turns plus the new question. A question whose
- * answer is missing or empty is left out with it, so user and assistant turns keep alternating
- * (some chat templates refuse anything else).
- */
-export function buildHistory(messages: readonly ConversationMessage[], question: string): ChatMessage[] {
-  const history: ChatMessage[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i];
-    if (message === undefined || message.role !== 'user') continue;
-    const answer = messages[i + 1];
-    if (answer?.role !== 'assistant' || answer.content === '') continue;
-    history.push({ role: 'user', content: message.content });
-    history.push({ role: 'assistant', content: answer.content });
-  }
-  history.push({ role: 'user', content: question });
-  return history;
+export function toConversationMessage(message: PathMessage): ConversationMessage {
+  return {
+    id: message.id,
+    parentId: message.parentId,
+    siblingIds: message.siblingIds,
+    role: message.role,
+    content: message.content,
+    modelId: message.modelId,
+    stats: message.stats,
+    loadMs: null,
+    state: message.state,
+  };
 }
 
 type JobEvent =
@@ -161,7 +240,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   /** Events for jobs whose id is not known yet (the generate call has not answered). */
   let early: JobEvent[] = [];
 
-  const newMessageId = (): string => `m${++messageSeq}`;
+  const newMessageId = (): string => `${LOCAL_ID_PREFIX}${++messageSeq}`;
 
   function patch(partial: Partial<AppState>): void {
     setState((s) => ({ ...s, ...partial }));
@@ -201,8 +280,37 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       load(api.call('app.info', {}), (info) => patch({ info })),
       load(api.call('models.list', {}), applyModels),
       load(api.call('engine.status', {}), (engine) => patch({ engine })),
+      load(api.call('conversations.list', {}), (conversations) => patch({ conversations, conversationsLoaded: true })),
+      load(api.call('conversations.status', {}), (database) => patch({ database })),
+      load(api.call('conversations.presets', {}), (presets) => patch({ presets })),
     ]);
     if (failures.length > 0) showError(failures[0]);
+  }
+
+  async function refreshConversations(): Promise<void> {
+    try {
+      const conversations = await api.call('conversations.list', {});
+      setState((s) => {
+        // The host titles a conversation from its first question: show that title in the header too.
+        const open = s.conversation === null ? undefined : conversations.find((c) => c.id === s.conversation?.id);
+        const conversation = s.conversation !== null && open !== undefined && open.title !== s.conversation.title ? { ...s.conversation, title: open.title } : s.conversation;
+        return { ...s, conversations, conversationsLoaded: true, conversation };
+      });
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  /** Shows a conversation the host sent, replacing the open one. */
+  function applyConversation(conversation: Conversation): void {
+    storage?.set(OPEN_CONVERSATION_KEY, conversation.id);
+    const modelId = conversation.settings.modelId;
+    setState((s) => ({
+      ...s,
+      conversation: { id: conversation.id, title: conversation.title, source: conversation.source, settings: conversation.settings },
+      messages: conversation.messages.map(toConversationMessage),
+      selectedModelId: modelId !== null && isUsable(s.models.find((m) => m.id === modelId)) ? modelId : s.selectedModelId,
+    }));
   }
 
   async function rescan(): Promise<void> {
@@ -224,8 +332,8 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   }
 
   /**
-   * Ends the running job. An answer with text becomes an assistant message; a failed turn with
-   * no text at all is rolled back, its question returned to the composer.
+   * Ends the running job. The answer becomes a message (the host saved it already); a turn the
+   * host refused (nothing saved) is rolled back, its question returned to the composer.
    */
   function finishJob(
     job: ActiveJob,
@@ -234,34 +342,32 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     setState((s) => {
       if (s.job?.seq !== job.seq) return s;
       const current = s.job;
-      if (outcome.kind === 'done') {
-        const answer: ConversationMessage = {
-          id: newMessageId(),
+      const answer = (content: string, state: MessageState, stats: GenerationStats | null): ConversationMessage => {
+        const id = current.answerId ?? newMessageId();
+        return {
+          id,
+          parentId: current.questionId,
+          siblingIds: [...current.answerSiblings, id],
           role: 'assistant',
-          // The final text is authoritative; the streamed one covers a host that sends it empty.
-          content: outcome.text !== '' ? outcome.text : current.text,
+          content,
           modelId: current.modelId,
-          stats: outcome.stats,
+          stats,
           loadMs: current.loadMs,
-          state: outcome.stats.stopReason === 'abort' ? 'stopped' : 'done',
+          state,
         };
-        return { ...s, job: null, messages: [...s.messages, answer] };
+      };
+      if (outcome.kind === 'done') {
+        // The final text is authoritative; the streamed one covers a host that sends it empty.
+        const content = outcome.text !== '' ? outcome.text : current.text;
+        const done = answer(content, outcome.stats.stopReason === 'abort' ? 'stopped' : 'done', outcome.stats);
+        return { ...s, job: null, messages: [...s.messages, done] };
       }
       const error: ShownError = { seq: ++errorSeq, error: toErrorPayload(outcome.error) };
-      if (current.text !== '') {
-        const partial: ConversationMessage = {
-          id: newMessageId(),
-          role: 'assistant',
-          content: current.text,
-          modelId: current.modelId,
-          stats: null,
-          loadMs: current.loadMs,
-          state: 'error',
-        };
-        return { ...s, job: null, error, messages: [...s.messages, partial] };
+      if (current.text !== '' || current.answerId !== null) {
+        return { ...s, job: null, error, messages: [...s.messages, answer(current.text, 'error', null)] };
       }
       const last = s.messages.at(-1);
-      if (last?.role === 'user') {
+      if (last?.role === 'user' && last.id.startsWith(LOCAL_ID_PREFIX)) {
         return {
           ...s,
           job: null,
@@ -272,6 +378,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       }
       return { ...s, job: null, error };
     });
+    void refreshConversations();
   }
 
   function handleJobEvent(e: JobEvent): void {
@@ -310,18 +417,51 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   async function send(text?: string): Promise<boolean> {
     const s = getState();
     const question = (text ?? s.draft).trim();
-    const model = selectSelectedModel(s);
-    if (question === '' || s.job !== null || !isUsable(model)) return false;
+    if (question === '') return false;
+    const parent = s.messages.at(-1) ?? null;
+    return startTurn({ content: question, parentId: parent?.id ?? null, keep: s.messages.length, siblings: [], clearDraft: text === undefined });
+  }
 
-    const user: ConversationMessage = {
-      id: newMessageId(),
-      role: 'user',
-      content: question,
-      modelId: null,
-      stats: null,
-      loadMs: null,
-      state: 'done',
-    };
+  async function editAndResend(messageId: string, text: string): Promise<boolean> {
+    const s = getState();
+    const index = s.messages.findIndex((m) => m.id === messageId);
+    const message = s.messages[index];
+    const content = text.trim();
+    if (message?.role !== 'user' || content === '') return false;
+    return startTurn({ content, parentId: message.parentId, keep: index, siblings: message.siblingIds, clearDraft: false });
+  }
+
+  async function regenerate(answerId: string): Promise<boolean> {
+    const s = getState();
+    const index = s.messages.findIndex((m) => m.id === answerId);
+    const answer = s.messages[index];
+    if (answer?.role !== 'assistant' || answer.parentId === null) return false;
+    return startTurn({ content: null, parentId: answer.parentId, keep: index, siblings: answer.siblingIds, clearDraft: false });
+  }
+
+  /**
+   * One generation in the open conversation (or a new one): the path is cut to `keep` messages,
+   * the question (if any) added under `parentId` beside its alternatives `siblings`, and the answer
+   * streamed. Regenerating (`content` null) answers `parentId` again, beside the answers `siblings`.
+   */
+  async function startTurn(turn: { content: string | null; parentId: string | null; keep: number; siblings: readonly string[]; clearDraft: boolean }): Promise<boolean> {
+    const s = getState();
+    const model = selectSelectedModel(s);
+    if (s.job !== null || !isUsable(model)) return false;
+    const question: ConversationMessage | null =
+      turn.content === null
+        ? null
+        : {
+            id: newMessageId(),
+            parentId: turn.parentId,
+            siblingIds: [...turn.siblings],
+            role: 'user',
+            content: turn.content,
+            modelId: null,
+            stats: null,
+            loadMs: null,
+            state: 'done',
+          };
     const job: ActiveJob = {
       seq: ++jobSeq,
       id: null,
@@ -329,20 +469,26 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       text: '',
       loadMs: null,
       stopRequested: false,
+      questionId: turn.content === null ? turn.parentId : null,
+      answerId: null,
+      answerSiblings: turn.content === null ? turn.siblings : [],
     };
-    const messages = buildHistory(s.messages, question);
     early = [];
     setState((prev) => ({
       ...prev,
-      messages: [...prev.messages, user],
-      draft: text === undefined ? '' : prev.draft,
+      messages: [...prev.messages.slice(0, turn.keep), ...(question === null ? [] : [question])],
+      draft: turn.clearDraft ? '' : prev.draft,
       job,
       error: null,
     }));
 
     let jobId: string;
+    let saved: SavedTurn | undefined;
     try {
-      ({ jobId } = await api.call('chat.generate', { modelId: model.id, messages }));
+      ({ jobId, saved } = await api.call('chat.generate', {
+        modelId: model.id,
+        conversation: { id: s.conversation?.id ?? null, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }) },
+      }));
     } catch (error) {
       early = [];
       finishJob(job, { kind: 'error', error });
@@ -351,12 +497,28 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
 
     const current = getState().job;
     if (current?.seq !== job.seq) {
-      // The conversation was cleared meanwhile: nobody waits for this answer.
+      // The conversation was left meanwhile: nobody waits for this answer here (the host saves it).
       early = [];
       api.call('chat.stop', { jobId }).catch(() => {});
       return true;
     }
-    setState((prev) => (prev.job?.seq === job.seq ? { ...prev, job: { ...prev.job, id: jobId } } : prev));
+    setState((prev) => {
+      if (prev.job?.seq !== job.seq) return prev;
+      const next = { ...prev, job: { ...prev.job, id: jobId } };
+      if (saved === undefined) return next;
+      next.job.answerId = saved.answer.id;
+      next.job.questionId = saved.answer.parentId;
+      if (saved.question !== null && question !== null) {
+        const stored = { ...question, id: saved.question.id, siblingIds: [...turn.siblings, saved.question.id] };
+        next.messages = prev.messages.map((m) => (m.id === question.id ? stored : m));
+      }
+      if (prev.conversation?.id !== saved.conversationId) {
+        next.conversation = { id: saved.conversationId, title: '', source: 'local', settings: { modelId: model.id, systemPrompt: '', sampling: {} } };
+        storage?.set(OPEN_CONVERSATION_KEY, saved.conversationId);
+      }
+      return next;
+    });
+    if (saved !== undefined && s.conversation === null) void refreshConversations();
     const replay = early.filter((e) => e.payload.jobId === jobId);
     early = [];
     for (const e of replay) handleJobEvent(e);
@@ -381,11 +543,128 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     if (job.id !== null) await requestStop(job.id);
   }
 
-  function newConversation(): void {
+  /** Leaves the open conversation; a running answer is stopped (the host keeps what it wrote). */
+  function leaveConversation(): void {
     const job = getState().job;
     if (job !== null && job.id !== null) api.call('chat.stop', { jobId: job.id }).catch(() => {});
     early = [];
-    patch({ messages: [], job: null, draft: '' });
+  }
+
+  function newConversation(): void {
+    leaveConversation();
+    storage?.set(OPEN_CONVERSATION_KEY, null);
+    patch({ conversation: null, messages: [], job: null, draft: '' });
+  }
+
+  async function openConversation(id: string): Promise<void> {
+    if (getState().conversation?.id === id && getState().job === null) return;
+    leaveConversation();
+    patch({ job: null });
+    try {
+      applyConversation(await api.call('conversations.get', { id }));
+    } catch (error) {
+      if (storage?.get(OPEN_CONVERSATION_KEY) === id) storage.set(OPEN_CONVERSATION_KEY, null);
+      showError(error);
+    }
+  }
+
+  /** Runs a command that changes conversations, then shows the new list (errors go to the banner). */
+  async function change<T>(call: () => Promise<T>, apply?: (value: T) => void): Promise<void> {
+    try {
+      const value = await call();
+      apply?.(value);
+    } catch (error) {
+      showError(error);
+    }
+    await refreshConversations();
+  }
+
+  async function renameConversation(id: string, title: string): Promise<void> {
+    await change(
+      () => api.call('conversations.rename', { id, title }),
+      (summary) => setState((s) => (s.conversation?.id === id ? { ...s, conversation: { ...s.conversation, title: summary.title } } : s)),
+    );
+  }
+
+  async function deleteConversation(id: string): Promise<void> {
+    const summary = getState().conversations.find((c) => c.id === id) ?? null;
+    await change(
+      () => api.call('conversations.delete', { id }),
+      () => {
+        if (getState().conversation?.id === id) newConversation();
+        patch({ undoDelete: summary });
+      },
+    );
+  }
+
+  async function undoDelete(): Promise<void> {
+    const deleted = getState().undoDelete;
+    if (deleted === null) return;
+    patch({ undoDelete: null });
+    await change(() => api.call('conversations.restore', { id: deleted.id }));
+  }
+
+  let searchSeq = 0;
+  async function search(query: string): Promise<void> {
+    const seq = ++searchSeq;
+    if (query.trim() === '') {
+      patch({ search: null });
+      return;
+    }
+    setState((s) => ({ ...s, search: { query, hits: s.search?.query === query ? s.search.hits : null } }));
+    try {
+      const hits = await api.call('conversations.search', { query });
+      if (seq === searchSeq) patch({ search: { query, hits } });
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function updateSettings(settings: ConversationSettings): Promise<void> {
+    let id = getState().conversation?.id;
+    try {
+      if (id === undefined) {
+        const created = await api.call('conversations.create', { settings });
+        id = created.id;
+        applyConversation(created);
+        await refreshConversations();
+        return;
+      }
+      applyConversation(await api.call('conversations.updateSettings', { id, settings }));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  async function attempt<T>(call: () => Promise<T>): Promise<T | null> {
+    try {
+      return await call();
+    } catch (error) {
+      showError(error);
+      return null;
+    }
+  }
+
+  async function exportConversation(format: 'markdown' | 'json'): Promise<ExportedFile | null> {
+    const id = getState().conversation?.id;
+    return id === undefined ? null : attempt(() => api.call('conversations.export', { id, format }));
+  }
+
+  async function importChatGpt(content: string): Promise<number | null> {
+    const result = await attempt(() => api.call('conversations.importChatGpt', { content }));
+    await refreshConversations();
+    return result?.imported ?? null;
+  }
+
+  /** Runs a command on a message of the open conversation and shows the path it answers. */
+  async function onPath(call: (conversationId: string) => Promise<Conversation>): Promise<void> {
+    const id = getState().conversation?.id;
+    if (id === undefined || getState().job !== null) return;
+    try {
+      applyConversation(await call(id));
+    } catch (error) {
+      showError(error);
+    }
   }
 
   /** Set when the link dropped: the next open reloads what may have changed meanwhile. */
@@ -425,6 +704,8 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     // drop, onConnectionChange refreshes again.
     if (connection === 'closed') needsRefresh = true;
     else void refresh();
+    const remembered = storage?.get(OPEN_CONVERSATION_KEY) ?? null;
+    if (remembered !== null) void openConversation(remembered);
     return () => {
       for (const off of offs) off();
     };
@@ -442,6 +723,31 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       send,
       stop,
       newConversation,
+      openConversation,
+      refreshConversations,
+      renameConversation,
+      pinConversation: (id, pinned) => change(() => api.call('conversations.pin', { id, pinned })),
+      deleteConversation,
+      undoDelete,
+      dismissUndo: () => patch({ undoDelete: null }),
+      search,
+      updateSettings,
+      showAlternative: (siblingId) => onPath((id) => api.call('conversations.selectBranch', { id, messageId: siblingId })),
+      regenerate,
+      editAndResend,
+      deleteMessage: (messageId) => onPath((id) => api.call('conversations.deleteMessage', { id, messageId })),
+      dismissDatabaseNotice: () => patch({ database: null }),
+      exportConversation,
+      exportAll: () => attempt(() => api.call('conversations.exportAll', {})),
+      importChatGpt,
+      savePreset: async (preset) => {
+        const presets = await attempt(() => api.call('conversations.savePreset', preset));
+        if (presets !== null) patch({ presets });
+      },
+      deletePreset: async (name) => {
+        const presets = await attempt(() => api.call('conversations.deletePreset', { name }));
+        if (presets !== null) patch({ presets });
+      },
       dismissError: () => patch({ error: null }),
       showError,
     },

@@ -1,19 +1,38 @@
-import { memo } from 'react';
+import { memo, useState } from 'react';
+import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Virtuoso } from 'react-virtuoso';
 import type { ConversationMessage } from '../../state/app-store.ts';
-import { useAppState } from '../../state/react.tsx';
+import { useActions, useAppState } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
+import { copyText, Markdown } from './Markdown.tsx';
 
+const STREAMING = 'streaming';
+type Item = ConversationMessage | typeof STREAMING;
+
+/**
+ * The shown path, virtualised: only the messages near the viewport are in the DOM, so a
+ * conversation of thousands of messages opens and scrolls like a short one. It follows the newest
+ * text while it streams, unless the reader scrolled up.
+ */
 export function MessageList() {
   const messages = useAppState((s) => s.messages);
   const generating = useAppState((s) => s.job !== null);
+  const conversationId = useAppState((s) => s.conversation?.id ?? 'new');
+  const items: readonly Item[] = generating ? [...messages, STREAMING] : messages;
   return (
-    <>
-      {messages.map((message) => (
-        <MessageView key={message.id} message={message} />
-      ))}
-      {generating && <StreamingMessage />}
-    </>
+    <Virtuoso
+      key={conversationId}
+      className="chat-scroll"
+      data-testid="message-list"
+      data={items}
+      initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+      followOutput={(atBottom) => (atBottom ? 'auto' : false)}
+      alignToBottom
+      increaseViewportBy={{ top: 600, bottom: 600 }}
+      computeItemKey={(_, item) => (item === STREAMING ? STREAMING : item.id)}
+      itemContent={(_, item) => <div className="chat-row">{item === STREAMING ? <StreamingMessage /> : <MessageView message={item} />}</div>}
+    />
   );
 }
 
@@ -24,24 +43,129 @@ function useModelName(modelId: string | null): string {
 const MessageView = memo(function MessageView({ message }: { message: ConversationMessage }) {
   const { t } = useTranslation();
   const modelName = useModelName(message.modelId);
+  const [editing, setEditing] = useState(false);
   if (message.role === 'user') {
     return (
-      <article className="message message-user" data-testid="message-user">
+      <article className="message message-user" data-testid="message-user" data-message-id={message.id}>
         <header className="message-author">{t('chat.you')}</header>
-        <div className="message-content">{message.content}</div>
+        {editing ? <EditForm message={message} onClose={() => setEditing(false)} /> : <div className="message-content">{message.content}</div>}
+        {!editing && <MessageActions message={message} onEdit={() => setEditing(true)} />}
       </article>
     );
   }
   return (
-    <article className="message message-assistant" data-testid="message-assistant" data-state={message.state}>
-      <header className="message-author">{modelName}</header>
-      <div className="message-content">{message.content}</div>
+    <article className="message message-assistant" data-testid="message-assistant" data-state={message.state} data-message-id={message.id}>
+      <header className="message-author">{modelName || t('messages.assistant')}</header>
+      <div className="message-content">
+        <Markdown text={message.content} />
+      </div>
       {message.state === 'stopped' && <p className="message-note">{t('chat.stopped')}</p>}
       {message.state === 'error' && <p className="message-note message-note-error">{t('chat.interrupted')}</p>}
+      {message.state === 'interrupted' && <p className="message-note message-note-error" data-testid="interrupted-note">{t('messages.interruptedByExit')}</p>}
       {message.stats !== null && <AnswerStats stats={message.stats} loadMs={message.loadMs} />}
+      <MessageActions message={message} />
     </article>
   );
 });
+
+function MessageActions({ message, onEdit }: { message: ConversationMessage; onEdit?: () => void }) {
+  const { t } = useTranslation();
+  const busy = useAppState((s) => s.job !== null);
+  const saved = useAppState((s) => s.conversation !== null);
+  const { regenerate, deleteMessage } = useActions();
+  const [copied, setCopied] = useState(false);
+  return (
+    <footer className="message-actions">
+      <Alternatives message={message} />
+      <button
+        type="button"
+        className="link-button"
+        data-testid="copy-message"
+        onClick={() =>
+          void copyText(message.content).then((ok) => {
+            setCopied(ok);
+            if (ok) setTimeout(() => setCopied(false), 1500);
+          })
+        }
+      >
+        {copied ? t('messages.copied') : t('messages.copy')}
+      </button>
+      {onEdit !== undefined && (
+        <button type="button" className="link-button" data-testid="edit-message" onClick={onEdit} disabled={busy}>
+          {t('messages.edit')}
+        </button>
+      )}
+      {message.role === 'assistant' && (
+        <button type="button" className="link-button" data-testid="regenerate" onClick={() => void regenerate(message.id)} disabled={busy}>
+          {t('messages.regenerate')}
+        </button>
+      )}
+      <button type="button" className="link-button" data-testid="delete-message" onClick={() => void deleteMessage(message.id)} disabled={busy || !saved}>
+        {t('messages.delete')}
+      </button>
+    </footer>
+  );
+}
+
+/** ‹ 2 / 3 › between a message and its alternatives (edits of a question, regenerated answers). */
+function Alternatives({ message }: { message: ConversationMessage }) {
+  const { t, i18n } = useTranslation();
+  const busy = useAppState((s) => s.job !== null);
+  const { showAlternative } = useActions();
+  const count = message.siblingIds.length;
+  if (count < 2) return null;
+  const index = message.siblingIds.indexOf(message.id);
+  const go = (offset: number) => {
+    const target = message.siblingIds[index + offset];
+    if (target !== undefined) void showAlternative(target);
+  };
+  const number = new Intl.NumberFormat(i18n.language);
+  return (
+    <span className="alternatives" data-testid="alternatives" role="group" aria-label={t('messages.alternatives')}>
+      <button type="button" className="icon-button" data-testid="previous-alternative" aria-label={t('messages.previous')} disabled={busy || index <= 0} onClick={() => go(-1)}>
+        ‹
+      </button>
+      <span data-testid="alternative-position">{t('messages.position', { index: number.format(index + 1), count: number.format(count) })}</span>
+      <button type="button" className="icon-button" data-testid="next-alternative" aria-label={t('messages.next')} disabled={busy || index >= count - 1} onClick={() => go(1)}>
+        ›
+      </button>
+    </span>
+  );
+}
+
+function EditForm({ message, onClose }: { message: ConversationMessage; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { editAndResend } = useActions();
+  const [text, setText] = useState(message.content);
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    onClose();
+    void editAndResend(message.id, text);
+  }
+  return (
+    <form className="edit-form" onSubmit={onSubmit}>
+      <textarea
+        data-testid="edit-input"
+        className="composer-input"
+        aria-label={t('messages.editLabel')}
+        value={text}
+        autoFocus
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onClose();
+        }}
+      />
+      <div className="edit-form-bar">
+        <button type="button" className="button button-quiet" onClick={onClose}>
+          {t('messages.cancel')}
+        </button>
+        <button type="submit" className="button button-primary" data-testid="edit-send" disabled={text.trim() === ''}>
+          {t('messages.saveAndSend')}
+        </button>
+      </div>
+    </form>
+  );
+}
 
 /** The answer being written; re-renders on each batch of tokens, alone. */
 function StreamingMessage() {
@@ -51,12 +175,7 @@ function StreamingMessage() {
   const loading = useAppState((s) => s.engine?.state === 'loading' && s.job?.loadMs === null);
   const modelName = useModelName(modelId);
   return (
-    <article
-      className="message message-assistant message-streaming"
-      data-testid="message-assistant"
-      data-state="streaming"
-      aria-busy="true"
-    >
+    <article className="message message-assistant message-streaming" data-testid="message-assistant" data-state="streaming" aria-busy="true">
       <header className="message-author">{modelName}</header>
       {text === '' ? (
         <p className="message-pending">

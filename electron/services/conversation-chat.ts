@@ -1,0 +1,87 @@
+/**
+ * Generation inside a saved conversation: the host stores the question, creates the answer row as
+ * `generating` when the job starts, saves its text as it streams (about once a second) and its
+ * final text, state and statistics when it ends. A killed process loses at most that last second.
+ */
+import type { Sampling } from '../../shared/chat.ts';
+import type { SavedTurn, StoredMessage } from '../../shared/conversations.ts';
+import { EnclaveError } from '../../shared/errors.ts';
+import type { ChatService, JobObserver } from './chat.ts';
+import type { ConversationService } from './conversations.ts';
+
+const SAVE_STREAMED_TEXT_EVERY_MS = 1_000;
+
+export interface GenerateInConversation {
+  modelId: string;
+  sampling?: Sampling | undefined;
+  conversation: { id: string | null; parentId: string | null; content?: string | undefined };
+}
+
+export class ConversationChat {
+  private readonly conversations: ConversationService;
+  private readonly chat: ChatService;
+  private readonly now: () => number;
+
+  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now) {
+    this.conversations = conversations;
+    this.chat = chat;
+    this.now = now;
+  }
+
+  async generate(input: GenerateInConversation): Promise<{ jobId: string; saved: SavedTurn }> {
+    const { parentId, content } = input.conversation;
+    // Refused before anything is saved: an unknown model or a running answer.
+    this.chat.assertCanStart(input.modelId);
+    if (input.conversation.id === null && (content === undefined || parentId !== null)) {
+      throw new EnclaveError('BAD_REQUEST', 'a new conversation starts with a question and no parent');
+    }
+    const id = input.conversation.id ?? this.conversations.create({ settings: { modelId: input.modelId } }).id;
+    const settings = this.conversations.settingsOf(id);
+    if (content === undefined) {
+      if (parentId === null || this.conversations.message(id, parentId).role !== 'user') {
+        throw new EnclaveError('BAD_REQUEST', 'regenerate needs the question to answer as parentId', { parentId });
+      }
+    }
+    const question = content === undefined ? null : this.conversations.addMessage(id, { parentId, role: 'user', content });
+    const answerTo = question?.id ?? parentId;
+    const messages = this.conversations.history(id, answerTo);
+    const created: { answer?: StoredMessage } = {};
+    const { jobId } = await this.chat.generate(
+      { modelId: input.modelId, messages, sampling: { ...settings.sampling, ...input.sampling } },
+      () => {
+        created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
+        return this.observe(created.answer.id);
+      },
+    );
+    if (created.answer === undefined) throw new EnclaveError('INTERNAL', 'the answer row was not created');
+    if (settings.modelId !== input.modelId) this.conversations.updateSettings(id, { ...settings, modelId: input.modelId });
+    return { jobId, saved: { conversationId: id, question, answer: created.answer } };
+  }
+
+  private observe(answerId: string): JobObserver {
+    let text = '';
+    let savedAt = this.now();
+    // A failed write (disk full, database closed at shutdown) must not stop the answer streaming;
+    // the row stays `generating` and becomes `interrupted` on the next start.
+    const save = (update: Parameters<ConversationService['updateAnswer']>[1]): void => {
+      try {
+        this.conversations.updateAnswer(answerId, update);
+      } catch (error) {
+        console.error(`Enclave: could not save answer ${answerId}:`, error);
+      }
+    };
+    return {
+      onDelta: (delta) => {
+        text += delta;
+        if (this.now() - savedAt < SAVE_STREAMED_TEXT_EVERY_MS) return;
+        savedAt = this.now();
+        save({ content: text });
+      },
+      onDone: (finalText, stats) => {
+        const state = stats.stopReason === 'abort' ? 'stopped' : 'done';
+        save({ content: finalText !== '' ? finalText : text, state, stats });
+      },
+      onError: () => save({ content: text, state: 'error', stats: null }),
+    };
+  }
+}

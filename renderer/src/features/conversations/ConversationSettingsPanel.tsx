@@ -1,0 +1,164 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Sampling } from '../../../../shared/chat.ts';
+import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '../../../../shared/conversations.ts';
+import { isUsable } from '../../state/app-store.ts';
+import { useActions, useAppState } from '../../state/react.tsx';
+
+const PRESET_NAMES = Object.keys(SAMPLING_PRESETS) as SamplingPresetName[];
+const NUMBER_FIELDS = [
+  { key: 'temperature', step: 0.05, min: 0, max: 2 },
+  { key: 'topP', step: 0.05, min: 0, max: 1 },
+  { key: 'topK', step: 1, min: 0, max: 1000 },
+  { key: 'maxTokens', step: 1, min: 1, max: 32768 },
+  { key: 'seed', step: 1, min: 0, max: 2 ** 32 - 1 },
+] as const satisfies readonly { key: keyof Sampling; step: number; min: number; max: number }[];
+
+/** Per conversation: the model, a system prompt, a sampling preset and its advanced values. */
+export function ConversationSettingsPanel() {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="settings-popover">
+      <button type="button" className="button button-quiet" data-testid="conversation-settings" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {t('conversationSettings.open')}
+      </button>
+      {open && <SettingsForm onClose={() => setOpen(false)} />}
+    </div>
+  );
+}
+
+function SettingsForm({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const current = useAppState((s) => s.conversation?.settings ?? null);
+  const selectedModelId = useAppState((s) => s.selectedModelId);
+  const models = useAppState((s) => s.models);
+  const { updateSettings, selectModel } = useActions();
+  const [settings, setSettings] = useState<ConversationSettings>(() => current ?? { modelId: selectedModelId, systemPrompt: '', sampling: {} });
+  const preset = PRESET_NAMES.find((name) => matches(settings.sampling, SAMPLING_PRESETS[name])) ?? null;
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (settings.modelId !== null) selectModel(settings.modelId);
+    void updateSettings(settings);
+    onClose();
+  }
+  const setSampling = (sampling: Sampling) => setSettings({ ...settings, sampling });
+
+  return (
+    <form className="settings-panel" data-testid="settings-panel" onSubmit={onSubmit} aria-label={t('conversationSettings.title')}>
+      <label className="field">
+        <span>{t('conversationSettings.model')}</span>
+        <select value={settings.modelId ?? ''} onChange={(event) => setSettings({ ...settings, modelId: event.target.value === '' ? null : event.target.value })}>
+          <option value="">{t('conversationSettings.noModel')}</option>
+          {models.filter(isUsable).map((model) => (
+            <option key={model.id} value={model.id}>
+              {model.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('conversationSettings.systemPrompt')}</span>
+        <textarea
+          data-testid="system-prompt"
+          rows={3}
+          value={settings.systemPrompt}
+          placeholder={t('conversationSettings.systemPromptPlaceholder')}
+          onChange={(event) => setSettings({ ...settings, systemPrompt: event.target.value })}
+        />
+      </label>
+      <fieldset className="field">
+        <legend>{t('conversationSettings.preset')}</legend>
+        <div className="preset-buttons">
+          {PRESET_NAMES.map((name) => (
+            <button key={name} type="button" className="button button-quiet" aria-pressed={preset === name} data-testid={`preset-${name}`} onClick={() => setSampling({ ...settings.sampling, ...SAMPLING_PRESETS[name] })}>
+              {t(`conversationSettings.presets.${name}`)}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      <SavedPresets sampling={settings.sampling} onApply={setSampling} />
+      <details className="field">
+        <summary>{t('conversationSettings.advanced')}</summary>
+        <div className="advanced-grid">
+          {NUMBER_FIELDS.map((field) => (
+            <label key={field.key} className="field">
+              <span>{t(`conversationSettings.fields.${field.key}`)}</span>
+              <input
+                type="number"
+                step={field.step}
+                min={field.min}
+                max={field.max}
+                data-testid={`sampling-${field.key}`}
+                value={settings.sampling[field.key] ?? ''}
+                placeholder={t('conversationSettings.default')}
+                onChange={(event) => {
+                  const value = event.target.value === '' ? Number.NaN : Number(event.target.value);
+                  const others = Object.entries(settings.sampling).filter(([key]) => key !== field.key);
+                  if (Number.isFinite(value)) others.push([field.key, Math.min(field.max, Math.max(field.min, value))]);
+                  setSampling(Object.fromEntries(others) as Sampling);
+                }}
+              />
+            </label>
+          ))}
+        </div>
+      </details>
+      <div className="edit-form-bar">
+        <button type="button" className="button button-quiet" onClick={onClose}>
+          {t('messages.cancel')}
+        </button>
+        <button type="submit" className="button button-primary" data-testid="settings-save">
+          {t('conversationSettings.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The user's own presets: apply one, save the current values under a name, delete one. */
+function SavedPresets({ sampling, onApply }: { sampling: Sampling; onApply: (sampling: Sampling) => void }) {
+  const { t } = useTranslation();
+  const presets = useAppState((s) => s.presets);
+  const { savePreset, deletePreset } = useActions();
+  const [name, setName] = useState('');
+  return (
+    <fieldset className="field">
+      <legend>{t('conversationSettings.savedPresets')}</legend>
+      {presets.length > 0 && (
+        <ul className="saved-presets">
+          {presets.map((preset) => (
+            <li key={preset.name}>
+              <button type="button" className="button button-quiet" data-testid="saved-preset" aria-pressed={matches(sampling, preset.sampling) && matches(preset.sampling, sampling)} onClick={() => onApply(preset.sampling)}>
+                {preset.name}
+              </button>
+              <button type="button" className="icon-button" aria-label={t('conversationSettings.deletePreset', { name: preset.name })} onClick={() => void deletePreset(preset.name)}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <span className="preset-save">
+        <input data-testid="preset-name" value={name} maxLength={80} placeholder={t('conversationSettings.presetName')} aria-label={t('conversationSettings.presetName')} onChange={(event) => setName(event.target.value)} />
+        <button
+          type="button"
+          className="button button-quiet"
+          data-testid="save-preset"
+          disabled={name.trim() === ''}
+          onClick={() => {
+            void savePreset({ name: name.trim(), sampling });
+            setName('');
+          }}
+        >
+          {t('conversationSettings.savePreset')}
+        </button>
+      </span>
+    </fieldset>
+  );
+}
+
+function matches(sampling: Sampling, preset: Sampling): boolean {
+  return (Object.keys(preset) as (keyof Sampling)[]).every((key) => sampling[key] === preset[key]);
+}

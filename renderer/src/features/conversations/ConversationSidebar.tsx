@@ -1,0 +1,220 @@
+import { memo, useEffect, useRef, useState } from 'react';
+import type { FormEvent, KeyboardEvent, RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '../../../../shared/conversations.ts';
+import { useActions, useAppState } from '../../state/react.tsx';
+import { groupByDate } from './date-groups.ts';
+import { TransferMenu } from './TransferMenu.tsx';
+
+const SEARCH_DELAY_MS = 150;
+
+/** The chat page's sidebar: new chat, search across every message, conversations by date. */
+export function ConversationSidebar() {
+  const { t } = useTranslation();
+  const { newConversation } = useActions();
+  const searchInput = useRef<HTMLInputElement>(null);
+  const searching = useAppState((s) => s.search !== null);
+
+  // Ctrl/Cmd+N: a new chat; Ctrl/Cmd+K: search (browsers keep Ctrl+N for themselves; the desktop app gets it).
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      const key = event.key.toLowerCase();
+      if (key === 'n') {
+        event.preventDefault();
+        newConversation();
+      } else if (key === 'k') {
+        event.preventDefault();
+        searchInput.current?.focus();
+        searchInput.current?.select();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [newConversation]);
+
+  return (
+    <section className="conversations" aria-label={t('conversations.title')}>
+      <button type="button" className="button button-primary conversations-new" data-testid="new-chat" onClick={newConversation} title={t('conversations.newShortcut')}>
+        {t('conversations.new')}
+      </button>
+      <SearchBox input={searchInput} />
+      {searching ? <SearchResults /> : <ConversationList />}
+      <UndoDelete />
+      <TransferMenu />
+    </section>
+  );
+}
+
+function SearchBox({ input }: { input: RefObject<HTMLInputElement | null> }) {
+  const { t } = useTranslation();
+  const { search } = useActions();
+  const [query, setQuery] = useState('');
+
+  useEffect(() => {
+    const timer = setTimeout(() => void search(query), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [query, search]);
+
+  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
+    if (event.key === 'Escape' && query !== '') {
+      event.preventDefault();
+      setQuery('');
+    }
+  }
+
+  return (
+    <input
+      ref={input}
+      type="search"
+      className="conversations-search"
+      data-testid="conversation-search"
+      aria-label={t('conversations.search')}
+      placeholder={t('conversations.searchPlaceholder')}
+      value={query}
+      onChange={(event) => setQuery(event.target.value)}
+      onKeyDown={onKeyDown}
+    />
+  );
+}
+
+function SearchResults() {
+  const { t } = useTranslation();
+  const hits = useAppState((s) => s.search?.hits ?? null);
+  const { openConversation } = useActions();
+  if (hits === null) return <p className="muted conversations-note">{t('conversations.searching')}</p>;
+  if (hits.length === 0) return <p className="muted conversations-note" data-testid="search-empty">{t('conversations.noResults')}</p>;
+  return (
+    <ul className="search-results" aria-label={t('conversations.results')}>
+      {hits.map((hit) => (
+        <li key={hit.messageId}>
+          <button type="button" className="search-hit" data-testid="search-hit" onClick={() => void openConversation(hit.conversationId)}>
+            <span className="search-hit-title">{hit.conversationTitle || t('conversations.untitled')}</span>
+            <Snippet hit={hit} />
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The matched passage with its matches marked; plain text nodes only. */
+function Snippet({ hit }: { hit: SearchHit }) {
+  const parts = hit.snippet.split(SNIPPET_MATCH_START);
+  return (
+    <span className="search-hit-snippet">
+      {parts.map((part, index) => {
+        if (index === 0) return <span key={index}>{part}</span>;
+        const [match = '', rest = ''] = part.split(SNIPPET_MATCH_END);
+        return (
+          <span key={index}>
+            <mark>{match}</mark>
+            {rest}
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+function ConversationList() {
+  const { t } = useTranslation();
+  const conversations = useAppState((s) => s.conversations);
+  const loaded = useAppState((s) => s.conversationsLoaded);
+  const openId = useAppState((s) => s.conversation?.id ?? null);
+  if (!loaded) return <p className="muted conversations-note">{t('conversations.loading')}</p>;
+  if (conversations.length === 0) return <p className="muted conversations-note">{t('conversations.empty')}</p>;
+  return (
+    <nav className="conversation-groups" aria-label={t('conversations.title')}>
+      {groupByDate(conversations, new Date()).map(({ group, conversations: items }) => (
+        <section key={group} className="conversation-group" data-group={group}>
+          <h3 className="conversation-group-title">{t(`conversations.groups.${group}`)}</h3>
+          <ul className="conversation-list">
+            {items.map((conversation) => (
+              <li key={conversation.id}>
+                <ConversationItem conversation={conversation} open={conversation.id === openId} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </nav>
+  );
+}
+
+const ConversationItem = memo(function ConversationItem({ conversation, open }: { conversation: ConversationSummary; open: boolean }) {
+  const { t } = useTranslation();
+  const { openConversation, renameConversation, pinConversation, deleteConversation } = useActions();
+  const [renaming, setRenaming] = useState(false);
+  const title = conversation.title || t('conversations.untitled');
+
+  if (renaming) {
+    const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+      event.preventDefault();
+      const value = new FormData(event.currentTarget).get('title');
+      setRenaming(false);
+      if (typeof value === 'string' && value.trim() !== '') void renameConversation(conversation.id, value);
+    };
+    return (
+      <form className="conversation-rename" onSubmit={onSubmit}>
+        <input
+          name="title"
+          data-testid="rename-input"
+          aria-label={t('conversations.renameLabel')}
+          defaultValue={conversation.title}
+          autoFocus
+          onBlur={(event) => event.currentTarget.form?.requestSubmit()}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') setRenaming(false);
+          }}
+        />
+      </form>
+    );
+  }
+
+  return (
+    <div className="conversation-item" data-testid="conversation-item" data-conversation-id={conversation.id} aria-current={open ? 'page' : undefined}>
+      <button type="button" className="conversation-open" onClick={() => void openConversation(conversation.id)} title={title}>
+        <span className="conversation-title">{title}</span>
+        {conversation.source === 'chatgpt' && <span className="badge">{t('conversations.fromChatGpt')}</span>}
+      </button>
+      <span className="conversation-actions">
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="pin-conversation"
+          aria-pressed={conversation.pinned}
+          aria-label={conversation.pinned ? t('conversations.unpin') : t('conversations.pin')}
+          title={conversation.pinned ? t('conversations.unpin') : t('conversations.pin')}
+          onClick={() => void pinConversation(conversation.id, !conversation.pinned)}
+        >
+          {conversation.pinned ? '★' : '☆'}
+        </button>
+        <button type="button" className="icon-button" data-testid="rename-conversation" aria-label={t('conversations.rename')} title={t('conversations.rename')} onClick={() => setRenaming(true)}>
+          ✎
+        </button>
+        <button type="button" className="icon-button" data-testid="delete-conversation" aria-label={t('conversations.delete')} title={t('conversations.delete')} onClick={() => void deleteConversation(conversation.id)}>
+          ×
+        </button>
+      </span>
+    </div>
+  );
+});
+
+function UndoDelete() {
+  const { t } = useTranslation();
+  const deleted = useAppState((s) => s.undoDelete);
+  const { undoDelete, dismissUndo } = useActions();
+  if (deleted === null) return null;
+  return (
+    <div className="undo-toast" role="status" data-testid="undo-toast">
+      <span>{t('conversations.deleted', { title: deleted.title || t('conversations.untitled') })}</span>
+      <button type="button" className="button button-quiet" data-testid="undo-delete" onClick={() => void undoDelete()}>
+        {t('conversations.undo')}
+      </button>
+      <button type="button" className="icon-button" aria-label={t('errorBanner.dismiss')} onClick={dismissUndo}>
+        ×
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+/** Saves an exported file through the browser's download (the desktop app asks where to save it). */
+import type { ExportedFile } from '../../../../shared/conversations.ts';
+
+export function saveFile(file: ExportedFile): void {
+  const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

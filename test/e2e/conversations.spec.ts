@@ -1,0 +1,361 @@
+/**
+ * Conversations in Chromium against the web host: saved across reloads, rename, pin, search,
+ * delete with undo, branches, markdown, hostile model output, a 5,000-message conversation.
+ * Tests seed the host's real database file directly where typing would take too long.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { ConversationService } from '../../electron/services/conversations.ts';
+import { openDatabase } from '../../electron/services/db/database.ts';
+import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/host/conversation-handlers.ts';
+import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
+import { expect, test } from './web-host.fixture.ts';
+
+test.use({ locale: 'en-US' });
+
+const SCRIPTED = 'enclave-scripted.gguf';
+const MARKDOWN_MODEL = 'enclave-markdown.gguf';
+/** The markdown model's answer, one distinct token per entry (a bigram script needs distinct tokens). */
+const MARKDOWN_SCRIPT = [
+  'Here',
+  ' is',
+  ' a',
+  ' **bold**',
+  ' answer',
+  ' with',
+  ' code:\n\n',
+  '```ts\n',
+  'const answer = 42;\n',
+  '```\n\n',
+  '| Model | Size |\n',
+  '| --- | --- |\n',
+  '| Qwen | 7B |\n\n',
+  '- first\n',
+  '- second',
+];
+const MARKDOWN_TEXT = MARKDOWN_SCRIPT.join('');
+const SHOTS = '/tmp/shots-conversations';
+
+function withService<T>(dataDir: string, work: (service: ConversationService) => T): T {
+  const { db } = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
+  try {
+    return work(new ConversationService(db));
+  } finally {
+    db.close();
+  }
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByTestId('composer').fill(text);
+  await page.getByTestId('composer').press('Enter');
+}
+
+async function chooseModel(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-testid="model-option"][data-model-id="${id}"]`).click();
+}
+
+const item = (page: Page, title: string) => page.getByTestId('conversation-item').filter({ hasText: title });
+
+test.beforeAll(async ({ webHost }) => {
+  await writeBigramModel(join(webHost.modelsDir, MARKDOWN_MODEL), { name: 'Enclave Markdown', script: MARKDOWN_SCRIPT, loop: false });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+test('a conversation is saved: reload, rename, search, delete and undo', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await chooseModel(page, SCRIPTED);
+  await send(page, 'Tell me about the lighthouse keeper');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+  await expect(item(page, 'Tell me about the lighthouse keeper')).toBeVisible();
+  await expect(page.locator('.conversation-group[data-group="today"]')).toContainText('Tell me about the lighthouse keeper');
+
+  // Reload: the open conversation and its messages come back from the database.
+  await page.reload();
+  await expect(page.getByTestId('message-user')).toHaveText(/Tell me about the lighthouse keeper/);
+  await expect(page.getByTestId('message-assistant')).toContainText(SCRIPTED_REPLY);
+  await expect(page.getByTestId('answer-stats')).toHaveAttribute('data-tokens', '9');
+
+  // Rename.
+  await item(page, 'lighthouse').getByTestId('rename-conversation').click();
+  await page.getByTestId('rename-input').fill('Lighthouse notes');
+  await page.getByTestId('rename-input').press('Enter');
+  await expect(item(page, 'Lighthouse notes')).toBeVisible();
+  await expect(page.getByTestId('chat-title')).toHaveText('Lighthouse notes');
+
+  // Pin: it moves to the pinned group.
+  await item(page, 'Lighthouse notes').getByTestId('pin-conversation').click();
+  await expect(page.locator('.conversation-group[data-group="pinned"]')).toContainText('Lighthouse notes');
+
+  // Search (Ctrl+K) finds a word by its start, in any conversation, and opens its conversation.
+  await page.getByTestId('new-chat').click();
+  await expect(page.getByTestId('empty-conversation')).toBeVisible();
+  await page.keyboard.press('Control+k');
+  await expect(page.getByTestId('conversation-search')).toBeFocused();
+  await page.keyboard.type('keep');
+  const hit = page.getByTestId('search-hit').filter({ hasText: 'Lighthouse notes' });
+  await expect(hit).toHaveCount(1);
+  await expect(hit.locator('mark')).toHaveText('keeper');
+  await hit.click();
+  await expect(page.getByTestId('message-assistant')).toContainText(SCRIPTED_REPLY);
+  await page.getByTestId('conversation-search').fill('zzzznothing');
+  await expect(page.getByTestId('search-empty')).toBeVisible();
+  await page.getByTestId('conversation-search').fill('');
+
+  // Delete, then undo: it comes back with its messages.
+  await item(page, 'Lighthouse notes').getByTestId('delete-conversation').click();
+  await expect(item(page, 'Lighthouse notes')).toHaveCount(0);
+  await expect(page.getByTestId('undo-toast')).toBeVisible();
+  await page.getByTestId('undo-delete').click();
+  await item(page, 'Lighthouse notes').locator('.conversation-open').click();
+  await expect(page.getByTestId('message-assistant')).toContainText(SCRIPTED_REPLY);
+});
+
+test('regenerate keeps alternatives; editing a question starts a branch', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('new-chat').click();
+  await chooseModel(page, SCRIPTED);
+  await send(page, 'First try');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'done');
+  await answer.getByTestId('regenerate').click();
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('message-assistant').last().getByTestId('alternative-position')).toHaveText('2 / 2');
+  await page.getByTestId('message-assistant').last().getByTestId('previous-alternative').click();
+  await expect(page.getByTestId('message-assistant').last().getByTestId('alternative-position')).toHaveText('1 / 2');
+
+  await page.getByTestId('message-user').getByTestId('edit-message').click();
+  await page.getByTestId('edit-input').fill('Second try');
+  await page.getByTestId('edit-send').click();
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('message-user')).toContainText('Second try');
+  await expect(page.getByTestId('message-user').getByTestId('alternative-position')).toHaveText('2 / 2');
+  await page.getByTestId('message-user').getByTestId('previous-alternative').click();
+  await expect(page.getByTestId('message-user')).toContainText('First try');
+  // The first branch still has its two answers; its newest one shows.
+  await expect(page.getByTestId('message-assistant').last().getByTestId('alternative-position')).toHaveText('2 / 2');
+
+  // Delete a message: the answer goes, its alternative takes its place.
+  await page.getByTestId('message-assistant').last().getByTestId('delete-message').click();
+  await expect(page.getByTestId('message-assistant').last().getByTestId('alternatives')).toHaveCount(0);
+});
+
+test('markdown answers: code with a copy button, tables, lists; screenshots in English and French', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('rescan').click();
+  await page.getByTestId('new-chat').click();
+  await chooseModel(page, MARKDOWN_MODEL);
+  await send(page, 'Show me some markdown');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'done');
+  await expect(answer.locator('strong')).toHaveText('bold');
+  await expect(answer.locator('pre code')).toHaveText('const answer = 42;\n');
+  await expect(answer.locator('pre code .hljs-keyword')).toHaveText('const');
+  await expect(answer.locator('table td').first()).toHaveText('Qwen');
+  await expect(answer.locator('li')).toHaveText(['first', 'second']);
+  await expect(answer.getByTestId('copy-code')).toBeVisible();
+  // A second answer, so the screenshot shows branch navigation.
+  await answer.getByTestId('regenerate').click();
+  await expect(page.getByTestId('message-assistant').last().getByTestId('alternative-position')).toHaveText('2 / 2');
+  await expect(page.getByTestId('message-assistant').last().locator('table')).toBeVisible();
+  expect(MARKDOWN_TEXT).toContain('```ts');
+  await page.screenshot({ path: join(SHOTS, 'conversation-en.png') });
+  await page.getByTestId('language-switch').selectOption('fr');
+  await expect(page.getByTestId('new-chat')).toHaveText('Nouvelle discussion');
+  await page.screenshot({ path: join(SHOTS, 'conversation-fr.png') });
+  await page.getByTestId('language-switch').selectOption('en');
+});
+
+test('a ChatGPT export is imported, marked as such, continued with a local model and exported', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.locator('.transfer-menu summary').click();
+  await page.getByTestId('import-chatgpt').setInputFiles(join(import.meta.dirname, '..', 'fixtures', 'chatgpt', 'conversations.json'));
+  await expect(page.getByTestId('import-result')).toHaveText('2 conversations imported from ChatGPT.');
+  const imported = item(page, 'Trip to Lyon');
+  await expect(imported.locator('.badge')).toHaveText('ChatGPT');
+  await imported.locator('.conversation-open').click();
+  await expect(page.getByTestId('message-assistant')).toContainText('Vieux Lyon and the traboules.');
+  await chooseModel(page, SCRIPTED);
+  await send(page, 'And in the evening?');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-markdown').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('Trip-to-Lyon.md');
+  const text = readFileSync(await file.path(), 'utf8');
+  expect(text).toContain('# Trip to Lyon');
+  expect(text).toContain('And in the evening?');
+  expect(text).toContain(SCRIPTED_REPLY);
+});
+
+test('per-conversation settings: system prompt, presets, advanced values, saved presets', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('new-chat').click();
+  await chooseModel(page, SCRIPTED);
+  await page.getByTestId('conversation-settings').click();
+  await page.getByTestId('system-prompt').fill('Answer like a pirate.');
+  await page.getByTestId('preset-precise').click();
+  await expect(page.getByTestId('preset-precise')).toHaveAttribute('aria-pressed', 'true');
+  await page.locator('.settings-panel details summary').click();
+  await expect(page.getByTestId('sampling-temperature')).toHaveValue('0.2');
+  await page.getByTestId('sampling-seed').fill('42');
+  await expect(page.getByTestId('preset-precise')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('preset-name').fill('Pirate precise');
+  await page.getByTestId('save-preset').click();
+  await expect(page.getByTestId('saved-preset')).toHaveText('Pirate precise');
+  await page.getByTestId('settings-save').click();
+  await expect(item(page, 'New conversation')).toBeVisible();
+
+  await page.reload();
+  await page.getByTestId('conversation-settings').click();
+  await expect(page.getByTestId('system-prompt')).toHaveValue('Answer like a pirate.');
+  await expect(page.getByTestId('preset-precise')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('saved-preset')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('preset-creative').click();
+  await expect(page.getByTestId('saved-preset')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('saved-preset').click();
+  await page.locator('.settings-panel details summary').click();
+  await expect(page.getByTestId('sampling-seed')).toHaveValue('42');
+  await page.screenshot({ path: join(SHOTS, 'settings-en.png') });
+  await page.getByTestId('settings-save').click();
+  // The answer is still the scripted one: the settings reach the engine without breaking it.
+  await send(page, 'Ahoy');
+  await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+});
+
+test('the user is told before the conversation outgrows the context window', async ({ page, webHost }) => {
+  const conversationId = withService(webHost.dataDir, (service) => {
+    const c = service.create({ title: 'Long enough to overflow', settings: { modelId: SCRIPTED } });
+    let parentId: string | null = null;
+    // About 6,000 tokens of text, over the scripted model's 4,096-token window.
+    for (let i = 0; i < 420; i++) parentId = service.addMessage(c.id, { parentId, role: i % 2 === 0 ? 'user' : 'assistant', content: `Line ${i} of a long discussion about lighthouses.` }).id;
+    return c.id;
+  });
+  await page.goto(webHost.url);
+  await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
+  await chooseModel(page, SCRIPTED);
+  await send(page, 'Still there?');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  const notice = page.getByTestId('context-notice');
+  await expect(notice).toHaveAttribute('data-level', 'over');
+  await expect(notice).toContainText('4,096 tokens');
+  await page.screenshot({ path: join(SHOTS, 'context-notice-en.png') });
+});
+
+/** Hostile model output: every row must render inert, with no request leaving the page. */
+const XSS_TABLE = [
+  '<script>window.__xss = 1</script>',
+  '<img src="http://127.0.0.1:9/img-onerror.png" onerror="window.__xss = 2">',
+  '[click me](javascript:window.__xss=3)',
+  '![remote](http://127.0.0.1:9/remote-image.png)',
+  '<iframe src="http://127.0.0.1:9/frame"></iframe>',
+  '<a href="http://127.0.0.1:9/raw-link" onclick="window.__xss=4">raw link</a>',
+  '[data](data:text/html,<script>window.__xss=5</script>)',
+  '<svg onload="window.__xss=6"><circle r="5"/></svg>',
+  '<style>body{background:url(http://127.0.0.1:9/style.png)}</style>',
+];
+
+test('hostile markdown renders inert and makes no request', async ({ page, webHost }) => {
+  const conversationId = withService(webHost.dataDir, (service) => {
+    const c = service.create({ title: 'Hostile output' });
+    const q = service.addMessage(c.id, { parentId: null, role: 'user', content: 'Be hostile' });
+    service.addMessage(c.id, { parentId: q.id, role: 'assistant', content: XSS_TABLE.join('\n\n'), modelId: SCRIPTED });
+    return c.id;
+  });
+  const requests: string[] = [];
+  await page.goto(webHost.url);
+  page.on('request', (request) => requests.push(request.url()));
+  await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
+  const answer = page.getByTestId('message-assistant');
+  await expect(answer).toContainText('raw link');
+  await expect(answer.getByTestId('md-image')).toHaveText('[remote]');
+  await expect(answer.locator('script, img, iframe, svg, style, a')).toHaveCount(0);
+  // Links go through SafeLink: javascript:, data: and plain http stay text.
+  await expect(answer.locator('[data-testid="safe-link"][data-safe="true"]')).toHaveCount(0);
+  await answer.getByTestId('md-link').first().click();
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+  expect(requests.filter((url) => !url.startsWith(webHost.url))).toEqual([]);
+});
+
+test('a 5,000-message conversation opens at its end with only a window of messages in the DOM', async ({ page, webHost }) => {
+  const total = 5_000;
+  const conversationId = withService(webHost.dataDir, (service) => {
+    const c = service.create({ title: 'Very long history' });
+    let parentId: string | null = null;
+    for (let i = 0; i < total; i++) {
+      parentId = service.addMessage(c.id, { parentId, role: i % 2 === 0 ? 'user' : 'assistant', content: `Message number ${i}`, createdAt: 1_700_000_000_000 + i }).id;
+    }
+    return c.id;
+  });
+  await page.goto(webHost.url);
+  const started = Date.now();
+  await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
+  await expect(page.getByText(`Message number ${total - 1}`, { exact: true })).toBeVisible();
+  console.log(`opened a ${total}-message conversation in ${Date.now() - started} ms (click to last message visible)`);
+  const rendered = await page.locator('[data-testid^="message-"][data-message-id]').count();
+  expect(rendered).toBeGreaterThan(0);
+  expect(rendered).toBeLessThan(100);
+  // Scroll to the top: the first message is reachable too.
+  await expect(async () => {
+    await page.getByTestId('message-list').evaluate((element) => element.scrollTo({ top: 0 }));
+    await expect(page.getByText('Message number 0', { exact: true })).toBeVisible({ timeout: 500 });
+  }).toPass();
+  expect(await page.locator('[data-testid^="message-"][data-message-id]').count()).toBeLessThan(100);
+});
+
+/** A web host of this test's own (the built one, as `npm run web` starts it), to be killed. */
+async function startWebHost(dataDir: string, modelsDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'out', 'main', 'web.js'), '--port', '0'], {
+    env: { ...process.env, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: modelsDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Enclave web host: (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the web host exited with code ${code}: ${output}`)));
+  });
+  return { url, child };
+}
+
+test('a web host killed mid-answer loses only that answer, shown as interrupted on the next start', async ({ page, webHost }) => {
+  // A host of its own on a copy of the models, so the shared one keeps serving the other tests.
+  const dataDir = join(webHost.dataDir, 'killed-host');
+  mkdirSync(dataDir, { recursive: true });
+  const first = await startWebHost(dataDir, webHost.modelsDir);
+  await page.goto(first.url);
+  await chooseModel(page, 'enclave-endless.gguf');
+  await send(page, 'Count until I stop you');
+  const answer = page.getByTestId('message-assistant').last();
+  // Past the first periodic save of the streamed text (about once a second).
+  await expect.poll(async () => (await answer.textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(200);
+  await page.waitForTimeout(1_500);
+  const exited = new Promise((resolve) => first.child.once('exit', resolve));
+  first.child.kill('SIGKILL');
+  await exited;
+
+  const second = await startWebHost(dataDir, webHost.modelsDir);
+  try {
+    await page.goto(second.url);
+    await expect(page.getByTestId('database-notice')).toContainText('1 answer was cut off');
+    // Another port is another origin, without the remembered open conversation: open it.
+    await item(page, 'Count until I stop you').locator('.conversation-open').click();
+    // The question is saved (it titles the conversation); the long answer fills the view.
+    await expect(page.getByTestId('chat-title')).toHaveText('Count until I stop you');
+    const interrupted = page.getByTestId('message-assistant');
+    await expect(interrupted).toHaveAttribute('data-state', 'interrupted');
+    await expect(interrupted.getByTestId('interrupted-note')).toBeVisible();
+    await expect(interrupted).toContainText('one two three');
+  } finally {
+    second.child.kill('SIGTERM');
+    await new Promise((resolve) => second.child.once('exit', resolve));
+  }
+});
