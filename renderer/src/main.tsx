@@ -4,6 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { createApi } from './api/client.ts';
+import { ApiProvider } from './api/react.tsx';
 import { i18n } from './i18n/index.ts';
 import { createAppStore } from './state/app-store.ts';
 import type { KeyValueStorage } from './state/app-store.ts';
@@ -40,7 +41,9 @@ createRoot(root).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
       <StoreProvider store={store}>
-        <App />
+        <ApiProvider api={api}>
+          <App />
+        </ApiProvider>
       </StoreProvider>
     </I18nextProvider>
   </StrictMode>,

@@ -1,0 +1,81 @@
+import { memo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CatalogEntry } from '../../../../shared/catalog.ts';
+import type { DownloadJob } from '../../../../shared/downloads.ts';
+import { useApi } from '../../api/react.tsx';
+import { formatBytes, formatInteger } from '../../i18n/format.ts';
+import { useActions } from '../../state/react.tsx';
+import { DownloadProgress } from './DownloadProgress.tsx';
+import { jobForFile, type LibraryState } from './library-store.ts';
+
+export const CatalogCard = memo(function CatalogCard({
+  model,
+  downloads,
+  installedFiles,
+}: {
+  model: CatalogEntry;
+  downloads: LibraryState['downloads'];
+  /** File names present and usable in the models folder. */
+  installedFiles: ReadonlySet<string>;
+}) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const { showError } = useActions();
+  const [quant, setQuant] = useState(model.defaultQuant);
+  const file = model.files.find((candidate) => candidate.quant === quant) ?? model.files[0];
+  if (file === undefined) return null;
+  const fileName = file.file.slice(file.file.lastIndexOf('/') + 1);
+  const job: DownloadJob | undefined = jobForFile(downloads, file.file);
+  const installed = installedFiles.has(fileName);
+  const showJob = job !== undefined && job.state !== 'cancelled' && !(job.state === 'done' && installed);
+  const language = i18n.language;
+
+  return (
+    <li className="catalog-card" data-testid={`catalog-${model.id}`}>
+      <header className="catalog-card-header">
+        <h3 className="catalog-name">{model.name}</h3>
+        <span className="catalog-badges">
+          {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}
+          {installed && <span className="catalog-badge catalog-badge-ok" data-testid="installed-badge">{t('library.installed')}</span>}
+        </span>
+      </header>
+      <p className="muted catalog-facts">
+        {t('library.publisher', { publisher: model.publisher, country: model.country })} ·{' '}
+        {t('library.parameters', { value: new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(model.parametersB) })} ·{' '}
+        {t('library.context', { value: formatInteger(language, model.contextLength) })}
+      </p>
+      <p className="catalog-french">
+        <span className="muted">{t('library.french')}</span> {model.frenchNote}
+      </p>
+      <p className="muted catalog-facts">
+        {t('library.languages', { value: model.languages.join(', ') })} ·{' '}
+        <a href={model.license.url} target="_blank" rel="noreferrer noopener">
+          {model.license.name}
+        </a>
+      </p>
+      <div className="catalog-download">
+        <label className="catalog-quant">
+          <span className="visually-hidden">{t('library.quant')}</span>
+          <select value={quant} onChange={(event) => setQuant(event.target.value)} data-testid="quant-select">
+            {model.files.map((candidate) => (
+              <option key={candidate.quant} value={candidate.quant}>
+                {t('library.quantOption', { quant: candidate.quant, size: formatBytes(language, candidate.sizeBytes) })}
+              </option>
+            ))}
+          </select>
+        </label>
+        {!showJob && !installed && (
+          <button
+            type="button"
+            className="button button-primary"
+            data-testid="download-start"
+            onClick={() => void api.call('downloads.start', { catalogId: model.id, quant }).catch(showError)}
+          >
+            {t('library.download')}
+          </button>
+        )}
+      </div>
+      {showJob && <DownloadProgress job={job} />}
+    </li>
+  );
+});

@@ -1,0 +1,52 @@
+import { useTranslation } from 'react-i18next';
+import type { ModelInfo } from '../../../../shared/models.ts';
+import { formatBytes } from '../../i18n/format.ts';
+import { useActions, useAppState } from '../../state/react.tsx';
+import { ImportForm } from './ImportForm.tsx';
+
+/** The models installed in the models folder, with where they came from and why one is unusable. */
+export function LibrarySidebar() {
+  const { t } = useTranslation();
+  const models = useAppState((s) => s.models);
+  const rescanning = useAppState((s) => s.rescanning);
+  const { rescan } = useActions();
+
+  return (
+    <section className="models" aria-labelledby="installed-title">
+      <header className="models-header">
+        <h2 id="installed-title">{t('library.installedTitle')}</h2>
+        <button type="button" className="button button-quiet" onClick={() => void rescan()} disabled={rescanning} aria-busy={rescanning} data-testid="library-rescan">
+          {rescanning ? t('models.rescanning') : t('models.rescan')}
+        </button>
+      </header>
+      <ImportForm />
+      {models.length === 0 ? (
+        <p className="muted models-note">{t('library.installedEmpty')}</p>
+      ) : (
+        <ul className="model-list" aria-label={t('library.installedTitle')}>
+          {models.map((model) => (
+            <li key={model.id} className="installed" data-testid={`installed-${model.id}`}>
+              <InstalledModel model={model} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function InstalledModel({ model }: { model: ModelInfo }) {
+  const { t, i18n } = useTranslation();
+  const source = model.source === undefined ? 'folder' : model.source.kind;
+  return (
+    <>
+      <span className="model-name">{model.name}</span>
+      <span className="model-facts">
+        {model.fileName} · {formatBytes(i18n.language, model.sizeBytes)}
+        {model.quantization !== null && <> · {model.quantization}</>} · {t(`library.source.${source}`)}
+        {model.source?.verified === true && <> · <span className="verified">{t('library.verified')}</span></>}
+      </span>
+      {model.problem !== null && <span className="model-problem">{t(`models.problem.${model.problem.code}`)}</span>}
+    </>
+  );
+}

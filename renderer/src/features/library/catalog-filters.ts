@@ -1,0 +1,36 @@
+import type { CatalogEntry } from '../../../../shared/catalog.ts';
+
+export const SIZE_CLASSES = ['any', 'small', 'medium', 'large'] as const;
+export type SizeClass = (typeof SIZE_CLASSES)[number];
+
+export interface CatalogFilters {
+  search: string;
+  /** '' for every family. */
+  family: string;
+  size: SizeClass;
+  /** '' for every language; otherwise an ISO 639-1 code. */
+  language: string;
+  reasoning: 'any' | 'yes' | 'no';
+}
+
+export const NO_FILTERS: CatalogFilters = { search: '', family: '', size: 'any', language: '', reasoning: 'any' };
+
+/** Under 2B parameters, 2 to 5B, over 5B. */
+export function sizeClass(parametersB: number): Exclude<SizeClass, 'any'> {
+  if (parametersB < 2) return 'small';
+  if (parametersB <= 5) return 'medium';
+  return 'large';
+}
+
+export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters): CatalogEntry[] {
+  const words = filters.search.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  return models.filter((model) => {
+    const haystack = `${model.name} ${model.family} ${model.publisher} ${model.repo}`.toLowerCase();
+    if (!words.every((word) => haystack.includes(word))) return false;
+    if (filters.family !== '' && model.family !== filters.family) return false;
+    if (filters.size !== 'any' && sizeClass(model.parametersB) !== filters.size) return false;
+    if (filters.language !== '' && !model.languages.includes(filters.language)) return false;
+    if (filters.reasoning !== 'any' && model.reasoning !== (filters.reasoning === 'yes')) return false;
+    return true;
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The curated model catalog (seeds/catalog.json): open-weight chat models and their GGUF files on
+ * Hugging Face. Sizes are approximate (written without network access); the download reads the
+ * real size and sha256 from the server.
+ */
+import { z } from 'zod';
+
+const HF_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+const GGUF_FILE = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*\.gguf$/;
+
+export const catalogFileSchema = z.strictObject({
+  /** Quantization label as the repository writes it: Q4_K_M, Q8_0... */
+  quant: z.string().min(1).max(32),
+  /** The file name in the repository; for a split model, its first part (…-00001-of-0000N.gguf). */
+  file: z.string().regex(GGUF_FILE),
+  /** Approximate size in bytes. */
+  sizeBytes: z.number().int().positive(),
+});
+export type CatalogFile = z.infer<typeof catalogFileSchema>;
+
+export const catalogEntrySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+  name: z.string().min(1),
+  family: z.string().min(1),
+  publisher: z.string().min(1),
+  /** ISO 3166-1 alpha-2 country of the publisher. */
+  country: z.string().regex(/^[A-Z]{2}$/),
+  /** Parameter count in billions. */
+  parametersB: z.number().positive(),
+  license: z.strictObject({ name: z.string().min(1), url: z.url() }),
+  contextLength: z.number().int().positive(),
+  reasoning: z.boolean(),
+  /** ISO 639-1 codes of the languages the publisher names. */
+  languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1),
+  /** How well it writes French, in a few words (English; the UI shows it as is). */
+  frenchNote: z.string().min(1),
+  /** Hugging Face repository holding the GGUF files. */
+  repo: z.string().regex(HF_REPO),
+  /** The quant to suggest when nothing else decides. */
+  defaultQuant: z.string().min(1),
+  files: z.array(catalogFileSchema).min(1),
+  /** True where the repository or file names were written from memory and are worth a check. */
+  unverified: z.boolean().optional(),
+});
+export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
+
+export const catalogSchema = z
+  .strictObject({ version: z.literal(1), models: z.array(catalogEntrySchema).min(1) })
+  .superRefine((catalog, context) => {
+    const ids = new Set<string>();
+    for (const [index, model] of catalog.models.entries()) {
+      if (ids.has(model.id)) context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate id ${model.id}` });
+      ids.add(model.id);
+      if (!model.files.some((file) => file.quant === model.defaultQuant)) {
+        context.addIssue({ code: 'custom', path: ['models', index, 'defaultQuant'], message: `no file for quant ${model.defaultQuant}` });
+      }
+    }
+  });
+export type Catalog = z.infer<typeof catalogSchema>;
