@@ -7,11 +7,41 @@
 import { z } from 'zod';
 import { chatMessageSchema, LIMITS, samplingSchema } from './chat.ts';
 import type { GenerationStats } from './chat.ts';
+import {
+  conversationSettingsSchema,
+  LIMITS_CONVERSATIONS,
+  savedPresetSchema,
+  type Conversation,
+  type ConversationsStatus,
+  type ConversationSummary,
+  type ExportedFile,
+  type SavedPreset,
+  type SavedTurn,
+  type SearchHit,
+} from './conversations.ts';
 import type { ErrorPayload } from './errors.ts';
 import type { EngineStatus, ModelInfo } from './models.ts';
+import type { CatalogEntry } from './catalog.ts';
+import type { DownloadJob } from './downloads.ts';
+import type { ImportResult } from './imports.ts';
+import { openLinkSchema } from './links.ts';
+import type { EgressLogEntry } from './privacy.ts';
 import { settingsPatchSchema, type SettingsView } from './settings.ts';
 
 const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
+const titleSchema = z.string().max(LIMITS_CONVERSATIONS.maxTitleChars);
+
+/**
+ * Answer in a saved conversation (`id` null: a new one, created with this first question). With
+ * `content`: a new question under `parentId` (null: the first message; an earlier message's parent:
+ * edit and resend, a new branch). Without: a new answer to the question `parentId` (regenerate; the
+ * earlier answers are kept as alternatives).
+ */
+const generateInConversationSchema = z.strictObject({
+  id: idSchema.nullable(),
+  parentId: idSchema.nullable(),
+  content: z.string().min(1).max(LIMITS.maxMessageChars).optional(),
+});
 
 export interface AppInfo {
   version: string;
@@ -26,14 +56,54 @@ export const commandSchemas = {
   'models.rescan': z.strictObject({}),
   'engine.status': z.strictObject({}),
   'models.unload': z.strictObject({}),
-  'chat.generate': z.strictObject({
-    modelId: idSchema,
-    messages: z.array(chatMessageSchema).min(1).max(LIMITS.maxMessages),
-    sampling: samplingSchema.optional(),
-  }),
+  'chat.generate': z
+    .strictObject({
+      modelId: idSchema,
+      /** The whole history, for a conversation the host does not keep. */
+      messages: z.array(chatMessageSchema).min(1).max(LIMITS.maxMessages).optional(),
+      sampling: samplingSchema.optional(),
+      /** Conversations: the host saves the question and the answer, and builds the history itself. */
+      conversation: generateInConversationSchema.optional(),
+    })
+    .refine((input) => (input.messages === undefined) !== (input.conversation === undefined), {
+      message: 'give either messages or conversation',
+    }),
   'chat.stop': z.strictObject({ jobId: idSchema }),
   'settings.get': z.strictObject({}),
   'settings.update': settingsPatchSchema,
+  // Conversations (issue #4): durable history in SQLite, branches, search.
+  'conversations.status': z.strictObject({}),
+  'conversations.list': z.strictObject({}),
+  'conversations.create': z.strictObject({ title: titleSchema.optional(), settings: conversationSettingsSchema.partial().optional() }),
+  'conversations.get': z.strictObject({ id: idSchema }),
+  'conversations.rename': z.strictObject({ id: idSchema, title: titleSchema }),
+  'conversations.pin': z.strictObject({ id: idSchema, pinned: z.boolean() }),
+  'conversations.delete': z.strictObject({ id: idSchema }),
+  'conversations.restore': z.strictObject({ id: idSchema }),
+  'conversations.search': z.strictObject({ query: z.string().max(LIMITS_CONVERSATIONS.maxSearchChars) }),
+  'conversations.updateSettings': z.strictObject({ id: idSchema, settings: conversationSettingsSchema }),
+  'conversations.selectBranch': z.strictObject({ id: idSchema, messageId: idSchema }),
+  'conversations.deleteMessage': z.strictObject({ id: idSchema, messageId: idSchema }),
+  'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']) }),
+  'conversations.exportAll': z.strictObject({}),
+  /** The text of ChatGPT's conversations.json (from its data export). */
+  'conversations.importChatGpt': z.strictObject({ content: z.string().max(LIMITS_CONVERSATIONS.maxImportChars) }),
+  'conversations.presets': z.strictObject({}),
+  'conversations.savePreset': savedPresetSchema,
+  'conversations.deletePreset': z.strictObject({ name: z.string().max(80) }),
+  // Model library (issue #3): curated catalog, verified resumable downloads.
+  'catalog.list': z.strictObject({}),
+  'downloads.list': z.strictObject({}),
+  'downloads.start': z.strictObject({ catalogId: idSchema, quant: z.string().min(1).max(32) }),
+  'downloads.pause': z.strictObject({ id: idSchema }),
+  'downloads.resume': z.strictObject({ id: idSchema }),
+  'downloads.cancel': z.strictObject({ id: idSchema }),
+  /** Copies .gguf files, or every .gguf file under folders, on the host's disk into the models folder. */
+  'models.import': z.strictObject({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }),
+  // Privacy and security (issue #6): every network connection ever attempted.
+  'privacy.egressLog': z.strictObject({}),
+  /** Re-checks the link; the desktop app opens it in the system browser, the web host answers opened: false (the browser opens it). */
+  'links.open': openLinkSchema,
 } as const;
 
 /** What each command answers with. */
@@ -43,10 +113,41 @@ export interface CommandResults {
   'models.rescan': ModelInfo[];
   'engine.status': EngineStatus;
   'models.unload': EngineStatus;
-  'chat.generate': { jobId: string };
+  /** With `conversation`: the saved question (null when regenerating) and the answer row being written. */
+  'chat.generate': { jobId: string; saved?: SavedTurn };
   'chat.stop': { stopped: boolean };
   'settings.get': SettingsView;
   'settings.update': SettingsView;
+  // Conversations (issue #4)
+  'conversations.status': ConversationsStatus;
+  'conversations.list': ConversationSummary[];
+  'conversations.create': Conversation;
+  'conversations.get': Conversation;
+  'conversations.rename': ConversationSummary;
+  'conversations.pin': ConversationSummary;
+  'conversations.delete': { deleted: true };
+  'conversations.restore': ConversationSummary;
+  'conversations.search': SearchHit[];
+  'conversations.updateSettings': Conversation;
+  'conversations.selectBranch': Conversation;
+  'conversations.deleteMessage': Conversation;
+  'conversations.export': ExportedFile;
+  'conversations.exportAll': ExportedFile;
+  'conversations.importChatGpt': { imported: number; messages: number };
+  'conversations.presets': SavedPreset[];
+  'conversations.savePreset': SavedPreset[];
+  'conversations.deletePreset': SavedPreset[];
+  // Model library (issue #3)
+  'catalog.list': CatalogEntry[];
+  'downloads.list': DownloadJob[];
+  'downloads.start': DownloadJob;
+  'downloads.pause': DownloadJob;
+  'downloads.resume': DownloadJob;
+  'downloads.cancel': DownloadJob;
+  'models.import': ImportResult;
+  // Privacy and security (issue #6)
+  'privacy.egressLog': EgressLogEntry[];
+  'links.open': { opened: boolean };
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -69,6 +170,8 @@ export interface EventPayloads {
   'chat.error': { jobId: string; error: ErrorPayload };
   'engine.status': EngineStatus;
   'settings.changed': SettingsView;
+  // Model library (issue #3): a job's state and progress, at most about four per second per job.
+  'downloads.progress': DownloadJob;
 }
 
 export type EventName = keyof EventPayloads;

@@ -14,6 +14,17 @@ export const ERROR_CODES = [
   'ENGINE_CRASHED',
   'ENGINE_UNAVAILABLE',
   'GENERATION_FAILED',
+  // Privacy and security (egress gate)
+  'OFFLINE',
+  'EGRESS_BLOCKED',
+  'LINK_REFUSED',
+  // Model downloads
+  'DISK_FULL',
+  'CHECKSUM_MISMATCH',
+  'CHECKSUM_UNAVAILABLE',
+  'DOWNLOAD_FAILED',
+  // Conversations
+  'IMPORT_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Why a file in the models folder cannot be used; the renderer translates the code. */
-export const MODEL_PROBLEM_CODES = ['NOT_GGUF', 'TRUNCATED', 'NO_TENSORS'] as const;
+export const MODEL_PROBLEM_CODES = ['NOT_GGUF', 'TRUNCATED', 'NO_TENSORS', 'UNSUPPORTED_VERSION', 'BAD_HEADER', 'UNVERIFIED'] as const;
 export type ModelProblemCode = (typeof MODEL_PROBLEM_CODES)[number];
 
 export const modelProblemSchema = z.object({ code: z.enum(MODEL_PROBLEM_CODES), message: z.string() });
@@ -21,6 +21,10 @@ export const modelInfoSchema = z.object({
   hasChatTemplate: z.boolean(),
   /** null when the header is valid; otherwise why the file cannot be used. */
   problem: modelProblemSchema.nullable(),
+  /** Where the file came from, from its manifest (model library, issue #3); absent for a file simply put in the folder. */
+  source: z
+    .object({ kind: z.enum(['huggingface', 'import']), repo: z.string().nullable(), catalogId: z.string().nullable(), verified: z.boolean() })
+    .optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 

@@ -3,13 +3,15 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { ModelInfo, ModelProblem } from '../../shared/models.ts';
-import { tensorByteSize } from './gguf-sizes.ts';
+import type { ModelInfo } from '../../shared/models.ts';
+import { validateGgufHeader } from './gguf-validate.ts';
+import { readManifest } from './model-manifest.ts';
 
 /** Keys whose (large) values the library never needs. */
 const IGNORED_KEYS = ['tokenizer.ggml.tokens', 'tokenizer.ggml.scores', 'tokenizer.ggml.token_type', 'tokenizer.ggml.merges'];
 /** The second and later parts of a split model are loaded through the first. */
 const LATER_SPLIT_PART = /-(0*[2-9]|0*\d{2,})-of-\d+\.gguf$/i;
+const SPLIT_NAME = /^(.*)-(\d+)-of-(\d+)\.gguf$/i;
 
 export interface LibraryEntry {
   info: ModelInfo;
@@ -76,6 +78,24 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
     hasChatTemplate: false,
     problem: null,
   };
+  // A download is usable only once its sha256 is verified (model library, issue #3).
+  const manifest = await readManifest(path);
+  if (manifest !== null) {
+    base.source = {
+      kind: manifest.source.kind,
+      repo: manifest.source.kind === 'huggingface' ? manifest.source.repo : null,
+      catalogId: manifest.catalogId,
+      verified: manifest.verified,
+    };
+    if (manifest.source.kind === 'huggingface' && !manifest.verified) {
+      return { ...base, problem: { code: 'UNVERIFIED', message: 'the download is not finished or not verified' } };
+    }
+  }
+  // Our strict check first: node-llama-cpp's reader is lenient, and llama.cpp must never see a bad header.
+  for (const part of splitParts(path)) {
+    const problem = await validateGgufHeader(part).catch((error: unknown) => ({ code: 'NOT_GGUF' as const, message: `not a readable GGUF file: ${String(error)}` }));
+    if (problem !== null) return { ...base, problem: part === path ? problem : { ...problem, message: `${basename(part)}: ${problem.message}` } };
+  }
   let header: GgufFileInfo;
   try {
     header = await readGgufFileInfo(path, { sourceType: 'filesystem', ignoreKeys: IGNORED_KEYS, logWarnings: false, spliceSplitFiles: true });
@@ -96,7 +116,7 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
     quantization: typeof fileType === 'number' ? (GgufFileType[fileType]?.replace(/^MOSTLY_/, '') ?? null) : dominantTensorType(header),
     contextLength: typeof archMetadata?.context_length === 'number' ? archMetadata.context_length : null,
     hasChatTemplate: typeof metadata.tokenizer?.chat_template === 'string',
-    problem: findTensorProblem(header, size),
+    problem: null,
   };
 }
 
@@ -119,17 +139,11 @@ function dominantTensorType(header: GgufFileInfo): string | null {
   return top === undefined ? null : (GgmlType[top[0]] ?? null);
 }
 
-/** A truncated download or a hostile header must not reach llama.cpp. */
-function findTensorProblem(header: GgufFileInfo, fileSize: number): ModelProblem | null {
-  const tensors = header.tensorInfo;
-  if (tensors === undefined || tensors.length === 0) return { code: 'NO_TENSORS', message: 'the file holds no tensors' };
-  if (header.splicedParts > 1) return null; // each part is checked by llama.cpp against its own size
-  for (const tensor of tensors) {
-    const bytes = tensorByteSize(tensor.ggmlType, tensor.dimensions) ?? 0n;
-    const end = BigInt(tensor.fileOffset) + bytes;
-    if (end > BigInt(fileSize)) {
-      return { code: 'TRUNCATED', message: `the file is truncated: tensor ${tensor.name} ends at byte ${end}, the file has ${fileSize}` };
-    }
-  }
-  return null;
+/** Every part of a split model ("name-00001-of-00003.gguf"), or just the file itself. */
+function splitParts(path: string): string[] {
+  const match = SPLIT_NAME.exec(path);
+  if (match === null) return [path];
+  const [, prefix = '', , total = ''] = match;
+  const count = Number(total);
+  return Array.from({ length: count }, (_, index) => `${prefix}-${String(index + 1).padStart(total.length, '0')}-of-${total}.gguf`);
 }

@@ -6,12 +6,18 @@ import { useRoute } from './app/use-route.ts';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
+import { ChatSidebar } from './features/conversations/ChatSidebar.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
-import { ModelPicker } from './features/models/ModelPicker.tsx';
+import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
+import { ModelsPage } from './features/library/ModelsPage.tsx';
+import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
+import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 
 /** One entry per route: the sidebar content and the main page. */
 const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
-  chat: { Sidebar: ModelPicker, Main: ChatView },
+  chat: { Sidebar: ChatSidebar, Main: ChatView },
+  models: { Sidebar: LibrarySidebar, Main: ModelsPage },
+  privacy: { Sidebar: PrivacySidebar, Main: PrivacyPage },
 };
 
 export function App() {

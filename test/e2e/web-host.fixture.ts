@@ -17,13 +17,15 @@ export interface WebHost {
   url: string;
   dataDir: string;
   modelsDir: string;
+  /** Kills the web host (SIGKILL: no cleanup, like a crash) and starts it again on the same data; `url` follows. */
+  killAndRestart(): Promise<string>;
 }
 
-async function startWebHost(dataDir: string, modelsDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function startWebHost(dataDir: string, modelsDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const entry = join(ROOT, 'out', 'main', 'web.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the browser tests`);
   const child = spawn(process.execPath, [entry, '--port', '0'], {
-    env: { ...process.env, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: modelsDir },
+    env: { ...process.env, ...extraEnv, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -38,18 +40,32 @@ async function startWebHost(dataDir: string, modelsDir: string): Promise<{ url: 
   return { url, child };
 }
 
-export const test = base.extend<object, { webHost: WebHost }>({
+export const test = base.extend<object, { webHost: WebHost; webHostEnv: Record<string, string> }>({
+  /** Extra environment for the web host (e.g. ENCLAVE_HF_ENDPOINT); a spec overrides it. */
+  webHostEnv: [{}, { scope: 'worker', option: true }],
   webHost: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
-    async ({}, use) => {
+    async ({ webHostEnv }, use) => {
       const dataDir = await mkdtemp(join(tmpdir(), 'enclave-e2e-'));
       const modelsDir = join(dataDir, 'models');
       await mkdir(modelsDir, { recursive: true });
       const fixtures = await ensureFixtureModels();
       for (const file of [fixtures.scripted, fixtures.endless]) await copyFile(file, join(modelsDir, basename(file)));
       if (existsSync(SHARED_STORIES)) await copyFile(SHARED_STORIES, join(modelsDir, basename(SHARED_STORIES)));
-      const { url, child } = await startWebHost(dataDir, modelsDir);
-      await use({ url, dataDir, modelsDir });
+      let { url, child } = await startWebHost(dataDir, modelsDir, webHostEnv);
+      const webHost: WebHost = {
+        url,
+        dataDir,
+        modelsDir,
+        async killAndRestart() {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+          ({ url, child } = await startWebHost(dataDir, modelsDir, webHostEnv));
+          webHost.url = url;
+          return url;
+        },
+      };
+      await use(webHost);
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       await rm(dataDir, { recursive: true, force: true });
