@@ -5,7 +5,9 @@
 import { EnclaveError } from '../../shared/errors.ts';
 import type { EngineStatus } from '../../shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
-import type { EngineToHost, GenerateRequest } from './protocol.ts';
+import type { HardwareInfo } from '../../shared/hardware.ts';
+import type { FitEstimate } from './hardware-fit.ts';
+import type { EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitRequest } from './protocol.ts';
 
 export type JobMessage = Extract<EngineToHost, { jobId: string }>;
 type JobListener = (message: JobMessage) => void;
@@ -19,6 +21,7 @@ export class EngineClient {
   private readonly jobs = new Map<string, JobListener>();
   private readonly statusListeners = new Set<(status: EngineStatus) => void>();
   private readonly pendingUnloads = new Map<number, () => void>();
+  private readonly pendingRequests = new Map<number, (reply: HardwareFitReply) => void>();
   private nextRequestId = 1;
   private failedStarts = 0;
   private disposed = false;
@@ -68,6 +71,31 @@ export class EngineClient {
       this.pendingUnloads.set(requestId, resolve);
       this.process?.send({ type: 'unload', requestId });
     });
+  }
+
+  /** Hardware fit (model library, issue #3): this machine's memory as llama.cpp sees it. */
+  async hardware(): Promise<HardwareInfo> {
+    const reply = await this.request((requestId) => ({ type: 'hardware', requestId }));
+    if (reply.type !== 'hardware-info') throw new EnclaveError('INTERNAL', `unexpected engine reply ${reply.type}`);
+    return reply.hardware;
+  }
+
+  /** node-llama-cpp's memory estimate for a GGUF header (a GgufFileInfo) at this context size. */
+  async estimateFit(info: unknown, contextSize: number): Promise<FitEstimate> {
+    const reply = await this.request((requestId) => ({ type: 'fit', requestId, info, contextSize }));
+    if (reply.type !== 'fit-estimate') throw new EnclaveError('INTERNAL', `unexpected engine reply ${reply.type}`);
+    return reply.estimate;
+  }
+
+  private async request(message: (requestId: number) => HardwareFitRequest): Promise<Exclude<HardwareFitReply, { type: 'request-failed' }>> {
+    await this.start();
+    const requestId = this.nextRequestId++;
+    const reply = await new Promise<HardwareFitReply>((resolve) => {
+      this.pendingRequests.set(requestId, resolve);
+      this.process?.send(message(requestId));
+    });
+    if (reply.type === 'request-failed') throw new EnclaveError(reply.error.code, reply.error.message, reply.error.details);
+    return reply;
   }
 
   async dispose(): Promise<void> {
@@ -141,6 +169,12 @@ export class EngineClient {
       case 'ready':
       case 'fatal':
         return;
+      case 'hardware-info':
+      case 'fit-estimate':
+      case 'request-failed':
+        this.pendingRequests.get(message.requestId)?.(message);
+        this.pendingRequests.delete(message.requestId);
+        return;
       default:
         throw new Error(`unknown engine message ${JSON.stringify(message satisfies never)}`);
     }
@@ -156,6 +190,8 @@ export class EngineClient {
     for (const [jobId, listener] of jobs) listener({ type: 'error', jobId, error });
     for (const resolve of this.pendingUnloads.values()) resolve();
     this.pendingUnloads.clear();
+    for (const [requestId, resolve] of this.pendingRequests) resolve({ type: 'request-failed', requestId, error });
+    this.pendingRequests.clear();
   }
 
   private setStatus(status: EngineStatus): void {

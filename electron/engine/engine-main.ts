@@ -3,9 +3,11 @@
  * Node child_process.fork (messages on process.send). A crash in llama.cpp ends only this process.
  */
 import { availableParallelism } from 'node:os';
-import { toErrorPayload } from '../../shared/errors.ts';
+import type { GgufFileInfo } from 'node-llama-cpp';
+import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import { Engine } from './engine.ts';
-import type { EngineToHost, HostToEngine } from './protocol.ts';
+import { estimateFit, readHardware } from './hardware-fit.ts';
+import type { EngineToHost, HardwareFitRequest, HostToEngine } from './protocol.ts';
 import { parseThreadOverride } from './threads.ts';
 
 interface ParentPort {
@@ -48,10 +50,26 @@ host.onMessage((message) => {
     case 'unload':
       void engine.unload().then(() => host.send({ type: 'unloaded', requestId: message.requestId }));
       break;
+    case 'hardware':
+    case 'fit':
+      void answerHardwareFit(message);
+      break;
     default:
       throw new Error(`unknown engine message ${JSON.stringify(message satisfies never)}`);
   }
 });
+
+/** Hardware fit (model library, issue #3). */
+async function answerHardwareFit(message: HardwareFitRequest): Promise<void> {
+  try {
+    const llama = engine.currentLlama;
+    if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    if (message.type === 'hardware') host.send({ type: 'hardware-info', requestId: message.requestId, hardware: await readHardware(llama) });
+    else host.send({ type: 'fit-estimate', requestId: message.requestId, estimate: await estimateFit(llama, message.info as GgufFileInfo, message.contextSize) });
+  } catch (error) {
+    host.send({ type: 'request-failed', requestId: message.requestId, error: toErrorPayload(error) });
+  }
+}
 
 try {
   const { backend, threads } = await engine.start();

@@ -9,8 +9,11 @@ import {
   type ChatHistoryItem,
   type Llama,
   type LlamaContext,
+  type LlamaContextOptions,
   type LlamaContextSequence,
   type LlamaModel,
+  type GbnfJsonSchema,
+  type LlamaGrammar,
 } from 'node-llama-cpp';
 import type { ChatMessage, GenerationStats } from '../../shared/chat.ts';
 import { DEFAULT_SAMPLING } from '../../shared/chat.ts';
@@ -18,7 +21,7 @@ import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import type { GpuBackend } from '../../shared/models.ts';
 import type { EngineToHost, GenerateRequest } from './protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
-import { chooseThreads } from './threads.ts';
+import { chooseBatchSize, chooseThreads } from './threads.ts';
 
 /** Context windows above this cost a lot of memory for little benefit in a desktop chat. */
 export const MAX_CONTEXT_SIZE = 16_384;
@@ -53,6 +56,11 @@ export class Engine {
     this.options = options;
   }
 
+  /** For the hardware fit (model library, issue #3): the loaded llama.cpp, null before start. */
+  get currentLlama(): Llama | null {
+    return this.llama;
+  }
+
   /** Loads llama.cpp's prebuilt binary; never builds or downloads one at run time. */
   async start(): Promise<{ backend: GpuBackend; threads: number }> {
     this.llama = await getLlama({
@@ -64,7 +72,7 @@ export class Engine {
       maxThreads: Math.max(1, this.options.cores),
     });
     const backend: GpuBackend = this.llama.gpu === false ? 'cpu' : this.llama.gpu;
-    const threads = chooseThreads({ cores: this.options.cores, override: this.options.threadOverride, parameterCount: null });
+    const threads = chooseThreads({ cores: this.options.cores, mathCores: this.llama.cpuMathCores, override: this.options.threadOverride, parameterCount: null });
     return { backend, threads };
   }
 
@@ -89,7 +97,10 @@ export class Engine {
       this.send({ type: 'generating', jobId });
       await this.runGeneration(loaded, request, abort.signal);
     } catch (error) {
-      this.send({ type: 'error', jobId, error: toErrorPayload(error) });
+      // node-llama-cpp throws the abort reason when a stop comes before the first token: that is
+      // a stop the user asked for, not a failure.
+      if (abort.signal.aborted) this.send({ type: 'done', jobId, text: '', stats: emptyStats(request.modelId) });
+      else this.send({ type: 'error', jobId, error: toErrorPayload(error) });
     } finally {
       this.active = null;
     }
@@ -129,14 +140,11 @@ export class Engine {
     try {
       const threads = chooseThreads({
         cores: this.options.cores,
+        mathCores: this.llama.cpuMathCores,
         override: this.options.threadOverride,
         parameterCount: model.fileInsights.totalParameters,
       });
-      const context = await model.createContext({
-        contextSize: { max: Math.min(model.trainContextSize, MAX_CONTEXT_SIZE) },
-        sequences: 1,
-        threads,
-      });
+      const context = await model.createContext(contextOptions(model, threads));
       const sequence = context.getSequence();
       const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
       this.loaded = { modelId: request.modelId, modelPath: request.modelPath, model, context, sequence, chat, threads };
@@ -173,6 +181,7 @@ export class Engine {
       topK: sampling.topK,
       maxTokens: sampling.maxTokens,
       ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+      ...(await constraintOptions(this.llama, request)),
       onToken: (generated) => {
         const now = performance.now();
         firstTokenAt ??= now;
@@ -195,6 +204,37 @@ export class Engine {
     };
     this.send({ type: 'done', jobId, text: result.response, stats });
   }
+}
+
+/** The engine's context settings; the benchmark's raw baseline uses the same. */
+export function contextOptions(model: LlamaModel, threads: number): LlamaContextOptions {
+  const maxContextSize = Math.min(model.trainContextSize, MAX_CONTEXT_SIZE);
+  return {
+    contextSize: { max: maxContextSize },
+    sequences: 1,
+    threads,
+    // Prompt speed as with node-llama-cpp's 512, for half the compute buffer (threads.ts).
+    batchSize: chooseBatchSize(maxContextSize),
+  };
+}
+
+/** Local API (issue #7): stop sequences and JSON schema grammars as node-llama-cpp options. */
+async function constraintOptions(
+  llama: Llama | null,
+  request: GenerateRequest,
+): Promise<{ customStopTriggers?: string[]; grammar?: LlamaGrammar }> {
+  const { stop, jsonSchema } = request.constraints ?? {};
+  const options: { customStopTriggers?: string[]; grammar?: LlamaGrammar } = {};
+  if (stop !== undefined && stop.length > 0) options.customStopTriggers = stop;
+  if (jsonSchema !== undefined) {
+    if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    try {
+      options.grammar = await llama.createGrammarForJsonSchema<GbnfJsonSchema>(jsonSchema as GbnfJsonSchema);
+    } catch (error) {
+      throw new EnclaveError('BAD_REQUEST', `unsupported JSON schema: ${errorMessage(error)}`);
+    }
+  }
+  return options;
 }
 
 export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {

@@ -2,6 +2,8 @@
 import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.ts';
 import type { ErrorPayload } from '../../shared/errors.ts';
 import type { GpuBackend } from '../../shared/models.ts';
+import type { HardwareInfo } from '../../shared/hardware.ts';
+import type { FitEstimate } from './hardware-fit.ts';
 
 export interface GenerateRequest {
   jobId: string;
@@ -9,12 +11,23 @@ export interface GenerateRequest {
   modelPath: string;
   messages: ChatMessage[];
   sampling: Sampling;
+  /** Local API (issue #7): stop sequences and a JSON schema the answer must follow. */
+  constraints?: OutputConstraints;
+}
+
+/** Local API (issue #7): limits on the answer's text, applied with node-llama-cpp's own options. */
+export interface OutputConstraints {
+  /** The answer ends before the first of these texts (which is left out). */
+  stop?: string[];
+  /** A JSON schema, enforced with a grammar (`llama.createGrammarForJsonSchema`). */
+  jsonSchema?: Record<string, unknown>;
 }
 
 export type HostToEngine =
   | { type: 'generate'; request: GenerateRequest }
   | { type: 'stop'; jobId: string }
-  | { type: 'unload'; requestId: number };
+  | { type: 'unload'; requestId: number }
+  | HardwareFitRequest;
 
 export type EngineToHost =
   | { type: 'ready'; backend: GpuBackend; threads: number; pid: number }
@@ -26,4 +39,15 @@ export type EngineToHost =
   | { type: 'error'; jobId: string; error: ErrorPayload }
   | { type: 'unloaded'; requestId: number }
   /** Fatal at start-up (no usable llama.cpp binary): the host reports it and does not respawn in a loop. */
-  | { type: 'fatal'; error: ErrorPayload };
+  | { type: 'fatal'; error: ErrorPayload }
+  | HardwareFitReply;
+
+// Hardware fit (model library, issue #3): asked by the host, answered by requestId.
+export type HardwareFitRequest =
+  | { type: 'hardware'; requestId: number }
+  /** `info` is node-llama-cpp's GgufFileInfo, read by the host over HTTP (structured clone keeps its bigints). */
+  | { type: 'fit'; requestId: number; info: unknown; contextSize: number };
+export type HardwareFitReply =
+  | { type: 'hardware-info'; requestId: number; hardware: HardwareInfo }
+  | { type: 'fit-estimate'; requestId: number; estimate: FitEstimate }
+  | { type: 'request-failed'; requestId: number; error: ErrorPayload };

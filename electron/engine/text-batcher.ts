@@ -1,12 +1,14 @@
 /**
  * Collects streamed text and flushes it about once per animation frame, so a fast model sends
- * tens of messages a second rather than one per token.
+ * tens of messages a second rather than one per token. The first text of an answer goes out at
+ * once: batching it would only delay the first token the user sees by up to one interval.
  */
 export const FRAME_MS = 16;
 
 export class TextBatcher {
   private pending = '';
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private sentAny = false;
   private readonly flushTo: (text: string) => void;
   private readonly intervalMs: number;
 
@@ -18,6 +20,10 @@ export class TextBatcher {
   push(text: string): void {
     if (text === '') return;
     this.pending += text;
+    if (!this.sentAny) {
+      this.flush();
+      return;
+    }
     this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
   }
 
@@ -27,6 +33,7 @@ export class TextBatcher {
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
+    this.sentAny = true;
     this.flushTo(text);
   }
 }

@@ -1,40 +1,239 @@
 /**
  * Raw node-llama-cpp in one process, the baseline of the benchmark: the same chat history,
- * sampling and threads as the engine, without the engine process or the contract.
- * Reads its job from argv[2] (JSON) and prints one JSON line per run.
+ * sampling, context and threads as the engine, without the engine process or the contract.
+ *
+ * Forked with IPC by the benchmark (openRaw below), which alternates its answers with the whole
+ * path's, so both see the same machine. argv[2]: { modelPath, threads, batchSize? } (JSON).
+ * Every answer is timed here, inside the process, from the call to the last token.
  */
-import { getLlama, LlamaChat, LlamaLogLevel } from 'node-llama-cpp';
-import { MAX_CONTEXT_SIZE, toChatHistory } from '../../electron/engine/engine.ts';
+import { fork } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { getLlama, LlamaChat, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { contextOptions, toChatHistory } from '../../electron/engine/engine.ts';
+import { DEFAULT_SAMPLING, type ChatMessage } from '../../shared/chat.ts';
 
-interface RawJob {
+export interface RawOptions {
   modelPath: string;
   threads: number;
-  prompt: string;
-  maxTokens: number;
-  runs: number;
+  /** The context's batch size; the engine's own choice when absent. */
+  batchSize?: number;
 }
 
-const job = JSON.parse(process.argv[2] ?? '{}') as RawJob;
-const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: job.threads });
-const model = await llama.loadModel({ modelPath: job.modelPath });
-const context = await model.createContext({ contextSize: { max: Math.min(model.trainContextSize, MAX_CONTEXT_SIZE) }, threads: job.threads, sequences: 1 });
+export interface AnswerRun {
+  tokens: number;
+  /** Request to last token. */
+  ms: number;
+  ttftMs: number | null;
+  /** First token to last. */
+  decodeMs: number;
+  /** Prompt tokens evaluated for this answer (after reuse of the cache). */
+  promptTokens: number;
+}
 
-// One chat on one sequence for every run, as the engine keeps it, so both reuse the cache alike.
-const chat = new LlamaChat({ contextSequence: context.getSequence(), autoDisposeSequence: true });
-for (let run = 0; run < job.runs; run++) {
+type Command =
+  | { type: 'answer'; messages: ChatMessage[]; maxTokens: number }
+  | { type: 'promptEval'; text: string; batchSize: number; runs: number }
+  | { type: 'fsProbe'; text: string }
+  | { type: 'memory' }
+  | { type: 'close' };
+
+type Reply =
+  | { type: 'ready'; loadMs: number; contextSize: number; batchSize: number }
+  | { type: 'answer'; run: AnswerRun & { text: string } }
+  | { type: 'promptEval'; batchSize: number; tokens: number; ms: number[] }
+  | { type: 'fsProbe'; evalMs: number; latenciesMs: number[] }
+  | { type: 'memory'; maxRssKb: number }
+  | { type: 'error'; message: string };
+
+export interface RawSession {
+  loadMs: number;
+  contextSize: number;
+  batchSize: number;
+  answer(messages: ChatMessage[], maxTokens: number): Promise<AnswerRun & { text: string }>;
+  /** Prompt evaluation alone (no sampling) of `text` on a cleared sequence, `runs` times, with this batch size. */
+  promptEval(text: string, batchSize: number, runs: number): Promise<{ batchSize: number; tokens: number; ms: number[] }>;
+  /**
+   * What the libuv pool costs the process: evaluates `text` as a prompt (one batch at a time on a
+   * pool thread) while reading a small file in a loop, as the engine's other work would.
+   */
+  fsProbe(text: string): Promise<{ evalMs: number; latenciesMs: number[] }>;
+  memory(): Promise<{ maxRssKb: number }>;
+  close(): Promise<void>;
+}
+
+/** Starts a raw process; `env` is its whole environment (the engine's UV_THREADPOOL_SIZE included). */
+export async function openRaw(options: RawOptions, env: NodeJS.ProcessEnv): Promise<RawSession> {
+  const child = fork(import.meta.filename, [JSON.stringify(options)], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const replies: Reply[] = [];
+  let wake: (() => void) | null = null;
+  child.on('message', (reply: Reply) => {
+    replies.push(reply);
+    wake?.();
+  });
+  child.on('exit', () => wake?.());
+  const next = async <T extends Reply['type']>(type: T): Promise<Extract<Reply, { type: T }>> => {
+    for (;;) {
+      const reply = replies.shift();
+      if (reply?.type === 'error') throw new Error(`raw node-llama-cpp: ${reply.message}`);
+      if (reply !== undefined) {
+        if (reply.type !== type) throw new Error(`raw node-llama-cpp: expected ${type}, got ${reply.type}`);
+        return reply as Extract<Reply, { type: T }>;
+      }
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`raw node-llama-cpp exited (${child.exitCode ?? child.signalCode})`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+  };
+  const call = <T extends Reply['type']>(command: Command, type: T): Promise<Extract<Reply, { type: T }>> => {
+    child.send(command);
+    return next(type);
+  };
+  const ready = await next('ready');
+  return {
+    loadMs: ready.loadMs,
+    contextSize: ready.contextSize,
+    batchSize: ready.batchSize,
+    answer: async (messages, maxTokens) => (await call({ type: 'answer', messages, maxTokens }, 'answer')).run,
+    promptEval: async (text, batchSize, runs) => {
+      const result = await call({ type: 'promptEval', text, batchSize, runs }, 'promptEval');
+      return { batchSize: result.batchSize, tokens: result.tokens, ms: result.ms };
+    },
+    fsProbe: async (text) => {
+      const result = await call({ type: 'fsProbe', text }, 'fsProbe');
+      return { evalMs: result.evalMs, latenciesMs: result.latenciesMs };
+    },
+    memory: async () => ({ maxRssKb: (await call({ type: 'memory' }, 'memory')).maxRssKb }),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'close' } satisfies Command);
+      await exited;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The child process
+
+async function answer(chat: LlamaChat, messages: ChatMessage[], maxTokens: number): Promise<AnswerRun & { text: string }> {
+  const sequence = chat.sequence;
+  const inputBefore = sequence.tokenMeter.usedInputTokens;
   let tokens = 0;
   let firstTokenAt: number | null = null;
+  let lastTokenAt = 0;
   const started = performance.now();
-  await chat.generateResponse(toChatHistory([{ role: 'user', content: job.prompt }]), {
+  // The engine's sampling: its defaults under the benchmark's greedy temperature.
+  const { topK, topP } = DEFAULT_SAMPLING;
+  const result = await chat.generateResponse(toChatHistory(messages), {
     temperature: 0,
-    maxTokens: job.maxTokens,
+    topK,
+    topP,
+    maxTokens,
     onToken: (generated) => {
-      firstTokenAt ??= performance.now();
+      const now = performance.now();
+      firstTokenAt ??= now;
+      lastTokenAt = now;
       tokens += generated.length;
     },
+    // The engine streams text; so does the baseline, so both pay for detokenizing.
+    onTextChunk: () => undefined,
   });
-  const ms = performance.now() - started;
-  console.log(JSON.stringify({ tokens, ms, ttftMs: firstTokenAt === null ? null : firstTokenAt - started }));
+  return {
+    text: result.response,
+    tokens,
+    ms: performance.now() - started,
+    ttftMs: firstTokenAt === null ? null : firstTokenAt - started,
+    decodeMs: firstTokenAt === null ? 0 : lastTokenAt - firstTokenAt,
+    promptTokens: sequence.tokenMeter.usedInputTokens - inputBefore,
+  };
 }
-chat.dispose();
-await llama.dispose();
+
+async function serve(options: RawOptions): Promise<void> {
+  const reply = (message: Reply): void => {
+    process.send?.(message);
+  };
+  const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: options.threads });
+  const createContext = (model: LlamaModel, batchSize: number | undefined): Promise<LlamaContext> =>
+    model.createContext({ ...contextOptions(model, options.threads), ...(batchSize === undefined ? {} : { batchSize }) });
+  const loadStarted = performance.now();
+  const model = await llama.loadModel({ modelPath: options.modelPath });
+  let context = await createContext(model, options.batchSize);
+  // One chat on one sequence for every answer, as the engine keeps it, so both reuse the cache alike.
+  let chat: LlamaChat | null = new LlamaChat({ contextSequence: context.getSequence(), autoDisposeSequence: true });
+  reply({ type: 'ready', loadMs: performance.now() - loadStarted, contextSize: context.contextSize, batchSize: context.batchSize });
+
+  process.on('message', (command: Command) => {
+    void (async () => {
+      try {
+        switch (command.type) {
+          case 'answer': {
+            if (chat === null) throw new Error('no chat after a prompt evaluation');
+            reply({ type: 'answer', run: await answer(chat, command.messages, command.maxTokens) });
+            return;
+          }
+          case 'promptEval': {
+            chat?.dispose();
+            chat = null;
+            if (command.batchSize !== context.batchSize) {
+              await context.dispose();
+              context = await createContext(model, command.batchSize);
+            }
+            const tokens = model.tokenize(command.text);
+            const sequence = context.getSequence();
+            await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 16)); // warm-up
+            const ms: number[] = [];
+            for (let run = 0; run < command.runs; run++) {
+              await sequence.clearHistory();
+              const started = performance.now();
+              await sequence.evaluateWithoutGeneratingNewTokens(tokens);
+              ms.push(performance.now() - started);
+            }
+            sequence.dispose();
+            reply({ type: 'promptEval', batchSize: context.batchSize, tokens: tokens.length, ms });
+            return;
+          }
+          case 'fsProbe': {
+            chat?.dispose();
+            chat = null;
+            const sequence = context.getSequence();
+            const started = performance.now();
+            let evaluating = true;
+            const evaluation = sequence.evaluateWithoutGeneratingNewTokens(model.tokenize(command.text)).finally(() => {
+              evaluating = false;
+            });
+            const latenciesMs: number[] = [];
+            while (evaluating) {
+              const readStarted = performance.now();
+              await readFile(import.meta.filename);
+              latenciesMs.push(performance.now() - readStarted);
+            }
+            await evaluation;
+            const evalMs = performance.now() - started;
+            sequence.dispose();
+            reply({ type: 'fsProbe', evalMs, latenciesMs });
+            return;
+          }
+          case 'memory':
+            reply({ type: 'memory', maxRssKb: process.resourceUsage().maxRSS });
+            return;
+          case 'close':
+            chat?.dispose();
+            await context.dispose();
+            await model.dispose();
+            await llama.dispose();
+            process.exit(0);
+            return;
+          default:
+            throw new Error(`unknown command ${JSON.stringify(command satisfies never)}`);
+        }
+      } catch (error) {
+        reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (import.meta.main) await serve(JSON.parse(process.argv[2] ?? '{}') as RawOptions);

@@ -74,6 +74,18 @@ describe('engine through the host', () => {
     expect(await t.host.call('chat.stop', { jobId })).toEqual({ ok: true, result: { stopped: false } });
   });
 
+  it('ends a job stopped before its first token as stopped, not failed', async () => {
+    await t.waitFor('engine.status', (s) => s.loadedModelId === ENDLESS && s.state === 'ready');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const jobId = await generate(ENDLESS, `Count ${attempt}`, { maxTokens: 30_000 });
+      expect(await t.host.call('chat.stop', { jobId })).toEqual({ ok: true, result: { stopped: true } });
+      const done = await t.waitFor('chat.done', (p) => p.jobId === jobId);
+      expect(done.stats.stopReason).toBe('abort');
+      expect(done.stats.tokens).toBeLessThan(30_000);
+      expect(t.events.some((event) => event.event === 'chat.error' && event.payload.jobId === jobId)).toBe(false);
+    }
+  });
+
   it('reports an engine crash to the running job, then serves from a fresh engine', async () => {
     const jobId = await generate(ENDLESS, 'Count until I crash', { maxTokens: 30_000 });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);

@@ -4,19 +4,19 @@ import { TextBatcher } from '../../electron/engine/text-batcher.ts';
 describe('TextBatcher', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('sends one message per interval however many chunks arrive', () => {
+  it('sends the first text at once, then one message per interval however many chunks arrive', () => {
     vi.useFakeTimers();
     const sent: string[] = [];
     const batcher = new TextBatcher((text) => sent.push(text), 16);
     for (const chunk of ['Bon', 'jour', ' ', 'le', ' monde']) batcher.push(chunk);
-    expect(sent).toEqual([]);
+    expect(sent).toEqual(['Bon']);
     vi.advanceTimersByTime(16);
-    expect(sent).toEqual(['Bonjour le monde']);
+    expect(sent).toEqual(['Bon', 'jour le monde']);
     batcher.push('!');
     vi.advanceTimersByTime(15);
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(2);
     vi.advanceTimersByTime(1);
-    expect(sent).toEqual(['Bonjour le monde', '!']);
+    expect(sent).toEqual(['Bon', 'jour le monde', '!']);
   });
 
   it('flushes what is pending at once and ignores empty chunks', () => {
@@ -27,8 +27,9 @@ describe('TextBatcher', () => {
     batcher.flush();
     expect(sent).toEqual([]);
     batcher.push('fin');
+    batcher.push('al');
     batcher.flush();
     vi.advanceTimersByTime(100);
-    expect(sent).toEqual(['fin']);
+    expect(sent).toEqual(['fin', 'al']);
   });
 });
