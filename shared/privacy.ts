@@ -1,5 +1,6 @@
 /** The egress log as the renderer sees it (written by electron/services/egress.ts). */
-export type EgressPurpose = 'model-download' | 'model-metadata';
+/** 'unattributed': a connection attempted while no user-started request was open (always refused). */
+export type EgressPurpose = 'model-download' | 'model-metadata' | 'unattributed';
 export type EgressOutcome = 'allowed' | 'blocked-offline' | 'blocked-host' | 'blocked-not-user-initiated' | 'completed' | 'failed' | 'cancelled';
 
 export interface EgressLogEntry {
@@ -9,6 +10,8 @@ export interface EgressLogEntry {
   url: string;
   purpose: EgressPurpose;
   outcome: EgressOutcome;
+  /** 'connection': one new socket, checked by the connection-level gate; absent: one request (authorize). */
+  level?: 'connection';
   detail?: string;
 }
 

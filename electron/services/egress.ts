@@ -20,6 +20,11 @@ export interface EgressRequest {
 export interface EgressHandle {
   /** Logs how the connection ended; only the first call counts. */
   finish(outcome: EgressEndOutcome, detail?: string): void;
+  /**
+   * Called when the connection-level gate refuses a socket while this request is open (a redirect
+   * to a host that is not allowed, offline switched on): the caller stops instead of retrying.
+   */
+  onRefusal(listener: (error: EnclaveError) => void): void;
 }
 
 export interface EgressGateOptions {
@@ -51,14 +56,24 @@ export const HUGGING_FACE_HOSTS = [
 export function modelHosts(endpoint: string | undefined): string[] {
   if (endpoint === undefined || endpoint.trim() === '') return [...HUGGING_FACE_HOSTS];
   const url = URL.parse(endpoint.trim());
-  return url === null || url.host === '' ? [] : [url.host.toLowerCase()];
+  if (url === null || url.host === '') return [];
+  return url.host.toLowerCase() === 'huggingface.co' ? [...HUGGING_FACE_HOSTS] : [url.host.toLowerCase()];
 }
 
 const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_DETAIL_CHARS = 500;
 
+/** One new TCP connection as the connection-level gate sees it (no path: only the target). */
+export interface EgressConnection {
+  protocol: string;
+  hostname: string;
+  port: string | number;
+}
+
 export class EgressGate {
   private readonly options: EgressGateOptions;
+  /** Purposes of the authorized requests not yet finished: while any is open, a user-started transfer is running. */
+  private readonly open = new Map<symbol, { purpose: EgressPurpose; refusalListeners: ((error: EnclaveError) => void)[] }>();
 
   constructor(options: EgressGateOptions) {
     this.options = options;
@@ -86,14 +101,66 @@ export class EgressGate {
       throw new EnclaveError('EGRESS_BLOCKED', `connection refused: ${refusal}`, { host, reason: refusal });
     }
     log('allowed');
-    let finished = false;
+    const key = Symbol(request.purpose);
+    const refusalListeners: ((error: EnclaveError) => void)[] = [];
+    this.open.set(key, { purpose: request.purpose, refusalListeners });
     return {
       finish: (outcome, detail) => {
-        if (finished) return;
-        finished = true;
+        if (!this.open.delete(key)) return;
         log(outcome, detail === undefined ? undefined : truncate(detail));
       },
+      onRefusal: (listener) => void refusalListeners.push(listener),
     };
+  }
+
+  /**
+   * Checks where a redirect leads before a library follows it on its own: a target that
+   * `authorize` would refuse is refused (and logged) now; an allowed one logs nothing yet (its
+   * connection is logged when it opens).
+   */
+  checkTarget(request: EgressRequest): void {
+    const url = URL.parse(request.url);
+    if (this.options.offline() || !request.userInitiated || url === null || this.refusal(url) !== null) this.authorize(request);
+  }
+
+  /**
+   * The connection-level check (electron/services/egress-dispatcher.ts calls it for every new
+   * socket, redirects and library code that never called `authorize` included). Allowed only while
+   * a user-started request is open, to a model host, when not offline; logged either way.
+   */
+  authorizeConnection(connection: EgressConnection): void {
+    const port = String(connection.port);
+    const defaultPort = connection.protocol === 'https:' ? '443' : connection.protocol === 'http:' ? '80' : '';
+    const hostname = connection.hostname.includes(':') && !connection.hostname.startsWith('[') ? `[${connection.hostname}]` : connection.hostname;
+    const origin = `${connection.protocol}//${hostname}${port === '' || port === defaultPort ? '' : `:${port}`}`;
+    this.checkConnection(origin, true);
+  }
+
+  /**
+   * The same check for a request about to reuse an open keep-alive socket (one opened while a
+   * download ran): only refusals are logged, the socket's opening already was.
+   */
+  authorizeRequest(origin: string): void {
+    this.checkConnection(origin, false);
+  }
+
+  private checkConnection(origin: string, logAllowed: boolean): void {
+    const url = URL.parse(origin);
+    const host = url?.host.toLowerCase() ?? truncate(origin);
+    const open = [...this.open.values()];
+    const purpose: EgressPurpose = open.at(-1)?.purpose ?? 'unattributed';
+    const refuse = (outcome: EgressOutcome, error: EnclaveError, detail?: string): never => {
+      this.append({ host, url: url === null ? truncate(origin) : redact(url), purpose, outcome, level: 'connection', detail });
+      for (const request of open) for (const listener of request.refusalListeners) listener(error);
+      throw error;
+    };
+    if (this.options.offline()) refuse('blocked-offline', new EnclaveError('OFFLINE', 'offline mode is on: no network connection is allowed', { host }));
+    if (open.length === 0) {
+      refuse('blocked-not-user-initiated', new EnclaveError('EGRESS_BLOCKED', `connection to ${host} refused: no download the user started is running`, { host, reason: 'not-user-initiated' }));
+    }
+    const refusal = url === null ? 'not a URL' : this.refusal(url);
+    if (refusal !== null) refuse('blocked-host', new EnclaveError('EGRESS_BLOCKED', `connection refused: ${refusal}`, { host, reason: refusal }), refusal);
+    if (logAllowed) this.append({ host, url: url === null ? truncate(origin) : redact(url), purpose, outcome: 'allowed', level: 'connection' });
   }
 
   /** Every entry in the log, oldest first; lines that cannot be read are skipped. */
@@ -131,7 +198,9 @@ export class EgressGate {
 
   private append(entry: Omit<EgressLogEntry, 'time'>): void {
     const time = (this.options.now?.() ?? new Date()).toISOString();
-    const full: EgressLogEntry = entry.detail === undefined ? { time, host: entry.host, url: entry.url, purpose: entry.purpose, outcome: entry.outcome } : { time, ...entry };
+    const full: EgressLogEntry = { time, host: entry.host, url: entry.url, purpose: entry.purpose, outcome: entry.outcome };
+    if (entry.level !== undefined) full.level = entry.level;
+    if (entry.detail !== undefined) full.detail = entry.detail;
     // Synchronous, so the attempt is on disk before any byte goes out.
     appendFileSync(this.options.logFile, `${JSON.stringify(full)}\n`, { mode: 0o600 });
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../electron/host/web-server.ts';
+import { directFetch } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 
 let testHost: TestHost;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 it('forbids other pages to frame the web host (clickjacking)', async () => {
-  const response = await fetch(`${server.url}/`);
+  const response = await directFetch(`${server.url}/`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(response.headers.get('x-frame-options')).toBe('DENY');
