@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Why a file in the models folder cannot be used; the renderer translates the code. */
-export const MODEL_PROBLEM_CODES = ['NOT_GGUF', 'TRUNCATED', 'NO_TENSORS', 'UNSUPPORTED_VERSION', 'BAD_HEADER', 'UNVERIFIED'] as const;
+export const MODEL_PROBLEM_CODES = ['NOT_GGUF', 'TRUNCATED', 'NO_TENSORS', 'UNSUPPORTED_VERSION', 'BAD_HEADER', 'UNVERIFIED', 'MISSING'] as const;
 export type ModelProblemCode = (typeof MODEL_PROBLEM_CODES)[number];
 
 export const modelProblemSchema = z.object({ code: z.enum(MODEL_PROBLEM_CODES), message: z.string() });

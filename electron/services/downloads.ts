@@ -42,9 +42,9 @@ export interface DownloadRequest {
 
 export interface DownloadServiceOptions {
   modelsDir: string;
-  gate: Pick<EgressGate, 'authorize'>;
-  /** The Hugging Face endpoint (ENCLAVE_HF_ENDPOINT), without a trailing slash. */
-  endpoint: string;
+  gate: Pick<EgressGate, 'authorize' | 'checkTarget'>;
+  /** The Hugging Face endpoint (setting or ENCLAVE_HF_ENDPOINT), without a trailing slash; read at each attempt. */
+  endpoint: string | (() => string);
   emit: (job: DownloadJob) => void;
   /** Called once a download is verified (the library rescans). */
   onVerified: () => Promise<unknown>;
@@ -172,6 +172,10 @@ export class DownloadService {
     return { job, request, parts, stop: null, abort: new AbortController(), lastEmit: 0 };
   }
 
+  private endpoint(): string {
+    return typeof this.options.endpoint === 'function' ? this.options.endpoint() : this.options.endpoint;
+  }
+
   private task(id: string): Task {
     const task = this.tasks.get(id);
     if (task === undefined) throw new EnclaveError('NOT_FOUND', `no download ${JSON.stringify(id)}`, { id });
@@ -251,7 +255,7 @@ export class DownloadService {
   private partUrl(task: Task, fileName: string): string {
     const directory = task.request.file.includes('/') ? `${task.request.file.slice(0, task.request.file.lastIndexOf('/'))}/` : '';
     const path = `${directory}${fileName}`.split('/').map(encodeURIComponent).join('/');
-    return `${this.options.endpoint}/${task.request.repo}/resolve/main/${path}`;
+    return `${this.endpoint()}/${task.request.repo}/resolve/main/${path}`;
   }
 
   /** The sha256 and size Hugging Face publishes on the resolve redirect (X-Linked-Etag, X-Linked-Size). */
@@ -261,6 +265,9 @@ export class DownloadService {
     try {
       const response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: task.abort.signal });
       if (response.status >= 400) throw new HttpStatusError(response.status, url);
+      const location = response.headers.get('location');
+      // ipull follows this redirect itself, retrying a refused connection for minutes: check it first.
+      if (location !== null) this.options.gate.checkTarget({ url: new URL(location, url).href, purpose: 'model-download', userInitiated: true });
       const etag = response.headers.get('x-linked-etag') ?? response.headers.get('etag') ?? '';
       const sha256 = /^(?:W\/)?"?([0-9a-f]{64})"?$/i.exec(etag.trim())?.[1]?.toLowerCase();
       if (sha256 === undefined) {
@@ -300,21 +307,32 @@ export class DownloadService {
     const handle = this.options.gate.authorize({ url, purpose: 'model-download', userInitiated: true });
     let downloader: ModelDownloader | null = null;
     let stalled = false;
+    let refused: EnclaveError | null = null;
     let lastBytes = -1;
     let lastChange = Date.now();
     const samples: { time: number; bytes: number }[] = [];
     const stop = (): void => void downloader?.cancel({ deleteTempFile: false });
     task.abort.signal.addEventListener('abort', stop);
+    // ipull would retry a refused connection (a redirect to a host that is not allowed) for minutes.
+    let rejectRefused: (error: EnclaveError) => void = () => undefined;
+    const refusal = new Promise<never>((_resolve, reject) => (rejectRefused = reject));
+    refusal.catch(() => undefined);
+    handle.onRefusal((error) => {
+      refused ??= error;
+      rejectRefused(error);
+      stop();
+    });
     const watchdog = setInterval(() => {
       if (Date.now() - lastChange < this.retry.stallMs) return;
       stalled = true;
       stop();
     }, Math.min(1_000, this.retry.stallMs / 4));
     try {
-      downloader = await createModelDownloader({
+      // Raced with a refusal: ipull retries a refused connection inside createModelDownloader, where it cannot be cancelled.
+      downloader = await Promise.race([refusal, createModelDownloader({
         modelUri: url,
         dirPath: this.options.modelsDir,
-        endpoints: { huggingFace: `${this.options.endpoint}/` },
+        endpoints: { huggingFace: `${this.endpoint()}/` },
         // Keep the partial file (and ipull's progress record in it) across pauses, crashes and kills.
         skipExisting: false,
         deleteTempFileOnCancel: false,
@@ -329,9 +347,10 @@ export class DownloadService {
           while (samples.length > 2 && now - (samples[0]?.time ?? now) > 3_000) samples.shift();
           this.progress(task, totalSize, downloadedSize, samples);
         },
-      });
+      })]);
       if (task.abort.signal.aborted) stop();
       else await downloader.download();
+      if (refused !== null) throw refused;
       if (stalled) throw new StallError(this.retry.stallMs);
       if (task.stop !== null) throw new Error('stopped');
       for (const fileName of task.parts) {
@@ -339,7 +358,7 @@ export class DownloadService {
       }
       handle.finish('completed');
     } catch (error) {
-      const failure = stalled ? new StallError(this.retry.stallMs) : error;
+      const failure = refused ?? (stalled ? new StallError(this.retry.stallMs) : error);
       handle.finish(task.stop !== null ? 'cancelled' : 'failed', errorMessage(failure));
       throw failure;
     } finally {
@@ -462,16 +481,25 @@ class HttpStatusError extends Error {
 
 /** Everything is worth another try except refusals, a full disk, a bad file and a missing one. */
 function isRetriable(error: unknown): boolean {
-  if (error instanceof EnclaveError) return false;
+  if (enclaveCause(error) !== null) return false;
   if (isDiskFull(error)) return false;
   const status = (error as { statusCode?: unknown }).statusCode;
   return !(typeof status === 'number' && (status === 404 || status === 401 || status === 410));
 }
 
 function classify(error: unknown): EnclaveError {
-  if (error instanceof EnclaveError) return error;
+  const typed = enclaveCause(error);
+  if (typed !== null) return typed;
   if (isDiskFull(error)) return new EnclaveError('DISK_FULL', 'the disk is full', { cause: errorMessage(error) });
   return new EnclaveError('DOWNLOAD_FAILED', errorMessage(error));
+}
+
+/** The typed error itself, or the one fetch wrapped ("fetch failed", cause: the gate's refusal). */
+function enclaveCause(error: unknown): EnclaveError | null {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    if (current instanceof EnclaveError) return current;
+  }
+  return null;
 }
 
 function isDiskFull(error: unknown): boolean {

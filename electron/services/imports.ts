@@ -2,7 +2,7 @@
  * Imports .gguf files, or every .gguf file under a folder, into the models folder. Each header is
  * checked before anything is copied; a refused file never reaches the library or llama.cpp.
  */
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { ImportResult } from '../../shared/imports.ts';
 import { EnclaveError } from '../../shared/errors.ts';
@@ -13,7 +13,8 @@ import { writeManifest } from './model-manifest.ts';
 /** A folder holding more than this many .gguf files is surely not what the user meant. */
 const MAX_FILES = 500;
 
-export async function importModels(paths: readonly string[], library: Library): Promise<ImportResult> {
+/** `reference` links the original file into the models folder instead of copying it. */
+export async function importModels(paths: readonly string[], library: Library, mode: 'copy' | 'reference' = 'copy'): Promise<ImportResult> {
   const files: string[] = [];
   for (const path of paths) files.push(...(await ggufFilesAt(resolve(path))));
   if (files.length > MAX_FILES) throw new EnclaveError('BAD_REQUEST', `more than ${MAX_FILES} .gguf files`, { count: files.length });
@@ -34,10 +35,11 @@ export async function importModels(paths: readonly string[], library: Library): 
     // Copied under a temporary name first: a rescan during the copy must not list half a file.
     const partial = `${target}.importing`;
     try {
-      await copyFile(file, partial);
+      if (mode === 'reference') await symlink(file, partial, 'file');
+      else await copyFile(file, partial);
       await writeManifest(target, {
         version: 1,
-        source: { kind: 'import', originalPath: file },
+        source: mode === 'reference' ? { kind: 'import', originalPath: file, reference: true } : { kind: 'import', originalPath: file },
         catalogId: null,
         quant: null,
         parts: [{ fileName: basename(target), sha256: null, sizeBytes: size }],

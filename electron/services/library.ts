@@ -38,6 +38,11 @@ export class Library {
     return this.list();
   }
 
+  /** Any listed model by id, usable or not (deleting a broken file). */
+  find(id: string): LibraryEntry | undefined {
+    return this.entries.get(id);
+  }
+
   /** A usable model by id. Only ids found by the last scan resolve, so an id never names a path. */
   usable(id: string): LibraryEntry {
     const entry = this.entries.get(id);
@@ -65,7 +70,13 @@ async function findGgufFiles(dir: string): Promise<string[]> {
 export async function describeModelFile(path: string, modelsDir: string): Promise<ModelInfo> {
   const id = relative(modelsDir, path).split(sep).join('/');
   const fileName = basename(path);
-  const { size } = await stat(path);
+  let size: number;
+  try {
+    ({ size } = await stat(path));
+  } catch {
+    // A file imported by reference whose original is gone (a USB stick removed): listed, not usable.
+    return { id, name: fileName.replace(/\.gguf$/i, ''), fileName, sizeBytes: 0, architecture: null, parameterCount: null, quantization: null, contextLength: null, hasChatTemplate: false, problem: { code: 'MISSING', message: 'the file is gone' } };
+  }
   const base: ModelInfo = {
     id,
     name: fileName.replace(/\.gguf$/i, ''),

@@ -11,7 +11,8 @@ export const modelManifestSchema = z.object({
   version: z.literal(1),
   source: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('huggingface'), repo: z.string(), file: z.string(), revision: z.string() }),
-    z.object({ kind: z.literal('import'), originalPath: z.string() }),
+    /** `reference`: the models folder holds a link to the original file, not a copy. */
+    z.object({ kind: z.literal('import'), originalPath: z.string(), reference: z.boolean().optional() }),
   ]),
   catalogId: z.string().nullable(),
   quant: z.string().nullable(),

@@ -32,6 +32,8 @@ export interface FakeHfServer {
   /** Body bytes sent for this file so far, over every request. */
   bytesServed(repo: string, file: string): number;
   sha256(repo: string, file: string): string;
+  /** Sends `resolve` redirects to another server's CDN path (a second loopback "CDN" host); null: this server. */
+  setCdnOrigin(origin: string | null): void;
   /** Every request line seen, in order ("GET /cdn/..."). */
   requests: string[];
   close(): Promise<void>;
@@ -51,12 +53,13 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
   const files = new Map<string, Served>();
   const requests: string[] = [];
   const sockets = new Set<Socket>();
+  let cdnOrigin = '';
 
   const server: Server = createServer((request, response) => {
     requests.push(`${request.method} ${request.url}`);
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const resolve = RESOLVE.exec(path);
-    if (resolve !== null) return answerResolve(files.get(`${resolve[1]}/${resolve[2]}`), `${resolve[1]}/${resolve[2]}`, response);
+    if (resolve !== null) return answerResolve(files.get(`${resolve[1]}/${resolve[2]}`), `${resolve[1]}/${resolve[2]}`, cdnOrigin, response);
     const cdn = CDN.exec(path);
     if (cdn !== null) return answerCdn(files.get(`${cdn[1]}/${cdn[2]}`), request, response);
     response.writeHead(404).end('not found');
@@ -84,6 +87,9 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
     },
     bytesServed: (repo, file) => get(repo, file).sent,
     sha256: (repo, file) => get(repo, file).sha256,
+    setCdnOrigin(origin) {
+      cdnOrigin = origin ?? '';
+    },
     requests,
     close() {
       for (const socket of sockets) socket.destroy();
@@ -92,7 +98,7 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
   };
 }
 
-function answerResolve(served: Served | undefined, key: string, response: ServerResponse): void {
+function answerResolve(served: Served | undefined, key: string, cdnOrigin: string, response: ServerResponse): void {
   if (served === undefined) {
     response.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
     return;
@@ -100,7 +106,7 @@ function answerResolve(served: Served | undefined, key: string, response: Server
   // Like huggingface.co: the LFS digest and size ride on the redirect to a signed CDN link.
   response
     .writeHead(302, {
-      location: `/cdn/${key.split('/').map(encodeURIComponent).join('/')}?expires=${Date.now() + 3_600_000}`,
+      location: `${cdnOrigin}/cdn/${key.split('/').map(encodeURIComponent).join('/')}?expires=${Date.now() + 3_600_000}`,
       etag: `"${served.sha256}"`,
       'x-linked-etag': `"${served.sha256}"`,
       'x-linked-size': String(served.bytes.length),

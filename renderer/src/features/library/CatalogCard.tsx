@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '../../../../shared/catalog.ts';
 import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { CatalogFit } from '../../../../shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatInteger } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
@@ -12,8 +13,11 @@ export const CatalogCard = memo(function CatalogCard({
   model,
   downloads,
   installedFiles,
+  fit,
 }: {
   model: CatalogEntry;
+  /** This machine's fit for each quant, once checked. */
+  fit: CatalogFit | undefined;
   downloads: LibraryState['downloads'];
   /** File names present and usable in the models folder. */
   installedFiles: ReadonlySet<string>;
@@ -29,12 +33,18 @@ export const CatalogCard = memo(function CatalogCard({
   const installed = installedFiles.has(fileName);
   const showJob = job !== undefined && job.state !== 'cancelled' && !(job.state === 'done' && installed);
   const language = i18n.language;
+  const quantFit = fit?.quants.find((candidate) => candidate.quant === quant);
 
   return (
     <li className="catalog-card" data-testid={`catalog-${model.id}`}>
       <header className="catalog-card-header">
         <h3 className="catalog-name">{model.name}</h3>
         <span className="catalog-badges">
+          {quantFit !== undefined && (
+            <span className={`fit-badge fit-${quantFit.badge}`} data-testid="fit-badge" title={t('modelFit.needs', { memory: formatBytes(language, quantFit.ramBytes + quantFit.vramBytes), tokens: formatInteger(language, quantFit.contextSize) })}>
+              {t(`modelFit.badge.${quantFit.badge}`)}
+            </span>
+          )}
           {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}
           {installed && <span className="catalog-badge catalog-badge-ok" data-testid="installed-badge">{t('library.installed')}</span>}
         </span>
@@ -60,6 +70,7 @@ export const CatalogCard = memo(function CatalogCard({
             {model.files.map((candidate) => (
               <option key={candidate.quant} value={candidate.quant}>
                 {t('library.quantOption', { quant: candidate.quant, size: formatBytes(language, candidate.sizeBytes) })}
+                {fit?.quants.find((scored) => scored.quant === candidate.quant)?.recommended === true ? ` · ${t('modelFit.recommendedQuant')}` : ''}
               </option>
             ))}
           </select>
@@ -75,6 +86,12 @@ export const CatalogCard = memo(function CatalogCard({
           </button>
         )}
       </div>
+      {quantFit !== undefined && (
+        <p className="muted catalog-facts" data-testid="fit-needs">
+          {t('modelFit.needs', { memory: formatBytes(language, quantFit.ramBytes + quantFit.vramBytes), tokens: formatInteger(language, quantFit.contextSize) })}
+        </p>
+      )}
+      {fit !== undefined && fit.error !== null && <p className="muted catalog-facts">{t('modelFit.error')}</p>}
       {showJob && <DownloadProgress job={job} />}
     </li>
   );

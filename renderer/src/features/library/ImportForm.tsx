@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import type { FormEvent } from 'react';
+import type { DragEvent, FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportResult } from '../../../../shared/imports.ts';
 import { useApi } from '../../api/react.tsx';
-import { useActions } from '../../state/react.tsx';
+import { useActions, useAppState } from '../../state/react.tsx';
+import { droppedPaths } from './dropped-paths.ts';
 
 /**
  * Imports a .gguf file or a whole folder (a USB stick) by its path on the computer running
@@ -16,14 +17,18 @@ export function ImportForm() {
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);
+  const [reference, setReference] = useState(false);
+  const [dropRefused, setDropRefused] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const desktop = useAppState((s) => s.info?.host === 'electron');
 
-  const submit = async (event: FormEvent): Promise<void> => {
-    event.preventDefault();
-    if (path.trim() === '' || busy) return;
+  const importPaths = async (paths: string[]): Promise<void> => {
+    if (paths.length === 0 || busy) return;
     setBusy(true);
     setResult(null);
+    setDropRefused(false);
     try {
-      setResult(await api.call('models.import', { paths: [path.trim()] }));
+      setResult(await api.call('models.import', { paths, mode: reference ? 'reference' : 'copy' }));
       await refresh();
     } catch (error) {
       showError(error);
@@ -31,9 +36,34 @@ export function ImportForm() {
       setBusy(false);
     }
   };
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    void importPaths([path.trim()].filter((entry) => entry !== ''));
+  };
+  const pick = (kind: 'files' | 'folder'): void => {
+    api.call('models.pickImport', { kind }).then(({ paths }) => importPaths(paths), showError);
+  };
+  const drop = (event: DragEvent): void => {
+    event.preventDefault();
+    setDragging(false);
+    const paths = droppedPaths(event.dataTransfer.getData('text/uri-list'));
+    // A browser hands over file contents, not paths, unless the file manager adds file:// links.
+    if (paths.length === 0) setDropRefused(true);
+    else void importPaths(paths);
+  };
 
   return (
-    <form className="import-form" onSubmit={(event) => void submit(event)} data-testid="import-form">
+    <form
+      className={`import-form${dragging ? ' import-form-dragging' : ''}`}
+      onSubmit={submit}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={drop}
+      data-testid="import-form"
+    >
       <label className="import-label" htmlFor="import-path">
         {t('library.import.label')}
       </label>
@@ -51,6 +81,26 @@ export function ImportForm() {
           {busy ? t('library.import.busy') : t('library.import.button')}
         </button>
       </div>
+      <label className="import-reference">
+        <input type="checkbox" checked={reference} onChange={(event) => setReference(event.target.checked)} data-testid="import-reference" />
+        {t('modelImport.reference')}
+      </label>
+      {desktop && (
+        <div className="import-row">
+          <button type="button" className="button button-quiet" onClick={() => pick('files')} disabled={busy}>
+            {t('modelImport.pickFiles')}
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => pick('folder')} disabled={busy}>
+            {t('modelImport.pickFolder')}
+          </button>
+        </div>
+      )}
+      <p className="muted import-drop-hint">{t('modelImport.dropHint')}</p>
+      {dropRefused && (
+        <p className="model-problem" role="status">
+          {t('modelImport.dropNoPath')}
+        </p>
+      )}
       {result !== null && (
         <div className="import-result" role="status" data-testid="import-result">
           <p>{t('library.import.result', { imported: result.imported.length, refused: result.refused.length, skipped: result.skipped.length })}</p>

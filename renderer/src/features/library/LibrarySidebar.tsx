@@ -1,8 +1,11 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useApi } from '../../api/react.tsx';
 import type { ModelInfo } from '../../../../shared/models.ts';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 import { ImportForm } from './ImportForm.tsx';
+import { PackPanel } from './PackPanel.tsx';
 
 /** The models installed in the models folder, with where they came from and why one is unusable. */
 export function LibrarySidebar() {
@@ -31,13 +34,21 @@ export function LibrarySidebar() {
           ))}
         </ul>
       )}
+      <PackPanel />
     </section>
   );
 }
 
 function InstalledModel({ model }: { model: ModelInfo }) {
   const { t, i18n } = useTranslation();
+  const api = useApi();
+  const { refresh, showError } = useActions();
+  const [confirming, setConfirming] = useState(false);
   const source = model.source === undefined ? 'folder' : model.source.kind;
+  const remove = (): void => {
+    setConfirming(false);
+    api.call('models.delete', { id: model.id }).then(() => refresh(), showError);
+  };
   return (
     <>
       <span className="model-name">{model.name}</span>
@@ -47,6 +58,21 @@ function InstalledModel({ model }: { model: ModelInfo }) {
         {model.source?.verified === true && <> · <span className="verified">{t('library.verified')}</span></>}
       </span>
       {model.problem !== null && <span className="model-problem">{t(`models.problem.${model.problem.code}`)}</span>}
+      {confirming ? (
+        <span className="model-delete-confirm" role="group" aria-label={t('modelPacks.deleteConfirm', { name: model.name })}>
+          {t('modelPacks.deleteConfirm', { name: model.name })}{' '}
+          <button type="button" className="button button-danger" onClick={remove} data-testid="delete-confirm">
+            {t('modelPacks.deleteYes')}
+          </button>{' '}
+          <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+            {t('modelPacks.deleteNo')}
+          </button>
+        </span>
+      ) : (
+        <button type="button" className="button button-quiet model-delete" onClick={() => setConfirming(true)} data-testid="delete-model">
+          {t('modelPacks.delete')}
+        </button>
+      )}
     </>
   );
 }

@@ -2,19 +2,23 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppState } from '../../state/react.tsx';
 import { CatalogCard } from './CatalogCard.tsx';
+import { MachinePanel } from './MachinePanel.tsx';
+import { SourceSettings } from './SourceSettings.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
 import { useLibrary } from './use-library.ts';
 
 /** The Models page: the curated catalog with search, filters and downloads. */
 export function ModelsPage() {
   const { t } = useTranslation();
-  const { catalog, downloads } = useLibrary();
+  const library = useLibrary();
+  const { catalog, downloads, fits } = library;
   const models = useAppState((s) => s.models);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
   const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null).map((model) => model.fileName)), [models]);
   const families = useMemo(() => [...new Set((catalog ?? []).map((model) => model.family))].sort(), [catalog]);
   const languages = useMemo(() => [...new Set((catalog ?? []).flatMap((model) => model.languages))].sort(), [catalog]);
-  const shown = useMemo(() => filterCatalog(catalog ?? [], filters), [catalog, filters]);
+  const shown = useMemo(() => filterCatalog(catalog ?? [], filters, fits), [catalog, filters, fits]);
+  const firstRun = installedFiles.size === 0 && Object.keys(downloads).length === 0;
   const update = (patch: Partial<CatalogFilters>): void => setFilters((current) => ({ ...current, ...patch }));
 
   return (
@@ -25,6 +29,8 @@ export function ModelsPage() {
         </h1>
         <p className="muted">{t('library.intro')}</p>
       </header>
+      <MachinePanel library={library} firstRun={firstRun} />
+      <SourceSettings />
       <div className="library-filters" role="search">
         <input
           type="search"
@@ -68,15 +74,19 @@ export function ModelsPage() {
           <option value="yes">{t('library.reasoningYes')}</option>
           <option value="no">{t('library.reasoningNo')}</option>
         </select>
+        <label className="library-fits-filter">
+          <input type="checkbox" checked={filters.fits} onChange={(event) => update({ fits: event.target.checked })} data-testid="filter-fits" />
+          {t('modelFit.filter')}
+        </label>
       </div>
       {catalog === null ? (
         <p className="muted library-note">{t('library.loading')}</p>
       ) : shown.length === 0 ? (
-        <p className="muted library-note">{t('library.noMatch')}</p>
+        <p className="muted library-note">{filters.fits && Object.keys(fits).length === 0 ? t('modelFit.filterNeedsCheck') : t('library.noMatch')}</p>
       ) : (
         <ul className="catalog" aria-label={t('library.catalogLabel')}>
           {shown.map((model) => (
-            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} />
+            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} fit={fits[model.id]} />
           ))}
         </ul>
       )}

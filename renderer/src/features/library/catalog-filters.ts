@@ -1,4 +1,5 @@
 import type { CatalogEntry } from '../../../../shared/catalog.ts';
+import type { CatalogFit } from '../../../../shared/hardware.ts';
 
 export const SIZE_CLASSES = ['any', 'small', 'medium', 'large'] as const;
 export type SizeClass = (typeof SIZE_CLASSES)[number];
@@ -11,9 +12,11 @@ export interface CatalogFilters {
   /** '' for every language; otherwise an ISO 639-1 code. */
   language: string;
   reasoning: 'any' | 'yes' | 'no';
+  /** Only models with a quant that fits this machine (once their fit is known). */
+  fits: boolean;
 }
 
-export const NO_FILTERS: CatalogFilters = { search: '', family: '', size: 'any', language: '', reasoning: 'any' };
+export const NO_FILTERS: CatalogFilters = { search: '', family: '', size: 'any', language: '', reasoning: 'any', fits: false };
 
 /** Under 2B parameters, 2 to 5B, over 5B. */
 export function sizeClass(parametersB: number): Exclude<SizeClass, 'any'> {
@@ -22,7 +25,7 @@ export function sizeClass(parametersB: number): Exclude<SizeClass, 'any'> {
   return 'large';
 }
 
-export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters): CatalogEntry[] {
+export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters, fits: Readonly<Record<string, CatalogFit>> = {}): CatalogEntry[] {
   const words = filters.search.toLowerCase().split(/\s+/).filter((word) => word !== '');
   return models.filter((model) => {
     const haystack = `${model.name} ${model.family} ${model.publisher} ${model.repo}`.toLowerCase();
@@ -31,6 +34,7 @@ export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogF
     if (filters.size !== 'any' && sizeClass(model.parametersB) !== filters.size) return false;
     if (filters.language !== '' && !model.languages.includes(filters.language)) return false;
     if (filters.reasoning !== 'any' && model.reasoning !== (filters.reasoning === 'yes')) return false;
+    if (filters.fits && !(fits[model.id]?.quants.some((quant) => quant.badge !== 'too-large') ?? false)) return false;
     return true;
   });
 }

@@ -5,10 +5,16 @@
 import type { CatalogEntry } from '../../../../shared/catalog.ts';
 import type { EnclaveApi } from '../../../../shared/contract.ts';
 import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { CatalogFit, HardwareInfo } from '../../../../shared/hardware.ts';
 
 export interface LibraryState {
   catalog: readonly CatalogEntry[] | null;
   downloads: Readonly<Record<string, DownloadJob>>;
+  /** This machine, as the engine sees it; null until known. */
+  hardware: HardwareInfo | null;
+  /** Fit per catalog model, once the user has asked (it reads GGUF headers over the network). */
+  fits: Readonly<Record<string, CatalogFit>>;
+  checkingFit: boolean;
 }
 
 export interface LibraryStore {
@@ -16,6 +22,8 @@ export interface LibraryStore {
   subscribe(listener: () => void): () => void;
   /** Loads the catalog and the jobs; safe to call again. */
   load(): Promise<void>;
+  /** Reads the GGUF headers of these catalog models and scores them for this machine. */
+  checkFit(catalogIds: readonly string[]): Promise<void>;
 }
 
 const stores = new WeakMap<EnclaveApi, LibraryStore>();
@@ -30,7 +38,7 @@ export function libraryStoreFor(api: EnclaveApi): LibraryStore {
 }
 
 export function createLibraryStore(api: EnclaveApi): LibraryStore {
-  let state: LibraryState = { catalog: null, downloads: {} };
+  let state: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, checkingFit: false };
   const listeners = new Set<() => void>();
   const set = (next: LibraryState): void => {
     state = next;
@@ -46,7 +54,19 @@ export function createLibraryStore(api: EnclaveApi): LibraryStore {
     },
     async load() {
       const [catalog, jobs] = await Promise.all([api.call('catalog.list', {}), api.call('downloads.list', {})]);
-      set({ catalog, downloads: { ...Object.fromEntries(jobs.map((job) => [job.id, job])), ...state.downloads } });
+      set({ ...state, catalog, downloads: { ...Object.fromEntries(jobs.map((job) => [job.id, job])), ...state.downloads } });
+      // The engine may still be starting: the hardware shows when it is ready.
+      set({ ...state, hardware: await api.call('hardware.info', {}) });
+    },
+    async checkFit(catalogIds) {
+      if (catalogIds.length === 0 || state.checkingFit) return;
+      set({ ...state, checkingFit: true });
+      try {
+        const fits = await api.call('catalog.fit', { catalogIds: [...catalogIds] });
+        set({ ...state, fits: { ...state.fits, ...Object.fromEntries(fits.map((fit) => [fit.catalogId, fit])) } });
+      } finally {
+        set({ ...state, checkingFit: false });
+      }
     },
   };
 }

@@ -1,0 +1,68 @@
+import { useTranslation } from 'react-i18next';
+import type { CatalogEntry } from '../../../../shared/catalog.ts';
+import { recommendModel } from '../../../../shared/hardware.ts';
+import { useApi } from '../../api/react.tsx';
+import { formatBytes } from '../../i18n/format.ts';
+import { useActions } from '../../state/react.tsx';
+import { libraryStoreFor, type LibraryState } from './library-store.ts';
+
+/**
+ * This machine (RAM, VRAM, GPU backend), the button that checks which catalog models fit it (it
+ * reads their GGUF headers, so only on request), and on first run the one model to start with.
+ */
+export function MachinePanel({ library, firstRun }: { library: LibraryState; firstRun: boolean }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const { showError } = useActions();
+  const { catalog, hardware, fits, checkingFit } = library;
+  const language = i18n.language;
+  const checked = Object.keys(fits).length > 0;
+  const recommendation = catalog === null ? null : recommendModel(catalog, fits);
+  const recommended: CatalogEntry | undefined = catalog?.find((model) => model.id === recommendation?.catalogId);
+  const checkAll = (): void => void libraryStoreFor(api).checkFit(catalog?.map((model) => model.id) ?? []).catch(showError);
+
+  return (
+    <section className={`machine-panel${firstRun ? ' machine-panel-first-run' : ''}`} aria-labelledby="machine-title" data-testid="machine-panel">
+      {firstRun && <h2 className="machine-welcome">{t('modelFit.welcome')}</h2>}
+      <h3 id="machine-title" className="machine-title">
+        {t('modelFit.machineTitle')}
+      </h3>
+      {hardware === null ? (
+        <p className="muted">{t('modelFit.hardwareLoading')}</p>
+      ) : (
+        <p className="machine-facts" data-testid="machine-facts">
+          {t('modelFit.ram', { total: formatBytes(language, hardware.totalRamBytes), free: formatBytes(language, hardware.freeRamBytes) })} ·{' '}
+          {hardware.backend === 'cpu'
+            ? t('modelFit.noGpu')
+            : t('modelFit.gpu', { backend: hardware.backend, names: hardware.gpuNames.join(', '), vram: formatBytes(language, hardware.totalVramBytes) })}{' '}
+          · {t('modelFit.cores', { count: hardware.cpuCores })}
+        </p>
+      )}
+      <div className="machine-actions">
+        <button type="button" className="button button-quiet" onClick={checkAll} disabled={checkingFit || catalog === null} data-testid="check-fit">
+          {checkingFit ? t('modelFit.checking') : checked ? t('modelFit.recheck') : t('modelFit.check')}
+        </button>
+        <span className="muted machine-note">{t('modelFit.checkNote')}</span>
+      </div>
+      {recommendation !== null && recommended !== undefined && (
+        <div className="machine-recommendation" data-testid="recommendation">
+          <p>
+            {t('modelFit.recommended', { name: recommended.name, quant: recommendation.quant })}{' '}
+            <span className={`fit-badge fit-${recommendation.badge}`}>{t(`modelFit.badge.${recommendation.badge}`)}</span>
+          </p>
+          {firstRun && (
+            <button
+              type="button"
+              className="button button-primary"
+              data-testid="recommendation-download"
+              onClick={() => void api.call('downloads.start', { catalogId: recommended.id, quant: recommendation.quant }).catch(showError)}
+            >
+              {t('modelFit.downloadRecommended', { name: recommended.name })}
+            </button>
+          )}
+        </div>
+      )}
+      {checked && recommendation === null && <p className="muted">{t('modelFit.nothingFits')}</p>}
+    </section>
+  );
+}

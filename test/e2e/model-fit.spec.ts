@@ -1,0 +1,142 @@
+/**
+ * Hardware fit, first run, model packs and deleting models, in a real browser against the built
+ * web host and a fake Hugging Face server on 127.0.0.1 that serves one catalog model's files.
+ */
+import { copyFile, lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from '@playwright/test';
+import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
+import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
+import { test as base, expect } from './web-host.fixture.ts';
+
+const SHOTS = '/tmp/shots-model-fit';
+const SMALL = { id: 'qwen3-0.6b', repo: 'unsloth/Qwen3-0.6B-GGUF', files: ['Qwen3-0.6B-Q4_K_M.gguf', 'Qwen3-0.6B-Q8_0.gguf'] };
+
+const test = base.extend<object, { fakeHf: FakeHfServer }>({
+  fakeHf: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+    async ({}, use) => {
+      const server = await startFakeHfServer();
+      const scripted = await readFile((await ensureFixtureModels()).scripted);
+      for (const file of SMALL.files) server.serve(SMALL.repo, file, scripted);
+      await use(server);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+  webHostEnv: [async ({ fakeHf }, use) => use({ ENCLAVE_HF_ENDPOINT: fakeHf.url }), { scope: 'worker' }],
+});
+
+test.use({ locale: 'en-US' });
+test.describe.configure({ mode: 'serial' });
+test.beforeAll(() => mkdir(SHOTS, { recursive: true }));
+
+async function deleteEveryModel(page: Page): Promise<void> {
+  const installed = page.locator('[data-testid^="installed-"]');
+  while ((await installed.count()) > 0) {
+    const before = await installed.count();
+    await installed.first().getByTestId('delete-model').click();
+    await installed.first().getByTestId('delete-confirm').click();
+    await expect(installed).toHaveCount(before - 1);
+  }
+}
+
+test('first run: this machine, fit badges from remote headers, one recommended model downloaded in one click', async ({ page, webHost }) => {
+  await page.goto(`${webHost.url}/#/models`);
+  await expect(page.getByTestId(`catalog-${SMALL.id}`)).toBeVisible();
+  await deleteEveryModel(page);
+  expect((await readdir(webHost.modelsDir)).filter((name) => name.endsWith('.gguf'))).toEqual([]);
+
+  const panel = page.getByTestId('machine-panel');
+  await expect(panel.getByText('Welcome! Let’s find a model for this computer.')).toBeVisible();
+  await expect(panel.getByTestId('machine-facts')).toContainText('Memory:');
+  await page.screenshot({ path: join(SHOTS, 'first-run.png') });
+
+  await panel.getByTestId('check-fit').click();
+  const card = page.getByTestId(`catalog-${SMALL.id}`);
+  await expect(card.getByTestId('fit-badge')).toHaveText(/Runs on the CPU|Fits on the GPU/, { timeout: 30_000 });
+  await expect(card.getByTestId('fit-needs')).toContainText('4,096 tokens of context');
+  await expect(card.getByTestId('quant-select').locator('option', { hasText: 'recommended' })).toHaveCount(1);
+  await expect(panel.getByTestId('recommendation')).toContainText('Recommended for this computer: Qwen3 0.6B (Q4_K_M)');
+  await page.screenshot({ path: join(SHOTS, 'fit-checked.png') });
+
+  await page.getByTestId('filter-fits').check();
+  await expect(page.locator('.catalog-card')).toHaveCount(1);
+  await page.getByTestId('filter-fits').uncheck();
+
+  await panel.getByTestId('recommendation-download').click();
+  await expect(card.getByTestId('installed-badge')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId(`installed-${SMALL.files[0]}`)).toContainText('verified');
+});
+
+test('exports a model pack, deletes the model, and imports the pack back verified', async ({ page, webHost }) => {
+  const folder = await mkdtemp(join(tmpdir(), 'enclave-e2e-pack-'));
+  try {
+    await page.goto(`${webHost.url}/#/models`);
+    const installed = page.getByTestId(`installed-${SMALL.files[0]}`);
+    await expect(installed).toBeVisible();
+    const packs = page.getByTestId('pack-panel');
+    await packs.locator('summary').click();
+    await packs.getByTestId(`pack-choose-${SMALL.files[0]}`).check();
+    await packs.getByTestId('pack-export-folder').fill(folder);
+    await packs.getByTestId('pack-export').click();
+    await expect(packs.getByTestId('pack-status')).toContainText('Exported');
+    expect((await readdir(folder)).sort()).toEqual(['Qwen3-0.6B-Q4_K_M.gguf', 'enclave-pack.json']);
+
+    await installed.getByTestId('delete-model').click();
+    await installed.getByTestId('delete-confirm').click();
+    await expect(installed).toHaveCount(0);
+
+    await packs.getByTestId('pack-import-folder').fill(folder);
+    await packs.getByTestId('pack-import').click();
+    await expect(packs.getByTestId('pack-status')).toContainText('1 imported, 0 refused, 0 already there.');
+    await expect(installed).toContainText('verified');
+    await page.screenshot({ path: join(SHOTS, 'pack-imported.png') });
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+test('drag and drop: a folder dropped from a file manager is imported in place; a drop without a path says so', async ({ page, webHost }) => {
+  const stick = await mkdtemp(join(tmpdir(), 'enclave-e2e-drop-'));
+  try {
+    const fixtures = await ensureFixtureModels();
+    await copyFile(fixtures.endless, join(stick, 'dropped.gguf'));
+    await page.goto(`${webHost.url}/#/models`);
+    const form = page.getByTestId('import-form');
+    // Page-side expressions as strings: the test's tsconfig has no DOM types.
+    const empty = await page.evaluateHandle('new DataTransfer()');
+    await form.dispatchEvent('drop', { dataTransfer: empty });
+    await expect(form.getByText('The browser did not give the location of these files')).toBeVisible();
+
+    await form.getByTestId('import-reference').check();
+    const uri = JSON.stringify(pathToFileURL(stick).href);
+    const dropped = await page.evaluateHandle(`(() => { const transfer = new DataTransfer(); transfer.setData('text/uri-list', ${uri}); return transfer; })()`);
+    await form.dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(form.getByTestId('import-result')).toContainText('1 imported, 0 refused');
+    await expect(page.getByTestId('installed-dropped.gguf')).toBeVisible();
+    expect((await lstat(join(webHost.modelsDir, 'dropped.gguf'))).isSymbolicLink()).toBe(true);
+  } finally {
+    await rm(stick, { recursive: true, force: true });
+  }
+});
+
+test('the model source settings, in French', async ({ browser, webHost }) => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(`${webHost.url}/#/models`);
+  const source = page.getByTestId('source-settings');
+  await source.locator('summary').click();
+  // ENCLAVE_HF_ENDPOINT fixes the endpoint: shown, locked.
+  await expect(source.getByTestId('hf-endpoint')).toBeDisabled();
+  await expect(source.getByText('Fixée par ENCLAVE_HF_ENDPOINT')).toBeVisible();
+  await source.getByTestId('proxy').fill('http://127.0.0.1:3128');
+  await source.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(source.getByText('Enregistré.')).toBeVisible();
+  await source.getByTestId('proxy').fill('');
+  await source.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.screenshot({ path: join(SHOTS, 'models-fr.png') });
+  await context.close();
+});
