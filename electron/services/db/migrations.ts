@@ -56,6 +56,68 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 3: comparison workbench (issue #5): runs as a grid of turns by columns, one row per answer;
+  // blind votes (model ids copied in, so the leaderboard survives a deleted run); user prompt sets.
+  `
+  CREATE TABLE compare_runs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('compare', 'batch', 'replay')),
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    blind INTEGER NOT NULL DEFAULT 0,
+    revealed INTEGER NOT NULL DEFAULT 0,
+    system_prompt TEXT NOT NULL DEFAULT '',
+    sampling TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE compare_columns (
+    run_id TEXT NOT NULL REFERENCES compare_runs(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    model_id TEXT,
+    reference INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, position)
+  );
+  CREATE TABLE compare_turns (
+    run_id TEXT NOT NULL REFERENCES compare_runs(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    category TEXT,
+    grading_notes TEXT,
+    PRIMARY KEY (run_id, position)
+  );
+  CREATE TABLE compare_answers (
+    run_id TEXT NOT NULL REFERENCES compare_runs(id) ON DELETE CASCADE,
+    turn INTEGER NOT NULL,
+    column_position INTEGER NOT NULL,
+    content TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL,
+    ttft_ms REAL,
+    tokens_per_second REAL,
+    tokens INTEGER,
+    load_ms REAL,
+    peak_memory_bytes INTEGER,
+    duration_ms REAL,
+    error_code TEXT,
+    rating INTEGER,
+    finished_at INTEGER,
+    PRIMARY KEY (run_id, turn, column_position)
+  );
+  CREATE INDEX compare_answers_state ON compare_answers(state);
+  CREATE TABLE compare_votes (
+    run_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    vote TEXT NOT NULL,
+    model_ids TEXT NOT NULL,
+    category TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (run_id, turn)
+  );
+  CREATE TABLE prompt_sets (
+    id TEXT PRIMARY KEY,
+    content TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

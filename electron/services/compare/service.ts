@@ -1,0 +1,205 @@
+/**
+ * The comparison workbench behind the contract: starts runs (side by side, prompt-set batches,
+ * ChatGPT replays), votes and ratings, the leaderboard, prompt sets and reports. Generation goes
+ * through CompareRunner, one answer at a time on this machine's single-model engine.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile } from '../../../shared/compare.ts';
+import type { CommandInput } from '../../../shared/contract.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import type { ChatService } from '../chat.ts';
+import type { ConversationService } from '../conversations.ts';
+import type { Library } from '../library.ts';
+import { leaderboard } from './leaderboard.ts';
+import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
+import { replayTurns } from './replay.ts';
+import { reportCsv, reportHtml } from './report.ts';
+import { CompareRunner, type RunnerDeps } from './runner.ts';
+import { CompareStore } from './store.ts';
+
+type CompareCommand = keyof CompareCommandResults;
+export type CompareHandlers = { [C in CompareCommand]: (input: CommandInput<C>) => Promise<CompareCommandResults[C]> | CompareCommandResults[C] };
+
+export const REPORTS_DIR_NAME = 'reports';
+const TITLE_CHARS = 80;
+
+export interface CompareServiceOptions extends Omit<RunnerDeps, 'store'> {
+  db: DatabaseSync;
+  library: Library;
+  conversations: ConversationService;
+  dataDir: string;
+  /** The desktop app's save dialog; resolves with the chosen path, or null when cancelled. Without it, reports go to <data>/reports. */
+  saveReport?: ((file: { fileName: string; content: string }) => Promise<string | null>) | undefined;
+  chat: ChatService;
+}
+
+export class CompareService {
+  readonly store: CompareStore;
+  readonly runner: CompareRunner;
+  readonly handlers: CompareHandlers;
+  private readonly options: CompareServiceOptions;
+
+  constructor(options: CompareServiceOptions) {
+    this.options = options;
+    this.store = new CompareStore(options.db, options.now);
+    this.runner = new CompareRunner({ ...options, store: this.store });
+    this.handlers = this.createHandlers();
+  }
+
+  /** Start-up: answers cut off by a kill go back to the queue, and running runs resume. */
+  start(): void {
+    this.store.recover();
+    this.runner.kick();
+  }
+
+  dispose(): void {
+    this.runner.dispose();
+  }
+
+  private createHandlers(): CompareHandlers {
+    const { store, runner } = this;
+    const started = (id: string): ReturnType<CompareStore['get']> => {
+      runner.kick();
+      runner.progress(id, null);
+      return store.get(id);
+    };
+    return {
+      'compare.list': () => store.list(),
+      'compare.get': ({ id }) => store.get(id),
+      'compare.start': (input) => {
+        this.assertModels(input.modelIds);
+        const modelIds = input.blind === true ? shuffled(input.modelIds) : input.modelIds;
+        const id = store.create({
+          kind: 'compare',
+          title: titleOf(input.prompt),
+          systemPrompt: input.systemPrompt ?? '',
+          blind: input.blind ?? false,
+          sampling: input.sampling ?? {},
+          columns: modelIds.map((modelId) => ({ modelId, reference: false })),
+          turns: [{ prompt: input.prompt, category: input.category?.trim() || null, gradingNotes: null }],
+        });
+        return started(id);
+      },
+      'compare.followUp': ({ id, prompt }) => {
+        const run = store.get(id);
+        if (run.kind !== 'compare') throw new EnclaveError('BAD_REQUEST', 'follow-up turns are for side-by-side runs', { id });
+        if (run.answers.some((answer) => answer.state === 'pending' || answer.state === 'generating')) throw new EnclaveError('BUSY', 'the answers to the last turn are still being generated', { id });
+        store.addTurn(id, prompt);
+        return started(id);
+      },
+      'compare.stop': ({ id }) => {
+        store.get(id);
+        store.stopWaiting(id);
+        store.setState(id, 'stopped');
+        runner.stopRun(id);
+        runner.progress(id, null);
+        return store.get(id);
+      },
+      'compare.resume': ({ id }) => {
+        store.get(id);
+        store.requeue(id, ['stopped', 'interrupted', 'error']);
+        store.setState(id, 'running');
+        return started(id);
+      },
+      'compare.delete': ({ id }) => {
+        runner.stopRun(id);
+        store.delete(id);
+        return { deleted: true };
+      },
+      'compare.vote': ({ id, turn, vote }) => {
+        store.vote(id, turn, vote);
+        return store.get(id);
+      },
+      'compare.rate': ({ id, turn, column, rating }) => {
+        store.rate(id, turn, column, rating);
+        return store.get(id);
+      },
+      'compare.leaderboard': () => leaderboard(store.votes()),
+      'compare.sets': () => [...BUILTIN_SETS, ...store.userSets()],
+      'compare.saveSet': ({ id, set }) => {
+        if (id !== null && !store.userSets().some((existing) => existing.id === id)) throw new EnclaveError('NOT_FOUND', `no prompt set ${id} of yours (shipped sets are read-only: save a copy)`, { id });
+        return store.saveSet(id, set);
+      },
+      'compare.deleteSet': ({ id }) => {
+        store.deleteSet(id);
+        return { deleted: true };
+      },
+      'compare.importSet': ({ content, format, name }) => store.saveSet(null, parseSet(content, format, name)),
+      'compare.exportSet': ({ id, format }) => exportSet(this.set(id), format),
+      'compare.startBatch': (input) => {
+        this.assertModels(input.modelIds);
+        const set = this.set(input.setId);
+        const id = store.create({
+          kind: 'batch',
+          title: set.name,
+          systemPrompt: '',
+          blind: input.blind ?? false,
+          sampling: input.sampling ?? {},
+          columns: (input.blind === true ? shuffled(input.modelIds) : input.modelIds).map((modelId) => ({ modelId, reference: false })),
+          turns: set.prompts.map((prompt) => ({ prompt: prompt.prompt, category: prompt.category, gradingNotes: prompt.gradingNotes ?? null })),
+        });
+        return started(id);
+      },
+      'compare.replay': (input) => {
+        this.assertModels(input.modelIds, LIMITS_COMPARE.minReplayModels);
+        const conversation = this.options.conversations.get(input.conversationId);
+        const id = store.create({
+          kind: 'replay',
+          title: conversation.title || 'ChatGPT',
+          systemPrompt: conversation.settings.systemPrompt,
+          blind: false,
+          sampling: input.sampling ?? {},
+          columns: [{ modelId: null, reference: true }, ...input.modelIds.map((modelId) => ({ modelId, reference: false }))],
+          turns: replayTurns(conversation),
+        });
+        return started(id);
+      },
+      'compare.report': ({ runIds, format }) => this.report(runIds ?? store.list().map((run) => run.id), format),
+    };
+  }
+
+  private async report(runIds: readonly string[], format: 'html' | 'csv'): Promise<ReportFile> {
+    const runs = runIds.map((id) => this.store.get(id));
+    const now = new Date();
+    const content = format === 'html' ? reportHtml(runs, now) : reportCsv(runs);
+    const fileName = `enclave-comparison-${now.toISOString().slice(0, 19).replaceAll(':', '-')}.${format}`;
+    const mimeType = format === 'html' ? 'text/html' : 'text/csv';
+    if (this.options.saveReport !== undefined) {
+      return { fileName, mimeType, content, savedTo: await this.options.saveReport({ fileName, content }) };
+    }
+    const folder = join(this.options.dataDir, REPORTS_DIR_NAME);
+    mkdirSync(folder, { recursive: true });
+    const savedTo = join(folder, fileName);
+    writeFileSync(savedTo, content);
+    return { fileName, mimeType, content, savedTo };
+  }
+
+  private set(id: string): ReturnType<CompareStore['userSets']>[number] {
+    const set = [...BUILTIN_SETS, ...this.store.userSets()].find((candidate) => candidate.id === id);
+    if (set === undefined) throw new EnclaveError('NOT_FOUND', `no prompt set ${id}`, { id });
+    return set;
+  }
+
+  /** Refused before anything is saved: a model that is not in the library or cannot be used, or twice the same model. */
+  private assertModels(modelIds: readonly string[], min: number = LIMITS_COMPARE.minModels): void {
+    if (new Set(modelIds).size !== modelIds.length) throw new EnclaveError('BAD_REQUEST', 'each model can be compared once per run');
+    if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
+    for (const modelId of modelIds) this.options.library.usable(modelId);
+  }
+}
+
+function titleOf(prompt: string): string {
+  const line = prompt.trim().split('\n')[0] ?? '';
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}

@@ -1,0 +1,302 @@
+/** Comparison runs, votes and prompt sets in the conversations database (migration 3). */
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Sampling } from '../../../shared/chat.ts';
+import {
+  columnLabel,
+  type CompareAnswer,
+  type CompareAnswerState,
+  type CompareColumn,
+  type CompareRun,
+  type CompareRunKind,
+  type CompareRunState,
+  type CompareRunSummary,
+  type CompareTurn,
+  type PromptSet,
+  type PromptSetContent,
+  type Vote,
+} from '../../../shared/compare.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import type { CastVote } from './leaderboard.ts';
+import type { WaitingAnswer } from './schedule.ts';
+
+interface RunRow {
+  id: string;
+  kind: CompareRunKind;
+  title: string;
+  state: CompareRunState;
+  blind: number;
+  revealed: number;
+  system_prompt: string;
+  sampling: string;
+  created_at: number;
+}
+
+interface AnswerRow {
+  turn: number;
+  column_position: number;
+  content: string;
+  state: CompareAnswerState;
+  ttft_ms: number | null;
+  tokens_per_second: number | null;
+  tokens: number | null;
+  load_ms: number | null;
+  peak_memory_bytes: number | null;
+  duration_ms: number | null;
+  error_code: string | null;
+  rating: number | null;
+}
+
+export interface NewRun {
+  kind: CompareRunKind;
+  title: string;
+  systemPrompt: string;
+  blind: boolean;
+  sampling: Sampling;
+  /** In display order; null for the reference column. */
+  columns: { modelId: string | null; reference: boolean }[];
+  turns: { prompt: string; category: string | null; gradingNotes: string | null; references?: string | null }[];
+}
+
+/** What a finished (or failed) answer stores. */
+export type AnswerUpdate = Partial<Omit<CompareAnswer, 'turn' | 'column' | 'rating'>>;
+
+const ANSWER_COLUMNS: Record<keyof AnswerUpdate, string> = {
+  content: 'content',
+  state: 'state',
+  timeToFirstTokenMs: 'ttft_ms',
+  tokensPerSecond: 'tokens_per_second',
+  tokens: 'tokens',
+  loadMs: 'load_ms',
+  peakMemoryBytes: 'peak_memory_bytes',
+  durationMs: 'duration_ms',
+  errorCode: 'error_code',
+};
+
+export class CompareStore {
+  private readonly db: DatabaseSync;
+  private readonly now: () => number;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync, now: () => number = Date.now) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** Start-up: answers cut off by a crash or a kill go back to the queue of their (still running) run; finished ones stay. */
+  recover(): number {
+    return Number(
+      this.sql(
+        `UPDATE compare_answers SET state = 'pending', content = '' WHERE state = 'generating'
+         AND run_id IN (SELECT id FROM compare_runs WHERE state = 'running')`,
+      ).run().changes,
+    );
+  }
+
+  create(input: NewRun): string {
+    const id = randomUUID();
+    this.transaction(() => {
+      this.sql('INSERT INTO compare_runs (id, kind, title, state, blind, system_prompt, sampling, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        id,
+        input.kind,
+        input.title,
+        'running',
+        input.blind ? 1 : 0,
+        input.systemPrompt,
+        JSON.stringify(input.sampling),
+        this.now(),
+      );
+      input.columns.forEach((column, position) => this.sql('INSERT INTO compare_columns (run_id, position, model_id, reference) VALUES (?, ?, ?, ?)').run(id, position, column.modelId, column.reference ? 1 : 0));
+      input.turns.forEach((turn, position) => this.insertTurn(id, position, turn, input.columns));
+    });
+    return id;
+  }
+
+  addTurn(id: string, prompt: string): void {
+    const run = this.get(id);
+    const category = run.turnList.at(-1)?.category ?? null;
+    this.transaction(() => {
+      this.insertTurn(id, run.turnList.length, { prompt, category, gradingNotes: null }, run.columnList.map((column) => ({ modelId: null, reference: column.reference })));
+      this.setState(id, 'running');
+    });
+  }
+
+  list(): CompareRunSummary[] {
+    const rows = this.sql('SELECT * FROM compare_runs ORDER BY created_at DESC').all() as unknown as RunRow[];
+    return rows.map((row) => this.summary(row));
+  }
+
+  /** The run as the renderer sees it: a blind run's model ids stay hidden until it is revealed. */
+  get(id: string): CompareRun {
+    const row = this.row(id);
+    const hidden = row.blind === 1 && row.revealed === 0;
+    const columnList = this.columns(id).map((column) => (hidden && !column.reference ? { ...column, modelId: null } : column));
+    const votes = new Map((this.sql('SELECT turn, vote FROM compare_votes WHERE run_id = ?').all(id) as { turn: number; vote: string }[]).map((vote) => [vote.turn, JSON.parse(vote.vote) as Vote]));
+    const turnList = (this.sql('SELECT position, prompt, category, grading_notes FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
+      position: number;
+      prompt: string;
+      category: string | null;
+      grading_notes: string | null;
+    }[]).map((turn): CompareTurn => ({ position: turn.position, prompt: turn.prompt, category: turn.category, gradingNotes: turn.grading_notes, vote: votes.get(turn.position) ?? null }));
+    const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map(toAnswer);
+    return { ...this.summary(row), systemPrompt: row.system_prompt, revealed: !hidden, columnList, turnList, answers };
+  }
+
+  /** Model ids even while hidden: for the engine and the leaderboard, never for the renderer. */
+  columns(id: string): CompareColumn[] {
+    const rows = this.sql('SELECT position, model_id, reference FROM compare_columns WHERE run_id = ? ORDER BY position').all(id) as { position: number; model_id: string | null; reference: number }[];
+    return rows.map((column) => ({ position: column.position, label: columnLabel(column.position), modelId: column.model_id, reference: column.reference === 1 }));
+  }
+
+  sampling(id: string): Sampling {
+    return JSON.parse(this.row(id).sampling) as Sampling;
+  }
+
+  answer(id: string, turn: number, column: number): CompareAnswer {
+    const row = this.sql('SELECT * FROM compare_answers WHERE run_id = ? AND turn = ? AND column_position = ?').get(id, turn, column) as AnswerRow | undefined;
+    if (row === undefined) throw new EnclaveError('NOT_FOUND', `no answer ${turn}/${column} in run ${id}`, { id, turn, column });
+    return toAnswer(row);
+  }
+
+  updateAnswer(id: string, turn: number, column: number, update: AnswerUpdate): void {
+    const entries = Object.entries(update) as [keyof AnswerUpdate, unknown][];
+    if (entries.length === 0) return;
+    const assignments = entries.map(([key]) => `${ANSWER_COLUMNS[key]} = ?`).join(', ');
+    const values = entries.map(([, value]) => value as string | number | null);
+    this.sql(`UPDATE compare_answers SET ${assignments}, finished_at = ? WHERE run_id = ? AND turn = ? AND column_position = ?`).run(...values, this.now(), id, turn, column);
+  }
+
+  rate(id: string, turn: number, column: number, rating: number | null): void {
+    this.answer(id, turn, column);
+    this.sql('UPDATE compare_answers SET rating = ? WHERE run_id = ? AND turn = ? AND column_position = ?').run(rating, id, turn, column);
+  }
+
+  /** Answers of running runs that still have to be generated, with their model. */
+  waiting(): WaitingAnswer[] {
+    return this.sql(
+      `SELECT a.run_id AS runId, r.kind AS kind, r.created_at AS runCreatedAt, a.turn AS turn, a.column_position AS "column", c.model_id AS modelId
+       FROM compare_answers a JOIN compare_runs r ON r.id = a.run_id
+       JOIN compare_columns c ON c.run_id = a.run_id AND c.position = a.column_position
+       WHERE a.state = 'pending' AND r.state = 'running' AND c.model_id IS NOT NULL`,
+    ).all() as unknown as WaitingAnswer[];
+  }
+
+  setState(id: string, state: CompareRunState): void {
+    this.sql('UPDATE compare_runs SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  /** Answers in these states go back to the queue. */
+  requeue(id: string, states: readonly CompareAnswerState[]): void {
+    const placeholders = states.map(() => '?').join(', ');
+    this.sql(`UPDATE compare_answers SET state = 'pending', content = '', error_code = NULL WHERE run_id = ? AND state IN (${placeholders})`).run(id, ...states);
+  }
+
+  stopWaiting(id: string): void {
+    this.sql("UPDATE compare_answers SET state = 'stopped' WHERE run_id = ? AND state = 'pending'").run(id);
+  }
+
+  delete(id: string): void {
+    this.row(id);
+    this.sql('DELETE FROM compare_runs WHERE id = ?').run(id);
+  }
+
+  vote(id: string, turn: number, vote: Vote): void {
+    const run = this.get(id);
+    const turnRow = run.turnList[turn];
+    if (turnRow === undefined) throw new EnclaveError('NOT_FOUND', `no turn ${turn} in run ${id}`, { id, turn });
+    const open = run.answers.filter((answer) => answer.turn === turn && (answer.state === 'pending' || answer.state === 'generating'));
+    if (open.length > 0) throw new EnclaveError('BAD_REQUEST', 'vote once every answer of the turn is finished', { id, turn });
+    if ('winner' in vote && vote.winner >= run.columnList.length) throw new EnclaveError('BAD_REQUEST', `no column ${vote.winner}`, { id, turn });
+    const modelIds = this.columns(id).map((column) => (column.reference ? 'ChatGPT' : (column.modelId ?? '')));
+    this.transaction(() => {
+      this.sql('INSERT OR REPLACE INTO compare_votes (run_id, turn, vote, model_ids, category, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        id,
+        turn,
+        JSON.stringify(vote),
+        JSON.stringify(modelIds),
+        turnRow.category,
+        this.now(),
+      );
+      this.sql('UPDATE compare_runs SET revealed = 1 WHERE id = ?').run(id);
+    });
+  }
+
+  votes(): CastVote[] {
+    const rows = this.sql('SELECT vote, model_ids, category FROM compare_votes ORDER BY created_at, rowid').all() as { vote: string; model_ids: string; category: string | null }[];
+    return rows.map((row) => ({ vote: JSON.parse(row.vote) as Vote, modelIds: JSON.parse(row.model_ids) as string[], category: row.category }));
+  }
+
+  userSets(): PromptSet[] {
+    const rows = this.sql('SELECT id, content FROM prompt_sets ORDER BY created_at').all() as { id: string; content: string }[];
+    return rows.map((row) => ({ id: row.id, builtin: false, ...(JSON.parse(row.content) as PromptSetContent) }));
+  }
+
+  saveSet(id: string | null, set: PromptSetContent): PromptSet {
+    const setId = id ?? randomUUID();
+    this.sql('INSERT INTO prompt_sets (id, content, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET content = excluded.content').run(setId, JSON.stringify(set), this.now());
+    return { id: setId, builtin: false, ...set };
+  }
+
+  deleteSet(id: string): void {
+    if (Number(this.sql('DELETE FROM prompt_sets WHERE id = ?').run(id).changes) === 0) throw new EnclaveError('NOT_FOUND', `no prompt set ${id}`, { id });
+  }
+
+  private insertTurn(id: string, position: number, turn: NewRun['turns'][number], columns: NewRun['columns']): void {
+    this.sql('INSERT INTO compare_turns (run_id, position, prompt, category, grading_notes) VALUES (?, ?, ?, ?, ?)').run(id, position, turn.prompt, turn.category, turn.gradingNotes);
+    columns.forEach((column, index) => {
+      const reference = column.reference ? (turn.references ?? '') : null;
+      this.sql('INSERT INTO compare_answers (run_id, turn, column_position, content, state) VALUES (?, ?, ?, ?, ?)').run(id, position, index, reference ?? '', reference === null ? 'pending' : 'done');
+    });
+  }
+
+  private summary(row: RunRow): CompareRunSummary {
+    const counts = this.sql(
+      `SELECT (SELECT COUNT(*) FROM compare_turns WHERE run_id = ?1) AS turns, (SELECT COUNT(*) FROM compare_columns WHERE run_id = ?1) AS columns,
+       (SELECT COUNT(*) FROM compare_answers WHERE run_id = ?1) AS total, (SELECT COUNT(*) FROM compare_answers WHERE run_id = ?1 AND state NOT IN ('pending', 'generating')) AS done`,
+    ).get(row.id) as { turns: number; columns: number; total: number; done: number };
+    return { id: row.id, kind: row.kind, title: row.title, state: row.state, blind: row.blind === 1, createdAt: row.created_at, turns: counts.turns, columns: counts.columns, doneAnswers: counts.done, totalAnswers: counts.total };
+  }
+
+  private row(id: string): RunRow {
+    const row = this.sql('SELECT * FROM compare_runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (row === undefined) throw new EnclaveError('NOT_FOUND', `no comparison run ${id}`, { id });
+    return row;
+  }
+
+  private transaction(body: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      body();
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}
+
+function toAnswer(row: AnswerRow): CompareAnswer {
+  return {
+    turn: row.turn,
+    column: row.column_position,
+    content: row.content,
+    state: row.state,
+    timeToFirstTokenMs: row.ttft_ms,
+    tokensPerSecond: row.tokens_per_second,
+    tokens: row.tokens,
+    loadMs: row.load_ms,
+    peakMemoryBytes: row.peak_memory_bytes,
+    durationMs: row.duration_ms,
+    errorCode: row.error_code,
+    rating: row.rating,
+  };
+}

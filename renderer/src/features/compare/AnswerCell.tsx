@@ -1,0 +1,68 @@
+import { useTranslation } from 'react-i18next';
+import type { CompareAnswer, CompareColumn } from '../../../../shared/compare.ts';
+import { formatBytes, formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
+import { Markdown } from '../chat/Markdown.tsx';
+
+const RATINGS = [1, 2, 3, 4, 5] as const;
+
+/** One column's answer to one turn: its text, statistics and the user's rating. */
+/** `blind`: the run's names are still hidden, so are the load time and memory (a 0 ms load tells which model was already loaded). */
+export function AnswerCell({ column, answer, blind, onRate }: { column: CompareColumn; answer: CompareAnswer; blind: boolean; onRate(rating: number | null): void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const na = t('stats.notAvailable');
+  const name = column.reference ? t('compare.reference') : (column.modelId ?? t('compare.hidden'));
+  const finished = answer.state !== 'pending' && answer.state !== 'generating';
+  const stats = column.reference
+    ? []
+    : [
+        t('compare.stat.firstToken', { value: answer.timeToFirstTokenMs === null ? na : formatDuration(lang, answer.timeToFirstTokenMs) }),
+        t('compare.stat.speed', { value: answer.tokensPerSecond === null ? na : formatRate(lang, answer.tokensPerSecond) }),
+        t('compare.stat.tokens', { value: answer.tokens === null ? na : formatInteger(lang, answer.tokens) }),
+        ...(blind
+          ? []
+          : [
+              t('compare.stat.load', { value: answer.loadMs === null ? na : formatDuration(lang, answer.loadMs) }),
+              t('compare.stat.memory', { value: answer.peakMemoryBytes === null ? na : formatBytes(lang, answer.peakMemoryBytes) }),
+            ]),
+      ];
+  return (
+    <article className={`compare-cell compare-cell-${answer.state}`} data-testid="compare-cell" data-column={column.label} data-state={answer.state}>
+      <header className="compare-cell-header">
+        <span className="compare-label">{column.reference ? 'ChatGPT' : column.label}</span>
+        <span className="compare-model-name" data-testid="compare-model-name">
+          {name}
+        </span>
+      </header>
+      <div className="compare-answer" data-testid="compare-answer">
+        {answer.content === '' && !finished ? <p className="muted">{t(`compare.state.${answer.state}`)}</p> : <Markdown text={answer.content} />}
+      </div>
+      {finished && answer.state !== 'done' && <p className="muted compare-cell-note">{answer.errorCode !== null ? t(`errors.${answer.errorCode}`, { defaultValue: answer.errorCode }) : t(`compare.state.${answer.state}`)}</p>}
+      {stats.length > 0 && answer.state === 'done' && (
+        <p className="answer-stats compare-stats" data-testid="compare-stats">
+          {stats.map((text) => (
+            <span key={text} className="stat">
+              {text}
+            </span>
+          ))}
+        </p>
+      )}
+      {finished && (
+        <div className="compare-rating" role="group" aria-label={t('compare.rate')}>
+          {RATINGS.map((rating) => (
+            <button
+              key={rating}
+              type="button"
+              className={`compare-star${answer.rating !== null && rating <= answer.rating ? ' compare-star-on' : ''}`}
+              aria-pressed={answer.rating === rating}
+              aria-label={t('compare.rateValue', { value: rating })}
+              onClick={() => onRate(answer.rating === rating ? null : rating)}
+            >
+              ★
+            </button>
+          ))}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Leaderboard, LeaderboardRow } from '../../../../shared/compare.ts';
+import type { ErrorCode } from '../../../../shared/errors.ts';
+import { toEnclaveError } from '../../api/errors.ts';
+import { useApi } from '../../api/react.tsx';
+import { ReportButtons } from './ReportButtons.tsx';
+
+/** Elo ratings from the votes, overall and per prompt category. */
+export function LeaderboardPanel() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [board, setBoard] = useState<Leaderboard | null>(null);
+  const [error, setError] = useState<ErrorCode | null>(null);
+  useEffect(() => {
+    api.call('compare.leaderboard', {}).then(setBoard, (caught: unknown) => setError(toEnclaveError(caught).code));
+  }, [api]);
+
+  return (
+    <section className="compare-leaderboard" aria-labelledby="compare-board-title">
+      <header className="compare-run-header">
+        <h1 id="compare-board-title">{t('compare.leaderboardTitle')}</h1>
+        <div className="compare-run-actions">
+          <ReportButtons />
+        </div>
+      </header>
+      <p className="muted">{t('compare.leaderboardIntro')}</p>
+      {error !== null && <p role="alert">{t(`errors.${error}`)}</p>}
+      {board !== null && board.overall.length === 0 && <p className="muted">{t('compare.noVotes')}</p>}
+      {board !== null && board.overall.length > 0 && <BoardTable title={t('compare.overall')} rows={board.overall} />}
+      {board?.byCategory.map((entry) => <BoardTable key={entry.category} title={entry.category} rows={entry.rows} />)}
+    </section>
+  );
+}
+
+function BoardTable({ title, rows }: { title: string; rows: LeaderboardRow[] }) {
+  const { t } = useTranslation();
+  return (
+    <table className="compare-table" data-testid="leaderboard">
+      <caption>{title}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('compare.model')}</th>
+          <th scope="col">{t('compare.rating')}</th>
+          <th scope="col">{t('compare.wins')}</th>
+          <th scope="col">{t('compare.losses')}</th>
+          <th scope="col">{t('compare.ties')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.modelId}>
+            <td>{row.modelId}</td>
+            <td>{row.rating}</td>
+            <td>{row.wins}</td>
+            <td>{row.losses}</td>
+            <td>{row.ties}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * Comparison workbench (issue #5): runs that send the same prompts to 2 to 4 models, blind votes
+ * and their leaderboard, prompt sets run as batches, ChatGPT replay, reports.
+ *
+ * A run is a grid: turns (prompts) by columns (models, plus ChatGPT's original answers as a
+ * reference column in a replay). Each cell is one answer with its statistics.
+ */
+import { z } from 'zod';
+import { LIMITS, samplingSchema } from './chat.ts';
+
+export const LIMITS_COMPARE = {
+  minModels: 2,
+  maxModels: 4,
+  /** Also for a replay, where one local model against ChatGPT's answers is enough. */
+  minReplayModels: 1,
+  maxPromptsPerSet: 500,
+  maxSetNameChars: 200,
+  maxCategoryChars: 60,
+  maxNotesChars: 4_000,
+  maxImportChars: 5_000_000,
+} as const;
+
+/** compare: one prompt then follow-ups (each column continues its own thread); batch: a prompt set, each prompt on its own; replay: a ChatGPT conversation's user turns. */
+export type CompareRunKind = 'compare' | 'batch' | 'replay';
+export type CompareRunState = 'running' | 'done' | 'stopped';
+export type CompareAnswerState = 'pending' | 'generating' | 'done' | 'error' | 'interrupted' | 'stopped';
+
+/** How the user judged a turn: the winner's column label, a tie, or all bad. */
+export const VOTE_OUTCOMES = ['tie', 'bad'] as const;
+export const voteSchema = z.union([z.strictObject({ winner: z.number().int().min(0).max(LIMITS_COMPARE.maxModels) }), z.strictObject({ outcome: z.enum(VOTE_OUTCOMES) })]);
+export type Vote = z.infer<typeof voteSchema>;
+
+export interface CompareAnswer {
+  turn: number;
+  column: number;
+  content: string;
+  state: CompareAnswerState;
+  timeToFirstTokenMs: number | null;
+  tokensPerSecond: number | null;
+  tokens: number | null;
+  /** 0 when the model was already loaded. */
+  loadMs: number | null;
+  /** The engine process's peak resident memory during this answer (Linux: VmHWM after resetting it). */
+  peakMemoryBytes: number | null;
+  durationMs: number | null;
+  errorCode: string | null;
+  /** 1 to 5, given by the user. */
+  rating: number | null;
+}
+
+export interface CompareColumn {
+  position: number;
+  /** "A", "B", ... */
+  label: string;
+  /** null while a blind run is not revealed, and for the reference column. */
+  modelId: string | null;
+  reference: boolean;
+}
+
+export interface CompareTurn {
+  position: number;
+  prompt: string;
+  category: string | null;
+  gradingNotes: string | null;
+  vote: Vote | null;
+}
+
+export interface CompareRunSummary {
+  id: string;
+  kind: CompareRunKind;
+  title: string;
+  state: CompareRunState;
+  blind: boolean;
+  createdAt: number;
+  turns: number;
+  columns: number;
+  doneAnswers: number;
+  totalAnswers: number;
+}
+
+export interface CompareRun extends CompareRunSummary {
+  systemPrompt: string;
+  /** Blind runs: names are shown only once the user voted. */
+  revealed: boolean;
+  columnList: CompareColumn[];
+  turnList: CompareTurn[];
+  answers: CompareAnswer[];
+}
+
+export interface CompareProgress {
+  runId: string;
+  done: number;
+  total: number;
+  /** From the average time of this run's finished answers; null before the first. */
+  etaMs: number | null;
+  current: { turn: number; column: number; phase: 'waiting' | 'loading' | 'generating' } | null;
+}
+
+export interface LeaderboardRow {
+  modelId: string;
+  rating: number;
+  wins: number;
+  losses: number;
+  ties: number;
+}
+
+export interface Leaderboard {
+  overall: LeaderboardRow[];
+  byCategory: { category: string; rows: LeaderboardRow[] }[];
+}
+
+export const promptSchema = z.strictObject({
+  prompt: z.string().min(1).max(LIMITS.maxMessageChars),
+  category: z.string().min(1).max(LIMITS_COMPARE.maxCategoryChars),
+  gradingNotes: z.string().max(LIMITS_COMPARE.maxNotesChars).optional(),
+});
+export type SetPrompt = z.infer<typeof promptSchema>;
+
+export const promptSetSchema = z.strictObject({
+  name: z.string().min(1).max(LIMITS_COMPARE.maxSetNameChars),
+  language: z.enum(['fr', 'en', 'mixed']),
+  prompts: z.array(promptSchema).min(1).max(LIMITS_COMPARE.maxPromptsPerSet),
+});
+export type PromptSetContent = z.infer<typeof promptSetSchema>;
+
+export interface PromptSet extends PromptSetContent {
+  id: string;
+  /** Shipped in seeds/prompt-sets (read-only: save a copy to edit). */
+  builtin: boolean;
+}
+
+export interface ReportFile {
+  fileName: string;
+  mimeType: string;
+  content: string;
+  /** Where the host wrote it (the web host's reports folder, or the path chosen in the desktop save dialog); null when the dialog was cancelled. */
+  savedTo: string | null;
+}
+
+const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
+
+export const compareCommandSchemas = {
+  'compare.list': z.strictObject({}),
+  'compare.get': z.strictObject({ id: idSchema }),
+  'compare.start': z.strictObject({
+    modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels),
+    prompt: z.string().min(1).max(LIMITS.maxMessageChars),
+    systemPrompt: z.string().max(LIMITS.maxMessageChars).optional(),
+    blind: z.boolean().optional(),
+    category: z.string().max(LIMITS_COMPARE.maxCategoryChars).optional(),
+    sampling: samplingSchema.optional(),
+  }),
+  /** A follow-up turn in every column. */
+  'compare.followUp': z.strictObject({ id: idSchema, prompt: z.string().min(1).max(LIMITS.maxMessageChars) }),
+  'compare.stop': z.strictObject({ id: idSchema }),
+  'compare.resume': z.strictObject({ id: idSchema }),
+  'compare.delete': z.strictObject({ id: idSchema }),
+  'compare.vote': z.strictObject({ id: idSchema, turn: z.number().int().min(0), vote: voteSchema }),
+  'compare.rate': z.strictObject({ id: idSchema, turn: z.number().int().min(0), column: z.number().int().min(0), rating: z.number().int().min(1).max(5).nullable() }),
+  'compare.leaderboard': z.strictObject({}),
+  'compare.sets': z.strictObject({}),
+  'compare.saveSet': z.strictObject({ id: idSchema.nullable(), set: promptSetSchema }),
+  'compare.deleteSet': z.strictObject({ id: idSchema }),
+  'compare.importSet': z.strictObject({ content: z.string().max(LIMITS_COMPARE.maxImportChars), format: z.enum(['json', 'csv']), name: z.string().max(LIMITS_COMPARE.maxSetNameChars).optional() }),
+  'compare.exportSet': z.strictObject({ id: idSchema, format: z.enum(['json', 'csv']) }),
+  'compare.startBatch': z.strictObject({ setId: idSchema, modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels), blind: z.boolean().optional(), sampling: samplingSchema.optional() }),
+  /** Replays the user turns of imported ChatGPT conversations against local models. */
+  'compare.replay': z.strictObject({ conversationId: idSchema, modelIds: z.array(idSchema).min(LIMITS_COMPARE.minReplayModels).max(LIMITS_COMPARE.maxModels - 1), sampling: samplingSchema.optional() }),
+  /** Every run when runIds is absent. */
+  'compare.report': z.strictObject({ runIds: z.array(idSchema).max(10_000).optional(), format: z.enum(['html', 'csv']) }),
+} as const;
+
+export interface CompareCommandResults {
+  'compare.list': CompareRunSummary[];
+  'compare.get': CompareRun;
+  'compare.start': CompareRun;
+  'compare.followUp': CompareRun;
+  'compare.stop': CompareRun;
+  'compare.resume': CompareRun;
+  'compare.delete': { deleted: true };
+  'compare.vote': CompareRun;
+  'compare.rate': CompareRun;
+  'compare.leaderboard': Leaderboard;
+  'compare.sets': PromptSet[];
+  'compare.saveSet': PromptSet;
+  'compare.deleteSet': { deleted: true };
+  'compare.importSet': PromptSet;
+  'compare.exportSet': { fileName: string; mimeType: string; content: string };
+  'compare.startBatch': CompareRun;
+  'compare.replay': CompareRun;
+  'compare.report': ReportFile;
+}
+
+export interface CompareEventPayloads {
+  /** Streamed text of one cell, batched like chat.delta. */
+  'compare.delta': { runId: string; turn: number; column: number; text: string };
+  /** A cell changed state (started, finished, failed) with its statistics. */
+  'compare.answer': { runId: string; answer: CompareAnswer };
+  'compare.progress': CompareProgress;
+}
+
+export function columnLabel(position: number): string {
+  return String.fromCharCode(65 + position);
+}
