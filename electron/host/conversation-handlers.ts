@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CommandInput, CommandName, CommandResult } from '../../shared/contract.ts';
 import type { ConversationsStatus } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { ChatService } from '../services/chat.ts';
+import { APP_CALLER, type ChatService } from '../services/chat.ts';
 import { ConversationChat } from '../services/conversation-chat.ts';
 import { exportArchive, exportJson, exportMarkdown, importChatGpt } from '../services/conversation-transfer.ts';
 import { ConversationService } from '../services/conversations.ts';
@@ -17,13 +17,16 @@ type ConversationHandlers = { [C in ConversationCommand]: (input: CommandInput<C
 
 export interface Conversations {
   service: ConversationService;
+  /** Shared with the comparison workbench, whose tables live in the same database. */
+  db: DatabaseSync;
   chat: ConversationChat;
   status: ConversationsStatus;
   handlers: ConversationHandlers;
   close(): void;
 }
 
-export function openConversations(dataDir: string, chat: ChatService): Conversations {
+/** `caller`: whose turn it is in the chat queue (a workshop participant has their own database and turn, issue #7). */
+export function openConversations(dataDir: string, chat: ChatService, caller: string = APP_CALLER): Conversations {
   const opened = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
   if (opened.quarantinedAs !== null) console.warn(`Enclave: the conversations database was unreadable; it was kept as ${opened.quarantinedAs} and a fresh one started`);
   const service = new ConversationService(opened.db);
@@ -31,7 +34,8 @@ export function openConversations(dataDir: string, chat: ChatService): Conversat
   const status: ConversationsStatus = { quarantinedAs: opened.quarantinedAs, backupPath: opened.backupPath, interrupted };
   return {
     service,
-    chat: new ConversationChat(service, chat),
+    db: opened.db,
+    chat: new ConversationChat(service, chat, Date.now, caller),
     status,
     handlers: handlersFor(service, status),
     close: () => closeQuietly(opened.db),

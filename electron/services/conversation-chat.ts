@@ -6,7 +6,7 @@
 import type { Sampling } from '../../shared/chat.ts';
 import type { SavedTurn, StoredMessage } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { ChatService, JobObserver } from './chat.ts';
+import { APP_CALLER, type ChatService, type JobObserver } from './chat.ts';
 import type { ConversationService } from './conversations.ts';
 
 const SAVE_STREAMED_TEXT_EVERY_MS = 1_000;
@@ -21,17 +21,20 @@ export class ConversationChat {
   private readonly conversations: ConversationService;
   private readonly chat: ChatService;
   private readonly now: () => number;
+  /** Whose turn it is in the chat queue: the app, or one workshop participant (issue #7). */
+  private readonly caller: string;
 
-  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now) {
+  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: string = APP_CALLER) {
     this.conversations = conversations;
     this.chat = chat;
     this.now = now;
+    this.caller = caller;
   }
 
   async generate(input: GenerateInConversation): Promise<{ jobId: string; saved: SavedTurn }> {
     const { parentId, content } = input.conversation;
     // Refused before anything is saved: an unknown model or a running answer.
-    this.chat.assertCanStart(input.modelId);
+    this.chat.assertCanStart(input.modelId, this.caller);
     if (input.conversation.id === null && (content === undefined || parentId !== null)) {
       throw new EnclaveError('BAD_REQUEST', 'a new conversation starts with a question and no parent');
     }
@@ -52,6 +55,7 @@ export class ConversationChat {
         created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
         return this.observe(created.answer.id);
       },
+      this.caller,
     );
     if (created.answer === undefined) throw new EnclaveError('INTERNAL', 'the answer row was not created');
     if (settings.modelId !== input.modelId) this.conversations.updateSettings(id, { ...settings, modelId: input.modelId });

@@ -1,0 +1,100 @@
+/**
+ * The people in a workshop room: who they are (a random token in an HttpOnly cookie), their own
+ * conversations database, their jobs in the chat queue and their rate limit.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WebSocket } from 'ws';
+import { WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import type { Conversations } from '../../host/conversation-handlers.ts';
+
+export interface Participant {
+  id: string;
+  name: string;
+  token: string;
+  joinedAt: Date;
+  /** The chat queue's caller id: each participant has their own turn. */
+  caller: string;
+  conversations: Conversations;
+  jobs: Set<string>;
+  answers: number;
+  tokens: number;
+  sockets: Set<WebSocket>;
+  /** Start times of recent generations, for the rate limit. */
+  recent: number[];
+}
+
+export const PARTICIPANT_CALLER_PREFIX = 'workshop:';
+
+export class Participants {
+  private readonly byToken = new Map<string, Participant>();
+  private readonly roomDir: string;
+  private readonly open: (dir: string, caller: string) => Conversations;
+
+  /** `open` opens a participant's own conversations database in `dir`, queued as `caller`. */
+  constructor(roomDir: string, open: (dir: string, caller: string) => Conversations) {
+    this.roomDir = roomDir;
+    this.open = open;
+  }
+
+  join(name: string): Participant {
+    const id = randomUUID();
+    const dir = join(this.roomDir, id);
+    mkdirSync(dir, { recursive: true });
+    const caller = `${PARTICIPANT_CALLER_PREFIX}${id}`;
+    const participant: Participant = {
+      id,
+      name,
+      token: randomBytes(32).toString('base64url'),
+      joinedAt: new Date(),
+      caller,
+      conversations: this.open(dir, caller),
+      jobs: new Set(),
+      answers: 0,
+      tokens: 0,
+      sockets: new Set(),
+      recent: [],
+    };
+    this.byToken.set(participant.token, participant);
+    return participant;
+  }
+
+  byTokenOf(token: string | undefined): Participant | null {
+    return token === undefined ? null : (this.byToken.get(token) ?? null);
+  }
+
+  byId(id: string): Participant | null {
+    return this.list().find((participant) => participant.id === id) ?? null;
+  }
+
+  byCaller(caller: string): Participant | null {
+    return this.list().find((participant) => participant.caller === caller) ?? null;
+  }
+
+  byJob(jobId: string): Participant | null {
+    return this.list().find((participant) => participant.jobs.has(jobId)) ?? null;
+  }
+
+  list(): Participant[] {
+    return [...this.byToken.values()];
+  }
+
+  /** Closes their connections and database; their token no longer opens anything. */
+  remove(participant: Participant): void {
+    this.byToken.delete(participant.token);
+    for (const socket of participant.sockets) socket.close(4003, 'removed from the workshop');
+    participant.conversations.close();
+  }
+
+  /** Throws RATE_LIMITED when this participant started too many answers in the last window. */
+  takeTurn(participant: Participant, now: number = Date.now()): void {
+    participant.recent = participant.recent.filter((time) => now - time < WORKSHOP_RATE_LIMIT.windowMs);
+    if (participant.recent.length >= WORKSHOP_RATE_LIMIT.answers) {
+      const retryAfterMs = WORKSHOP_RATE_LIMIT.windowMs - (now - (participant.recent[0] ?? now));
+      throw new EnclaveError('RATE_LIMITED', `at most ${WORKSHOP_RATE_LIMIT.answers} answers a minute`, { retryAfterMs });
+    }
+    participant.recent.push(now);
+  }
+}

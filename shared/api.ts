@@ -1,0 +1,27 @@
+/** Local OpenAI-compatible API (issue #7): what the settings panel shows of it. */
+
+export const DEFAULT_API_PORT = 5171;
+
+/** Requests served, by endpoint, since the server started. */
+export interface ApiRequestCounts {
+  models: number;
+  chatCompletions: number;
+  completions: number;
+  /** Answered with an error (4xx or 5xx). */
+  errors: number;
+  /** Being answered now, or waiting for the engine. */
+  active: number;
+}
+
+export interface ApiStatus {
+  state: 'off' | 'listening' | 'failed';
+  /** The base URL clients use (`http://127.0.0.1:<port>/v1`), when listening. */
+  url: string | null;
+  port: number;
+  keyRequired: boolean;
+  /** Why it could not listen (a port in use), when failed. */
+  error: string | null;
+  counts: ApiRequestCounts;
+}
+
+export const EMPTY_API_COUNTS: ApiRequestCounts = { models: 0, chatCompletions: 0, completions: 0, errors: 0, active: 0 };

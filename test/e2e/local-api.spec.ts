@@ -1,0 +1,62 @@
+// The Local API page (issue #7) in a real browser against the built web host: off by default, the
+// switch starts the server on the port given, a real OpenAI-style call is answered by the scripted
+// model, and the page's live counts follow it. In English and French.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
+import { freePort } from '../support/loopback.ts';
+import { expect, test } from './web-host.fixture.ts';
+
+const SHOTS = '/tmp/shots-local-api';
+
+test.use({ locale: 'en-US' });
+
+test('the switch serves the API on the chosen port, and the counts follow the calls', async ({ page, webHost }) => {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.goto(`${webHost.url}/#/api`);
+  await expect(page.getByTestId('api-state')).toHaveAttribute('data-state', 'off');
+  await expect(page.getByTestId('api-switch')).not.toBeChecked();
+
+  const port = await freePort();
+  await page.getByTestId('api-port').fill(String(port));
+  await page.getByTestId('api-key').fill('sk-workshop');
+  await page.getByTestId('api-save').click();
+  await page.getByTestId('api-switch').check();
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  await expect(page.getByTestId('api-url')).toHaveText(baseUrl);
+  await expect(page.getByTestId('api-example-curl')).toContainText(`curl ${baseUrl}/chat/completions`);
+  await expect(page.getByTestId('api-example-curl')).toContainText('Authorization: Bearer sk-workshop');
+  // The examples name a model the API really serves (the first usable one in the library).
+  const listed = await fetch(`${baseUrl}/models`, { headers: { Authorization: 'Bearer sk-workshop' } });
+  const ids = ((await listed.json()) as { data: { id: string }[] }).data.map((model) => model.id);
+  expect(ids).toContain('enclave-scripted.gguf');
+  await expect(page.getByTestId('api-example-python')).toContainText(`model="${ids[0]}"`);
+
+  const call = (key: string) =>
+    fetch(`${baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'enclave-scripted.gguf', messages: [{ role: 'user', content: 'Bonjour' }] }),
+    });
+  const answer = await call('sk-workshop');
+  expect(answer.status).toBe(200);
+  expect(((await answer.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(SCRIPTED_REPLY);
+  expect((await call('wrong')).status).toBe(401);
+  await expect(page.getByTestId('api-count-chatCompletions')).toHaveText('2');
+  await expect(page.getByTestId('api-count-errors')).toHaveText('1');
+  await page.screenshot({ path: join(SHOTS, 'local-api-en.png'), fullPage: true });
+
+  await page.getByTestId('api-switch').uncheck();
+  await expect(page.getByTestId('api-state')).toHaveAttribute('data-state', 'off');
+  await expect(call('sk-workshop')).rejects.toThrow();
+});
+
+test.describe('in French', () => {
+  test.use({ locale: 'fr-FR' });
+  test('the page speaks French', async ({ page, webHost }) => {
+    await page.goto(`${webHost.url}/#/api`);
+    await expect(page.getByRole('heading', { name: 'API locale' })).toBeVisible();
+    await expect(page.getByTestId('nav-api')).toHaveText('API locale');
+    await page.screenshot({ path: join(SHOTS, 'local-api-fr.png'), fullPage: true });
+  });
+});

@@ -1,0 +1,113 @@
+// Workshop mode (issue #7) in real browsers on loopback: the trainer opens the room from the
+// console, 4 Chromium contexts and 4 WebSocket clients join with the code (8 participants), the
+// browsers get the chat only, each with their own answers; a pushed prompt reaches them; a wrong
+// code is refused; the console lists everyone; reset empties the room.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
+import { freePort } from '../support/loopback.ts';
+import { ContractClient } from '../support/web-host-process.ts';
+import { expect, test } from './web-host.fixture.ts';
+
+const SHOTS = '/tmp/shots-workshop';
+const BROWSERS = 4;
+const SOCKETS = 4;
+
+
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`nothing at ${index}`);
+  return item;
+}
+
+async function joinInBrowser(browser: Browser, url: string, code: string, name: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(url);
+  await expect(page).toHaveURL(/\/workshop\/join$/);
+  await page.locator('#code').fill(code);
+  await page.locator('#name').fill(name);
+  await page.getByRole('button').click();
+  await expect(page.getByTestId('participant-banner')).toContainText(name);
+  return page;
+}
+
+test.use({ locale: 'en-US' });
+
+test('a trainer runs a room of 8 participants from the console', async ({ page, browser, webHost }) => {
+  test.setTimeout(120_000);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.goto(`${webHost.url}/#/workshop`);
+  await expect(page.getByTestId('workshop-start')).toBeDisabled();
+  await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
+  await page.getByTestId('workshop-port').fill(String(await freePort()));
+  await page.getByTestId('workshop-understood').check();
+  await page.getByTestId('workshop-start').click();
+  const url = (await page.getByTestId('workshop-url').textContent()) ?? '';
+  const code = (await page.getByTestId('workshop-code').textContent()) ?? '';
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(code).toMatch(/^\d{6}$/);
+  await expect(page.getByTestId('workshop-qr')).toBeVisible();
+
+  // A wrong code is refused.
+  const refused = await fetch(`${url}/workshop/join`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `code=${code === '000000' ? '111111' : '000000'}&name=Eve`, redirect: 'manual' });
+  expect(refused.status).toBe(403);
+
+  const pages: Page[] = [];
+  for (let i = 0; i < BROWSERS; i++) pages.push(await joinInBrowser(browser, url, code, `Navigateur ${i + 1}`));
+  const sockets: ContractClient[] = [];
+  for (let i = 0; i < SOCKETS; i++) {
+    const joined = await fetch(`${url}/workshop/join`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `code=${code}&name=Script%20${i + 1}`, redirect: 'manual' });
+    sockets.push(await ContractClient.connect(url, { Cookie: joined.headers.get('set-cookie')?.split(';')[0] ?? '' }));
+  }
+  await expect(page.getByTestId('workshop-participant')).toHaveCount(BROWSERS + SOCKETS);
+
+  // Participants see the chat only.
+  await expect(at(pages, 0).getByTestId('nav-models')).toHaveCount(0);
+
+  // Everyone asks at once; each browser shows its own question and the answer.
+  const asked = pages.map(async (participant, i) => {
+    await participant.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+    await participant.getByTestId('composer').fill(`Question du navigateur ${i + 1}`);
+    await participant.getByTestId('composer').press('Enter');
+  });
+  const scripted = sockets.map((client, i) =>
+    client.call('chat.generate', { modelId: 'enclave-scripted.gguf', conversation: { id: null, parentId: null, content: `Question du script ${i + 1}` } }),
+  );
+  await Promise.all([...asked, ...scripted]);
+  for (const [i, participant] of pages.entries()) {
+    await expect(participant.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+    await expect(participant.getByTestId('message-user')).toHaveCount(1);
+    await expect(participant.getByTestId('message-user')).toContainText(`Question du navigateur ${i + 1}`);
+    for (let other = 0; other < BROWSERS; other++) if (other !== i) await expect(participant.locator('body')).not.toContainText(`Question du navigateur ${other + 1}`);
+    await expect(participant.locator('body')).not.toContainText('Question du script');
+  }
+  await expect(page.getByTestId('workshop-participants')).toContainText('Navigateur 1');
+  await page.getByTestId('workshop-push-text').fill('Exercice : demandez au modèle de résumer un courriel en trois points.');
+  await page.getByTestId('workshop-push').click();
+  for (const participant of pages) await expect(participant.getByTestId('participant-pushed')).toContainText('résumer un courriel');
+  await at(pages, 1).getByTestId('participant-use-prompt').click();
+  await expect(at(pages, 1).getByTestId('composer')).toHaveValue(/résumer un courriel/);
+  await expect(page.getByTestId('workshop-queue')).toContainText(/last minute: \d+ answers/);
+  // The console scrolls inside the app's main pane: a tall window shows all of it.
+  await page.setViewportSize({ width: 1280, height: 1450 });
+  await page.screenshot({ path: join(SHOTS, 'trainer-console.png') });
+  await at(pages, 0).screenshot({ path: join(SHOTS, 'participant.png'), fullPage: true });
+
+  // The trainer removes one participant, then resets the room.
+  await page.getByTestId('workshop-remove').first().click();
+  await expect(page.getByTestId('workshop-participant')).toHaveCount(BROWSERS + SOCKETS - 1);
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByTestId('workshop-reset').click();
+  await expect(page.getByTestId('workshop-participant')).toHaveCount(0);
+  await expect(page.getByTestId('workshop-code')).not.toHaveText(code);
+  await at(pages, 2).reload();
+  await expect(at(pages, 2)).toHaveURL(/\/workshop\/join(#.*)?$/);
+  for (const client of sockets) expect(client.open).toBe(false);
+
+  await page.getByTestId('workshop-stop').click();
+  await expect(page.getByTestId('workshop-start')).toBeVisible();
+  for (const participant of pages) await participant.context().close();
+});
