@@ -18,6 +18,8 @@ import { registerAppScheme, serveAppProtocol } from './shell/app-protocol.electr
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './shell/bridge.ts';
 import { utilityEngineSpawner } from './shell/engine-spawn.electron.ts';
 import { openExternalLink } from './shell/external-links.electron.ts';
+import { saveReportWithDialog } from './shell/save-report.electron.ts';
+import { pickModelsWithDialog } from './shell/pick-models.electron.ts';
 import { callFromRenderer } from './shell/ipc-guard.ts';
 import { APP_ENTRY_URL, decideNavigation, decidePermission, devContentSecurityPolicy, isAllowedRequestUrl, isAppUrl, resolveAppOrigin } from './shell/security.ts';
 import { applySwitches } from './shell/switches.ts';
@@ -105,6 +107,8 @@ function onReady(appConfig: AppConfig): void {
     spawnEngine: utilityEngineSpawner(paths.engine),
     settings: settings.backend,
     openExternal: openExternalLink,
+    saveReport: saveReportWithDialog,
+    pickModels: pickModelsWithDialog,
   });
   host = started;
   ipcMain.handle(IPC_CALL_CHANNEL, (event, command: unknown, input: unknown) => {

@@ -19,10 +19,15 @@ import {
   type SavedTurn,
   type SearchHit,
 } from './conversations.ts';
+import type { ApiStatus } from './api.ts';
+import { workshopOpenSchema, workshopPushSchema, type LanInterface, type WorkshopMe, type WorkshopPush, type WorkshopStatus } from './workshop.ts';
 import type { ErrorPayload } from './errors.ts';
 import type { EngineStatus, ModelInfo } from './models.ts';
 import type { CatalogEntry } from './catalog.ts';
+import { compareCommandSchemas, type CompareCommandResults, type CompareEventPayloads } from './compare.ts';
 import type { DownloadJob } from './downloads.ts';
+import type { CatalogFit, HardwareInfo } from './hardware.ts';
+import type { PackJob } from './packs.ts';
 import type { ImportResult } from './imports.ts';
 import { openLinkSchema } from './links.ts';
 import type { EgressLogEntry } from './privacy.ts';
@@ -48,6 +53,8 @@ export interface AppInfo {
   host: 'electron' | 'web';
   modelsDir: string;
   dataDir: string;
+  /** Set when this window is a workshop participant's (issue #7): the app shows only the chat. */
+  participant?: { name: string };
 }
 
 export const commandSchemas = {
@@ -99,15 +106,41 @@ export const commandSchemas = {
   'downloads.resume': z.strictObject({ id: idSchema }),
   'downloads.cancel': z.strictObject({ id: idSchema }),
   /** Copies .gguf files, or every .gguf file under folders, on the host's disk into the models folder. */
-  'models.import': z.strictObject({ paths: z.array(z.string().min(1).max(4096)).min(1).max(100) }),
+  'models.import': z.strictObject({
+    paths: z.array(z.string().min(1).max(4096)).min(1).max(100),
+    /** 'reference' uses the files where they are (a link in the models folder) instead of copying them (issue #3). */
+    mode: z.enum(['copy', 'reference']).optional(),
+  }),
+  // Model library, hardware fit (issue #3): this machine's memory; what catalog models need (reads their GGUF headers over the network).
+  'hardware.info': z.strictObject({}),
+  'catalog.fit': z.strictObject({ catalogIds: z.array(idSchema).min(1).max(100) }),
+  // Model library, packs and library actions (issue #3): folders on the computer running Enclave.
+  'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096) }),
+  'packs.import': z.strictObject({ folder: z.string().min(1).max(4096) }),
+  'models.delete': z.strictObject({ id: idSchema }),
+  /** The desktop app's open dialog; the web host answers `available: false`. */
+  'models.pickImport': z.strictObject({ kind: z.enum(['files', 'folder']) }),
   // Privacy and security (issue #6): every network connection ever attempted.
   'privacy.egressLog': z.strictObject({}),
   /** Re-checks the link; the desktop app opens it in the system browser, the web host answers opened: false (the browser opens it). */
   'links.open': openLinkSchema,
+  // Local OpenAI-compatible API (issue #7): switched on and configured through settings.update.
+  'api.status': z.strictObject({}),
+  // Workshop mode (issue #7): the trainer's console; participants may call only workshop.me.
+  'workshop.status': z.strictObject({}),
+  'workshop.interfaces': z.strictObject({}),
+  'workshop.start': workshopOpenSchema,
+  'workshop.stop': z.strictObject({}),
+  'workshop.remove': z.strictObject({ participantId: idSchema }),
+  'workshop.reset': z.strictObject({}),
+  'workshop.push': workshopPushSchema,
+  'workshop.me': z.strictObject({}),
+  // Comparison workbench (issue #5): side by side, blind votes, prompt sets, ChatGPT replay, reports.
+  ...compareCommandSchemas,
 } as const;
 
-/** What each command answers with. */
-export interface CommandResults {
+/** What each command answers with (the comparison workbench's, issue #5, in shared/compare.ts). */
+export interface CommandResults extends CompareCommandResults {
   'app.info': AppInfo;
   'models.list': ModelInfo[];
   'models.rescan': ModelInfo[];
@@ -145,9 +178,26 @@ export interface CommandResults {
   'downloads.resume': DownloadJob;
   'downloads.cancel': DownloadJob;
   'models.import': ImportResult;
+  'hardware.info': HardwareInfo;
+  'catalog.fit': CatalogFit[];
+  'packs.export': PackJob;
+  'packs.import': PackJob;
+  'models.delete': ModelInfo[];
+  'models.pickImport': { available: boolean; paths: string[] };
   // Privacy and security (issue #6)
   'privacy.egressLog': EgressLogEntry[];
   'links.open': { opened: boolean };
+  // Local API (issue #7)
+  'api.status': ApiStatus;
+  // Workshop mode (issue #7)
+  'workshop.status': WorkshopStatus;
+  'workshop.interfaces': LanInterface[];
+  'workshop.start': WorkshopStatus;
+  'workshop.stop': WorkshopStatus;
+  'workshop.remove': WorkshopStatus;
+  'workshop.reset': WorkshopStatus;
+  'workshop.push': WorkshopStatus;
+  'workshop.me': WorkshopMe;
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -161,7 +211,7 @@ export function isCommandName(value: unknown): value is CommandName {
 }
 
 /** Events pushed from the host. Generation events carry the job id they belong to. */
-export interface EventPayloads {
+export interface EventPayloads extends CompareEventPayloads {
   /** A batch of answer text, about one per animation frame. */
   'chat.delta': { jobId: string; text: string };
   /** The model finished loading for this job; reported once per load. */
@@ -172,6 +222,15 @@ export interface EventPayloads {
   'settings.changed': SettingsView;
   // Model library (issue #3): a job's state and progress, at most about four per second per job.
   'downloads.progress': DownloadJob;
+  /** Model packs (issue #3): export or import progress, keyed by the job's id. */
+  'packs.progress': PackJob;
+  // Local API (issue #7): a job waiting for the engine behind others (position 1: next to run).
+  'chat.queued': { jobId: string; position: number };
+  /** The API server's state and live request counts, at most about twice a second. */
+  'api.status': ApiStatus;
+  // Workshop mode (issue #7): the room for the trainer's console (about twice a second at most), and a pushed prompt for everyone.
+  'workshop.status': WorkshopStatus;
+  'workshop.pushed': WorkshopPush;
 }
 
 export type EventName = keyof EventPayloads;

@@ -25,6 +25,10 @@ export const ERROR_CODES = [
   'DOWNLOAD_FAILED',
   // Conversations
   'IMPORT_INVALID',
+  // Workshop mode (issue #7): a participant asked too often
+  'RATE_LIMITED',
+  // Comparison workbench
+  'PROMPT_SET_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_API_PORT } from './api.ts';
 
 /**
  * App settings kept by the host (electron-store in the Electron host, conf in the web host: the
@@ -7,12 +8,37 @@ import { z } from 'zod';
 export const settingsSchema = z.object({
   /** No network at all, not even for downloads the user starts. ENCLAVE_OFFLINE=1 forces it on. */
   offline: z.boolean(),
+  // Local API (issue #7): off by default, on 127.0.0.1 only; an empty key means none is asked.
+  apiEnabled: z.boolean(),
+  apiPort: z.number().int().min(1024).max(65535),
+  apiKey: z.string().max(200),
+  // Model library (issue #3): where models come from, and how to get there.
+  /** Hugging Face or a mirror of it (http only on loopback, for test servers). ENCLAVE_HF_ENDPOINT overrides it. */
+  hfEndpoint: z.string().max(500).refine(isEndpointUrl, 'an https address (http only on 127.0.0.1)'),
+  /** An http(s) proxy for downloads on company networks; '' uses HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  proxy: z.string().max(500).refine((value) => value === '' || isProxyUrl(value), 'an http:// or https:// proxy address'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = {
   offline: false,
+  apiEnabled: false,
+  apiPort: DEFAULT_API_PORT,
+  apiKey: '',
+  hfEndpoint: 'https://huggingface.co',
+  proxy: '',
 };
+
+function isEndpointUrl(value: string): boolean {
+  const url = URL.parse(value);
+  if (url === null || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+}
+
+function isProxyUrl(value: string): boolean {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+}
 
 export const settingsPatchSchema = settingsSchema.partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -9,13 +9,21 @@ import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../shared/er
 import { EngineClient } from '../engine/engine-client.ts';
 import type { SpawnEngine } from '../engine/engine-process.ts';
 import { CATALOG, catalogFile } from '../services/catalog.ts';
-import { ChatService } from '../services/chat.ts';
+import { ApiService } from '../services/api/api-service.ts';
+import { lanInterfaces } from '../services/workshop/lan.ts';
+import { ChatService, type ChatEvent } from '../services/chat.ts';
+import { CompareService } from '../services/compare/service.ts';
 import { DEFAULT_HF_ENDPOINT, DownloadService } from '../services/downloads.ts';
 import { importModels } from '../services/imports.ts';
 import { EGRESS_LOG_FILE_NAME, EgressGate, modelHosts } from '../services/egress.ts';
+import { installEgressDispatcher, type EgressDispatcher } from '../services/egress-dispatcher.ts';
 import { Library } from '../services/library.ts';
+import { ModelFitService } from '../services/model-fit.ts';
+import { deleteModel } from '../services/model-delete.ts';
+import { ModelPacks } from '../services/model-packs.ts';
 import { SettingsService, type SettingsBackend } from '../services/settings.ts';
 import { ensureDirectories, type AppConfig } from './config.ts';
+import { Workshop } from './workshop.ts';
 import { openConversations, requireMessages, type Conversations } from './conversation-handlers.ts';
 
 export interface HostOptions {
@@ -26,8 +34,14 @@ export interface HostOptions {
   /** conf in the web host, electron-store in the desktop app. */
   settings: SettingsBackend;
   env?: NodeJS.ProcessEnv;
+  /** The built renderer, which workshop participants are served (web host only; issue #7). */
+  rendererDir?: string;
   /** The desktop app's shell.openExternal adapter; the web host has none (the user's browser opens links). */
   openExternal?: (url: string) => Promise<void>;
+  /** The desktop app's save dialog for comparison reports; the web host writes them into <data>/reports. */
+  saveReport?: (file: { fileName: string; content: string }) => Promise<string | null>;
+  /** The desktop app's open dialog for model imports (issue #3); the web host has none (paths are typed). */
+  pickModels?: (kind: 'files' | 'folder') => Promise<string[]>;
 }
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
@@ -40,9 +54,19 @@ export class Host {
   readonly settings: SettingsService;
   /** Every outbound connection Node code makes asks this gate first (privacy). */
   readonly egress: EgressGate;
+  /** The gate at the connection level: the process's global fetch dispatcher (and proxy). */
+  private readonly egressDispatcher: EgressDispatcher;
   private readonly chat: ChatService;
   readonly conversations: Conversations;
   readonly downloads: DownloadService;
+  private readonly fit: ModelFitService;
+  private readonly packs: ModelPacks;
+  /** The comparison workbench (issue #5). */
+  readonly compare: CompareService;
+  /** The local OpenAI-compatible API (issue #7), started and stopped by the settings. */
+  readonly api: ApiService;
+  /** Workshop mode (issue #7): LAN sharing for a room, off until the trainer starts it. */
+  readonly workshop: Workshop;
   private readonly listeners = new Set<(event: HostEvent) => void>();
   private readonly handlers: Handlers;
 
@@ -53,20 +77,55 @@ export class Host {
     this.chat = new ChatService(this.engine, this.library, (event) => this.emit(event));
     this.conversations = openConversations(options.config.dataDir, this.chat);
     this.engine.onStatus((status) => this.emit({ event: 'engine.status', payload: status }));
-    this.settings = new SettingsService(options.settings, options.env ?? process.env, (view) => this.emit({ event: 'settings.changed', payload: view }));
-    const allowedHosts = modelHosts((options.env ?? process.env).ENCLAVE_HF_ENDPOINT);
+    this.compare = new CompareService({
+      db: this.conversations.db,
+      library: this.library,
+      conversations: this.conversations.service,
+      dataDir: options.config.dataDir,
+      saveReport: options.saveReport,
+      chat: this.chat,
+      onChatEvent: (listener) => this.onEvent((event) => {
+        if (event.event.startsWith('chat.')) listener(event as ChatEvent);
+      }),
+      loadedModelId: () => this.engine.status.loadedModelId,
+      enginePid: () => this.engine.pid,
+      emit: (event) => this.emit(event),
+    });
+    const env = options.env ?? process.env;
+    this.settings = new SettingsService(options.settings, env, (view) => {
+      this.egressDispatcher.setProxy(view.values.proxy);
+      this.emit({ event: 'settings.changed', payload: view });
+      void this.api.apply();
+    });
+    this.api = new ApiService({
+      chat: this.chat,
+      models: () => this.library.list(),
+      settings: () => this.settings.values,
+      emit: (status) => this.emit({ event: 'api.status', payload: status }),
+    });
+    this.workshop = new Workshop({
+      host: this,
+      chat: this.chat,
+      dataDir: options.config.dataDir,
+      staticDir: () => options.rendererDir ?? null,
+      emit: (event) => this.emit(event),
+    });
+    const endpoint = (): string => this.settings.values.hfEndpoint.trim().replace(/\/+$/, '') || DEFAULT_HF_ENDPOINT;
     this.egress = new EgressGate({
       logFile: join(options.config.dataDir, EGRESS_LOG_FILE_NAME),
-      allowedHosts: () => allowedHosts,
+      allowedHosts: () => modelHosts(endpoint()),
       offline: () => this.settings.values.offline,
     });
+    this.egressDispatcher = installEgressDispatcher(this.egress, this.settings.values.proxy, env);
     this.downloads = new DownloadService({
       modelsDir: options.config.modelsDir,
       gate: this.egress,
-      endpoint: (options.env ?? process.env).ENCLAVE_HF_ENDPOINT?.trim().replace(/\/+$/, '') || DEFAULT_HF_ENDPOINT,
+      endpoint,
       emit: (job) => this.emit({ event: 'downloads.progress', payload: job }),
       onVerified: () => this.library.rescan(),
     });
+    this.fit = new ModelFitService({ engine: this.engine, gate: this.egress, endpoint, catalog: CATALOG });
+    this.packs = new ModelPacks({ library: this.library, catalog: CATALOG, emit: (job) => this.emit({ event: 'packs.progress', payload: job }) });
     const info: AppInfo = { version: options.version, host: options.kind, modelsDir: options.config.modelsDir, dataDir: options.config.dataDir };
     this.handlers = {
       'app.info': () => info,
@@ -85,14 +144,36 @@ export class Host {
       'settings.get': () => this.settings.view(),
       'settings.update': (input) => this.settings.update(input),
       ...this.conversations.handlers,
+      ...this.compare.handlers,
       'catalog.list': () => [...CATALOG],
       'downloads.list': () => this.downloads.list(),
       'downloads.start': ({ catalogId, quant }) => this.downloads.start({ ...catalogFile(catalogId, quant), catalogId, quant }),
       'downloads.pause': ({ id }) => this.downloads.pause(id),
       'downloads.resume': ({ id }) => this.downloads.resume(id),
       'downloads.cancel': ({ id }) => this.downloads.cancel(id),
-      'models.import': ({ paths }) => importModels(paths, this.library),
+      'models.import': ({ paths, mode }) => importModels(paths, this.library, mode),
+      'hardware.info': () => this.fit.hardware(),
+      'catalog.fit': ({ catalogIds }) => this.fit.fit(catalogIds),
+      'packs.export': ({ modelIds, folder }) => this.packs.export(modelIds, folder),
+      'packs.import': ({ folder }) => this.packs.import(folder),
+      'models.pickImport': async ({ kind }) => {
+        if (options.pickModels === undefined) return { available: false, paths: [] };
+        return { available: true, paths: await options.pickModels(kind) };
+      },
+      'models.delete': async ({ id }) => {
+        if (this.engine.status.loadedModelId === id) await this.engine.unload();
+        return deleteModel(this.library, id);
+      },
       'privacy.egressLog': () => this.egress.entries(),
+      'api.status': () => this.api.status(),
+      'workshop.status': () => this.workshop.status(),
+      'workshop.interfaces': () => lanInterfaces(),
+      'workshop.start': ({ address, port }) => this.workshop.start(address, port),
+      'workshop.stop': () => this.workshop.stop(),
+      'workshop.remove': ({ participantId }) => this.workshop.remove(participantId),
+      'workshop.reset': () => this.workshop.reset(),
+      'workshop.push': ({ text }) => this.workshop.push(text),
+      'workshop.me': () => ({ name: '', pushed: null }),
       'links.open': async ({ url }) => {
         const check = checkExternalLink(url);
         if (!check.safe) throw new EnclaveError('LINK_REFUSED', `link refused: ${check.reason}`, { reason: check.reason });
@@ -108,6 +189,8 @@ export class Host {
     await this.library.rescan();
     await this.downloads.restore();
     void this.engine.start().catch(() => undefined);
+    this.compare.start();
+    await this.api.apply();
   }
 
   /** Validates and runs one command. Never throws: every failure is a typed error. */
@@ -127,9 +210,13 @@ export class Host {
 
   async dispose(): Promise<void> {
     this.listeners.clear();
+    this.compare.dispose();
+    await this.api.close();
+    await this.workshop.dispose();
     await this.downloads.dispose();
     await this.engine.dispose();
     this.conversations.close();
+    await this.egressDispatcher.uninstall();
   }
 
   private async run<C extends CommandName>(command: C, input: unknown): Promise<CommandResult<C>> {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nodeEngineSpawner } from '../engine/spawn-node.ts';
+import { parseApiPort } from '../services/api/api-env.ts';
 import { openSettings } from '../services/settings.ts';
 import { ensureDirectories, loadConfig } from './config.ts';
 import { Host } from './host.ts';
@@ -13,12 +14,22 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.ENCLAVE_WEB_PORT ?? '5170' },
     'static-dir': { type: 'string' },
+    /** Local API (issue #7): serve the OpenAI-compatible API on 127.0.0.1 at this port (as ENCLAVE_API_PORT). */
+    'api-port': { type: 'string', default: process.env.ENCLAVE_API_PORT },
   },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number, got ${values.port}`);
   process.exit(2);
+}
+
+if (values['api-port'] !== undefined && values['api-port'] !== '') {
+  if (parseApiPort(values['api-port']) === null) {
+    console.error(`--api-port must be a port number from 1024 to 65535, got ${values['api-port']}`);
+    process.exit(2);
+  }
+  process.env.ENCLAVE_API_PORT = values['api-port'];
 }
 
 // Built, this file is out/main/web.js beside engine.js, with the renderer in out/renderer.
@@ -28,16 +39,21 @@ const config = loadConfig();
 ensureDirectories(config);
 const settings = openSettings(config.dataDir);
 if (settings.movedAside !== null) console.warn(`Enclave: the settings file was unreadable; it was kept as ${settings.movedAside} and defaults are in use`);
+const staticDir = values['static-dir'] ?? join(here, '..', 'renderer');
 const host = new Host({
   kind: 'web',
   version,
   config,
   settings: settings.backend,
   spawnEngine: nodeEngineSpawner(join(here, 'engine.js')),
+  rendererDir: staticDir,
 });
 await host.start();
-const server = await startWebServer({ host, port, staticDir: values['static-dir'] ?? join(here, '..', 'renderer') });
+const server = await startWebServer({ host, port, staticDir });
 console.log(`Enclave web host: ${server.url}`);
+const api = host.api.status();
+if (api.url !== null) console.log(`Enclave local API: ${api.url}`);
+else if (api.error !== null) console.error(`Enclave local API could not start: ${api.error}`);
 
 let closing = false;
 async function shutdown(): Promise<void> {

@@ -11,7 +11,7 @@ import { EnclaveError } from '../../shared/errors.ts';
 import type { Host } from './host.ts';
 
 /** One frame never needs more than this: a long conversation is a few MB of text. */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface WebServerOptions {
   host: Host;
@@ -71,7 +71,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
-function serveConnection(socket: WebSocket, host: Host): void {
+/** What a connection talks to: the whole Host, or a workshop participant's restricted view of it (issue #7). */
+export type ContractEndpoint = Pick<Host, 'call' | 'onEvent'>;
+
+export function serveConnection(socket: WebSocket, host: ContractEndpoint): void {
   // Generation events go only to the connection that started the job.
   const ownJobs = new Set<string>();
   const send = (frame: ServerFrame): void => {
@@ -111,7 +114,7 @@ export function parseClientFrame(text: string): ClientFrame | null {
 }
 
 /** Refuses DNS-rebinding requests: the Host header must name the address the server listens on. */
-function isAllowedHost(req: IncomingMessage, server: Server): boolean {
+export function isAllowedHost(req: IncomingMessage, server: Server): boolean {
   const address = server.address() as AddressInfo | null;
   if (address === null) return false;
   const allowed = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`, `[::1]:${address.port}`]);
@@ -119,7 +122,7 @@ function isAllowedHost(req: IncomingMessage, server: Server): boolean {
   return allowed.has(req.headers.host ?? '');
 }
 
-function isSameOrigin(req: IncomingMessage): boolean {
+export function isSameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   // Non-browser clients (tests, scripts) send no Origin; browsers always do.
   return origin === undefined || origin === `http://${req.headers.host}`;

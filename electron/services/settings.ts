@@ -7,6 +7,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { EnclaveError } from '../../shared/errors.ts';
+import { apiSettingsFromEnv } from './api/api-env.ts';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch, type SettingsView } from '../../shared/settings.ts';
 
 export const SETTINGS_FILE_NAME = 'settings';
@@ -42,6 +43,12 @@ export function openSettings(
   }
 }
 
+/** ENCLAVE_HF_ENDPOINT (a mirror, or a local test server) fixes the Hugging Face endpoint setting. */
+function hfEndpointFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
+  const endpoint = env.ENCLAVE_HF_ENDPOINT?.trim().replace(/\/+$/, '');
+  return endpoint === undefined || endpoint === '' ? {} : { hfEndpoint: endpoint };
+}
+
 export class SettingsService {
   private readonly backend: SettingsBackend;
   private readonly forced: Partial<Settings>;
@@ -50,7 +57,7 @@ export class SettingsService {
   constructor(backend: SettingsBackend, env: NodeJS.ProcessEnv, onChange: (view: SettingsView) => void) {
     this.backend = backend;
     this.onChange = onChange;
-    this.forced = env.ENCLAVE_OFFLINE === '1' ? { offline: true } : {};
+    this.forced = { ...(env.ENCLAVE_OFFLINE === '1' ? { offline: true } : {}), ...apiSettingsFromEnv(env), ...hfEndpointFromEnv(env) };
   }
 
   get values(): Settings {
@@ -59,7 +66,8 @@ export class SettingsService {
     // Field by field, so one bad value falls back to its default without losing the others.
     for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
       const parsed = settingsSchema.shape[key].safeParse(stored[key]);
-      if (parsed.success) values[key] = parsed.data;
+      // Each key's schema parses that key's own type; TypeScript cannot pair them through the loop.
+      if (parsed.success) (values as Record<keyof Settings, unknown>)[key] = parsed.data;
     }
     return { ...values, ...this.forced };
   }

@@ -1,15 +1,24 @@
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useAppState } from './state/react.tsx';
 import { NavBar } from './app/NavBar.tsx';
 import type { Route } from './app/routes.ts';
 import { useRoute } from './app/use-route.ts';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
+import { LocalApiPage } from './features/api/LocalApiPage.tsx';
+import { LocalApiSidebar } from './features/api/LocalApiSidebar.tsx';
+import { ParticipantBanner } from './features/workshop/ParticipantBanner.tsx';
+import { QueuePlace } from './features/workshop/QueuePlace.tsx';
+import { WorkshopPage } from './features/workshop/WorkshopPage.tsx';
+import { WorkshopSidebar } from './features/workshop/WorkshopSidebar.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
 import { ChatSidebar } from './features/conversations/ChatSidebar.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
 import { ModelsPage } from './features/library/ModelsPage.tsx';
+import { ComparePage } from './features/compare/ComparePage.tsx';
+import { CompareSidebar } from './features/compare/CompareSidebar.tsx';
 import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 
@@ -18,11 +27,17 @@ const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
   chat: { Sidebar: ChatSidebar, Main: ChatView },
   models: { Sidebar: LibrarySidebar, Main: ModelsPage },
   privacy: { Sidebar: PrivacySidebar, Main: PrivacyPage },
+  api: { Sidebar: LocalApiSidebar, Main: LocalApiPage },
+  workshop: { Sidebar: WorkshopSidebar, Main: WorkshopPage },
+  compare: { Sidebar: CompareSidebar, Main: ComparePage },
 };
 
 export function App() {
   const { t } = useTranslation();
-  const { Sidebar, Main } = PAGES[useRoute()];
+  const route = useRoute();
+  // A workshop participant's window (issue #7) has the chat only.
+  const participant = useAppState((s) => s.info?.participant ?? null);
+  const { Sidebar, Main } = PAGES[participant === null ? route : 'chat'];
   return (
     <div className="app">
       <aside className="sidebar">
@@ -30,7 +45,7 @@ export function App() {
           <span className="brand-name">{t('app.name')}</span>
           <span className="brand-tagline">{t('app.tagline')}</span>
         </div>
-        <NavBar />
+        {participant === null && <NavBar />}
         <Sidebar />
         <footer className="sidebar-footer">
           <EngineStatusLine />
@@ -39,6 +54,8 @@ export function App() {
       </aside>
       <main className="main">
         <ErrorBanner />
+        {participant !== null && <ParticipantBanner name={participant.name} />}
+        <QueuePlace />
         <Main />
       </main>
     </div>

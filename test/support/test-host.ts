@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { EventName, EventPayloads, HostEvent } from '../../shared/contract.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
-import { Host } from '../../electron/host/host.ts';
+import { Host, type HostOptions } from '../../electron/host/host.ts';
 import { openSettings } from '../../electron/services/settings.ts';
 
 /** The engine entry run from source: Node 22.18+/24 strips its types. */
@@ -20,7 +20,11 @@ export interface TestHost {
   dispose(): Promise<void>;
 }
 
-export async function createTestHost(modelFiles: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<TestHost> {
+export async function createTestHost(
+  modelFiles: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  hostOptions: Pick<HostOptions, 'rendererDir'> = {},
+): Promise<TestHost> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enclave-test-'));
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
@@ -32,6 +36,7 @@ export async function createTestHost(modelFiles: readonly string[] = [], env: No
     spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
     settings: openSettings(dataDir).backend,
     env,
+    ...hostOptions,
   });
   const events: HostEvent[] = [];
   const waiters = new Set<(event: HostEvent) => void>();

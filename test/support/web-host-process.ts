@@ -62,8 +62,9 @@ export class ContractClient {
     });
   }
 
-  static async connect(url: string): Promise<ContractClient> {
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+  /** `headers`: e.g. a workshop participant's cookie. */
+  static async connect(url: string, headers: Record<string, string> = {}): Promise<ContractClient> {
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers });
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
       socket.once('error', reject);
