@@ -175,9 +175,9 @@ async function sendBody(served: Served, body: Buffer, response: ServerResponse, 
     const piece = body.subarray(offset, Math.min(offset + slice, limit));
     offset += piece.length;
     served.sent += piece.length;
-    const drained = response.write(piece);
+    // Like a real server, sends no faster than the client reads: `sent` counts what it took.
+    if (!response.write(piece)) await writable(response);
     if (bytesPerSecond !== undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-    else if (!drained) await writable(response);
   }
   if (dropAfter !== undefined && dropAfter < body.length) response.destroy();
   else response.end();
