@@ -20,11 +20,11 @@ import {
   type SearchHit,
 } from './conversations.ts';
 import type { ApiStatus } from './api.ts';
-import { workshopOpenSchema, workshopPushSchema, type LanInterface, type WorkshopMe, type WorkshopPush, type WorkshopStatus } from './workshop.ts';
+import { workshopOpenSchema, workshopPushSchema, type LanInterface, type WorkshopExerciseSet, type WorkshopMe, type WorkshopPush, type WorkshopStatus } from './workshop.ts';
 import type { ErrorPayload } from './errors.ts';
 import type { EngineStatus, ModelInfo } from './models.ts';
 import type { CatalogEntry } from './catalog.ts';
-import { compareCommandSchemas, type CompareCommandResults, type CompareEventPayloads } from './compare.ts';
+import { compareCommandSchemas, REPORT_LOCALES, type CompareCommandResults, type CompareEventPayloads } from './compare.ts';
 import type { DownloadJob } from './downloads.ts';
 import type { CatalogFit, HardwareInfo } from './hardware.ts';
 import type { PackJob } from './packs.ts';
@@ -91,7 +91,8 @@ export const commandSchemas = {
   'conversations.updateSettings': z.strictObject({ id: idSchema, settings: conversationSettingsSchema }),
   'conversations.selectBranch': z.strictObject({ id: idSchema, messageId: idSchema }),
   'conversations.deleteMessage': z.strictObject({ id: idSchema, messageId: idSchema }),
-  'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']) }),
+  /** `locale`: the interface language, for the Markdown headings. */
+  'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']), locale: z.enum(REPORT_LOCALES).default('en') }),
   'conversations.exportAll': z.strictObject({}),
   /** The text of ChatGPT's conversations.json (from its data export). */
   'conversations.importChatGpt': z.strictObject({ content: z.string().max(LIMITS_CONVERSATIONS.maxImportChars) }),
@@ -118,6 +119,8 @@ export const commandSchemas = {
   'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096) }),
   'packs.import': z.strictObject({ folder: z.string().min(1).max(4096) }),
   'models.delete': z.strictObject({ id: idSchema }),
+  /** Shows the model's file in the system's file manager (desktop); the web host answers its path to copy. */
+  'models.reveal': z.strictObject({ id: idSchema }),
   /** The desktop app's open dialog; the web host answers `available: false`. */
   'models.pickImport': z.strictObject({ kind: z.enum(['files', 'folder']) }),
   // Privacy and security (issue #6): every network connection ever attempted.
@@ -126,7 +129,7 @@ export const commandSchemas = {
   'links.open': openLinkSchema,
   // Local OpenAI-compatible API (issue #7): switched on and configured through settings.update.
   'api.status': z.strictObject({}),
-  // Workshop mode (issue #7): the trainer's console; participants may call only workshop.me.
+  // Workshop mode (issue #7): the trainer's console; workshop.me is a participant's own (the trainer gets FORBIDDEN).
   'workshop.status': z.strictObject({}),
   'workshop.interfaces': z.strictObject({}),
   'workshop.start': workshopOpenSchema,
@@ -135,6 +138,7 @@ export const commandSchemas = {
   'workshop.reset': z.strictObject({}),
   'workshop.push': workshopPushSchema,
   'workshop.me': z.strictObject({}),
+  'workshop.exercises': z.strictObject({}),
   // Comparison workbench (issue #5): side by side, blind votes, prompt sets, ChatGPT replay, reports.
   ...compareCommandSchemas,
 } as const;
@@ -183,6 +187,7 @@ export interface CommandResults extends CompareCommandResults {
   'packs.export': PackJob;
   'packs.import': PackJob;
   'models.delete': ModelInfo[];
+  'models.reveal': { path: string; revealed: boolean };
   'models.pickImport': { available: boolean; paths: string[] };
   // Privacy and security (issue #6)
   'privacy.egressLog': EgressLogEntry[];
@@ -198,6 +203,7 @@ export interface CommandResults extends CompareCommandResults {
   'workshop.reset': WorkshopStatus;
   'workshop.push': WorkshopStatus;
   'workshop.me': WorkshopMe;
+  'workshop.exercises': WorkshopExerciseSet[];
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -214,9 +220,12 @@ export function isCommandName(value: unknown): value is CommandName {
 export interface EventPayloads extends CompareEventPayloads {
   /** A batch of answer text, about one per animation frame. */
   'chat.delta': { jobId: string; text: string };
+  /** A batch of the model's reasoning (its thought segment), which comes before the answer. */
+  'chat.thought': { jobId: string; text: string };
   /** The model finished loading for this job; reported once per load. */
   'chat.loaded': { jobId: string; modelId: string; loadMs: number };
-  'chat.done': { jobId: string; text: string; stats: GenerationStats };
+  /** `reasoning`: the whole thought segment, '' when the model wrote none. */
+  'chat.done': { jobId: string; text: string; reasoning: string; stats: GenerationStats };
   'chat.error': { jobId: string; error: ErrorPayload };
   'engine.status': EngineStatus;
   'settings.changed': SettingsView;
@@ -224,6 +233,8 @@ export interface EventPayloads extends CompareEventPayloads {
   'downloads.progress': DownloadJob;
   /** Model packs (issue #3): export or import progress, keyed by the job's id. */
   'packs.progress': PackJob;
+  // Privacy (issue #6): each egress log entry as it is written, so the Privacy page never reads the whole log again.
+  'privacy.egress': EgressLogEntry;
   // Local API (issue #7): a job waiting for the engine behind others (position 1: next to run).
   'chat.queued': { jobId: string; position: number };
   /** The API server's state and live request counts, at most about twice a second. */
@@ -242,6 +253,11 @@ export interface EnclaveApi {
   call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<C>>;
   /** Returns a function that removes the listener. */
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /**
+   * Desktop app only: the path of a file dropped from the file manager (Electron's
+   * `webUtils.getPathForFile`; '' when it has none). A browser never reveals it.
+   */
+  pathForFile?(file: File): string;
 }
 
 /** WebSocket frames. Requests carry an id chosen by the client; responses echo it. */

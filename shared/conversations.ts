@@ -75,9 +75,9 @@ export const LIMITS_CONVERSATIONS = {
 
 /** Sampling presets offered for every conversation. */
 export const SAMPLING_PRESETS = {
-  precise: { temperature: 0.2, topP: 0.8, topK: 20 },
-  balanced: { temperature: 0.7, topP: 0.9, topK: 40 },
-  creative: { temperature: 1.1, topP: 0.95, topK: 80 },
+  precise: { temperature: 0.2, topP: 0.8, topK: 20, minP: 0.1, repeatPenalty: 1.05 },
+  balanced: { temperature: 0.7, topP: 0.9, topK: 40, minP: 0.05, repeatPenalty: 1 },
+  creative: { temperature: 1.1, topP: 0.95, topK: 80, minP: 0.02, repeatPenalty: 1 },
 } as const;
 export type SamplingPresetName = keyof typeof SAMPLING_PRESETS;
 
@@ -87,10 +87,16 @@ export const savedPresetSchema = z.strictObject({
 });
 export type SavedPreset = z.infer<typeof savedPresetSchema>;
 
+/** A database file the app could not use, moved aside (never deleted, its -wal and -shm with it) for a fresh one. */
+export interface DatabaseQuarantine {
+  path: string;
+  /** corrupt: damaged, or not a database; newerSchema: written by a newer Enclave (it opens again in that version). */
+  reason: 'corrupt' | 'newerSchema';
+}
+
 /** What happened to the database at start-up, for the renderer to tell the user. */
 export interface ConversationsStatus {
-  /** Where an unreadable database file was moved; a fresh one was started. */
-  quarantinedAs: string | null;
+  quarantined: DatabaseQuarantine | null;
   /** The copy taken before the schema was migrated. */
   backupPath: string | null;
   /** Answers cut off by the previous run's end, now marked interrupted. */

@@ -28,10 +28,10 @@ export interface Conversations {
 /** `caller`: whose turn it is in the chat queue (a workshop participant has their own database and turn, issue #7). */
 export function openConversations(dataDir: string, chat: ChatService, caller: string = APP_CALLER): Conversations {
   const opened = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
-  if (opened.quarantinedAs !== null) console.warn(`Enclave: the conversations database was unreadable; it was kept as ${opened.quarantinedAs} and a fresh one started`);
+  if (opened.quarantined !== null) console.warn(`Enclave: the conversations database could not be used (${opened.quarantined.reason}); it was kept as ${opened.quarantined.path} and a fresh one started`);
   const service = new ConversationService(opened.db);
   const { interrupted } = service.recover();
-  const status: ConversationsStatus = { quarantinedAs: opened.quarantinedAs, backupPath: opened.backupPath, interrupted };
+  const status: ConversationsStatus = { quarantined: opened.quarantined, backupPath: opened.backupPath, interrupted };
   return {
     service,
     db: opened.db,
@@ -59,7 +59,7 @@ function handlersFor(service: ConversationService, status: ConversationsStatus):
     'conversations.updateSettings': (input) => service.updateSettings(input.id, input.settings),
     'conversations.selectBranch': (input) => service.selectBranch(input.id, input.messageId),
     'conversations.deleteMessage': (input) => service.deleteMessage(input.id, input.messageId),
-    'conversations.export': (input) => (input.format === 'markdown' ? exportMarkdown(service, input.id) : exportJson(service, input.id)),
+    'conversations.export': (input) => (input.format === 'markdown' ? exportMarkdown(service, input.id, input.locale) : exportJson(service, input.id)),
     'conversations.exportAll': () => exportArchive(service),
     'conversations.importChatGpt': (input) => importChatGpt(service, input.content),
     'conversations.presets': () => service.presets(),

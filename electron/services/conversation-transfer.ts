@@ -2,6 +2,7 @@
  * Conversations in and out: one as Markdown (the shown path) or JSON (every branch), all of them
  * as one JSON archive, and a ChatGPT data export (conversations.json) imported with its branches.
  */
+import type { ReportLocale } from '../../shared/compare.ts';
 import type { Conversation, ExportedFile, StoredMessage } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import type { ConversationService } from './conversations.ts';
@@ -9,12 +10,20 @@ import type { ConversationService } from './conversations.ts';
 export const EXPORT_FORMAT = 'enclave.conversations';
 export const EXPORT_VERSION = 1;
 
-export function exportMarkdown(service: ConversationService, id: string): ExportedFile {
+/** The words of a Markdown export, in the interface's language (the host writes the file). */
+const MARKDOWN_WORDS: Record<ReportLocale, { untitled: string; system: string; you: string; assistant: string }> = {
+  en: { untitled: 'Conversation', system: 'System: ', you: 'You', assistant: 'Assistant' },
+  // French puts a (no-break) space before a colon.
+  fr: { untitled: 'Conversation', system: 'Système\u00a0: ', you: 'Vous', assistant: 'Assistant' },
+};
+
+export function exportMarkdown(service: ConversationService, id: string, locale: ReportLocale = 'en'): ExportedFile {
   const conversation = service.get(id);
-  const lines = [`# ${conversation.title || 'Conversation'}`, ''];
-  if (conversation.settings.systemPrompt !== '') lines.push(`> System: ${conversation.settings.systemPrompt.replaceAll('\n', '\n> ')}`, '');
+  const words = MARKDOWN_WORDS[locale];
+  const lines = [`# ${conversation.title || words.untitled}`, ''];
+  if (conversation.settings.systemPrompt !== '') lines.push(`> ${words.system}${conversation.settings.systemPrompt.replaceAll('\n', '\n> ')}`, '');
   for (const message of conversation.messages) {
-    const author = message.role === 'user' ? 'You' : (message.modelId ?? 'Assistant');
+    const author = message.role === 'user' ? words.you : (message.modelId ?? words.assistant);
     lines.push(`## ${author}`, '', message.content, '');
   }
   return { fileName: `${fileNameOf(conversation.title)}.md`, mimeType: 'text/markdown', content: lines.join('\n') };

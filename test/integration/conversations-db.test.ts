@@ -1,5 +1,5 @@
 /** The conversations database on real node:sqlite files: schema, migrations, corruption, search, branches. */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -31,13 +31,13 @@ afterEach(() => {
 
 describe('opening', () => {
   test('a new file gets the current schema, WAL and foreign keys', () => {
-    const { db, backupPath, quarantinedAs } = openDatabase(file);
+    const { db, backupPath, quarantined } = openDatabase(file);
     open.push(db);
     expect(userVersion(db)).toBe(SCHEMA_VERSION);
     expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(db.prepare('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
     expect(backupPath).toBeNull();
-    expect(quarantinedAs).toBeNull();
+    expect(quarantined).toBeNull();
   });
 
   test.each(Array.from({ length: SCHEMA_VERSION }, (_, version) => version).filter((v) => v > 0))(
@@ -66,20 +66,32 @@ describe('opening', () => {
     },
   );
 
-  test('a newer schema than the app knows is refused, not touched', () => {
-    openDatabase(file).db.close();
+  test('a database from a newer Enclave is moved aside, kept intact, and a fresh one starts', () => {
+    const newer = service();
+    newer.addMessage(newer.create({ title: 'Written by a newer app' }).id, { parentId: null, role: 'user', content: 'Keep me' });
+    for (const db of open.splice(0)) db.close();
     const raw = new DatabaseSync(file);
     raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
-    expect(() => openDatabase(file)).toThrow(/newer than this app knows/);
-    expect(readdirSync(dir).some((name) => name.includes('corrupt'))).toBe(false);
+
+    const { db, quarantined, backupPath } = openDatabase(file, MIGRATIONS, () => 1234);
+    open.push(db);
+    expect(quarantined).toEqual({ path: `${file}.newer-v${SCHEMA_VERSION + 1}-1234`, reason: 'newerSchema' });
+    expect(backupPath).toBeNull();
+    expect(new ConversationService(db).list()).toEqual([]);
+    expect(userVersion(db)).toBe(SCHEMA_VERSION);
+    // The newer file is untouched: its version and its conversation are still there.
+    const kept = new DatabaseSync(quarantined?.path ?? '', { readOnly: true });
+    expect(userVersion(kept)).toBe(SCHEMA_VERSION + 1);
+    expect(kept.prepare('SELECT content FROM messages').all()).toEqual([{ content: 'Keep me' }]);
+    kept.close();
   });
 
   test('a file that is not a database is moved aside and a fresh one starts', () => {
     writeFileSync(file, 'this is not a database, but it is the user’s file '.repeat(200));
-    const { db, quarantinedAs } = openDatabase(file, MIGRATIONS, () => 1234);
+    const { db, quarantined } = openDatabase(file, MIGRATIONS, () => 1234);
     open.push(db);
-    expect(quarantinedAs).toBe(`${file}.corrupt-1234`);
+    expect(quarantined).toEqual({ path: `${file}.corrupt-1234`, reason: 'corrupt' });
     expect(existsSync(`${file}.corrupt-1234`)).toBe(true);
     expect(new ConversationService(db).list()).toEqual([]);
   });
@@ -95,9 +107,10 @@ describe('opening', () => {
     const bytes = readFileSync(damaged);
     for (let i = 8192; i < Math.min(bytes.length, 40_000); i++) bytes[i] = (i * 7) & 0xff;
     writeFileSync(damaged, bytes);
-    const { db, quarantinedAs } = openDatabase(damaged);
+    const { db, quarantined } = openDatabase(damaged);
     open.push(db);
-    expect(quarantinedAs).toMatch(/damaged\.db\.corrupt-\d+$/);
+    expect(quarantined?.reason).toBe('corrupt');
+    expect(quarantined?.path).toMatch(/damaged\.db\.corrupt-\d+$/);
     expect(new ConversationService(db).list()).toEqual([]);
   });
 });
@@ -224,9 +237,24 @@ describe('search', () => {
     expect(hits.map((h) => h.conversationTitle).sort()).toEqual(['Code', 'Cuisine']);
     expect(hits[0]?.snippet).toContain(`${SNIPPET_MATCH_START}crème${SNIPPET_MATCH_END}`);
     expect(s.search('brul').map((h) => h.conversationTitle)).toEqual(['Cuisine']);
-    // Edited text is re-indexed; deleted conversations are not searched.
+    // Deleted conversations are not searched.
     s.delete(a.id);
     expect(s.search('brulee')).toEqual([]);
+  });
+
+  test('changed text is re-indexed: the old words are gone, the new ones found', () => {
+    const s = service();
+    const c = s.create({ title: 'Streaming' });
+    const q = s.addMessage(c.id, { parentId: null, role: 'user', content: 'Tell me about tides' });
+    const answer = s.addMessage(c.id, { parentId: q.id, role: 'assistant', content: '', state: 'generating' });
+    s.updateAnswer(answer.id, { content: 'The moon pulls the oceans' });
+    expect(s.search('oceans').map((h) => h.messageId)).toEqual([answer.id]);
+    s.updateAnswer(answer.id, { content: 'Lighthouses guide ships at night', state: 'done', stats: null });
+    expect(s.search('oceans')).toEqual([]);
+    expect(s.search('moon')).toEqual([]);
+    expect(s.search('lighthouse').map((h) => h.messageId)).toEqual([answer.id]);
+    // The question's entry is untouched.
+    expect(s.search('tides').map((h) => h.messageId)).toEqual([q.id]);
   });
 
   test('FTS operators and quotes in the query are plain words', () => {

@@ -61,6 +61,12 @@ test('exports one conversation as Markdown (shown path) and JSON (every branch),
   const markdown = exportMarkdown(service, c.id);
   expect(markdown.fileName).toBe('Plan-été-2026.md');
   expect(markdown.content).toBe('# Plan / été 2026\n\n> System: Be brief.\n\n## You\n\nWhere to go?\n\n## qwen.gguf\n\nThe Alps.\n');
+  // In the interface language: French headings and punctuation; an answer with no model named is the assistant's.
+  const plain = service.create({ settings: { systemPrompt: 'Sois bref.' } });
+  const question = service.addMessage(plain.id, { parentId: null, role: 'user', content: 'Où aller ?' });
+  service.addMessage(plain.id, { parentId: question.id, role: 'assistant', content: 'En Bretagne.' });
+  expect(exportMarkdown(service, plain.id, 'fr').content).toBe('# Où aller ?\n\n> Système\u00a0: Sois bref.\n\n## Vous\n\nOù aller ?\n\n## Assistant\n\nEn Bretagne.\n');
+  expect(exportMarkdown(service, plain.id, 'en').content).toContain('> System: Sois bref.\n\n## You\n');
 
   const json = JSON.parse(exportJson(service, c.id).content) as { format: string; conversations: { title: string; messages: { content: string; parentId: string | null }[] }[] };
   expect(json.format).toBe('enclave.conversations');
@@ -68,6 +74,6 @@ test('exports one conversation as Markdown (shown path) and JSON (every branch),
 
   importChatGpt(service, CHATGPT_EXPORT);
   const archive = JSON.parse(exportArchive(service, new Date('2026-03-01T12:00:00Z')).content) as { conversations: unknown[] };
-  expect(archive.conversations).toHaveLength(3);
+  expect(archive.conversations).toHaveLength(4);
   expect(exportArchive(service, new Date('2026-03-01T12:00:00Z')).fileName).toBe('enclave-conversations-2026-03-01.json');
 });

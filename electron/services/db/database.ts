@@ -1,15 +1,17 @@
 /**
  * Opens the conversations database (node:sqlite): WAL, foreign keys, schema migrations with a
- * backup taken first, and a corrupt file moved aside (never silently wiped) for a fresh one.
+ * backup taken first. A file this app cannot use (corrupt, or written by a newer Enclave) is moved
+ * aside, never silently wiped, and a fresh one is started.
  */
 import { existsSync, renameSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseQuarantine } from '../../../shared/conversations.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface OpenedDatabase {
   db: DatabaseSync;
-  /** Where an unreadable file was moved, when it was; the user is told. */
-  quarantinedAs: string | null;
+  /** Where a file this app could not use was moved, when it was; the user is told. */
+  quarantined: DatabaseQuarantine | null;
   /** The copy taken before migrating an older schema, when one was migrated. */
   backupPath: string | null;
 }
@@ -17,17 +19,33 @@ export interface OpenedDatabase {
 /** SQLite result codes that mean the file itself is damaged or is not a database. */
 const CORRUPT_ERRCODES = new Set([11 /* SQLITE_CORRUPT */, 26 /* SQLITE_NOTADB */]);
 
+/** A database whose schema version is above the migrations this app knows: a newer Enclave wrote it. */
+class NewerSchemaError extends Error {
+  readonly version: number;
+
+  constructor(file: string, version: number, known: number) {
+    super(`the database ${file} has schema version ${version}, newer than this app knows (${known})`);
+    this.version = version;
+  }
+}
+
 export function openDatabase(file: string, migrations: readonly string[] = MIGRATIONS, now: () => number = Date.now): OpenedDatabase {
   try {
-    return { ...openAndMigrate(file, migrations, now), quarantinedAs: null };
+    return { ...openAndMigrate(file, migrations, now), quarantined: null };
   } catch (error) {
-    if (!isCorruption(error)) throw error;
-    const quarantinedAs = `${file}.corrupt-${now()}`;
+    const quarantined = quarantineFor(file, error, now());
+    if (quarantined === null) throw error;
     for (const suffix of ['', '-wal', '-shm']) {
-      if (existsSync(file + suffix)) renameSync(file + suffix, quarantinedAs + suffix);
+      if (existsSync(file + suffix)) renameSync(file + suffix, quarantined.path + suffix);
     }
-    return { ...openAndMigrate(file, migrations, now), quarantinedAs };
+    return { ...openAndMigrate(file, migrations, now), quarantined };
   }
+}
+
+function quarantineFor(file: string, error: unknown, at: number): DatabaseQuarantine | null {
+  if (error instanceof NewerSchemaError) return { path: `${file}.newer-v${error.version}-${at}`, reason: 'newerSchema' };
+  if (isCorruption(error)) return { path: `${file}.corrupt-${at}`, reason: 'corrupt' };
+  return null;
 }
 
 function openAndMigrate(file: string, migrations: readonly string[], now: () => number): { db: DatabaseSync; backupPath: string | null } {
@@ -50,9 +68,7 @@ function openAndMigrate(file: string, migrations: readonly string[], now: () => 
 
 function migrate(db: DatabaseSync, file: string, migrations: readonly string[], now: () => number): string | null {
   const version = userVersion(db);
-  if (version > migrations.length) {
-    throw new Error(`the database ${file} has schema version ${version}, newer than this app knows (${migrations.length})`);
-  }
+  if (version > migrations.length) throw new NewerSchemaError(file, version, migrations.length);
   if (version === migrations.length) return null;
   let backupPath: string | null = null;
   if (version > 0) {

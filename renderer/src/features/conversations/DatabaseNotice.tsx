@@ -1,17 +1,17 @@
 import { useTranslation } from 'react-i18next';
 import { useActions, useAppState } from '../../state/react.tsx';
 
-/** Tells the user when the conversations file was unreadable and set aside, or answers were cut off. */
+/** Tells the user when the conversations file could not be used and was set aside, or answers were cut off. */
 export function DatabaseNotice() {
   const { t, i18n } = useTranslation();
   const database = useAppState((s) => s.database);
   const { dismissDatabaseNotice } = useActions();
-  if (database === null || (database.quarantinedAs === null && database.interrupted === 0)) return null;
+  if (database === null || (database.quarantined === null && database.interrupted === 0)) return null;
   return (
     <div className="notice" role="status" data-testid="database-notice">
-      {database.quarantinedAs !== null && (
-        <p>
-          {t('conversations.quarantined')} <code>{database.quarantinedAs}</code>
+      {database.quarantined !== null && (
+        <p data-reason={database.quarantined.reason}>
+          {database.quarantined.reason === 'corrupt' ? t('conversations.quarantined') : t('conversations.newerSchema')} <code>{database.quarantined.path}</code>
         </p>
       )}
       {database.interrupted > 0 && (

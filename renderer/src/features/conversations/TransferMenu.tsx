@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isLanguage } from '../../i18n/language.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 import { saveFile } from './transfer.ts';
 
@@ -36,13 +37,14 @@ export function TransferMenu() {
   );
 }
 
-/** Chat header: the open conversation as Markdown or JSON. */
+/** Chat header: the open conversation as Markdown (headings in the interface language) or JSON. */
 export function ExportButtons() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const saved = useAppState((s) => s.conversation !== null);
   const { exportConversation } = useActions();
   if (!saved) return null;
-  const save = (format: 'markdown' | 'json') => void exportConversation(format).then((file) => file !== null && saveFile(file));
+  const locale = isLanguage(i18n.language) ? i18n.language : 'en';
+  const save = (format: 'markdown' | 'json') => void exportConversation(format, locale).then((file) => file !== null && saveFile(file));
   return (
     <span className="export-buttons">
       <button type="button" className="button button-quiet" data-testid="export-markdown" onClick={() => save('markdown')} title={t('conversations.exportMarkdown')}>
