@@ -17,12 +17,44 @@ export const chatMessageSchema = z.strictObject({
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
+/**
+ * The context window the engine creates when a conversation asks for none: the model's trained
+ * context, at most this (larger windows cost a lot of memory for little benefit in a desktop chat).
+ */
+export const MAX_CONTEXT_SIZE = 16_384;
+
+/**
+ * Every sampling setting with its range and input step: the schema below and the settings form
+ * both come from here. The context window is capped further by the model's own.
+ */
+export const SAMPLING_FIELDS = {
+  temperature: { min: 0, max: 2, step: 0.05, integer: false },
+  topP: { min: 0, max: 1, step: 0.05, integer: false },
+  topK: { min: 0, max: 1000, step: 1, integer: true },
+  /** Tokens less likely than this fraction of the most likely one are dropped. */
+  minP: { min: 0, max: 1, step: 0.01, integer: false },
+  /** 1 disables it; applied to the last 64 tokens. */
+  repeatPenalty: { min: 1, max: 2, step: 0.05, integer: false },
+  maxTokens: { min: 1, max: LIMITS.maxTokens, step: 1, integer: true },
+  seed: { min: 0, max: 2 ** 32 - 1, step: 1, integer: true },
+  /** The context window for this conversation; by default the engine's (the model's, at most 16,384). */
+  contextSize: { min: 512, max: 131_072, step: 512, integer: true },
+} as const;
+export type SamplingField = keyof typeof SAMPLING_FIELDS;
+
+function fieldSchema({ min, max, integer }: (typeof SAMPLING_FIELDS)[SamplingField]) {
+  return (integer ? z.number().int() : z.number()).min(min).max(max).optional();
+}
+
 export const samplingSchema = z.strictObject({
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  topK: z.number().int().min(0).max(1000).optional(),
-  maxTokens: z.number().int().min(1).max(LIMITS.maxTokens).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  temperature: fieldSchema(SAMPLING_FIELDS.temperature),
+  topP: fieldSchema(SAMPLING_FIELDS.topP),
+  topK: fieldSchema(SAMPLING_FIELDS.topK),
+  minP: fieldSchema(SAMPLING_FIELDS.minP),
+  repeatPenalty: fieldSchema(SAMPLING_FIELDS.repeatPenalty),
+  maxTokens: fieldSchema(SAMPLING_FIELDS.maxTokens),
+  seed: fieldSchema(SAMPLING_FIELDS.seed),
+  contextSize: fieldSchema(SAMPLING_FIELDS.contextSize),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
@@ -40,6 +72,8 @@ export interface GenerationStats {
   tokensPerSecond: number | null;
   durationMs: number;
   stopReason: StopReason;
+  /** How long the model reasoned before answering (its thought segment), when it did. */
+  reasoningMs?: number;
 }
 
 /** The "balanced" preset, used when a request names no sampling. */
@@ -47,5 +81,7 @@ export const DEFAULT_SAMPLING = {
   temperature: 0.7,
   topP: 0.9,
   topK: 40,
+  minP: 0.05,
+  repeatPenalty: 1,
   maxTokens: 4096,
 } as const satisfies Sampling;

@@ -38,4 +38,6 @@ export interface EngineStatus {
   threads: number | null;
   loadedModelId: string | null;
   contextSize: number | null;
+  /** Answers the loaded model's context can run at once (its sequences). */
+  parallel: number | null;
 }

@@ -25,7 +25,7 @@ export class EngineClient {
   private nextRequestId = 1;
   private failedStarts = 0;
   private disposed = false;
-  private currentStatus: EngineStatus = { state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null };
+  private currentStatus: EngineStatus = { state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null };
   private readonly spawn: SpawnEngine;
 
   constructor(spawn: SpawnEngine) {
@@ -113,7 +113,7 @@ export class EngineClient {
     return new Promise<void>((resolve, reject) => {
       const child = this.spawn(engineEnvironment(process.env));
       this.process = child;
-      this.setStatus({ state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null });
+      this.setStatus({ state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
       let started = false;
       child.onMessage((message) => {
         if (message.type === 'ready') {
@@ -137,7 +137,7 @@ export class EngineClient {
         this.failAllJobs(code, signal);
         if (!started) reject(new EnclaveError('ENGINE_UNAVAILABLE', `the engine exited while starting (code ${code}, signal ${signal})`));
         if (this.disposed) return;
-        this.setStatus({ state: 'crashed', backend: null, threads: null, loadedModelId: null, contextSize: null });
+        this.setStatus({ state: 'crashed', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
         // A fresh engine, so the next request does not wait for start-up; not after repeated start failures.
         if (this.failedStarts < MAX_FAILED_STARTS) void this.start().catch(() => undefined);
       });
@@ -147,24 +147,29 @@ export class EngineClient {
   private handle(message: EngineToHost): void {
     switch (message.type) {
       case 'unloaded':
-        this.setStatus({ ...this.currentStatus, state: 'idle', loadedModelId: null, contextSize: null });
+        this.setStatus({ ...this.currentStatus, state: 'idle', loadedModelId: null, contextSize: null, parallel: null });
         this.pendingUnloads.get(message.requestId)?.();
         this.pendingUnloads.delete(message.requestId);
         return;
       case 'loading':
-        this.setStatus({ ...this.currentStatus, state: 'loading', loadedModelId: null, contextSize: null });
+        this.setStatus({ ...this.currentStatus, state: 'loading', loadedModelId: null, contextSize: null, parallel: null });
         break;
       case 'loaded':
-        this.setStatus({ ...this.currentStatus, state: 'ready', loadedModelId: message.modelId, contextSize: message.contextSize, threads: message.threads });
+        this.setStatus({ ...this.currentStatus, state: 'ready', loadedModelId: message.modelId, contextSize: message.contextSize, threads: message.threads, parallel: message.parallel });
         break;
+      case 'context':
+        this.setStatus({ ...this.currentStatus, contextSize: message.contextSize, parallel: message.parallel });
+        return;
       case 'generating':
         this.setStatus({ ...this.currentStatus, state: 'generating' });
         break;
       case 'done':
       case 'error':
-        this.setStatus({ ...this.currentStatus, state: this.currentStatus.loadedModelId === null ? 'idle' : 'ready' });
+        // Other answers may still run on the model.
+        if (this.jobs.size <= 1) this.setStatus({ ...this.currentStatus, state: this.currentStatus.loadedModelId === null ? 'idle' : 'ready' });
         break;
       case 'delta':
+      case 'thought':
         break;
       case 'ready':
       case 'fatal':

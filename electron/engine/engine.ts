@@ -1,30 +1,33 @@
 /**
  * node-llama-cpp behind a small message interface. Runs inside the engine process (engine-main.ts);
  * the benchmarks also run it in-process to compare raw speed with the whole path.
+ *
+ * One model is loaded at a time. Its context has one sequence per answer that may run at once
+ * (`GenerateRequest.parallel`, 1 unless the host shares the engine, as in a workshop): llama.cpp
+ * evaluates the running sequences together in one batch, which costs little more than one.
  */
 import {
   getLlama,
   LlamaChat,
+  LlamaCompletion,
   LlamaLogLevel,
   type ChatHistoryItem,
+  type GbnfJsonSchema,
   type Llama,
+  type LlamaChatResponseChunk,
   type LlamaContext,
   type LlamaContextOptions,
   type LlamaContextSequence,
-  type LlamaModel,
-  type GbnfJsonSchema,
   type LlamaGrammar,
+  type LlamaModel,
 } from 'node-llama-cpp';
-import type { ChatMessage, GenerationStats } from '../../shared/chat.ts';
-import { DEFAULT_SAMPLING } from '../../shared/chat.ts';
+import type { ChatMessage, GenerationStats, StopReason } from '../../shared/chat.ts';
+import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '../../shared/chat.ts';
 import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import type { GpuBackend } from '../../shared/models.ts';
 import type { EngineToHost, GenerateRequest } from './protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { chooseBatchSize, chooseThreads } from './threads.ts';
-
-/** Context windows above this cost a lot of memory for little benefit in a desktop chat. */
-export const MAX_CONTEXT_SIZE = 16_384;
 
 export interface EngineOptions {
   cores: number;
@@ -34,20 +37,32 @@ export interface EngineOptions {
   batchIntervalMs?: number;
 }
 
+/** One sequence of the context and the chat on it; `history` is what it holds, for reuse. */
+interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+  jobId: string | null;
+  history: readonly ChatMessage[];
+  lastUsed: number;
+}
+
 interface LoadedModel {
   modelId: string;
   modelPath: string;
   model: LlamaModel;
   context: LlamaContext;
-  sequence: LlamaContextSequence;
-  chat: LlamaChat;
+  /** What the context was created for: a request asking for something else gets a new one. */
+  requestedContextSize: number | null;
+  slots: Slot[];
   threads: number;
 }
 
 export class Engine {
   private llama: Llama | null = null;
   private loaded: LoadedModel | null = null;
-  private active: { jobId: string; abort: AbortController } | null = null;
+  /** Loading, or replacing the context: requests that arrive meanwhile wait for it. */
+  private preparing: Promise<void> = Promise.resolve();
+  private readonly active = new Map<string, AbortController>();
   private readonly send: (message: EngineToHost) => void;
   private readonly options: EngineOptions;
 
@@ -76,47 +91,41 @@ export class Engine {
     return { backend, threads };
   }
 
-  get busyJobId(): string | null {
-    return this.active?.jobId ?? null;
-  }
-
   async generate(request: GenerateRequest): Promise<void> {
     const { jobId } = request;
-    if (this.active !== null) {
-      this.send({ type: 'error', jobId, error: new EnclaveError('BUSY', `job ${this.active.jobId} is still generating`).toPayload() });
+    if (this.active.has(jobId)) {
+      this.send({ type: 'error', jobId, error: new EnclaveError('BAD_REQUEST', `job ${jobId} is already running`).toPayload() });
       return;
     }
     const abort = new AbortController();
-    this.active = { jobId, abort };
+    this.active.set(jobId, abort);
+    let slot: Slot | null = null;
     try {
-      const loaded = await this.ensureLoaded(request);
+      const loaded = await this.prepare(request);
+      slot = takeSlot(loaded, request);
       if (abort.signal.aborted) {
-        this.send({ type: 'done', jobId, text: '', stats: emptyStats(request.modelId) });
+        this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
         return;
       }
       this.send({ type: 'generating', jobId });
-      await this.runGeneration(loaded, request, abort.signal);
+      await this.runGeneration(loaded, slot, request, abort.signal);
     } catch (error) {
       // node-llama-cpp throws the abort reason when a stop comes before the first token: that is
       // a stop the user asked for, not a failure.
-      if (abort.signal.aborted) this.send({ type: 'done', jobId, text: '', stats: emptyStats(request.modelId) });
+      if (abort.signal.aborted) this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
       else this.send({ type: 'error', jobId, error: toErrorPayload(error) });
     } finally {
-      this.active = null;
+      if (slot !== null) slot.jobId = null;
+      this.active.delete(jobId);
     }
   }
 
   stop(jobId: string): void {
-    if (this.active?.jobId === jobId) this.active.abort.abort();
+    this.active.get(jobId)?.abort();
   }
 
   async unload(): Promise<void> {
-    const loaded = this.loaded;
-    this.loaded = null;
-    if (loaded === null) return;
-    loaded.chat.dispose();
-    await loaded.context.dispose();
-    await loaded.model.dispose();
+    await this.exclusively(() => this.release());
   }
 
   async dispose(): Promise<void> {
@@ -125,10 +134,39 @@ export class Engine {
     this.llama = null;
   }
 
-  private async ensureLoaded(request: GenerateRequest): Promise<LoadedModel> {
-    if (this.loaded?.modelPath === request.modelPath) return this.loaded;
+  /** Runs `step` after every load or context change already asked for. */
+  private exclusively<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.preparing.then(step);
+    this.preparing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** The model and a context fit for the request: loaded, or reused as they are when they fit. */
+  private prepare(request: GenerateRequest): Promise<LoadedModel> {
+    return this.exclusively(async () => {
+      const loaded = this.loaded?.modelPath === request.modelPath ? this.loaded : await this.load(request);
+      const parallel = Math.max(1, request.parallel ?? 1);
+      const contextSize = request.sampling.contextSize ?? null;
+      if (loaded.slots.length >= parallel && loaded.requestedContextSize === contextSize) return loaded;
+      if (loaded.slots.some((slot) => slot.jobId !== null)) {
+        // Answers still run on the current context: more sequences wait until they end.
+        if (loaded.requestedContextSize === contextSize) return loaded;
+        throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
+      }
+      await disposeContext(loaded);
+      Object.assign(loaded, await newContext(loaded.model, loaded.threads, parallel, contextSize));
+      this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
+      return loaded;
+    });
+  }
+
+  private async load(request: GenerateRequest): Promise<LoadedModel> {
     if (this.llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
-    await this.unload();
+    if (this.active.size > 1) throw new EnclaveError('BUSY', 'another model is still answering');
+    await this.release();
     this.send({ type: 'loading', jobId: request.jobId, modelId: request.modelId });
     const started = performance.now();
     let model: LlamaModel;
@@ -137,81 +175,162 @@ export class Engine {
     } catch (error) {
       throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
     }
+    const threads = chooseThreads({
+      cores: this.options.cores,
+      mathCores: this.llama.cpuMathCores,
+      override: this.options.threadOverride,
+      parameterCount: model.fileInsights.totalParameters,
+    });
+    let loaded: LoadedModel;
     try {
-      const threads = chooseThreads({
-        cores: this.options.cores,
-        mathCores: this.llama.cpuMathCores,
-        override: this.options.threadOverride,
-        parameterCount: model.fileInsights.totalParameters,
-      });
-      const context = await model.createContext(contextOptions(model, threads));
-      const sequence = context.getSequence();
-      const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
-      this.loaded = { modelId: request.modelId, modelPath: request.modelPath, model, context, sequence, chat, threads };
-      this.send({
-        type: 'loaded',
-        jobId: request.jobId,
-        modelId: request.modelId,
-        loadMs: performance.now() - started,
-        contextSize: context.contextSize,
-        threads,
-      });
-      return this.loaded;
+      const context = await newContext(model, threads, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
+      loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context };
     } catch (error) {
       await model.dispose();
       throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
     }
+    this.loaded = loaded;
+    this.send({
+      type: 'loaded',
+      jobId: request.jobId,
+      modelId: request.modelId,
+      loadMs: performance.now() - started,
+      contextSize: loaded.context.contextSize,
+      threads,
+      parallel: loaded.slots.length,
+    });
+    return loaded;
   }
 
-  private async runGeneration(loaded: LoadedModel, request: GenerateRequest, signal: AbortSignal): Promise<void> {
+  private async release(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = null;
+    if (loaded === null) return;
+    await disposeContext(loaded);
+    await loaded.model.dispose();
+  }
+
+  private async runGeneration(loaded: LoadedModel, slot: Slot, request: GenerateRequest, signal: AbortSignal): Promise<void> {
     const { jobId } = request;
     const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
-    const batcher = new TextBatcher((text) => this.send({ type: 'delta', jobId, text }), this.options.batchIntervalMs);
-    const inputBefore = loaded.sequence.tokenMeter.usedInputTokens;
+    const batcher = new TextBatcher((text, kind) => this.send({ type: kind === 'thought' ? 'thought' : 'delta', jobId, text }), this.options.batchIntervalMs);
+    const inputBefore = slot.sequence.tokenMeter.usedInputTokens;
     const started = performance.now();
-    let firstTokenAt: number | null = null;
-    let lastTokenAt = started;
-    let tokens = 0;
-
-    const result = await loaded.chat.generateResponse(toChatHistory(request.messages), {
+    const timing = { firstTokenAt: null as number | null, lastTokenAt: started, tokens: 0 };
+    const reasoning = { startedAt: null as number | null, endedAt: null as number | null };
+    const options = {
       signal,
       stopOnAbortSignal: true,
       temperature: sampling.temperature,
       topP: sampling.topP,
       topK: sampling.topK,
+      minP: sampling.minP,
+      repeatPenalty: sampling.repeatPenalty > 1 ? { penalty: sampling.repeatPenalty } : (false as const),
       maxTokens: sampling.maxTokens,
       ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
       ...(await constraintOptions(this.llama, request)),
-      onToken: (generated) => {
+      onToken: (generated: readonly unknown[]) => {
         const now = performance.now();
-        firstTokenAt ??= now;
-        lastTokenAt = now;
-        tokens += generated.length;
+        timing.firstTokenAt ??= now;
+        timing.lastTokenAt = now;
+        timing.tokens += generated.length;
       },
-      onTextChunk: (text) => batcher.push(text),
-    });
+    };
+
+    let text: string;
+    let reasoningText = '';
+    let stopReason: StopReason;
+    if (request.prompt !== undefined) {
+      // A raw completion (the local API's /v1/completions): the prompt as it is, no chat template.
+      const completion = new LlamaCompletion({ contextSequence: slot.sequence });
+      const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
+      text = result.response;
+      stopReason = result.metadata.stopReason;
+      slot.history = [];
+    } else {
+      const result = await slot.chat.generateResponse(toChatHistory(request.messages), {
+        ...options,
+        onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+          if (chunk.type !== 'segment') {
+            batcher.push(chunk.text, 'answer');
+            return;
+          }
+          if (chunk.segmentType !== 'thought') return;
+          reasoning.startedAt ??= performance.now();
+          if (chunk.segmentEndTime !== undefined) reasoning.endedAt = performance.now();
+          batcher.push(chunk.text, 'thought');
+        },
+      });
+      text = result.response;
+      reasoningText = result.fullResponse
+        .filter((part) => typeof part !== 'string' && part.segmentType === 'thought')
+        .map((part) => (typeof part === 'string' ? '' : part.text))
+        .join('\n\n');
+      stopReason = result.metadata.stopReason;
+      slot.history = [...request.messages, { role: 'assistant', content: text }];
+    }
     batcher.flush();
 
-    const decodeMs = firstTokenAt === null ? 0 : lastTokenAt - firstTokenAt;
+    const decodeMs = timing.firstTokenAt === null ? 0 : timing.lastTokenAt - timing.firstTokenAt;
     const stats: GenerationStats = {
       modelId: request.modelId,
-      tokens,
-      promptTokens: loaded.sequence.tokenMeter.usedInputTokens - inputBefore,
-      timeToFirstTokenMs: firstTokenAt === null ? null : firstTokenAt - started,
-      tokensPerSecond: tokens > 1 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : null,
+      tokens: timing.tokens,
+      promptTokens: slot.sequence.tokenMeter.usedInputTokens - inputBefore,
+      timeToFirstTokenMs: timing.firstTokenAt === null ? null : timing.firstTokenAt - started,
+      tokensPerSecond: timing.tokens > 1 && decodeMs > 0 ? ((timing.tokens - 1) * 1000) / decodeMs : null,
       durationMs: performance.now() - started,
-      stopReason: result.metadata.stopReason,
+      stopReason,
     };
-    this.send({ type: 'done', jobId, text: result.response, stats });
+    if (reasoning.startedAt !== null) stats.reasoningMs = (reasoning.endedAt ?? timing.lastTokenAt) - reasoning.startedAt;
+    this.send({ type: 'done', jobId, text, reasoning: reasoningText, stats });
   }
 }
 
+/** A context with `parallel` sequences, each with its chat. */
+async function newContext(model: LlamaModel, threads: number, parallel: number, contextSize: number | null): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
+  const context = await model.createContext(contextOptions(model, threads, { parallel, contextSize }));
+  const slots = Array.from({ length: parallel }, (): Slot => {
+    const sequence = context.getSequence();
+    return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), jobId: null, history: [], lastUsed: 0 };
+  });
+  return { context, slots, requestedContextSize: contextSize };
+}
+
+async function disposeContext(loaded: LoadedModel): Promise<void> {
+  for (const slot of loaded.slots) slot.chat.dispose();
+  await loaded.context.dispose();
+}
+
+/**
+ * A free sequence for the job: the one already holding the longest start of this conversation
+ * (its KV cache is reused, so only the new messages are evaluated), else the least recently used.
+ */
+function takeSlot(loaded: LoadedModel, request: GenerateRequest): Slot {
+  const free = loaded.slots.filter((slot) => slot.jobId === null);
+  if (free.length === 0) throw new EnclaveError('BUSY', 'every sequence of the model is answering');
+  const reuse = (slot: Slot): number => (request.prompt === undefined ? sharedPrefix(slot.history, request.messages) : 0);
+  const slot = free.reduce((best, candidate) => {
+    const gain = reuse(candidate) - reuse(best);
+    return gain > 0 || (gain === 0 && candidate.lastUsed < best.lastUsed) ? candidate : best;
+  });
+  slot.jobId = request.jobId;
+  slot.lastUsed = performance.now();
+  return slot;
+}
+
+function sharedPrefix(held: readonly ChatMessage[], wanted: readonly ChatMessage[]): number {
+  let count = 0;
+  while (count < held.length && count < wanted.length && held[count]?.role === wanted[count]?.role && held[count]?.content === wanted[count]?.content) count++;
+  return count;
+}
+
 /** The engine's context settings; the benchmark's raw baseline uses the same. */
-export function contextOptions(model: LlamaModel, threads: number): LlamaContextOptions {
-  const maxContextSize = Math.min(model.trainContextSize, MAX_CONTEXT_SIZE);
+export function contextOptions(model: LlamaModel, threads: number, request: { parallel?: number; contextSize?: number | null } = {}): LlamaContextOptions {
+  const maxContextSize = Math.min(model.trainContextSize, request.contextSize ?? MAX_CONTEXT_SIZE);
+  const sequences = Math.max(1, request.parallel ?? 1);
   return {
     contextSize: { max: maxContextSize },
-    sequences: 1,
+    sequences,
     threads,
     // Prompt speed as with node-llama-cpp's 512, for half the compute buffer (threads.ts).
     batchSize: chooseBatchSize(maxContextSize),
@@ -237,6 +356,7 @@ async function constraintOptions(
   return options;
 }
 
+/** The conversation as node-llama-cpp's chat history; earlier reasoning is never sent back. */
 export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
     switch (message.role) {

@@ -10,9 +10,13 @@ export interface GenerateRequest {
   modelId: string;
   modelPath: string;
   messages: ChatMessage[];
+  /** Instead of `messages`: text to continue as it is, without the chat template (the local API's /v1/completions). */
+  prompt?: string;
   sampling: Sampling;
   /** Local API (issue #7): stop sequences and a JSON schema the answer must follow. */
   constraints?: OutputConstraints;
+  /** Sequences the model's context should have, for answers that run at once (default 1). */
+  parallel?: number;
 }
 
 /** Local API (issue #7): limits on the answer's text, applied with node-llama-cpp's own options. */
@@ -32,10 +36,14 @@ export type HostToEngine =
 export type EngineToHost =
   | { type: 'ready'; backend: GpuBackend; threads: number; pid: number }
   | { type: 'loading'; jobId: string; modelId: string }
-  | { type: 'loaded'; jobId: string; modelId: string; loadMs: number; contextSize: number; threads: number }
+  | { type: 'loaded'; jobId: string; modelId: string; loadMs: number; contextSize: number; threads: number; parallel: number }
+  /** The loaded model's context was made again, for another number of sequences or context size. */
+  | { type: 'context'; contextSize: number; parallel: number }
   | { type: 'generating'; jobId: string }
   | { type: 'delta'; jobId: string; text: string }
-  | { type: 'done'; jobId: string; text: string; stats: GenerationStats }
+  /** Text of the model's reasoning (its thought segment), before the answer. */
+  | { type: 'thought'; jobId: string; text: string }
+  | { type: 'done'; jobId: string; text: string; reasoning: string; stats: GenerationStats }
   | { type: 'error'; jobId: string; error: ErrorPayload }
   | { type: 'unloaded'; requestId: number }
   /** Fatal at start-up (no usable llama.cpp binary): the host reports it and does not respawn in a loop. */

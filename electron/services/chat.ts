@@ -1,8 +1,12 @@
 /**
- * Generation jobs, streamed as events keyed by their job id. The engine runs one at a time; jobs
- * from other callers (the app, each local API request) wait in a fair queue: each caller holds at
- * most one job, running or waiting, so first come first served means nobody waits more than one
- * turn beyond the others. A caller that already has a job gets BUSY, as the app always did.
+ * Generation jobs, streamed as events keyed by their job id. Jobs from every caller (the app, each
+ * workshop participant, the local API, the comparison workbench) share one fair queue: each caller
+ * holds at most one job, running or waiting, so first come first served means nobody waits more
+ * than one turn beyond the others. A caller that already has a job gets BUSY.
+ *
+ * Several jobs run at once when they use the same model and the engine shares it among them
+ * (`setParallel`, one sequence of its context per answer, as in a workshop); a job for another
+ * model waits until the running ones end, and so does everyone behind it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.ts';
@@ -12,31 +16,37 @@ import type { EngineClient, JobMessage } from '../engine/engine-client.ts';
 import type { GenerateRequest, OutputConstraints } from '../engine/protocol.ts';
 import type { Library } from './library.ts';
 
-type ChatEventName = 'chat.delta' | 'chat.loaded' | 'chat.done' | 'chat.error' | 'chat.queued';
+type ChatEventName = 'chat.delta' | 'chat.thought' | 'chat.loaded' | 'chat.done' | 'chat.error' | 'chat.queued';
 export type ChatEvent = { [E in ChatEventName]: { event: E; payload: EventPayloads[E] } }[ChatEventName];
 
 /** Told of a job's progress before the events go out (the host saves answers through one). */
 export interface JobObserver {
   onDelta(text: string): void;
-  onDone(text: string, stats: GenerationStats): void;
+  onThought?(text: string): void;
+  onDone(text: string, stats: GenerationStats, reasoning: string): void;
   onError(error: ErrorPayload): void;
 }
 
-/** The app's own window (every tab of the web host): one answer at a time, as before the queue. */
+/** The app's own window (every tab of the web host): one answer at a time. */
 export const APP_CALLER = 'app';
 
 /** Beyond this many waiting jobs, new ones get BUSY instead of a place. */
 export const MAX_WAITING_JOBS = 64;
 
+/** The most answers one model's context runs at once, whatever is asked. */
+export const MAX_PARALLEL = 8;
+
 export interface GenerateInput {
   modelId: string;
   messages: ChatMessage[];
+  /** Instead of a chat: text the model continues as it is (the local API's /v1/completions). */
+  prompt?: string | undefined;
   sampling?: Sampling | undefined;
   constraints?: OutputConstraints | undefined;
 }
 
 export interface QueueSnapshot {
-  running: { jobId: string; caller: string } | null;
+  running: { jobId: string; caller: string }[];
   waiting: { jobId: string; caller: string }[];
 }
 
@@ -48,8 +58,9 @@ interface Job {
 }
 
 export class ChatService {
-  private running: Job | null = null;
+  private readonly running = new Map<string, Job>();
   private readonly waiting: Job[] = [];
+  private parallel = 1;
   private readonly engine: EngineClient;
   private readonly library: Library;
   private readonly emit: (event: ChatEvent) => void;
@@ -58,19 +69,29 @@ export class ChatService {
     this.engine = engine;
     this.library = library;
     this.emit = emit;
+    // A context made again with more sequences lets waiting jobs join the running ones.
+    engine.onStatus(() => this.dispatch());
+  }
+
+  /** How many answers may share the loaded model at once (1: one after another). */
+  setParallel(parallel: number): void {
+    this.parallel = Math.min(MAX_PARALLEL, Math.max(1, Math.floor(parallel)));
+    this.dispatch();
   }
 
   /**
-   * Starts the job, or queues it behind the running one (a `chat.queued` event gives its place).
-   * `prepare` runs once the job is accepted (not BUSY), before it starts; it may throw to refuse it.
+   * Starts the job, or queues it (a `chat.queued` event gives its place). `prepare` runs once the
+   * job is accepted (not BUSY), before it starts; it may throw to refuse it.
    */
   async generate(input: GenerateInput, prepare?: (jobId: string) => JobObserver, caller: string = APP_CALLER): Promise<{ jobId: string }> {
     const model = this.assertCanStart(input.modelId, caller);
     const jobId = randomUUID();
     const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: model.path, messages: input.messages, sampling: input.sampling ?? {} };
+    if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
     const job: Job = { jobId, caller, request, observer: prepare?.(jobId) ?? null };
-    if (this.running === null) {
+    if (this.waiting.length === 0 && this.canRun(job)) {
+      // Started at once: a failure to start (no engine) is the caller's error, as it always was.
       await this.start(job);
     } else {
       this.waiting.push(job);
@@ -82,8 +103,8 @@ export class ChatService {
   /** Throws what `generate` would: an unusable model, BUSY while this caller has a job, or a full queue. */
   assertCanStart(modelId: string, caller: string = APP_CALLER): ReturnType<Library['usable']> {
     const model = this.library.usable(modelId);
-    const own = [this.running, ...this.waiting].find((job) => job?.caller === caller);
-    if (own !== undefined && own !== null) {
+    const own = [...this.running.values(), ...this.waiting].find((job) => job.caller === caller);
+    if (own !== undefined) {
       throw new EnclaveError('BUSY', 'an answer is still being generated; stop it or wait for it to finish', { jobId: own.jobId });
     }
     if (this.waiting.length >= MAX_WAITING_JOBS) {
@@ -92,46 +113,65 @@ export class ChatService {
     return model;
   }
 
-  /** Stops the running job, or takes a waiting one out of the queue (it ends as stopped, with no text). */
+  /** Stops a running job, or takes a waiting one out of the queue (it ends as stopped, with no text). */
   stop(jobId: string): { stopped: boolean } {
-    if (this.running?.jobId === jobId) return { stopped: this.engine.stop(jobId) };
+    if (this.running.has(jobId)) return { stopped: this.engine.stop(jobId) };
     const index = this.waiting.findIndex((job) => job.jobId === jobId);
     if (index === -1) return { stopped: false };
     const [job] = this.waiting.splice(index, 1);
     if (job !== undefined) {
       const stats = unstartedStats(job.request.modelId);
-      job.observer?.onDone('', stats);
-      this.emit({ event: 'chat.done', payload: { jobId, text: '', stats } });
+      job.observer?.onDone('', stats, '');
+      this.emit({ event: 'chat.done', payload: { jobId, text: '', reasoning: '', stats } });
     }
     this.announcePlaces();
+    this.dispatch();
     return { stopped: true };
   }
 
   queue(): QueueSnapshot {
     const entry = (job: Job) => ({ jobId: job.jobId, caller: job.caller });
-    return { running: this.running === null ? null : entry(this.running), waiting: this.waiting.map(entry) };
+    return { running: [...this.running.values()].map(entry), waiting: this.waiting.map(entry) };
+  }
+
+  /**
+   * Whether the job can run beside the running ones: the same model with the same context size,
+   * while the engine's context has a free sequence (it is made again with more only when idle).
+   */
+  private canRun(job: Job): boolean {
+    const running = [...this.running.values()];
+    if (running.length === 0) return true;
+    const sameContext = running.every((other) => other.request.modelPath === job.request.modelPath && other.request.sampling.contextSize === job.request.sampling.contextSize);
+    const sequences = Math.min(this.parallel, this.engine.status.parallel ?? 1);
+    return sameContext && running.length < sequences;
   }
 
   private async start(job: Job): Promise<void> {
-    this.running = job;
+    this.running.set(job.jobId, job);
+    job.request.parallel = this.parallel;
     try {
+      // The header is checked again at load time: a file swapped since the scan never reaches llama.cpp.
+      job.request.modelPath = await this.library.verifiedPath(job.request.modelId);
       await this.engine.generate(job.request, (message) => this.forward(message));
     } catch (error) {
       job.observer?.onError(toErrorPayload(error));
-      this.running = null;
-      this.startNext();
+      this.finish(job.jobId);
       throw error;
     }
   }
 
-  private startNext(): void {
-    const next = this.waiting.shift();
-    if (next === undefined) return;
-    this.announcePlaces();
-    // A waiting job has already answered its caller with a job id: a failure to start reaches it as an event.
-    this.start(next).catch((error: unknown) => {
-      this.emit({ event: 'chat.error', payload: { jobId: next.jobId, error: toErrorPayload(error) } });
-    });
+  /** Starts waiting jobs, in order, while the first one can run. */
+  private dispatch(): void {
+    let started = false;
+    for (let next = this.waiting[0]; next !== undefined && this.canRun(next); next = this.waiting[0]) {
+      this.waiting.shift();
+      started = true;
+      // A waiting job has already answered its caller with a job id: a failure to start reaches it as an event.
+      this.start(next).catch((error: unknown) => {
+        this.emit({ event: 'chat.error', payload: { jobId: next.jobId, error: toErrorPayload(error) } });
+      });
+    }
+    if (started) this.announcePlaces();
   }
 
   /** Every waiting job learns its place (1: next to run). */
@@ -140,21 +180,26 @@ export class ChatService {
   }
 
   private forward(message: JobMessage): void {
+    const observer = this.running.get(message.jobId)?.observer ?? null;
     switch (message.type) {
       case 'delta':
-        this.observerOf(message.jobId)?.onDelta(message.text);
+        observer?.onDelta(message.text);
         this.emit({ event: 'chat.delta', payload: { jobId: message.jobId, text: message.text } });
+        return;
+      case 'thought':
+        observer?.onThought?.(message.text);
+        this.emit({ event: 'chat.thought', payload: { jobId: message.jobId, text: message.text } });
         return;
       case 'loaded':
         this.emit({ event: 'chat.loaded', payload: { jobId: message.jobId, modelId: message.modelId, loadMs: message.loadMs } });
         return;
       case 'done':
-        this.observerOf(message.jobId)?.onDone(message.text, message.stats);
+        observer?.onDone(message.text, message.stats, message.reasoning);
         this.finish(message.jobId);
-        this.emit({ event: 'chat.done', payload: { jobId: message.jobId, text: message.text, stats: message.stats } });
+        this.emit({ event: 'chat.done', payload: { jobId: message.jobId, text: message.text, reasoning: message.reasoning, stats: message.stats } });
         return;
       case 'error':
-        this.observerOf(message.jobId)?.onError(message.error);
+        observer?.onError(message.error);
         this.finish(message.jobId);
         this.emit({ event: 'chat.error', payload: { jobId: message.jobId, error: message.error } });
         return;
@@ -166,14 +211,9 @@ export class ChatService {
     }
   }
 
-  private observerOf(jobId: string): JobObserver | null {
-    return jobId === this.running?.jobId ? this.running.observer : null;
-  }
-
   private finish(jobId: string): void {
-    if (this.running?.jobId !== jobId) return;
-    this.running = null;
-    this.startNext();
+    if (!this.running.delete(jobId)) return;
+    this.dispatch();
   }
 }
 

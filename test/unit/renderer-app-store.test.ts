@@ -28,7 +28,7 @@ function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   };
 }
 
-const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loadedModelId: null, contextSize: null };
+const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loadedModelId: null, contextSize: null, parallel: null };
 
 function stats(overrides: Partial<GenerationStats> = {}): GenerationStats {
   return {
@@ -206,7 +206,7 @@ describe('app store', () => {
     // Streaming leaves the finished messages untouched (same array), so they do not re-render.
     expect(store.getState().messages).toBe(before);
 
-    fake.emit('chat.done', { jobId: 'j1', text: 'Salut !', stats: stats() });
+    fake.emit('chat.done', { jobId: 'j1', text: 'Salut !', reasoning: '', stats: stats() });
     const s2 = store.getState();
     expect(s2.job).toBeNull();
     expect(s2.conversation?.id).toBe('c1');
@@ -237,14 +237,14 @@ describe('app store', () => {
     const sending = store.actions.send('Q');
     fake.answer('chat.generate', { jobId: 'j1', saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
     await sending;
-    fake.emit('chat.done', { jobId: 'j1', text: 'A', stats: stats() });
+    fake.emit('chat.done', { jobId: 'j1', text: 'A', reasoning: '', stats: stats() });
 
     const again = store.actions.regenerate('a1');
     expect(store.getState().messages.map((m) => m.id)).toEqual(['q1']);
     expect(fake.pending('chat.generate')[0]?.input).toEqual({ modelId: 'a.gguf', conversation: { id: 'c1', parentId: 'q1' } });
     fake.answer('chat.generate', { jobId: 'j2', saved: { conversationId: 'c1', question: null, answer: stored('a2', 'q1', 'assistant') } });
     await again;
-    fake.emit('chat.done', { jobId: 'j2', text: 'B', stats: stats() });
+    fake.emit('chat.done', { jobId: 'j2', text: 'B', reasoning: '', stats: stats() });
     expect(store.getState().messages.at(-1)).toMatchObject({ id: 'a2', content: 'B', siblingIds: ['a1', 'a2'] });
 
     const edit = store.actions.editAndResend('q1', 'Q edited');
@@ -278,7 +278,7 @@ describe('app store', () => {
     fake.answer('chat.stop', { stopped: true });
     await sending;
 
-    fake.emit('chat.done', { jobId: 'j2', text: 'Once', stats: stats({ stopReason: 'abort' }) });
+    fake.emit('chat.done', { jobId: 'j2', text: 'Once', reasoning: '', stats: stats({ stopReason: 'abort' }) });
     expect(store.getState().messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Once', state: 'stopped' });
   });
 

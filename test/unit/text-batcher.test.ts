@@ -32,4 +32,19 @@ describe('TextBatcher', () => {
     vi.advanceTimersByTime(100);
     expect(sent).toEqual(['fin', 'al']);
   });
+
+  it('keeps the reasoning and the answer apart and in order', () => {
+    vi.useFakeTimers();
+    const sent: [string, string][] = [];
+    const batcher = new TextBatcher((text, kind) => sent.push([kind, text]), 16);
+    for (const chunk of ['Let', ' me', ' think']) batcher.push(chunk, 'thought');
+    batcher.push('The', 'answer');
+    batcher.push(' answer', 'answer');
+    vi.advanceTimersByTime(16);
+    expect(sent).toEqual([
+      ['thought', 'Let'],
+      ['thought', ' me think'],
+      ['answer', 'The answer'],
+    ]);
+  });
 });

@@ -118,6 +118,21 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 4: comparison votes say whether they were cast blind (only those feed the leaderboard). Until
+  // now the first vote of a blind run revealed it, so that vote alone was blind.
+  `
+  ALTER TABLE compare_votes ADD COLUMN blind INTEGER NOT NULL DEFAULT 0;
+  UPDATE compare_votes SET blind = 1 WHERE rowid IN (
+    SELECT (SELECT v.rowid FROM compare_votes v WHERE v.run_id = r.id ORDER BY v.created_at, v.rowid LIMIT 1)
+    FROM compare_runs r WHERE r.blind = 1
+  );
+  `,
+  // 5: the reasoning a model wrote before its answer (DeepSeek-R1, Qwen3 thinking), kept apart
+  // from the answer: it is shown collapsed and is not sent back to the model on later turns.
+  `
+  ALTER TABLE messages ADD COLUMN reasoning TEXT;
+  ALTER TABLE compare_answers ADD COLUMN reasoning TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,19 +1,13 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Sampling } from '../../../../shared/chat.ts';
+import { SAMPLING_FIELDS, type Sampling, type SamplingField } from '../../../../shared/chat.ts';
 import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '../../../../shared/conversations.ts';
 import { isUsable } from '../../state/app-store.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 
 const PRESET_NAMES = Object.keys(SAMPLING_PRESETS) as SamplingPresetName[];
-const NUMBER_FIELDS = [
-  { key: 'temperature', step: 0.05, min: 0, max: 2 },
-  { key: 'topP', step: 0.05, min: 0, max: 1 },
-  { key: 'topK', step: 1, min: 0, max: 1000 },
-  { key: 'maxTokens', step: 1, min: 1, max: 32768 },
-  { key: 'seed', step: 1, min: 0, max: 2 ** 32 - 1 },
-] as const satisfies readonly { key: keyof Sampling; step: number; min: number; max: number }[];
+const NUMBER_FIELDS = Object.entries(SAMPLING_FIELDS) as [SamplingField, (typeof SAMPLING_FIELDS)[SamplingField]][];
 
 /** Per conversation: the model, a system prompt, a sampling preset and its advanced values. */
 export function ConversationSettingsPanel() {
@@ -83,21 +77,21 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
       <details className="field">
         <summary>{t('conversationSettings.advanced')}</summary>
         <div className="advanced-grid">
-          {NUMBER_FIELDS.map((field) => (
-            <label key={field.key} className="field">
-              <span>{t(`conversationSettings.fields.${field.key}`)}</span>
+          {NUMBER_FIELDS.map(([key, field]) => (
+            <label key={key} className="field">
+              <span>{t(`conversationSettings.fields.${key}`)}</span>
               <input
                 type="number"
                 step={field.step}
                 min={field.min}
                 max={field.max}
-                data-testid={`sampling-${field.key}`}
-                value={settings.sampling[field.key] ?? ''}
+                data-testid={`sampling-${key}`}
+                value={settings.sampling[key] ?? ''}
                 placeholder={t('conversationSettings.default')}
                 onChange={(event) => {
                   const value = event.target.value === '' ? Number.NaN : Number(event.target.value);
-                  const others = Object.entries(settings.sampling).filter(([key]) => key !== field.key);
-                  if (Number.isFinite(value)) others.push([field.key, Math.min(field.max, Math.max(field.min, value))]);
+                  const others = Object.entries(settings.sampling).filter(([other]) => other !== key);
+                  if (Number.isFinite(value)) others.push([key, Math.min(field.max, Math.max(field.min, value))]);
                   setSampling(Object.fromEntries(others) as Sampling);
                 }}
               />

@@ -1,0 +1,140 @@
+/**
+ * The chat service on a real engine process: answers that share one model's context at once,
+ * the fair queue around them, reasoning kept apart from the answer, raw completions and the
+ * per-conversation sampling settings (min-p, repeat penalty, context size).
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient } from '../../electron/engine/engine-client.ts';
+import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
+import { ChatService, type ChatEvent } from '../../electron/services/chat.ts';
+import { Library } from '../../electron/services/library.ts';
+import { endlessText, ensureFixtureModels, REASONING_ANSWER, REASONING_THOUGHT, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
+import { ENGINE_ENTRY } from '../support/test-host.ts';
+
+const ENDLESS = 'enclave-endless.gguf';
+const SCRIPTED = 'enclave-scripted.gguf';
+const REASONING = 'enclave-reasoning.gguf';
+
+let dir: string;
+let engine: EngineClient;
+let chat: ChatService;
+const events: ChatEvent[] = [];
+let mostRunning = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'enclave-chat-'));
+  const models = await ensureFixtureModels();
+  for (const file of [models.endless, models.scripted, models.reasoning]) await copyFile(file, join(dir, basename(file)));
+  const library = new Library(dir);
+  await library.rescan();
+  engine = new EngineClient(nodeEngineSpawner(ENGINE_ENTRY));
+  chat = new ChatService(engine, library, (event) => {
+    events.push(event);
+    mostRunning = Math.max(mostRunning, chat.queue().running.length);
+  });
+});
+
+afterAll(async () => {
+  await engine.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function done(jobId: string): Promise<Extract<ChatEvent, { event: 'chat.done' }>['payload']> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const found = events.find((event) => (event.event === 'chat.done' || event.event === 'chat.error') && event.payload.jobId === jobId);
+      if (found?.event === 'chat.error') reject(new Error(`${found.payload.error.code}: ${found.payload.error.message}`));
+      else if (found?.event === 'chat.done') resolve(found.payload);
+      return found !== undefined;
+    };
+    if (check()) return;
+    const timer = setInterval(() => check() && clearInterval(timer), 10);
+  });
+}
+
+function textOf(kind: 'chat.delta' | 'chat.thought', jobId: string): string {
+  return events.flatMap((event) => (event.event === kind && event.payload.jobId === jobId ? [event.payload.text] : [])).join('');
+}
+
+const ask = (caller: string, modelId: string, maxTokens?: number) =>
+  chat.generate({ modelId, messages: [{ role: 'user', content: `Count, ${caller}` }], sampling: maxTokens === undefined ? {} : { maxTokens } }, undefined, caller);
+
+describe('answers sharing one model', () => {
+  it('runs three answers at once on one context, each with its own text', async () => {
+    chat.setParallel(3);
+    mostRunning = 0;
+    const jobs = await Promise.all(['ana', 'ben', 'chloé'].map((caller) => ask(caller, ENDLESS, 120)));
+    const answers = await Promise.all(jobs.map(({ jobId }) => done(jobId)));
+    expect(mostRunning).toBe(3);
+    expect(engine.status.parallel).toBe(3);
+    for (const [index, answer] of answers.entries()) {
+      expect(answer.text).toBe(endlessText(120));
+      expect(textOf('chat.delta', jobs[index]?.jobId ?? '')).toBe(endlessText(120));
+    }
+  });
+
+  it('keeps the queue fair: a job for another model waits, and so does everyone behind it', async () => {
+    const first = await ask('ana', ENDLESS, 400);
+    const other = await ask('ben', SCRIPTED);
+    const behind = await ask('chloé', ENDLESS, 10);
+    // The model is shared, yet chloé's job stays behind ben's, which needs the other model.
+    expect(chat.queue().running.map((job) => job.jobId)).toEqual([first.jobId]);
+    expect(chat.queue().waiting.map((job) => job.jobId)).toEqual([other.jobId, behind.jobId]);
+    expect(events).toContainEqual({ event: 'chat.queued', payload: { jobId: behind.jobId, position: 2 } });
+    const order: string[] = [];
+    await Promise.all([first, other, behind].map(async ({ jobId }) => order.push((await done(jobId)).jobId)));
+    expect(order).toEqual([first.jobId, other.jobId, behind.jobId]);
+    expect((await done(other.jobId)).text).toBe(SCRIPTED_REPLY);
+  });
+
+  it('gives a caller with a running job BUSY', async () => {
+    const running = await ask('dan', ENDLESS, 200);
+    await expect(ask('dan', ENDLESS)).rejects.toMatchObject({ code: 'BUSY' });
+    chat.stop(running.jobId);
+    expect((await done(running.jobId)).stats.stopReason).toBe('abort');
+  });
+});
+
+describe('reasoning', () => {
+  it('streams the thought segment apart from the answer, and times it', async () => {
+    chat.setParallel(1);
+    const { jobId } = await ask('eve', REASONING);
+    const answer = await done(jobId);
+    expect(answer.reasoning).toBe(REASONING_THOUGHT);
+    expect(answer.text).toBe(REASONING_ANSWER);
+    expect(textOf('chat.thought', jobId)).toBe(REASONING_THOUGHT);
+    expect(textOf('chat.delta', jobId)).toBe(REASONING_ANSWER);
+    expect(answer.stats.reasoningMs).toBeGreaterThanOrEqual(0);
+    // Every thought batch comes before the first answer batch.
+    const kinds = events.filter((event) => (event.event === 'chat.delta' || event.event === 'chat.thought') && event.payload.jobId === jobId).map((event) => event.event);
+    expect(kinds.lastIndexOf('chat.thought')).toBeLessThan(kinds.indexOf('chat.delta'));
+  });
+
+  it('leaves a model without reasoning with none', async () => {
+    const { jobId } = await ask('eve', SCRIPTED);
+    const answer = await done(jobId);
+    expect(answer.reasoning).toBe('');
+    expect(answer.stats.reasoningMs).toBeUndefined();
+  });
+});
+
+describe('raw completions and sampling settings', () => {
+  it('continues a raw prompt without the chat template', async () => {
+    // The scripted model starts its reply after a newline, chat template or not.
+    const { jobId } = await chat.generate({ modelId: SCRIPTED, messages: [], prompt: 'Dear customer,\n' }, undefined, 'script');
+    expect((await done(jobId)).text).toBe(SCRIPTED_REPLY);
+  });
+
+  it('makes the context as large as the conversation asks, with min-p and a repeat penalty', async () => {
+    const { jobId } = await chat.generate(
+      { modelId: ENDLESS, messages: [{ role: 'user', content: 'Count' }], sampling: { maxTokens: 30, minP: 0.1, repeatPenalty: 1.3, contextSize: 1024 } },
+      undefined,
+      'fay',
+    );
+    expect((await done(jobId)).text).toBe(endlessText(30));
+    expect(engine.status.contextSize).toBe(1024);
+  });
+});
