@@ -20,6 +20,7 @@ import { utilityEngineSpawner } from './shell/engine-spawn.electron.ts';
 import { openExternalLink } from './shell/external-links.electron.ts';
 import { saveReportWithDialog } from './shell/save-report.electron.ts';
 import { pickModelsWithDialog } from './shell/pick-models.electron.ts';
+import { showItemInFolder } from './shell/reveal.electron.ts';
 import { callFromRenderer } from './shell/ipc-guard.ts';
 import { APP_ENTRY_URL, decideNavigation, decidePermission, devContentSecurityPolicy, isAllowedRequestUrl, isAppUrl, resolveAppOrigin } from './shell/security.ts';
 import { applySwitches } from './shell/switches.ts';
@@ -109,6 +110,7 @@ function onReady(appConfig: AppConfig): void {
     openExternal: openExternalLink,
     saveReport: saveReportWithDialog,
     pickModels: pickModelsWithDialog,
+    showItemInFolder,
   });
   host = started;
   ipcMain.handle(IPC_CALL_CHANNEL, (event, command: unknown, input: unknown) => {
@@ -183,7 +185,11 @@ function hardenSession(ses: Session): void {
   });
   ses.webRequest.onBeforeRequest((details, callback) => {
     const allowed = isAllowedRequestUrl(details.url, appOrigin, details.resourceType);
-    if (!allowed) console.warn(`Enclave: blocked a ${details.resourceType} request to ${details.url.slice(0, 200)}`);
+    // In the egress log with the Node side's attempts (before the host exists, on the console only).
+    if (!allowed) {
+      if (host !== null) host.egress.logRendererRequest(details.url, details.resourceType);
+      else console.warn(`Enclave: blocked a ${details.resourceType} request to ${details.url.slice(0, 200)}`);
+    }
     callback({ cancel: !allowed });
   });
   if (devServerUrl !== undefined) {

@@ -2,9 +2,9 @@
  * The preload: exposes exactly the contract at `window.enclave`, never ipcRenderer itself. It runs
  * sandboxed, bundled to CommonJS, so it imports only `electron` and Electron-free helpers.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { CommandInput, CommandName, CommandResult, EnclaveApi, EventName, EventPayloads } from '../shared/contract.ts';
-import { createEventRouter, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, unwrapOutcome } from './shell/bridge.ts';
+import { createEventRouter, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, pathOfDroppedFile, unwrapOutcome } from './shell/bridge.ts';
 
 const events = createEventRouter();
 // One subscription for every event; the IpcRendererEvent (which holds the sender) stays here.
@@ -18,6 +18,8 @@ const api = {
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
     return events.on(event, listener);
   },
+  // Chromium hides a dropped file's path from the page; Electron gives it to the preload only.
+  pathForFile: (file: File): string => pathOfDroppedFile(file, webUtils.getPathForFile),
 } satisfies EnclaveApi;
 
 contextBridge.exposeInMainWorld('enclave', api);

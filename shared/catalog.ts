@@ -32,14 +32,14 @@ export const catalogEntrySchema = z.strictObject({
   reasoning: z.boolean(),
   /** ISO 639-1 codes of the languages the publisher names. */
   languages: z.array(z.string().regex(/^[a-z]{2}$/)).min(1),
-  /** How well it writes French, in a few words (English; the UI shows it as is). */
-  frenchNote: z.string().min(1),
+  /** How well it writes French, in a few words, in each language of the UI (it shows its own). */
+  frenchNote: z.strictObject({ en: z.string().min(10), fr: z.string().min(10) }),
   /** Hugging Face repository holding the GGUF files. */
   repo: z.string().regex(HF_REPO),
   /** The quant to suggest when nothing else decides. */
   defaultQuant: z.string().min(1),
   files: z.array(catalogFileSchema).min(1),
-  /** True where the repository or file names were written from memory and are worth a check. */
+  /** True where the repository or file names were written from memory and are worth a check (the UI says so). */
   unverified: z.boolean().optional(),
 });
 export type CatalogEntry = z.infer<typeof catalogEntrySchema>;

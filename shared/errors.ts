@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'CHECKSUM_MISMATCH',
   'CHECKSUM_UNAVAILABLE',
   'DOWNLOAD_FAILED',
+  // Model packs: a file of that name is already in the folder (never overwritten)
+  'FILE_EXISTS',
   // Conversations
   'IMPORT_INVALID',
   // Workshop mode (issue #7): a participant asked too often

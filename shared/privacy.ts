@@ -1,6 +1,9 @@
 /** The egress log as the renderer sees it (written by electron/services/egress.ts). */
-/** 'unattributed': a connection attempted while no user-started request was open (always refused). */
-export type EgressPurpose = 'model-download' | 'model-metadata' | 'unattributed';
+/**
+ * 'unattributed': a connection attempted while no user-started request was open (always refused).
+ * 'renderer': a request from the desktop app's page that its session refused (it may reach only the app).
+ */
+export type EgressPurpose = 'model-download' | 'model-metadata' | 'unattributed' | 'renderer';
 export type EgressOutcome = 'allowed' | 'blocked-offline' | 'blocked-host' | 'blocked-not-user-initiated' | 'completed' | 'failed' | 'cancelled';
 
 export interface EgressLogEntry {
@@ -10,8 +13,12 @@ export interface EgressLogEntry {
   url: string;
   purpose: EgressPurpose;
   outcome: EgressOutcome;
-  /** 'connection': one new socket, checked by the connection-level gate; absent: one request (authorize). */
-  level?: 'connection';
+  /**
+   * 'request': one request, before it connects (`authorize`, or the page's request the shell
+   * refused); 'connection': one new socket, checked by the connection-level gate. Entries written
+   * before this field existed have none: they are requests.
+   */
+  level?: 'request' | 'connection';
   detail?: string;
 }
 

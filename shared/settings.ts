@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_API_PORT } from './api.ts';
+import { isLoopbackHostname } from './loopback.ts';
 
 /**
  * App settings kept by the host (electron-store in the Electron host, conf in the web host: the
@@ -32,7 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
 function isEndpointUrl(value: string): boolean {
   const url = URL.parse(value);
   if (url === null || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname));
 }
 
 function isProxyUrl(value: string): boolean {

@@ -42,6 +42,8 @@ export interface HostOptions {
   saveReport?: (file: { fileName: string; content: string }) => Promise<string | null>;
   /** The desktop app's open dialog for model imports (issue #3); the web host has none (paths are typed). */
   pickModels?: (kind: 'files' | 'folder') => Promise<string[]>;
+  /** The desktop app's shell.showItemInFolder adapter; the web host has none (its user may be on another computer). */
+  showItemInFolder?: (path: string) => Promise<void>;
 }
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
@@ -117,6 +119,7 @@ export class Host {
       offline: () => this.settings.values.offline,
     });
     this.egressDispatcher = installEgressDispatcher(this.egress, this.settings.values.proxy, env);
+    this.egress.onEntry((entry) => this.emit({ event: 'privacy.egress', payload: entry }));
     this.downloads = new DownloadService({
       modelsDir: options.config.modelsDir,
       gate: this.egress,
@@ -163,6 +166,12 @@ export class Host {
       'models.delete': async ({ id }) => {
         if (this.engine.status.loadedModelId === id) await this.engine.unload();
         return deleteModel(this.library, id);
+      },
+      'models.reveal': async ({ id }) => {
+        const { path } = this.library.locate(id);
+        if (options.showItemInFolder === undefined) return { path, revealed: false };
+        await options.showItemInFolder(path);
+        return { path, revealed: true };
       },
       'privacy.egressLog': () => this.egress.entries(),
       'api.status': () => this.api.status(),

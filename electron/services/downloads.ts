@@ -11,13 +11,14 @@ import { basename, join } from 'node:path';
 import { createModelDownloader, type ModelDownloader } from 'node-llama-cpp';
 import type { DownloadJob } from '../../shared/downloads.ts';
 import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
+import { diskFullError, isDiskFull } from './disk-full.ts';
 import type { EgressGate } from './egress.ts';
+import { splitPartNames } from './gguf-files.ts';
 import { MANIFEST_SUFFIX, readManifest, removeManifest, writeManifest, type ModelManifest } from './model-manifest.ts';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 /** ipull keeps the bytes received so far, and its progress, in this file beside the target. */
 const PARTIAL_SUFFIX = '.ipull';
-const SPLIT_NAME = /^(.*)-(\d+)-of-(\d+)\.gguf$/i;
 /** Room left free beyond the model itself (the manifest, the OS). */
 const DISK_MARGIN_BYTES = 64 * 1024 * 1024;
 
@@ -194,10 +195,14 @@ export class DownloadService {
     this.active = next;
     next.stop = null;
     next.abort = new AbortController();
-    void this.run(next).finally(() => {
-      this.active = null;
-      this.pump();
-    });
+    // run() settles every failure on the job itself; nothing here may become an unhandled rejection.
+    void this.run(next)
+      .catch((error: unknown) => this.fail(next, error))
+      .finally(() => {
+        this.active = null;
+        this.pump();
+      })
+      .catch((error: unknown) => console.error('Enclave: the download queue failed', error));
   }
 
   private async run(task: Task): Promise<void> {
@@ -229,10 +234,11 @@ export class DownloadService {
       task.job.downloadedBytes = task.job.totalBytes;
       task.job.bytesPerSecond = 0;
       task.job.secondsLeft = 0;
-      await this.options.onVerified();
+      // The file is verified whatever the rescan says; a failed rescan is the library's to report.
+      await this.options.onVerified().catch((error: unknown) => console.error('Enclave: rescan after a download failed', error));
       this.setState(task, 'done');
     } catch (error) {
-      await this.settleFailure(task, path, error);
+      await this.settleFailure(task, path, error).catch((settleError: unknown) => this.fail(task, settleError));
     }
   }
 
@@ -311,15 +317,18 @@ export class DownloadService {
     let lastBytes = -1;
     let lastChange = Date.now();
     const samples: { time: number; bytes: number }[] = [];
-    const stop = (): void => void downloader?.cancel({ deleteTempFile: false });
+    // Pause, cancel, a stall or a refusal must also end the setup (ipull's first request and its
+    // retries, minutes for a refused connection), while no downloader exists yet to cancel.
+    let interrupt: (error: Error) => void = () => undefined;
+    const interrupted = new Promise<never>((_resolve, reject) => (interrupt = reject));
+    interrupted.catch(() => undefined);
+    const stop = (): void => {
+      interrupt(new Error('stopped'));
+      void downloader?.cancel({ deleteTempFile: false }).catch(() => undefined);
+    };
     task.abort.signal.addEventListener('abort', stop);
-    // ipull would retry a refused connection (a redirect to a host that is not allowed) for minutes.
-    let rejectRefused: (error: EnclaveError) => void = () => undefined;
-    const refusal = new Promise<never>((_resolve, reject) => (rejectRefused = reject));
-    refusal.catch(() => undefined);
     handle.onRefusal((error) => {
       refused ??= error;
-      rejectRefused(error);
       stop();
     });
     const watchdog = setInterval(() => {
@@ -327,9 +336,9 @@ export class DownloadService {
       stalled = true;
       stop();
     }, Math.min(1_000, this.retry.stallMs / 4));
+    let setup: Promise<ModelDownloader> | null = null;
     try {
-      // Raced with a refusal: ipull retries a refused connection inside createModelDownloader, where it cannot be cancelled.
-      downloader = await Promise.race([refusal, createModelDownloader({
+      setup = createModelDownloader({
         modelUri: url,
         dirPath: this.options.modelsDir,
         endpoints: { huggingFace: `${this.endpoint()}/` },
@@ -347,7 +356,8 @@ export class DownloadService {
           while (samples.length > 2 && now - (samples[0]?.time ?? now) > 3_000) samples.shift();
           this.progress(task, totalSize, downloadedSize, samples);
         },
-      })]);
+      });
+      downloader = await Promise.race([interrupted, setup]);
       if (task.abort.signal.aborted) stop();
       else await downloader.download();
       if (refused !== null) throw refused;
@@ -358,6 +368,8 @@ export class DownloadService {
       }
       handle.finish('completed');
     } catch (error) {
+      // A setup still running when interrupted yields a downloader nobody will use: close it when it comes.
+      if (downloader === null) void setup?.then((late) => late.cancel({ deleteTempFile: false })).catch(() => undefined);
       const failure = refused ?? (stalled ? new StallError(this.retry.stallMs) : error);
       handle.finish(task.stop !== null ? 'cancelled' : 'failed', errorMessage(failure));
       throw failure;
@@ -391,15 +403,29 @@ export class DownloadService {
       return;
     }
     if (task.stop === 'shutdown') return;
-    const manifest = await readManifest(path);
-    if (manifest !== null) await this.saveManifest(path, { ...manifest, download: 'paused' });
     task.job.bytesPerSecond = 0;
     task.job.secondsLeft = null;
-    if (task.stop === 'pause') {
+    let failure = task.stop === 'pause' ? null : classify(error);
+    try {
+      const manifest = await readManifest(path);
+      if (manifest !== null) await this.saveManifest(path, { ...manifest, download: 'paused' });
+    } catch (saveError) {
+      // The manifest could not record it (a full disk): the job fails and says why.
+      failure = classify(saveError);
+    }
+    if (failure === null) {
       task.job.error = null;
       this.setState(task, 'paused');
       return;
     }
+    task.job.error = toErrorPayload(failure);
+    this.setState(task, 'failed');
+  }
+
+  /** The last resort for an error that escaped the job's own handling: the job fails with it. */
+  private fail(task: Task, error: unknown): void {
+    task.job.bytesPerSecond = 0;
+    task.job.secondsLeft = null;
     task.job.error = toErrorPayload(classify(error));
     this.setState(task, 'failed');
   }
@@ -490,8 +516,7 @@ function isRetriable(error: unknown): boolean {
 function classify(error: unknown): EnclaveError {
   const typed = enclaveCause(error);
   if (typed !== null) return typed;
-  if (isDiskFull(error)) return new EnclaveError('DISK_FULL', 'the disk is full', { cause: errorMessage(error) });
-  return new EnclaveError('DOWNLOAD_FAILED', errorMessage(error));
+  return diskFullError(error) ?? new EnclaveError('DOWNLOAD_FAILED', errorMessage(error));
 }
 
 /** The typed error itself, or the one fetch wrapped ("fetch failed", cause: the gate's refusal). */
@@ -502,20 +527,8 @@ function enclaveCause(error: unknown): EnclaveError | null {
   return null;
 }
 
-function isDiskFull(error: unknown): boolean {
-  return (error as { code?: unknown }).code === 'ENOSPC' || /ENOSPC/.test(errorMessage(error));
-}
-
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** "m-00001-of-00003.gguf" → its three part names; any other name stands alone. */
-export function splitPartNames(fileName: string): string[] {
-  const match = SPLIT_NAME.exec(fileName);
-  if (match === null) return [fileName];
-  const [, prefix = '', , total = ''] = match;
-  return Array.from({ length: Number(total) }, (_, index) => `${prefix}-${String(index + 1).padStart(total.length, '0')}-of-${total}.gguf`);
 }
 
 async function fileSize(path: string): Promise<number> {

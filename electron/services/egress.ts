@@ -1,11 +1,14 @@
 /**
- * The one egress gate: every outbound connection that Node code makes asks `authorize` first.
- * Allowed only for a download the user started, only to the configured model hosts, never when
- * offline. Every attempt, allowed or not, is appended to a JSONL log the user can open and export.
+ * The one egress gate. Code that means to connect asks `authorize` first (a request); the
+ * connection-level dispatcher (egress-dispatcher.ts) asks `authorizeConnection` for every socket
+ * fetch opens. Allowed only for a download the user started, only to the configured model hosts,
+ * never when offline. Every attempt, allowed or not, is appended to a JSONL log the user can open
+ * and export; past a few megabytes the log moves to `egress-log.1.jsonl` (replacing the older one).
  */
-import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { EnclaveError } from '../../shared/errors.ts';
+import { isLoopbackHostname } from '../../shared/loopback.ts';
 import type { EgressLogEntry, EgressOutcome, EgressPurpose } from '../../shared/privacy.ts';
 
 export type { EgressLogEntry, EgressOutcome, EgressPurpose } from '../../shared/privacy.ts';
@@ -36,6 +39,13 @@ export interface EgressGateOptions {
 }
 
 export const EGRESS_LOG_FILE_NAME = 'egress-log.jsonl';
+/** Past this size the log becomes `<log>.1.jsonl` and a new one starts: about twice this is kept. */
+export const EGRESS_LOG_ROTATE_BYTES = 4 * 1024 * 1024;
+
+/** The previous log, kept beside the current one after a rotation. */
+export function rotatedLogFile(logFile: string): string {
+  return logFile.replace(/(\.jsonl)?$/, '.1.jsonl');
+}
 
 /** Hugging Face and the hosts its file downloads redirect to. */
 export const HUGGING_FACE_HOSTS = [
@@ -60,7 +70,6 @@ export function modelHosts(endpoint: string | undefined): string[] {
   return url.host.toLowerCase() === 'huggingface.co' ? [...HUGGING_FACE_HOSTS] : [url.host.toLowerCase()];
 }
 
-const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_DETAIL_CHARS = 500;
 
 /** One new TCP connection as the connection-level gate sees it (no path: only the target). */
@@ -74,10 +83,35 @@ export class EgressGate {
   private readonly options: EgressGateOptions;
   /** Purposes of the authorized requests not yet finished: while any is open, a user-started transfer is running. */
   private readonly open = new Map<symbol, { purpose: EgressPurpose; refusalListeners: ((error: EnclaveError) => void)[] }>();
+  private readonly entryListeners = new Set<(entry: EgressLogEntry) => void>();
+  private logBytes: number;
 
   constructor(options: EgressGateOptions) {
     this.options = options;
     endWithNewline(options.logFile);
+    this.logBytes = fileSize(options.logFile);
+  }
+
+  /** Every entry as it is written (the Privacy page shows them live instead of reading the file again). */
+  onEntry(listener: (entry: EgressLogEntry) => void): () => void {
+    this.entryListeners.add(listener);
+    return () => this.entryListeners.delete(listener);
+  }
+
+  /**
+   * A request from the renderer's page that the Electron shell refused (its session may reach only
+   * the app's own origin): nothing was sent, and the log says so.
+   */
+  logRendererRequest(url: string, resourceType: string): void {
+    const parsed = URL.parse(url);
+    this.append({
+      host: parsed?.host.toLowerCase() ?? '',
+      url: parsed === null ? truncate(url) : redact(parsed),
+      purpose: 'renderer',
+      outcome: 'blocked-host',
+      level: 'request',
+      detail: truncate(resourceType),
+    });
   }
 
   /** Logs the attempt. Throws 'OFFLINE' or 'EGRESS_BLOCKED' when refused; otherwise a handle to log how it ended. */
@@ -85,7 +119,7 @@ export class EgressGate {
     const url = URL.parse(request.url);
     const host = url?.host.toLowerCase() ?? '';
     const logged = url === null ? truncate(request.url) : redact(url);
-    const log = (outcome: EgressOutcome, detail?: string): void => this.append({ host, url: logged, purpose: request.purpose, outcome, detail });
+    const log = (outcome: EgressOutcome, detail?: string): void => this.append({ host, url: logged, purpose: request.purpose, outcome, level: 'request', detail });
 
     if (this.options.offline()) {
       log('blocked-offline');
@@ -163,30 +197,16 @@ export class EgressGate {
     if (logAllowed) this.append({ host, url: url === null ? truncate(origin) : redact(url), purpose, outcome: 'allowed', level: 'connection' });
   }
 
-  /** Every entry in the log, oldest first; lines that cannot be read are skipped. */
+  /** Every entry kept (the rotated log, then the current one), oldest first; lines that cannot be read are skipped. */
   async entries(): Promise<EgressLogEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.options.logFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
     const entries: EgressLogEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        entries.push(JSON.parse(line) as EgressLogEntry);
-      } catch {
-        // A line cut short by a crash mid-write: the other entries still count.
-      }
-    }
+    for (const file of [rotatedLogFile(this.options.logFile), this.options.logFile]) entries.push(...(await readLog(file)));
     return entries;
   }
 
   private refusal(url: URL): string | null {
     if (url.username !== '' || url.password !== '') return 'credentials in URL';
-    const loopback = LOOPBACK_HOSTNAMES.has(url.hostname);
+    const loopback = isLoopbackHostname(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return `protocol ${url.protocol} not allowed`;
     const allowed = this.options.allowedHosts().map((entry) => entry.toLowerCase());
     const host = url.host.toLowerCase();
@@ -201,36 +221,43 @@ export class EgressGate {
     const full: EgressLogEntry = { time, host: entry.host, url: entry.url, purpose: entry.purpose, outcome: entry.outcome };
     if (entry.level !== undefined) full.level = entry.level;
     if (entry.detail !== undefined) full.detail = entry.detail;
+    const line = `${JSON.stringify(full)}\n`;
+    if (this.logBytes > 0 && this.logBytes + line.length > EGRESS_LOG_ROTATE_BYTES) {
+      renameSync(this.options.logFile, rotatedLogFile(this.options.logFile));
+      this.logBytes = 0;
+    }
     // Synchronous, so the attempt is on disk before any byte goes out.
-    appendFileSync(this.options.logFile, `${JSON.stringify(full)}\n`, { mode: 0o600 });
+    appendFileSync(this.options.logFile, line, { mode: 0o600 });
+    this.logBytes += Buffer.byteLength(line);
+    for (const listener of this.entryListeners) listener(full);
   }
 }
 
-const MAX_REDIRECTS = 5;
-
-/**
- * fetch() through the gate: every hop, redirects included (Hugging Face sends files to its CDN),
- * is authorized and logged before it connects. The caller finishes the returned handle when the
- * body is read (or the download is cancelled).
- */
-export async function gatedFetch(gate: EgressGate, request: EgressRequest, init: RequestInit = {}): Promise<{ response: Response; handle: EgressHandle }> {
-  let url = request.url;
-  for (let hop = 0; ; hop++) {
-    const handle = gate.authorize({ ...request, url });
-    let response: Response;
+async function readLog(file: string): Promise<EgressLogEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const entries: EgressLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
     try {
-      response = await fetch(url, { ...init, redirect: 'manual' });
-    } catch (error) {
-      handle.finish(init.signal?.aborted === true ? 'cancelled' : 'failed', error instanceof Error ? error.message : String(error));
-      throw error;
+      entries.push(JSON.parse(line) as EgressLogEntry);
+    } catch {
+      // A line cut short by a crash mid-write: the other entries still count.
     }
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || location === null) return { response, handle };
-    await response.body?.cancel();
-    const next = new URL(location, url).href;
-    handle.finish('completed', `HTTP ${response.status} redirect to ${URL.parse(next)?.host ?? '?'}`);
-    if (hop >= MAX_REDIRECTS) throw new EnclaveError('EGRESS_BLOCKED', 'too many redirects', { url: request.url });
-    url = next;
+  }
+  return entries;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

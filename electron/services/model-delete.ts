@@ -2,14 +2,12 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ModelInfo } from '../../shared/models.ts';
-import { EnclaveError } from '../../shared/errors.ts';
 import type { Library } from './library.ts';
 import { readManifest, removeManifest } from './model-manifest.ts';
-import { splitPartNames } from './downloads.ts';
+import { splitPartNames } from './gguf-files.ts';
 
 export async function deleteModel(library: Library, id: string): Promise<ModelInfo[]> {
-  const entry = library.find(id);
-  if (entry === undefined) throw new EnclaveError('MODEL_NOT_FOUND', `no model with id ${JSON.stringify(id)}`, { modelId: id });
+  const entry = library.locate(id);
   const manifest = await readManifest(entry.path);
   const names = manifest?.parts.map((part) => part.fileName) ?? splitPartNames(entry.info.fileName);
   for (const name of names) await rm(join(dirname(entry.path), name), { force: true });

@@ -4,16 +4,15 @@
  * (only the header's bytes, through the egress gate, only when the user asks), then the engine
  * process scores it against its own view of RAM and VRAM (`GgufInsights`).
  */
-import { readGgufFileInfo } from 'node-llama-cpp';
+import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import type { CatalogEntry } from '../../shared/catalog.ts';
 import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import { FIT_CONTEXT_TOKENS, fitBadge, recommendedQuant, type CatalogFit, type HardwareInfo, type ModelFit } from '../../shared/hardware.ts';
 import type { EngineClient } from '../engine/engine-client.ts';
 import type { FitEstimate } from '../engine/hardware-fit.ts';
 import type { EgressGate } from './egress.ts';
+import { HEADER_IGNORED_KEYS } from './gguf-files.ts';
 
-/** Tokenizer arrays: megabytes of header that the memory estimate does not use. */
-const IGNORED_KEYS = ['tokenizer.ggml.tokens', 'tokenizer.ggml.token_type', 'tokenizer.ggml.scores', 'tokenizer.ggml.merges'];
 
 export interface ModelFitOptions {
   engine: Pick<EngineClient, 'hardware' | 'estimateFit'>;
@@ -25,8 +24,11 @@ export interface ModelFitOptions {
 
 export class ModelFitService {
   private readonly options: ModelFitOptions;
-  /** Header estimates by URL: a header never changes for a given file, the machine's memory might. */
-  private readonly estimates = new Map<string, FitEstimate>();
+  /**
+   * GGUF headers by URL, for the session: a file's header does not change, so "check again" reads
+   * nothing from the network; the fit itself is computed anew each time, as free memory changes.
+   */
+  private readonly headers = new Map<string, GgufFileInfo>();
 
   constructor(options: ModelFitOptions) {
     this.options = options;
@@ -61,14 +63,18 @@ export class ModelFitService {
   }
 
   private async estimate(url: string): Promise<FitEstimate> {
-    const cached = this.estimates.get(url);
+    return this.options.engine.estimateFit(await this.header(url), FIT_CONTEXT_TOKENS);
+  }
+
+  private async header(url: string): Promise<GgufFileInfo> {
+    const cached = this.headers.get(url);
     if (cached !== undefined) return cached;
     const handle = this.options.gate.authorize({ url, purpose: 'model-metadata', userInitiated: true });
     let info;
     try {
       info = await readGgufFileInfo(url, {
         sourceType: 'network',
-        ignoreKeys: IGNORED_KEYS,
+        ignoreKeys: HEADER_IGNORED_KEYS,
         logWarnings: false,
         fetchRetryOptions: { retries: 2, minTimeout: 200, maxTimeout: 1_000 },
         endpoints: { huggingFace: `${this.options.endpoint()}/` },
@@ -78,8 +84,7 @@ export class ModelFitService {
       handle.finish('failed', error instanceof Error ? error.message : String(error));
       throw new EnclaveError('DOWNLOAD_FAILED', `could not read the GGUF header of ${url}`, { cause: error instanceof Error ? error.message : String(error) });
     }
-    const estimate = await this.options.engine.estimateFit(info, FIT_CONTEXT_TOKENS);
-    this.estimates.set(url, estimate);
-    return estimate;
+    this.headers.set(url, info);
+    return info;
   }
 }

@@ -36,6 +36,20 @@ function copyPayload(error: ErrorPayload): ErrorPayload {
     : { code: error.code, message: error.message, details: error.details };
 }
 
+/**
+ * The path of a file the page got from a drop, through Electron's `webUtils.getPathForFile`;
+ * '' for anything without one (a forged object, a file the page made itself).
+ */
+export function pathOfDroppedFile(file: unknown, getPathForFile: (file: File) => string): string {
+  try {
+    // Electron throws for anything that is not a File; the check is its own.
+    const path: unknown = getPathForFile(file as File);
+    return typeof path === 'string' ? path : '';
+  } catch {
+    return '';
+  }
+}
+
 type AnyListener = (payload: unknown) => void;
 
 export interface EventRouter {

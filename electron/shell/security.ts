@@ -6,6 +6,7 @@
  * served from (`app://enclave` when built, the electron-vite dev server in development), and
  * refuses everything else, including anything it cannot parse.
  */
+import { isLoopbackHostname } from '../../shared/loopback.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'enclave';
@@ -95,8 +96,6 @@ export function originOf(url: string): string | null {
   return `${parsed.protocol}//${parsed.host.toLowerCase()}`;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * The one origin the renderer may come from: app://enclave, or in development (never in a
  * packaged app: the caller passes undefined there) the electron-vite dev server, which must be on
@@ -106,7 +105,7 @@ export function resolveAppOrigin(devServerUrl: string | undefined): string {
   if (devServerUrl === undefined || devServerUrl.trim() === '') return APP_ORIGIN;
   const parsed = parse(devServerUrl.trim());
   const origin = originOf(devServerUrl.trim());
-  if (parsed === null || origin === null || !['http:', 'https:'].includes(parsed.protocol) || !LOOPBACK_HOSTS.has(parsed.hostname)) {
+  if (parsed === null || origin === null || !['http:', 'https:'].includes(parsed.protocol) || !isLoopbackHostname(parsed.hostname)) {
     throw new Error(`refusing to load the renderer from ${JSON.stringify(devServerUrl)}: the dev server must be http(s) on localhost`);
   }
   return origin;

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { DownloadJob } from '../../shared/downloads.ts';
 import type { EgressLogEntry } from '../../shared/privacy.ts';
 import { DownloadService, sha256File } from '../../electron/services/downloads.ts';
-import { EgressGate, gatedFetch } from '../../electron/services/egress.ts';
+import { EgressGate } from '../../electron/services/egress.ts';
 import { createEgressDispatcher, installEgressDispatcher, type EgressDispatcher } from '../../electron/services/egress-dispatcher.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
@@ -126,7 +126,8 @@ describe('connection-level egress gate', () => {
 
   test('a fetch while no user-started download runs is refused, even to an allowed host and over a kept-alive socket', async () => {
     allowed = [hostOf(cdn.url)];
-    const { response, handle } = await gatedFetch(gate, { url: `${cdn.url}/cdn/${REPO}/${FILE}`, purpose: 'model-metadata', userInitiated: true }, { method: 'HEAD' });
+    const handle = gate.authorize({ url: `${cdn.url}/cdn/${REPO}/${FILE}`, purpose: 'model-metadata', userInitiated: true });
+    const response = await fetch(`${cdn.url}/cdn/${REPO}/${FILE}?expires=${Date.now() + 60_000}`, { method: 'HEAD' });
     expect(response.status).toBe(200);
     handle.finish('completed');
     const before = cdn.requests.length;

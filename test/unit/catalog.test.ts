@@ -24,9 +24,9 @@ describe('seeds/catalog.json', () => {
     );
   });
 
-  test('every model has a French note and a license link', () => {
+  test('every model has a French note in English and in French, and a license link', () => {
     for (const model of catalogSchema.parse(raw).models) {
-      expect(model.frenchNote.length, model.id).toBeGreaterThan(10);
+      expect(model.frenchNote.en, model.id).not.toBe(model.frenchNote.fr);
       expect(model.license.url, model.id).toMatch(/^https:\/\//);
     }
   });
@@ -48,5 +48,14 @@ describe('catalogSchema', () => {
       const bad = { ...model, files: [{ quant: model?.defaultQuant, file, sizeBytes: 1 }] };
       expect(catalogSchema.safeParse({ version: 1, models: [bad] }).success, file).toBe(false);
     }
+  });
+});
+
+describe('the French note', () => {
+  const model = catalogSchema.parse(raw).models[0];
+
+  test('is refused without its French text, or as a bare string', () => {
+    expect(catalogSchema.safeParse({ version: 1, models: [{ ...model, frenchNote: { en: 'Good French for its size.' } }] }).success).toBe(false);
+    expect(catalogSchema.safeParse({ version: 1, models: [{ ...model, frenchNote: 'Good French for its size.' }] }).success).toBe(false);
   });
 });

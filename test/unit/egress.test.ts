@@ -1,10 +1,8 @@
-import { mkdtemp, readFile, rm, appendFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { EgressGate, gatedFetch, HUGGING_FACE_HOSTS, modelHosts, type EgressRequest } from '../../electron/services/egress.ts';
+import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../electron/services/egress.ts';
 
 let dir: string;
 let logFile: string;
@@ -30,8 +28,16 @@ describe('egress gate', () => {
     handle.finish('completed', '639 MB');
     handle.finish('failed');
     expect(await gate.entries()).toEqual([
-      { time: NOW.toISOString(), host: 'huggingface.co', url: 'https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/q.gguf', purpose: 'model-download', outcome: 'allowed' },
-      { time: NOW.toISOString(), host: 'huggingface.co', url: 'https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/q.gguf', purpose: 'model-download', outcome: 'completed', detail: '639 MB' },
+      { time: NOW.toISOString(), host: 'huggingface.co', url: 'https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/q.gguf', purpose: 'model-download', outcome: 'allowed', level: 'request' },
+      {
+        time: NOW.toISOString(),
+        host: 'huggingface.co',
+        url: 'https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/q.gguf',
+        purpose: 'model-download',
+        outcome: 'completed',
+        level: 'request',
+        detail: '639 MB',
+      },
     ]);
   });
 
@@ -88,48 +94,36 @@ describe('egress gate', () => {
     expect((await gate.entries()).map((entry) => entry.outcome)).toEqual(['allowed', 'allowed', 'cancelled']);
     expect((await readFile(logFile, 'utf8')).split('\n').length).toBe(5);
   });
-});
 
-describe('fetch through the gate', () => {
-  const hits = { mirror: 0, other: 0 };
-  let mirror: Server;
-  let other: Server;
-  const port = (server: Server): number => (server.address() as AddressInfo).port;
-  const listen = (server: Server): Promise<void> => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-
-  beforeEach(async () => {
-    other = createServer((_req, res) => {
-      hits.other++;
-      res.end('other');
-    });
-    mirror = createServer((req, res) => {
-      hits.mirror++;
-      if (req.url === '/to-other') res.writeHead(302, { location: `http://127.0.0.1:${port(other)}/file` }).end();
-      else if (req.url === '/to-self') res.writeHead(302, { location: '/file' }).end();
-      else res.end('model bytes');
-    });
-    await Promise.all([listen(mirror), listen(other)]);
-  });
-  afterEach(async () => {
-    await Promise.all([new Promise((resolve) => mirror.close(resolve)), new Promise((resolve) => other.close(resolve))]);
-  });
-
-  it('authorizes and logs every redirect hop, and refuses a hop to another host before connecting', async () => {
-    const local = new EgressGate({ logFile, allowedHosts: () => modelHosts(`http://127.0.0.1:${port(mirror)}`), offline: () => false });
-    const { response, handle } = await gatedFetch(local, download(`http://127.0.0.1:${port(mirror)}/to-self`));
-    expect(await response.text()).toBe('model bytes');
-    handle.finish('completed');
-    await expect(gatedFetch(local, download(`http://127.0.0.1:${port(mirror)}/to-other`))).rejects.toMatchObject({ code: 'EGRESS_BLOCKED' });
-    expect(hits.other).toBe(0);
-    expect((await local.entries()).map((entry) => `${entry.outcome} ${entry.url.replace(/:\d+/, ':PORT')}`)).toEqual([
-      'allowed http://127.0.0.1:PORT/to-self',
-      'completed http://127.0.0.1:PORT/to-self',
-      'allowed http://127.0.0.1:PORT/file',
-      'completed http://127.0.0.1:PORT/file',
-      'allowed http://127.0.0.1:PORT/to-other',
-      'completed http://127.0.0.1:PORT/to-other',
-      'blocked-host http://127.0.0.1:PORT/file',
+  it('logs a page request the desktop shell refused, without its query', async () => {
+    gate.logRendererRequest('https://fonts.example.com/font.woff2?token=s3cret', 'font');
+    expect(await gate.entries()).toEqual([
+      { time: NOW.toISOString(), host: 'fonts.example.com', url: 'https://fonts.example.com/font.woff2', purpose: 'renderer', outcome: 'blocked-host', level: 'request', detail: 'font' },
     ]);
   });
-});
 
+  it('hands every entry to its listeners as it is written', () => {
+    const seen: EgressLogEntry[] = [];
+    const off = gate.onEntry((entry) => seen.push(entry));
+    gate.authorize(download('https://huggingface.co/a')).finish('completed');
+    off();
+    gate.authorize(download('https://huggingface.co/b'));
+    expect(seen.map((entry) => `${entry.outcome} ${entry.url}`)).toEqual(['allowed https://huggingface.co/a', 'completed https://huggingface.co/a']);
+  });
+
+  it('keeps the log bounded: past the limit it moves to egress-log.1.jsonl, and both are read', async () => {
+    const url = `https://huggingface.co/${'x'.repeat(400)}`;
+    gate.authorize(download(url)).finish('completed');
+    const lineBytes = (await stat(logFile)).size / 2;
+    const lines = Math.ceil((2.5 * EGRESS_LOG_ROTATE_BYTES) / lineBytes);
+    for (let index = 0; index < lines; index += 2) gate.authorize(download(url)).finish('completed');
+    expect((await stat(logFile)).size).toBeLessThanOrEqual(EGRESS_LOG_ROTATE_BYTES);
+    expect((await stat(rotatedLogFile(logFile))).size).toBeLessThanOrEqual(EGRESS_LOG_ROTATE_BYTES);
+    expect(rotatedLogFile(logFile)).toBe(join(dir, 'egress-log.1.jsonl'));
+    const kept = await gate.entries();
+    // Two rotations happened: the oldest entries are gone, what is kept is whole and in order.
+    expect(kept.length).toBeLessThan(lines + 2);
+    expect(kept.length).toBeGreaterThan(EGRESS_LOG_ROTATE_BYTES / lineBytes);
+    expect(kept.every((entry, index) => entry.outcome === (index % 2 === 0 ? 'allowed' : 'completed'))).toBe(true);
+  });
+});

@@ -14,6 +14,7 @@ export function createElectronTransport(bridge: EnclaveApi): Transport {
         throw toEnclaveError(error);
       }),
     on: (event, listener) => bridge.on(event, listener),
+    ...(bridge.pathForFile === undefined ? {} : { pathForFile: (file: File) => bridge.pathForFile?.(file) ?? '' }),
     connectionState: () => 'open',
     onConnectionChange: () => () => {},
     dispose: () => {},

@@ -6,6 +6,8 @@ import type { CatalogFit } from '../../../../shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatInteger } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
+import { SafeLink } from '../links/SafeLink.tsx';
+import { countryName, frenchNote, languageName } from './catalog-text.ts';
 import { DownloadProgress } from './DownloadProgress.tsx';
 import { jobForFile, type LibraryState } from './library-store.ts';
 
@@ -50,19 +52,22 @@ export const CatalogCard = memo(function CatalogCard({
         </span>
       </header>
       <p className="muted catalog-facts">
-        {t('library.publisher', { publisher: model.publisher, country: model.country })} ·{' '}
+        {t('library.publisher', { publisher: model.publisher, country: countryName(language, model.country) })} ·{' '}
         {t('library.parameters', { value: new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(model.parametersB) })} ·{' '}
         {t('library.context', { value: formatInteger(language, model.contextLength) })}
       </p>
       <p className="catalog-french">
-        <span className="muted">{t('library.french')}</span> {model.frenchNote}
+        <span className="muted">{t('library.french')}</span> {frenchNote(model, language)}
       </p>
       <p className="muted catalog-facts">
-        {t('library.languages', { value: model.languages.join(', ') })} ·{' '}
-        <a href={model.license.url} target="_blank" rel="noreferrer noopener">
-          {model.license.name}
-        </a>
+        {t('library.languages', { value: new Intl.ListFormat(language, { type: 'unit' }).format(model.languages.map((code) => languageName(language, code))) })} ·{' '}
+        <SafeLink href={model.license.url}>{model.license.name}</SafeLink>
       </p>
+      {model.unverified === true && (
+        <p className="muted catalog-unverified" data-testid="catalog-unverified">
+          {t('library.unverifiedNames')}
+        </p>
+      )}
       <div className="catalog-download">
         <label className="catalog-quant">
           <span className="visually-hidden">{t('library.quant')}</span>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { ImportResult } from '../../../../shared/imports.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppState } from '../../state/react.tsx';
-import { droppedPaths } from './dropped-paths.ts';
+import { pathsFromDrop } from './dropped-paths.ts';
 
 /**
  * Imports a .gguf file or a whole folder (a USB stick) by its path on the computer running
@@ -46,7 +46,11 @@ export function ImportForm() {
   const drop = (event: DragEvent): void => {
     event.preventDefault();
     setDragging(false);
-    const paths = droppedPaths(event.dataTransfer.getData('text/uri-list'));
+    const pathForFile = api.pathForFile;
+    const paths = pathsFromDrop(
+      { uriList: event.dataTransfer.getData('text/uri-list'), files: [...event.dataTransfer.files] },
+      pathForFile === undefined ? undefined : (file) => pathForFile.call(api, file),
+    );
     // A browser hands over file contents, not paths, unless the file manager adds file:// links.
     if (paths.length === 0) setDropRefused(true);
     else void importPaths(paths);
@@ -108,7 +112,8 @@ export function ImportForm() {
             <ul className="import-refused">
               {result.refused.map((refusal) => (
                 <li key={refusal.path}>
-                  <code>{refusal.path.slice(refusal.path.lastIndexOf('/') + 1)}</code>: {t(`models.problem.${refusal.problem.code}`)}
+                  <code>{refusal.path.slice(refusal.path.lastIndexOf('/') + 1)}</code>: {t(`models.problem.${refusal.problem.code}`)}{' '}
+                  <span className="muted refusal-reason">({refusal.problem.message})</span>
                 </li>
               ))}
             </ul>

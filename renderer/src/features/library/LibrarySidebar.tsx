@@ -44,10 +44,19 @@ function InstalledModel({ model }: { model: ModelInfo }) {
   const api = useApi();
   const { refresh, showError } = useActions();
   const [confirming, setConfirming] = useState(false);
+  /** Where the file is, when the host cannot show it (the web host: the browser may be elsewhere). */
+  const [location, setLocation] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
   const source = model.source === undefined ? 'folder' : model.source.kind;
   const remove = (): void => {
     setConfirming(false);
     api.call('models.delete', { id: model.id }).then(() => refresh(), showError);
+  };
+  const reveal = (): void => {
+    api.call('models.reveal', { id: model.id }).then(({ path, revealed }) => setLocation(revealed ? null : path), showError);
+  };
+  const copy = (path: string): void => {
+    navigator.clipboard.writeText(path).then(() => setCopied(true), showError);
   };
   return (
     <>
@@ -58,6 +67,14 @@ function InstalledModel({ model }: { model: ModelInfo }) {
         {model.source?.verified === true && <> · <span className="verified">{t('library.verified')}</span></>}
       </span>
       {model.problem !== null && <span className="model-problem">{t(`models.problem.${model.problem.code}`)}</span>}
+      {location !== null && (
+        <span className="model-location" data-testid="model-location">
+          <code className="model-path">{location}</code>{' '}
+          <button type="button" className="button button-quiet" onClick={() => copy(location)} data-testid="copy-path">
+            {copied ? t('library.pathCopied') : t('library.copyPath')}
+          </button>
+        </span>
+      )}
       {confirming ? (
         <span className="model-delete-confirm" role="group" aria-label={t('modelPacks.deleteConfirm', { name: model.name })}>
           {t('modelPacks.deleteConfirm', { name: model.name })}{' '}
@@ -69,9 +86,14 @@ function InstalledModel({ model }: { model: ModelInfo }) {
           </button>
         </span>
       ) : (
-        <button type="button" className="button button-quiet model-delete" onClick={() => setConfirming(true)} data-testid="delete-model">
-          {t('modelPacks.delete')}
-        </button>
+        <span className="model-actions">
+          <button type="button" className="button button-quiet" onClick={reveal} data-testid="reveal-model">
+            {t('library.reveal')}
+          </button>
+          <button type="button" className="button button-quiet model-delete" onClick={() => setConfirming(true)} data-testid="delete-model">
+            {t('modelPacks.delete')}
+          </button>
+        </span>
       )}
     </>
   );

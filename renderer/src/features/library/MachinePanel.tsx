@@ -1,3 +1,4 @@
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '../../../../shared/catalog.ts';
 import { recommendModel } from '../../../../shared/hardware.ts';
@@ -7,19 +8,26 @@ import { useActions } from '../../state/react.tsx';
 import { libraryStoreFor, type LibraryState } from './library-store.ts';
 
 /**
- * This machine (RAM, VRAM, GPU backend), the button that checks which catalog models fit it (it
- * reads their GGUF headers, so only on request), and on first run the one model to start with.
+ * This machine (RAM, VRAM, GPU backend), the check of which catalog models fit it (it reads their
+ * GGUF headers: on request, or by itself on first run, with its progress and a way to stop it),
+ * and on first run the one model to start with.
  */
 export function MachinePanel({ library, firstRun }: { library: LibraryState; firstRun: boolean }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const { showError } = useActions();
-  const { catalog, hardware, fits, checkingFit } = library;
+  const { catalog, hardware, fits, fitCheck } = library;
   const language = i18n.language;
   const checked = Object.keys(fits).length > 0;
   const recommendation = catalog === null ? null : recommendModel(catalog, fits);
   const recommended: CatalogEntry | undefined = catalog?.find((model) => model.id === recommendation?.catalogId);
-  const checkAll = (): void => void libraryStoreFor(api).checkFit(catalog?.map((model) => model.id) ?? []).catch(showError);
+  const store = libraryStoreFor(api);
+  const catalogIds = useMemo(() => catalog?.map((model) => model.id), [catalog]);
+  const checkAll = (): void => void store.checkFit(catalogIds ?? []).catch(showError);
+
+  useEffect(() => {
+    if (firstRun && catalogIds !== undefined) store.firstRunFit(catalogIds).catch(showError);
+  }, [firstRun, catalogIds, store, showError]);
 
   return (
     <section className={`machine-panel${firstRun ? ' machine-panel-first-run' : ''}`} aria-labelledby="machine-title" data-testid="machine-panel">
@@ -38,12 +46,22 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
           · {t('modelFit.cores', { count: hardware.cpuCores })}
         </p>
       )}
-      <div className="machine-actions">
-        <button type="button" className="button button-quiet" onClick={checkAll} disabled={checkingFit || catalog === null} data-testid="check-fit">
-          {checkingFit ? t('modelFit.checking') : checked ? t('modelFit.recheck') : t('modelFit.check')}
-        </button>
-        <span className="muted machine-note">{t('modelFit.checkNote')}</span>
-      </div>
+      {fitCheck === null ? (
+        <div className="machine-actions">
+          <button type="button" className="button button-quiet" onClick={checkAll} disabled={catalog === null} data-testid="check-fit">
+            {checked ? t('modelFit.recheck') : t('modelFit.check')}
+          </button>
+          <span className="muted machine-note">{t('modelFit.checkNote')}</span>
+        </div>
+      ) : (
+        <div className="machine-actions" role="status" data-testid="fit-progress">
+          <progress max={fitCheck.total} value={fitCheck.done} aria-label={t('modelFit.progressLabel')} />
+          <span className="machine-note">{t('modelFit.progress', { done: fitCheck.done, total: fitCheck.total })}</span>
+          <button type="button" className="button button-quiet" onClick={() => store.cancelFit()} data-testid="fit-cancel">
+            {t('modelFit.cancel')}
+          </button>
+        </div>
+      )}
       {recommendation !== null && recommended !== undefined && (
         <div className="machine-recommendation" data-testid="recommendation">
           <p>
@@ -62,7 +80,7 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
           )}
         </div>
       )}
-      {checked && recommendation === null && <p className="muted">{t('modelFit.nothingFits')}</p>}
+      {checked && fitCheck === null && recommendation === null && <p className="muted">{t('modelFit.nothingFits')}</p>}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppState } from '../../state/react.tsx';
 import { CatalogCard } from './CatalogCard.tsx';
+import { languageName } from './catalog-text.ts';
 import { MachinePanel } from './MachinePanel.tsx';
 import { SourceSettings } from './SourceSettings.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
@@ -9,16 +10,22 @@ import { useLibrary } from './use-library.ts';
 
 /** The Models page: the curated catalog with search, filters and downloads. */
 export function ModelsPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const library = useLibrary();
   const { catalog, downloads, fits } = library;
   const models = useAppState((s) => s.models);
+  const modelsLoaded = useAppState((s) => s.modelsLoaded);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
   const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null).map((model) => model.fileName)), [models]);
   const families = useMemo(() => [...new Set((catalog ?? []).map((model) => model.family))].sort(), [catalog]);
-  const languages = useMemo(() => [...new Set((catalog ?? []).flatMap((model) => model.languages))].sort(), [catalog]);
+  const uiLanguage = i18n.language;
+  const languages = useMemo(
+    () => [...new Set((catalog ?? []).flatMap((model) => model.languages))].sort((a, b) => languageName(uiLanguage, a).localeCompare(languageName(uiLanguage, b), uiLanguage)),
+    [catalog, uiLanguage],
+  );
   const shown = useMemo(() => filterCatalog(catalog ?? [], filters, fits), [catalog, filters, fits]);
-  const firstRun = installedFiles.size === 0 && Object.keys(downloads).length === 0;
+  // First run: the model list and the jobs are known, and there is nothing usable and nothing coming.
+  const firstRun = modelsLoaded && catalog !== null && installedFiles.size === 0 && Object.keys(downloads).length === 0;
   const update = (patch: Partial<CatalogFilters>): void => setFilters((current) => ({ ...current, ...patch }));
 
   return (
@@ -60,7 +67,7 @@ export function ModelsPage() {
           <option value="">{t('library.allLanguages')}</option>
           {languages.map((language) => (
             <option key={language} value={language}>
-              {language}
+              {languageName(uiLanguage, language)}
             </option>
           ))}
         </select>

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isErrorCode } from '../../../../shared/errors.ts';
 import type { PackJob } from '../../../../shared/packs.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
@@ -79,10 +80,15 @@ export function PackPanel() {
           )}
           {job.refused.map((refusal) => (
             <p key={refusal.fileName} className="model-problem">
-              <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}
+              <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}{' '}
+              <span className="muted refusal-reason">({refusal.message})</span>
             </p>
           ))}
-          {job.error !== null && <p className="model-problem">{t('modelPacks.failed', { message: job.error.message })}</p>}
+          {job.error !== null && (
+            <p className="model-problem" data-code={job.error.code}>
+              {t('modelPacks.failed', { message: t(`errors.${isErrorCode(job.error.code) ? job.error.code : 'INTERNAL'}`) })}
+            </p>
+          )}
         </div>
       )}
     </details>

@@ -12,9 +12,10 @@ export interface LibraryState {
   downloads: Readonly<Record<string, DownloadJob>>;
   /** This machine, as the engine sees it; null until known. */
   hardware: HardwareInfo | null;
-  /** Fit per catalog model, once the user has asked (it reads GGUF headers over the network). */
+  /** Fit per catalog model, once checked (it reads GGUF headers over the network). */
   fits: Readonly<Record<string, CatalogFit>>;
-  checkingFit: boolean;
+  /** The check under way, model by model; null when none runs. */
+  fitCheck: { done: number; total: number } | null;
 }
 
 export interface LibraryStore {
@@ -22,8 +23,15 @@ export interface LibraryStore {
   subscribe(listener: () => void): () => void;
   /** Loads the catalog and the jobs; safe to call again. */
   load(): Promise<void>;
-  /** Reads the GGUF headers of these catalog models and scores them for this machine. */
+  /** Reads the GGUF headers of these catalog models and scores them for this machine, one model at a time. */
   checkFit(catalogIds: readonly string[]): Promise<void>;
+  /** Stops the check after the model being read; the fits found so far stay. */
+  cancelFit(): void;
+  /**
+   * First run (nothing installed, nothing downloading): the check starts by itself, once per
+   * session and not when offline, so the recommendation shows without a click.
+   */
+  firstRunFit(catalogIds: readonly string[]): Promise<void>;
 }
 
 const stores = new WeakMap<EnclaveApi, LibraryStore>();
@@ -38,7 +46,10 @@ export function libraryStoreFor(api: EnclaveApi): LibraryStore {
 }
 
 export function createLibraryStore(api: EnclaveApi): LibraryStore {
-  let state: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, checkingFit: false };
+  let state: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, fitCheck: null };
+  /** Bumped by each check and by cancel: a check that is no longer the current one stops. */
+  let fitRun = 0;
+  let firstRunChecked = false;
   const listeners = new Set<() => void>();
   const set = (next: LibraryState): void => {
     state = next;
@@ -58,17 +69,33 @@ export function createLibraryStore(api: EnclaveApi): LibraryStore {
       // The engine may still be starting: the hardware shows when it is ready.
       set({ ...state, hardware: await api.call('hardware.info', {}) });
     },
-    async checkFit(catalogIds) {
-      if (catalogIds.length === 0 || state.checkingFit) return;
-      set({ ...state, checkingFit: true });
-      try {
-        const fits = await api.call('catalog.fit', { catalogIds: [...catalogIds] });
-        set({ ...state, fits: { ...state.fits, ...Object.fromEntries(fits.map((fit) => [fit.catalogId, fit])) } });
-      } finally {
-        set({ ...state, checkingFit: false });
-      }
+    checkFit,
+    cancelFit() {
+      fitRun++;
+      set({ ...state, fitCheck: null });
+    },
+    async firstRunFit(catalogIds) {
+      if (firstRunChecked || state.fitCheck !== null) return;
+      firstRunChecked = true;
+      const settings = await api.call('settings.get', {});
+      if (!settings.values.offline) await checkFit(catalogIds);
     },
   };
+
+  async function checkFit(catalogIds: readonly string[]): Promise<void> {
+    if (catalogIds.length === 0 || state.fitCheck !== null) return;
+    const run = ++fitRun;
+    set({ ...state, fitCheck: { done: 0, total: catalogIds.length } });
+    try {
+      for (const [index, catalogId] of catalogIds.entries()) {
+        const fits = await api.call('catalog.fit', { catalogIds: [catalogId] });
+        if (run !== fitRun) return;
+        set({ ...state, fits: { ...state.fits, ...Object.fromEntries(fits.map((fit) => [fit.catalogId, fit])) }, fitCheck: { done: index + 1, total: catalogIds.length } });
+      }
+    } finally {
+      if (run === fitRun) set({ ...state, fitCheck: null });
+    }
+  }
 }
 
 /** The job downloading this catalog file, if any: jobs are keyed by the file's base name. */

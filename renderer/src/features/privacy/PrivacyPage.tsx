@@ -3,6 +3,9 @@ import type { EgressLogEntry } from '../../../../shared/privacy.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
 
+/** Rows shown on the page, newest first; the exported report holds every entry. */
+const SHOWN_ROWS = 500;
+
 /** The Privacy page: the promise, the Offline switch, the network log and its export. */
 export function PrivacyPage() {
   const { t, i18n } = useTranslation();
@@ -59,6 +62,8 @@ export function PrivacyPage() {
         <p className="muted" data-testid="privacy-summary">
           {t('privacy.summary', { attempts: summary.attempts, allowed: summary.allowed, blocked: summary.blocked })}
         </p>
+        <p className="muted privacy-rotation">{t('privacy.rotationNote')}</p>
+        {log !== null && log.length > SHOWN_ROWS && <p className="muted">{t('privacy.showingLast', { shown: SHOWN_ROWS, total: log.length })}</p>}
         {log !== null && log.length === 0 ? (
           <p className="muted" data-testid="privacy-log-empty">
             {t('privacy.logEmpty')}
@@ -74,7 +79,7 @@ export function PrivacyPage() {
               </tr>
             </thead>
             <tbody>
-              {[...(log ?? [])].reverse().map((entry, index) => (
+              {(log ?? []).slice(-SHOWN_ROWS).reverse().map((entry, index) => (
                 <LogRow key={`${entry.time}-${index}`} entry={entry} language={i18n.language} />
               ))}
             </tbody>

@@ -10,16 +10,38 @@ export interface EgressSummary {
   hostsContacted: string[];
 }
 
-/** Attempts are the entries written before connecting (allowed or refused); endings are not counted again. */
+/**
+ * Each attempt counted once. A request (level 'request', or no level in older logs) is one
+ * attempt, allowed or refused. A socket the connection-level gate refused is one more (a redirect
+ * to a host that is not allowed, code that never asked); a socket it allowed belongs to a request
+ * already counted. Endings (completed, failed, cancelled) are not attempts. The hosts contacted are
+ * every host a request or a socket was allowed to (a CDN a download was redirected to included).
+ */
 export function summarize(entries: readonly EgressLogEntry[]): EgressSummary {
-  const allowed = entries.filter((entry) => entry.outcome === 'allowed');
-  const blocked = entries.filter((entry) => BLOCKED_OUTCOMES.includes(entry.outcome)).length;
-  return {
-    attempts: allowed.length + blocked,
-    allowed: allowed.length,
-    blocked,
-    hostsContacted: [...new Set(allowed.map((entry) => entry.host))].sort(),
-  };
+  let allowed = 0;
+  let blocked = 0;
+  const hosts = new Set<string>();
+  for (const entry of entries) {
+    if (BLOCKED_OUTCOMES.includes(entry.outcome)) blocked++;
+    else if (entry.outcome === 'allowed') {
+      hosts.add(entry.host);
+      if (entry.level !== 'connection') allowed++;
+    }
+  }
+  return { attempts: allowed + blocked, allowed, blocked, hostsContacted: [...hosts].sort() };
+}
+
+/**
+ * The log as read, followed by the entries pushed since that are not in it yet (an entry pushed
+ * while the log was being read is in both: same time and content).
+ */
+export function withPushed(read: EgressLogEntry[], pushed: readonly EgressLogEntry[]): EgressLogEntry[] {
+  const first = pushed[0];
+  if (first === undefined) return read;
+  const known = new Set<string>();
+  for (let index = read.length - 1; index >= 0 && (read[index]?.time ?? '') >= first.time; index--) known.add(JSON.stringify(read[index]));
+  const fresh = pushed.filter((entry) => !known.has(JSON.stringify(entry)));
+  return fresh.length === 0 ? read : [...read, ...fresh];
 }
 
 export function buildReport(entries: readonly EgressLogEntry[], options: { offline: boolean; now: Date; t: TFunction }): string {

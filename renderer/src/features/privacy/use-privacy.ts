@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ErrorCode } from '../../../../shared/errors.ts';
 import type { EgressLogEntry } from '../../../../shared/privacy.ts';
 import type { SettingsView } from '../../../../shared/settings.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import { withPushed } from './report.ts';
 
 export interface PrivacyState {
   settings: SettingsView | null;
@@ -13,17 +14,23 @@ export interface PrivacyState {
   setOffline(offline: boolean): void;
 }
 
-/** The Privacy page's data: the settings (for Offline) and the egress log, kept fresh. */
+/**
+ * The Privacy page's data: the settings (for Offline) and the egress log, read once and then kept
+ * current by the host's `privacy.egress` events (one per new entry), never read again whole.
+ */
 export function usePrivacy(): PrivacyState {
   const api = useApi();
   const [settings, setSettings] = useState<SettingsView | null>(null);
-  const [log, setLog] = useState<EgressLogEntry[] | null>(null);
+  /** The log as last read whole, and the entries pushed since the page opened. */
+  const [read, setRead] = useState<EgressLogEntry[] | null>(null);
+  const [pushed, setPushed] = useState<EgressLogEntry[]>([]);
   const [error, setError] = useState<ErrorCode | null>(null);
   const fail = (caught: unknown): void => setError(toEnclaveError(caught).code);
+  const log = useMemo(() => (read === null ? null : withPushed(read, pushed)), [read, pushed]);
 
   const load = useCallback(() => {
     api.call('settings.get', {}).then(setSettings, fail);
-    api.call('privacy.egressLog', {}).then(setLog, fail);
+    api.call('privacy.egressLog', {}).then(setRead, fail);
   }, [api]);
 
   const refresh = useCallback(() => {
@@ -32,24 +39,13 @@ export function usePrivacy(): PrivacyState {
   }, [load]);
 
   useEffect(() => {
+    // Subscribed before the first read: an entry written meanwhile is kept, and not shown twice.
+    const offEntries = api.on('privacy.egress', (entry) => setPushed((current) => [...current, entry]));
+    const offSettings = api.on('settings.changed', setSettings);
     load();
-    const reloadLog = (): void => void api.call('privacy.egressLog', {}).then(setLog, fail);
-    // Downloads report progress often: the log is read again at most once a second.
-    let pending: ReturnType<typeof setTimeout> | null = null;
-    const offSettings = api.on('settings.changed', (view) => {
-      setSettings(view);
-      reloadLog();
-    });
-    const offDownloads = api.on('downloads.progress', () => {
-      pending ??= setTimeout(() => {
-        pending = null;
-        reloadLog();
-      }, 1000);
-    });
     return () => {
+      offEntries();
       offSettings();
-      offDownloads();
-      if (pending !== null) clearTimeout(pending);
     };
   }, [api, load]);
 
