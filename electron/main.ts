@@ -107,6 +107,8 @@ function onReady(appConfig: AppConfig): void {
     config: appConfig,
     spawnEngine: utilityEngineSpawner(paths.engine),
     settings: settings.backend,
+    // Workshop participants get the same built renderer over HTTP (issue #7).
+    rendererDir: paths.renderer,
     openExternal: openExternalLink,
     saveReport: saveReportWithDialog,
     pickModels: pickModelsWithDialog,

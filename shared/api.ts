@@ -1,4 +1,5 @@
 /** Local OpenAI-compatible API (issue #7): what the settings panel shows of it. */
+import type { ErrorPayload } from './errors.ts';
 
 export const DEFAULT_API_PORT = 5171;
 
@@ -19,8 +20,8 @@ export interface ApiStatus {
   url: string | null;
   port: number;
   keyRequired: boolean;
-  /** Why it could not listen (a port in use), when failed. */
-  error: string | null;
+  /** Why it could not listen (PORT_IN_USE, LISTEN_FAILED), when failed. */
+  error: ErrorPayload | null;
   counts: ApiRequestCounts;
 }
 

@@ -31,6 +31,10 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   // Comparison workbench
   'PROMPT_SET_INVALID',
+  'VOTES_LOCKED',
+  // A server (local API, workshop) could not open its port
+  'PORT_IN_USE',
+  'LISTEN_FAILED',
   'INTERNAL',
 ] as const;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_API_PORT } from './api.ts';
 import { isLoopbackHostname } from './loopback.ts';
+import { userPortSchema } from './ports.ts';
 
 /**
  * App settings kept by the host (electron-store in the Electron host, conf in the web host: the
@@ -11,7 +12,7 @@ export const settingsSchema = z.object({
   offline: z.boolean(),
   // Local API (issue #7): off by default, on 127.0.0.1 only; an empty key means none is asked.
   apiEnabled: z.boolean(),
-  apiPort: z.number().int().min(1024).max(65535),
+  apiPort: userPortSchema,
   apiKey: z.string().max(200),
   // Model library (issue #3): where models come from, and how to get there.
   /** Hugging Face or a mirror of it (http only on loopback, for test servers). ENCLAVE_HF_ENDPOINT overrides it. */

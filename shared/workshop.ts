@@ -1,16 +1,48 @@
 /** Workshop mode (issue #7): one laptop serves a room of participants who only have a browser. */
 import { z } from 'zod';
+import { userPortSchema } from './ports.ts';
 
 /** Generations one participant may start per minute. */
 export const WORKSHOP_RATE_LIMIT = { answers: 10, windowMs: 60_000 } as const;
 
+/** Wrong join codes one address may send per minute; beyond, it waits (HTTP 429). */
+export const JOIN_ATTEMPTS_LIMIT = { wrong: 5, windowMs: 60_000 } as const;
+
+/** People one room holds: enough for a class, few enough for one laptop's engine. */
+export const MAX_PARTICIPANTS = 40;
+
 export const workshopOpenSchema = z.strictObject({
   /** One address of this machine's LAN interfaces (127.0.0.1 for a rehearsal on this machine). */
   address: z.union([z.ipv4(), z.ipv6()]),
-  port: z.number().int().min(1024).max(65535),
+  port: userPortSchema,
 });
 
-export const workshopPushSchema = z.strictObject({ text: z.string().min(1).max(20_000) });
+const PROMPT_CHARS = 20_000;
+
+export const workshopPushSchema = z.strictObject({
+  text: z.string().min(1).max(PROMPT_CHARS),
+  /** The exercise's title, when the prompt is one. */
+  title: z.string().min(1).max(120).optional(),
+});
+
+/** One exercise of seeds/workshop-exercises: a prompt the trainer pushes to the room in one click. */
+export const workshopExerciseSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  title: z.string().min(1).max(120),
+  /** For the trainer: what the exercise shows, what to look for in the answers. */
+  goal: z.string().min(1).max(500),
+  /** What participants get, ready to send to the model. */
+  prompt: z.string().min(1).max(PROMPT_CHARS),
+});
+
+export const workshopExerciseSetSchema = z.strictObject({
+  format: z.literal('enclave.workshop-exercises'),
+  name: z.string().min(1).max(120),
+  language: z.enum(['fr', 'en']),
+  exercises: z.array(workshopExerciseSchema).min(1).max(100),
+});
+export type WorkshopExercise = z.infer<typeof workshopExerciseSchema>;
+export type WorkshopExerciseSet = z.infer<typeof workshopExerciseSetSchema>;
 
 export interface LanInterface {
   name: string;
@@ -37,16 +69,22 @@ export interface WorkshopStatus {
   /** The QR code of `url`, as rows of dark (true) and light modules. */
   qr: boolean[][] | null;
   participants: WorkshopParticipant[];
-  /** Who holds the engine now: a participant's name, 'app' or 'api'; null when idle. */
-  running: string | null;
+  /** Whose answers the engine is generating now (several share the model in a workshop); empty when idle. */
+  running: WorkshopCaller[];
   waiting: number;
   /** Over the last minute: answers finished and generated tokens per second. */
   throughput: { answers: number; tokensPerSecond: number };
+  /** What participants were last sent (null: nothing yet in this room). */
+  pushed: WorkshopPush | null;
 }
+
+/** Who a job in the chat queue is for, as the console names it (translated by kind). */
+export type WorkshopCaller = { kind: 'participant'; name: string } | { kind: 'app' | 'api' | 'compare' | 'other' };
 
 /** A prompt or exercise the trainer sent to everyone. */
 export interface WorkshopPush {
   text: string;
+  title?: string;
   at: string;
 }
 

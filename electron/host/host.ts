@@ -10,6 +10,7 @@ import { EngineClient } from '../engine/engine-client.ts';
 import type { SpawnEngine } from '../engine/engine-process.ts';
 import { CATALOG, catalogFile } from '../services/catalog.ts';
 import { ApiService } from '../services/api/api-service.ts';
+import { WORKSHOP_EXERCISES } from '../services/workshop/exercises.ts';
 import { lanInterfaces } from '../services/workshop/lan.ts';
 import { ChatService, type ChatEvent } from '../services/chat.ts';
 import { CompareService } from '../services/compare/service.ts';
@@ -34,7 +35,7 @@ export interface HostOptions {
   /** conf in the web host, electron-store in the desktop app. */
   settings: SettingsBackend;
   env?: NodeJS.ProcessEnv;
-  /** The built renderer, which workshop participants are served (web host only; issue #7). */
+  /** The built renderer, which workshop participants are served (issue #7). */
   rendererDir?: string;
   /** The desktop app's shell.openExternal adapter; the web host has none (the user's browser opens links). */
   openExternal?: (url: string) => Promise<void>;
@@ -181,8 +182,11 @@ export class Host {
       'workshop.stop': () => this.workshop.stop(),
       'workshop.remove': ({ participantId }) => this.workshop.remove(participantId),
       'workshop.reset': () => this.workshop.reset(),
-      'workshop.push': ({ text }) => this.workshop.push(text),
-      'workshop.me': () => ({ name: '', pushed: null }),
+      'workshop.push': ({ text, title }) => this.workshop.push(text, title),
+      'workshop.me': () => {
+        throw new EnclaveError('FORBIDDEN', 'workshop.me answers workshop participants only');
+      },
+      'workshop.exercises': () => [...WORKSHOP_EXERCISES],
       'links.open': async ({ url }) => {
         const check = checkExternalLink(url);
         if (!check.safe) throw new EnclaveError('LINK_REFUSED', `link refused: ${check.reason}`, { reason: check.reason });

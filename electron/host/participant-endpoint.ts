@@ -14,7 +14,7 @@ import type { CallOutcome, Host } from './host.ts';
 /** Read-only commands answered by the Host itself. */
 const SHARED_READS = new Set<CommandName>(['models.list', 'engine.status']);
 /** Events a participant's window receives (job events only for their own jobs, filtered by the transport). */
-const PARTICIPANT_EVENTS = new Set<HostEvent['event']>(['chat.delta', 'chat.loaded', 'chat.done', 'chat.error', 'chat.queued', 'engine.status', 'workshop.pushed']);
+const PARTICIPANT_EVENTS = new Set<HostEvent['event']>(['chat.delta', 'chat.thought', 'chat.loaded', 'chat.done', 'chat.error', 'chat.queued', 'engine.status', 'workshop.pushed']);
 
 export interface ParticipantEndpointOptions {
   host: Host;
@@ -46,18 +46,15 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Pick<H
   }
 
   async function generate(input: CommandInput<'chat.generate'>): Promise<unknown> {
-    participants.takeTurn(participant);
+    participants.assertMayAsk(participant);
     const { conversation, messages, ...rest } = input;
+    // Refused attempts (BUSY while their answer runs, an unknown model) throw here and do not count.
     const started =
       conversation !== undefined
         ? await participant.conversations.chat.generate({ ...rest, conversation })
         : await chat.generate({ ...rest, messages: requireMessages(messages) }, undefined, participant.caller);
+    participants.countAsked(participant);
     participant.jobs.add(started.jobId);
-    // The transport learns the job id only from this answer: its place in the queue follows it.
-    setImmediate(() => {
-      const position = chat.queue().waiting.findIndex((job) => job.jobId === started.jobId) + 1;
-      if (position > 0) for (const listener of listeners) listener({ event: 'chat.queued', payload: { jobId: started.jobId, position } });
-    });
     return started;
   }
 

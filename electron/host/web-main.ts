@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../shared/ports.ts';
 import { nodeEngineSpawner } from '../engine/spawn-node.ts';
-import { parseApiPort } from '../services/api/api-env.ts';
 import { openSettings } from '../services/settings.ts';
 import { ensureDirectories, loadConfig } from './config.ts';
 import { Host } from './host.ts';
@@ -25,8 +25,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 if (values['api-port'] !== undefined && values['api-port'] !== '') {
-  if (parseApiPort(values['api-port']) === null) {
-    console.error(`--api-port must be a port number from 1024 to 65535, got ${values['api-port']}`);
+  if (parseUserPort(values['api-port']) === null) {
+    console.error(`--api-port must be a port number from ${MIN_USER_PORT} to ${MAX_PORT}, got ${values['api-port']}`);
     process.exit(2);
   }
   process.env.ENCLAVE_API_PORT = values['api-port'];
@@ -53,7 +53,7 @@ const server = await startWebServer({ host, port, staticDir });
 console.log(`Enclave web host: ${server.url}`);
 const api = host.api.status();
 if (api.url !== null) console.log(`Enclave local API: ${api.url}`);
-else if (api.error !== null) console.error(`Enclave local API could not start: ${api.error}`);
+else if (api.error !== null) console.error(`Enclave local API could not start: ${api.error.message}`);
 
 let closing = false;
 async function shutdown(): Promise<void> {

@@ -1,17 +1,23 @@
 /**
  * The web host's transport: serves the built renderer over HTTP and the contract over a WebSocket
- * at /ws. Bound to loopback unless the caller names another address on purpose.
+ * at /ws. Bound to loopback unless the caller names another address on purpose. The workshop
+ * server (issue #7) is the same server with a join gate in front (`createAppServer`).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, HostEvent, ServerFrame } from '../../shared/contract.ts';
 import { EnclaveError } from '../../shared/errors.ts';
+import { listen } from '../services/listen.ts';
+import { CONTENT_SECURITY_POLICY } from '../shell/security.ts';
 import type { Host } from './host.ts';
 
 /** One frame never needs more than this: a long conversation is a few MB of text. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** At most this many events of jobs this connection does not know yet wait while one of its chat.generate calls is answered. */
+const EARLY_EVENTS_MAX = 256;
 
 export interface WebServerOptions {
   host: Host;
@@ -28,39 +34,55 @@ export interface WebServer {
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const address = options.address ?? '127.0.0.1';
+  const app = createAppServer({ staticDir: options.staticDir, accept: () => (socket) => serveConnection(socket, options.host) });
+  await listen(app.server, options.port, address);
+  const { port } = app.server.address() as AddressInfo;
+  return { url: urlFor(address, port), port, close: app.close };
+}
+
+export interface AppServerOptions {
+  /** The built renderer. */
+  staticDir: string;
+  /** Answers a request itself before the renderer is served (the workshop's join page and gate); true when it did. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Serves an accepted WebSocket at /ws, or null to refuse it (401). Called only for this host and origin. */
+  accept: (req: IncomingMessage) => ((socket: WebSocket) => void) | null;
+}
+
+export interface AppServer {
+  server: Server;
+  /** Drops every WebSocket and connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** The renderer and the contract on one HTTP server, with the checks and headers both servers need. */
+export function createAppServer(options: AppServerOptions): AppServer {
   const serveStatic = sirv(options.staticDir, { single: true, dev: false, etag: true, gzip: false });
   const server: Server = createServer((req, res) => {
     if (!isAllowedHost(req, server)) {
       res.writeHead(421).end('misdirected request');
       return;
     }
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    // No other page may frame the app and trick clicks into it (clickjacking); only a header can say so.
-    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; form-action 'none'");
-    res.setHeader('X-Frame-Options', 'DENY');
+    setSecurityHeaders(res);
+    if (options.intercept?.(req, res) === true) return;
+    res.setHeader('Content-Security-Policy', rendererContentSecurityPolicy(req.headers.host ?? ''));
     serveStatic(req, res, () => {
       res.writeHead(404).end('not found');
     });
   });
-  const sockets = new WebSocketServer({
-    server,
-    path: '/ws',
-    maxPayload: MAX_FRAME_BYTES,
-    // Any web page the user visits could otherwise open a socket to 127.0.0.1 and drive the app.
-    verifyClient: ({ req }: { req: IncomingMessage }) => isAllowedHost(req, server) && isSameOrigin(req),
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const isContract = new URL(req.url ?? '/', 'http://enclave').pathname === '/ws';
+    // Any web page the user visits could otherwise open a socket to this address and drive the app.
+    const serve = isContract && isAllowedHost(req, server) && isSameOrigin(req) ? options.accept(req) : null;
+    if (serve === null) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, serve);
   });
-  sockets.on('connection', (socket) => serveConnection(socket, options.host));
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, address, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
-    port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
@@ -71,19 +93,52 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+/** Headers of every answer either server sends. */
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  // No other page may frame the app and trick clicks into it (clickjacking); only a header can say so.
+  res.setHeader('X-Frame-Options', 'DENY');
+}
+
+/**
+ * The desktop app's strict policy (no remote script, image or connection), with the WebSocket back
+ * to the host the page came from, and no framing. `host` is the request's Host header, already
+ * checked by `isAllowedHost`.
+ */
+export function rendererContentSecurityPolicy(host: string): string {
+  const directives = CONTENT_SECURITY_POLICY.split('; ').map((directive) => (directive.startsWith('connect-src ') ? `${directive} ws://${host}` : directive));
+  return [...directives, "frame-ancestors 'none'"].join('; ');
+}
+
+export function urlFor(address: string, port: number): string {
+  return `http://${hostPort(address, port)}`;
+}
+
 /** What a connection talks to: the whole Host, or a workshop participant's restricted view of it (issue #7). */
 export type ContractEndpoint = Pick<Host, 'call' | 'onEvent'>;
 
 export function serveConnection(socket: WebSocket, host: ContractEndpoint): void {
   // Generation events go only to the connection that started the job.
   const ownJobs = new Set<string>();
+  // A job's first events (its place in the queue, say) are emitted before chat.generate has
+  // answered with its id: while such a call is out, events of unknown jobs wait here.
+  let generating = 0;
+  let early: HostEvent[] = [];
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
-  const unsubscribe = host.onEvent((event: HostEvent) => {
-    if ('jobId' in event.payload && !ownJobs.has(event.payload.jobId)) return;
+  const deliver = (event: HostEvent): void => {
     send({ type: 'event', event: event.event, payload: event.payload });
     if (event.event === 'chat.done' || event.event === 'chat.error') ownJobs.delete(event.payload.jobId);
+  };
+  const unsubscribe = host.onEvent((event: HostEvent) => {
+    if ('jobId' in event.payload && !ownJobs.has(event.payload.jobId)) {
+      if (generating > 0 && early.length < EARLY_EVENTS_MAX) early.push(event);
+      return;
+    }
+    deliver(event);
   });
   socket.on('close', unsubscribe);
   // A frame over maxPayload or a protocol violation: ws closes this connection; without a listener the error would end the process.
@@ -94,9 +149,18 @@ export function serveConnection(socket: WebSocket, host: ContractEndpoint): void
       send({ type: 'result', id: -1, ok: false, error: new EnclaveError('BAD_REQUEST', 'a frame must be JSON {type:"call", id, command, input}').toPayload() });
       return;
     }
+    const isGenerate = frame.command === 'chat.generate';
+    if (isGenerate) generating++;
     const outcome = await host.call(frame.command, frame.input);
-    if (outcome.ok && frame.command === 'chat.generate') ownJobs.add((outcome.result as { jobId: string }).jobId);
+    const jobId = isGenerate && outcome.ok ? (outcome.result as { jobId: string }).jobId : null;
+    if (jobId !== null) ownJobs.add(jobId);
     send({ type: 'result', id: frame.id, ...outcome });
+    if (isGenerate) {
+      generating--;
+      const waiting = early;
+      early = generating > 0 ? waiting.filter((event) => 'jobId' in event.payload && event.payload.jobId !== jobId) : [];
+      for (const event of waiting) if ('jobId' in event.payload && event.payload.jobId === jobId) deliver(event);
+    }
   });
 }
 
@@ -116,10 +180,21 @@ export function parseClientFrame(text: string): ClientFrame | null {
 /** Refuses DNS-rebinding requests: the Host header must name the address the server listens on. */
 export function isAllowedHost(req: IncomingMessage, server: Server): boolean {
   const address = server.address() as AddressInfo | null;
-  if (address === null) return false;
-  const allowed = new Set([`127.0.0.1:${address.port}`, `localhost:${address.port}`, `[::1]:${address.port}`]);
-  if (address.address !== '127.0.0.1' && address.address !== '::1') allowed.add(`${address.address}:${address.port}`);
-  return allowed.has(req.headers.host ?? '');
+  return address !== null && allowedHosts(address).has(req.headers.host ?? '');
+}
+
+/**
+ * The Host headers a browser sends to a server listening on `address`: its own address (IPv6 in
+ * brackets, as browsers write it), and on loopback the loopback names too.
+ */
+export function allowedHosts(address: Pick<AddressInfo, 'address' | 'port'>): Set<string> {
+  const { port } = address;
+  const loopback = address.address === '127.0.0.1' || address.address === '::1';
+  return new Set([hostPort(address.address, port), ...(loopback ? [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] : [])]);
+}
+
+function hostPort(address: string, port: number): string {
+  return `${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 export function isSameOrigin(req: IncomingMessage): boolean {

@@ -5,28 +5,34 @@
  * listens beyond the address the trainer chose.
  */
 import { rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
-import sirv from 'sirv';
-import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { HostEvent } from '../../shared/contract.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { WorkshopMe, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../shared/workshop.ts';
-import type { ChatService } from '../services/chat.ts';
-import { joinPage } from '../services/workshop/join-page.ts';
-import { isShareableAddress, newJoinCode, sameCode, urlFor } from '../services/workshop/lan.ts';
+import type { WorkshopCaller, WorkshopMe, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../shared/workshop.ts';
+import { API_CALLER_PREFIX } from '../services/api/api-server.ts';
+import { APP_CALLER, type ChatService } from '../services/chat.ts';
+import { COMPARE_CALLER } from '../services/compare/runner.ts';
+import { listen } from '../services/listen.ts';
+import { JoinAttempts } from '../services/workshop/join-attempts.ts';
+import { joinPage, type JoinFailure } from '../services/workshop/join-page.ts';
+import { isShareableAddress, newJoinCode, sameCode } from '../services/workshop/lan.ts';
 import { PARTICIPANT_CALLER_PREFIX, Participants, type Participant } from '../services/workshop/participants.ts';
 import { openConversations } from './conversation-handlers.ts';
 import type { Host } from './host.ts';
 import { participantEndpoint } from './participant-endpoint.ts';
-import { isAllowedHost, isSameOrigin, MAX_FRAME_BYTES, serveConnection } from './web-server.ts';
+import { createAppServer, serveConnection, urlFor, type AppServer } from './web-server.ts';
 
 const COOKIE = 'enclave_workshop';
 const THROUGHPUT_WINDOW_MS = 60_000;
 const STATUS_EVERY_MS = 500;
 const MAX_NAME_CHARS = 40;
+/** How long removing someone waits for their running answer to stop before closing their database anyway. */
+const JOBS_STOP_WAIT_MS = 5_000;
+const JOIN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
 
 export interface WorkshopOptions {
   host: Host;
@@ -38,7 +44,7 @@ export interface WorkshopOptions {
 }
 
 interface Open {
-  server: Server;
+  app: AppServer;
   url: string;
   joinCode: string;
   qr: boolean[][];
@@ -47,6 +53,7 @@ interface Open {
 export class Workshop {
   private open: Open | null = null;
   private participants: Participants;
+  private readonly attempts = new JoinAttempts();
   private pushed: WorkshopPush | null = null;
   private finished: { at: number; tokens: number; durationMs: number }[] = [];
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
@@ -58,60 +65,53 @@ export class Workshop {
     options.host.onEvent((event) => this.observe(event));
   }
 
+  /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
   async start(address: string, port: number): Promise<WorkshopStatus> {
     if (!isShareableAddress(address)) throw new EnclaveError('BAD_REQUEST', `${address} is not an address of this machine`, { address });
     const staticDir = this.options.staticDir();
-    if (staticDir === null) throw new EnclaveError('FORBIDDEN', 'workshops are served by the web host only');
+    if (staticDir === null) throw new EnclaveError('FORBIDDEN', 'this app was started without its built renderer to serve');
     await this.stop();
-    const server = this.createServer(staticDir);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new EnclaveError('BAD_REQUEST', `cannot listen on ${address}:${port}: ${error.message}`)));
-      server.listen(port, address, () => resolve());
-    });
-    const url = urlFor(address, (server.address() as AddressInfo).port);
-    this.open = { server, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    rmSync(this.roomDir(), { recursive: true, force: true });
+    const app = createAppServer({ staticDir, intercept: (req, res) => this.gate(req, res), accept: (req) => this.accept(req) });
+    await listen(app.server, port, address);
+    const url = urlFor(address, (app.server.address() as AddressInfo).port);
+    this.open = { app, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    this.attempts.clear();
     this.announce(true);
     return this.status();
   }
 
+  /** Closes the room: everyone out, their answers stopped and their conversations deleted. */
   async stop(): Promise<WorkshopStatus> {
     const open = this.open;
     this.open = null;
-    if (open !== null) {
-      for (const participant of this.participants.list()) for (const socket of participant.sockets) socket.terminate();
-      await new Promise<void>((resolve) => {
-        open.server.close(() => resolve());
-        open.server.closeAllConnections();
-      });
-    }
+    await this.endRoom();
+    await open?.app.close();
     this.announce(true);
     return this.status();
   }
 
   /** Removes everyone and their conversations, and draws a new join code. */
-  reset(): WorkshopStatus {
-    for (const participant of this.participants.list()) this.participants.remove(participant);
-    rmSync(this.roomDir(), { recursive: true, force: true });
-    this.participants = this.newRoom();
-    this.pushed = null;
-    this.finished = [];
+  async reset(): Promise<WorkshopStatus> {
     if (this.open !== null) this.open.joinCode = newJoinCode();
+    this.attempts.clear();
+    await this.endRoom();
     this.announce(true);
     return this.status();
   }
 
-  remove(participantId: string): WorkshopStatus {
+  async remove(participantId: string): Promise<WorkshopStatus> {
     const participant = this.participants.byId(participantId);
     if (participant === null) throw new EnclaveError('NOT_FOUND', 'no such participant', { participantId });
-    for (const jobId of participant.jobs) this.options.chat.stop(jobId);
-    this.participants.remove(participant);
+    await this.evict(this.participants, [participant]);
     this.announce(true);
     return this.status();
   }
 
-  push(text: string): WorkshopStatus {
-    this.pushed = { text, at: new Date().toISOString() };
+  push(text: string, title?: string): WorkshopStatus {
+    this.pushed = { text, ...(title !== undefined && { title }), at: new Date().toISOString() };
     this.options.emit({ event: 'workshop.pushed', payload: this.pushed });
+    this.announce(true);
     return this.status();
   }
 
@@ -122,7 +122,7 @@ export class Workshop {
     const tokens = recent.reduce((sum, entry) => sum + entry.tokens, 0);
     const participants = this.participants.list().map((participant): WorkshopParticipant => {
       const position = queue.waiting.findIndex((job) => job.caller === participant.caller) + 1;
-      const generating = queue.running?.caller === participant.caller;
+      const generating = queue.running.some((job) => job.caller === participant.caller);
       return {
         id: participant.id,
         name: participant.name,
@@ -139,16 +139,16 @@ export class Workshop {
       joinCode: this.open?.joinCode ?? null,
       qr: this.open?.qr ?? null,
       participants,
-      running: queue.running === null ? null : this.callerName(queue.running.caller),
+      running: queue.running.map((job) => this.callerOf(job.caller)),
       waiting: queue.waiting.length,
       throughput: { answers: recent.length, tokensPerSecond: busyMs > 0 ? (tokens * 1000) / busyMs : 0 },
+      pushed: this.pushed,
     };
   }
 
   async dispose(): Promise<void> {
     await this.stop();
     if (this.statusTimer !== null) clearTimeout(this.statusTimer);
-    for (const participant of this.participants.list()) participant.conversations.close();
   }
 
   private me(participant: Participant): WorkshopMe {
@@ -163,9 +163,57 @@ export class Workshop {
     return new Participants(this.roomDir(), (dir, caller) => openConversations(dir, this.options.chat, caller));
   }
 
-  private callerName(caller: string): string {
-    if (caller.startsWith(PARTICIPANT_CALLER_PREFIX)) return this.participants.byCaller(caller)?.name ?? '?';
-    return caller.startsWith('api:') ? 'api' : caller;
+  /** Everyone out; the next to join starts a fresh room. */
+  private async endRoom(): Promise<void> {
+    const room = this.participants;
+    this.participants = this.newRoom();
+    this.pushed = null;
+    this.finished = [];
+    await this.evict(room, room.list());
+  }
+
+  /** Their cookies open nothing from now on; their answers stop; then their conversations are deleted. */
+  private async evict(room: Participants, leaving: readonly Participant[]): Promise<void> {
+    for (const participant of leaving) room.revoke(participant);
+    await this.stopJobs(new Set(leaving.map((participant) => participant.caller)));
+    for (const participant of leaving) {
+      participant.conversations.close();
+      rmSync(room.dirOf(participant), { recursive: true, force: true });
+    }
+  }
+
+  /** Stops every running or waiting job of these callers and waits (a few seconds at most) until the queue holds none. */
+  private async stopJobs(callers: ReadonlySet<string>): Promise<void> {
+    const { chat, host } = this.options;
+    const jobs = (): string[] => {
+      const { running, waiting } = chat.queue();
+      return [...running, ...waiting].flatMap((job) => (callers.has(job.caller) ? [job.jobId] : []));
+    };
+    if (jobs().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(end, JOBS_STOP_WAIT_MS);
+      const unsubscribe = host.onEvent((event) => {
+        if ((event.event === 'chat.done' || event.event === 'chat.error') && jobs().length === 0) end();
+      });
+      for (const jobId of jobs()) chat.stop(jobId);
+      if (jobs().length === 0) end();
+    });
+  }
+
+  private callerOf(caller: string): WorkshopCaller {
+    if (caller.startsWith(PARTICIPANT_CALLER_PREFIX)) {
+      const participant = this.participants.byCaller(caller);
+      return participant === null ? { kind: 'other' } : { kind: 'participant', name: participant.name };
+    }
+    if (caller === APP_CALLER) return { kind: 'app' };
+    if (caller.startsWith(API_CALLER_PREFIX)) return { kind: 'api' };
+    if (caller === COMPARE_CALLER || caller.startsWith(`${COMPARE_CALLER}:`)) return { kind: 'compare' };
+    return { kind: 'other' };
   }
 
   /** Counts each participant's answers and the room's throughput. */
@@ -199,44 +247,26 @@ export class Workshop {
     }, STATUS_EVERY_MS);
   }
 
-  private createServer(staticDir: string): Server {
-    const serveStatic = sirv(staticDir, { single: true, dev: false, etag: true, gzip: false });
-    const server: Server = createServer((req, res) => {
-      if (!isAllowedHost(req, server)) {
-        res.writeHead(421).end('misdirected request');
-        return;
-      }
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('X-Frame-Options', 'DENY');
-      const path = new URL(req.url ?? '/', 'http://workshop').pathname;
-      if (path === '/workshop/join') {
-        void this.serveJoin(req, res);
-        return;
-      }
-      if (this.participantOf(req) === null) {
-        res.writeHead(303, { Location: '/workshop/join' }).end();
-        return;
-      }
-      res.setHeader('Content-Security-Policy', "frame-ancestors 'none'; form-action 'none'");
-      serveStatic(req, res, () => {
-        res.writeHead(404).end('not found');
-      });
-    });
-    const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-    server.on('upgrade', (req, socket, head) => {
-      const participant = new URL(req.url ?? '/', 'http://workshop').pathname === '/ws' && isAllowedHost(req, server) && isSameOrigin(req) ? this.participantOf(req) : null;
-      if (participant === null) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      sockets.handleUpgrade(req, socket, head, (ws) => {
-        participant.sockets.add(ws);
-        ws.on('close', () => participant.sockets.delete(ws));
-        serveConnection(ws, participantEndpoint({ host: this.options.host, chat: this.options.chat, participants: this.participants, participant, me: () => this.me(participant) }));
-      });
-    });
-    return server;
+  /** The join page, and the way to it for anyone without a participant's cookie. */
+  private gate(req: IncomingMessage, res: ServerResponse): boolean {
+    if (new URL(req.url ?? '/', 'http://workshop').pathname === '/workshop/join') {
+      void this.serveJoin(req, res);
+      return true;
+    }
+    if (this.participantOf(req) !== null) return false;
+    res.writeHead(303, { Location: '/workshop/join' }).end();
+    return true;
+  }
+
+  private accept(req: IncomingMessage): ((socket: WebSocket) => void) | null {
+    const participant = this.participantOf(req);
+    if (participant === null) return null;
+    const endpoint = participantEndpoint({ host: this.options.host, chat: this.options.chat, participants: this.participants, participant, me: () => this.me(participant) });
+    return (socket) => {
+      participant.sockets.add(socket);
+      socket.on('close', () => participant.sockets.delete(socket));
+      serveConnection(socket, endpoint);
+    };
   }
 
   private participantOf(req: IncomingMessage): Participant | null {
@@ -244,15 +274,34 @@ export class Workshop {
   }
 
   private async serveJoin(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    res.setHeader('Content-Security-Policy', JOIN_PAGE_CSP);
+    const answer = (status: number, failure: JoinFailure | null): void => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(joinPage({ failure }));
+    };
     if (req.method !== 'POST') {
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(joinPage({ failed: false }));
+      answer(200, null);
+      return;
+    }
+    const remote = req.socket.remoteAddress ?? '';
+    const waitMs = this.attempts.waitMs(remote);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      answer(429, 'tooManyAttempts');
       return;
     }
     const form = new URLSearchParams(await readSmallBody(req));
     const name = (form.get('name') ?? '').trim().slice(0, MAX_NAME_CHARS);
-    if (this.open === null || !sameCode(form.get('code') ?? '', this.open.joinCode) || name === '') {
-      res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8' }).end(joinPage({ failed: true }));
+    if (this.open === null || !sameCode(form.get('code') ?? '', this.open.joinCode)) {
+      this.attempts.recordWrong(remote);
+      answer(403, 'wrongCode');
+      return;
+    }
+    if (name === '') {
+      answer(400, 'noName');
+      return;
+    }
+    if (this.participants.isFull()) {
+      answer(403, 'roomFull');
       return;
     }
     const participant = this.participants.join(name);

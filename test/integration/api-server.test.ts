@@ -2,10 +2,12 @@
  * The local OpenAI-compatible API (issue #7), driven by the official `openai` package against a
  * real Host (real engine process, fixture GGUF models) on 127.0.0.1.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import OpenAI, { type ClientOptions } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { endlessText, ensureFixtureModels, SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
+import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 
@@ -21,6 +23,21 @@ const SCRIPTED = 'enclave-scripted.gguf';
 const ENDLESS = 'enclave-endless.gguf';
 const JSON_MODEL = 'enclave-json.gguf';
 
+
+/** Jobs in the chat queue, running or waiting, whoever they are for. */
+function jobsInQueue(): number {
+  const { running, waiting } = testHost.host.workshop.status();
+  return running.length + waiting;
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let tries = 0; !condition(); tries++) {
+    if (tries > 600) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const post = (path: string, body: string, contentType = 'application/json') => directFetch(`${baseURL}${path}`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
 
 beforeAll(async () => {
   const models = await ensureFixtureModels();
@@ -151,6 +168,51 @@ describe('local OpenAI-compatible API', () => {
 
     const unknownPath = await directFetch(`${baseURL}/embeddings`, { method: 'POST' });
     expect(unknownPath.status).toBe(404);
+
+    const notJsonType = await post('/chat/completions', 'model=x', 'application/x-www-form-urlencoded');
+    expect(notJsonType.status).toBe(415);
+    expect(await notJsonType.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
+
+    const huge = await post('/chat/completions', JSON.stringify({ model: SCRIPTED, messages: [{ role: 'user', content: 'x'.repeat(5 * 1024 * 1024) }] }));
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('connection')).toBe('close');
+  });
+
+  test.each([
+    ['tools', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }],
+    ['tool_choice', { tool_choice: 'required' }],
+    ['n', { n: 2 }],
+    ['logprobs', { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 3 }],
+    ['logit_bias', { logit_bias: { '42': 100 } }],
+    ['audio', { audio: { voice: 'alloy', format: 'wav' } }],
+    ['modalities', { modalities: ['text', 'audio'] }],
+  ])('refuses %s, which it cannot honour, with a 400 naming it', async (param, extra) => {
+    const refused = await client.chat.completions
+      .create({ model: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }], ...(extra as object) } as Parameters<typeof client.chat.completions.create>[0])
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe(param);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/not supported/);
+  });
+
+  test('ignores fields that change nothing it answers (user, penalties, n: 1, empty tools)', async () => {
+    const completion = await client.chat.completions.create({
+      model: SCRIPTED,
+      messages: [{ role: 'user', content: 'Hi' }],
+      user: 'script-7',
+      presence_penalty: 0.5,
+      frequency_penalty: 0.5,
+      n: 1,
+      tools: [],
+      store: false,
+      metadata: { team: 'ops' },
+    });
+    expect(completion.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
+    const text = await client.completions.create({ model: SCRIPTED, prompt: 'Hi', max_tokens: 50, echo: false, best_of: 1 });
+    expect(text.choices[0]?.text).toBe(SCRIPTED_REPLY);
+    const echo = await client.completions.create({ model: SCRIPTED, prompt: 'Hi', echo: true }).catch((error: unknown) => error);
+    expect((echo as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('echo');
   });
 
   test('asks for the API key once one is set', async () => {
@@ -185,6 +247,48 @@ describe('local OpenAI-compatible API', () => {
     expect(testHost.host.api.status().counts.chatCompletions).toBeGreaterThanOrEqual(3);
   });
 
+  test(`all API clients together hold ${MAX_API_JOBS} places in the queue; one more gets 429, the app still gets its turn`, async () => {
+    const aborts = Array.from({ length: MAX_API_JOBS }, () => new AbortController());
+    const held = aborts.map((abort, i) =>
+      client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: `hold ${i}` }], max_tokens: 4000, stream: true }, { signal: abort.signal }).then(
+        async (stream) => {
+          for await (const chunk of stream) void chunk;
+        },
+        () => undefined,
+      ),
+    );
+    await until(() => jobsInQueue() === MAX_API_JOBS, `${MAX_API_JOBS} API jobs in the queue`);
+    const refused = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'one more' }] }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((refused as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('rate_limit_exceeded');
+    expect((refused as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('1');
+    // The app (or a workshop participant) is not held back by the script: its answer takes a place.
+    const app = await testHost.host.call('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'app' }] });
+    expect(app.ok).toBe(true);
+    for (const abort of aborts) abort.abort();
+    await Promise.all(held);
+    const jobId = app.ok ? (app.result as { jobId: string }).jobId : '';
+    expect((await testHost.waitFor('chat.done', (payload) => payload.jobId === jobId)).text).toBe(SCRIPTED_REPLY);
+    await until(() => jobsInQueue() === 0, 'an empty queue');
+    const after = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(after.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
+  }, 60_000);
+
+  test('the engine stopping under a request answers 503', async () => {
+    const asked = client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: 'Count' }], max_tokens: 4000 }).catch((error: unknown) => error);
+    await until(() => testHost.events.some((event) => event.event === 'chat.delta' && jobsInQueue() === 1), 'a running API job');
+    const pid = testHost.host.engine.pid;
+    if (pid === undefined) throw new Error('no engine process');
+    process.kill(pid, 'SIGKILL');
+    const crashed = await asked;
+    expect(crashed).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((crashed as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(503);
+    expect((crashed as InstanceType<typeof OpenAI.InternalServerError>).code).toBe('engine_crashed');
+    // A fresh engine answers the next request.
+    const after = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(after.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
+  }, 60_000);
+
   test('a client that goes away frees the engine', async () => {
     const abort = new AbortController();
     const stream = await client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: 'Count' }], stream: true }, { signal: abort.signal });
@@ -198,6 +302,24 @@ describe('local OpenAI-compatible API', () => {
     expect(done.stats.stopReason).toBe('abort');
     const after = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
     expect(after.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
+  });
+
+  // Restarts the server: the clients' kept-alive connections to it are gone, so it runs last but one.
+  test('a port taken by another program is reported as PORT_IN_USE, and the server comes back on a free one', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    const before = testHost.host.api.status().port;
+    try {
+      await testHost.host.call('settings.update', { apiPort: port });
+      await testHost.host.api.apply();
+      expect(testHost.host.api.status()).toMatchObject({ state: 'failed', url: null, error: { code: 'PORT_IN_USE', details: { port } } });
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+      await testHost.host.call('settings.update', { apiPort: before });
+      await testHost.host.api.apply();
+    }
+    expect(testHost.host.api.status().state).toBe('listening');
   });
 
   test('switching it off closes the port', async () => {

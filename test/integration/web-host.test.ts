@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ServerFrame } from '../../shared/contract.ts';
-import { startWebServer, type WebServer } from '../../electron/host/web-server.ts';
+import { allowedHosts, startWebServer, type WebServer } from '../../electron/host/web-server.ts';
+import { CONTENT_SECURITY_POLICY } from '../../electron/shell/security.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 
 let testHost: TestHost;
@@ -67,6 +68,57 @@ describe('web host transport', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Enclave</title>');
     expect((await httpGet('/', `evil.example:${server.port}`)).status).toBe(421);
+  });
+
+  it('sends the desktop app’s strict Content-Security-Policy, with the WebSocket back to this host', async () => {
+    const page = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: server.port, path: '/' }, (res) => {
+        res.resume();
+        resolve(res.headers);
+      })
+        .on('error', reject)
+        .end();
+    });
+    const directives = String(page['content-security-policy']).split('; ');
+    for (const directive of CONTENT_SECURITY_POLICY.split('; ')) {
+      if (directive.startsWith('connect-src ')) expect(directives).toContain(`${directive} ws://127.0.0.1:${server.port}`);
+      else expect(directives).toContain(directive);
+    }
+    expect(directives).toContain("frame-ancestors 'none'");
+    expect(directives).toContain("default-src 'self'");
+    expect(directives.find((directive) => directive.startsWith('img-src '))).toBe("img-src 'self' data:");
+    expect(page['x-frame-options']).toBe('DENY');
+    expect(page['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('names an IPv6 listening address in brackets, as browsers send it', () => {
+    const lan = allowedHosts({ address: 'fd00::2', port: 5180 });
+    expect(lan).toEqual(new Set(['[fd00::2]:5180']));
+    expect(allowedHosts({ address: '192.168.1.20', port: 5180 })).toEqual(new Set(['192.168.1.20:5180']));
+    expect(allowedHosts({ address: '::1', port: 80 })).toEqual(new Set(['[::1]:80', '127.0.0.1:80', 'localhost:80']));
+  });
+
+  it('serves on IPv6 loopback when asked to', async () => {
+    const v6 = await startWebServer({ host: testHost.host, staticDir, port: 0, address: '::1' }).catch((error: unknown) => error);
+    if (v6 instanceof Error) {
+      console.log(`skipped: this machine cannot listen on ::1 (${v6.message})`);
+      return;
+    }
+    const served = v6 as WebServer;
+    try {
+      expect(served.url).toBe(`http://[::1]:${served.port}`);
+      const status = await new Promise<number>((resolve, reject) => {
+        request({ host: '::1', port: served.port, path: '/', headers: { host: `[::1]:${served.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).toBe(200);
+    } finally {
+      await served.close();
+    }
   });
 
   it('refuses a WebSocket opened by another origin', async () => {

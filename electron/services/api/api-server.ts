@@ -1,7 +1,8 @@
 /**
  * The local OpenAI-compatible API over node:http, on 127.0.0.1 only. Every generation goes through
  * the app's ChatService (same engine, same fair queue); each request is its own caller there, so
- * concurrent requests wait their turn instead of failing.
+ * concurrent requests wait their turn instead of failing, but all of them together hold at most
+ * MAX_API_JOBS places, so one script cannot fill the queue ahead of the app and a workshop room.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,10 +13,17 @@ import { toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
 import type { ModelInfo } from '../../../shared/models.ts';
 import type { OutputConstraints } from '../../engine/protocol.ts';
 import type { ChatService, GenerateInput } from '../chat.ts';
+import { listen } from '../listen.ts';
 import { fromEnclaveError, openAiError, type OpenAiError } from './openai-errors.ts';
 import { chatCompletionBodySchema, completionBodySchema, messageText, type ChatCompletionBody, type CompletionBody } from './openai-schemas.ts';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Every API request's caller in the chat queue starts with this (the workshop console names them). */
+export const API_CALLER_PREFIX = 'api:';
+
+/** API jobs running or waiting at once, all clients together; beyond, 429. */
+export const MAX_API_JOBS = 4;
 
 export type ApiEndpoint = 'models' | 'chatCompletions' | 'completions';
 
@@ -36,17 +44,20 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The options, and this server's count of API jobs in the chat queue. */
+interface Context extends ApiServerOptions {
+  jobs: { active: number };
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const context: Context = { ...options, jobs: { active: 0 } };
   const server: Server = createServer((req, res) => {
-    void handle(req, res, server, options).catch((error: unknown) => {
+    void handle(req, res, server, context).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, fromEnclaveError(toErrorPayload(error)));
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+  await listen(server, options.port, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   return {
     port,
@@ -58,7 +69,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, server: Server, options: ApiServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, server: Server, options: Context): Promise<void> {
   // DNS rebinding: a web page whose name resolves to 127.0.0.1 must not reach the API.
   if (!isLoopbackHost(req, server)) {
     sendError(res, openAiError(421, 'misdirected request', 'misdirected_request'));
@@ -79,7 +90,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
 }
 
-type Route = { endpoint: ApiEndpoint; serve: (req: IncomingMessage, res: ServerResponse, options: ApiServerOptions) => Promise<boolean> };
+type Route = { endpoint: ApiEndpoint; serve: (req: IncomingMessage, res: ServerResponse, options: Context) => Promise<boolean> };
 
 function routeOf(method: string, path: string): Route | null {
   if (method === 'GET' && path === '/v1/models') return { endpoint: 'models', serve: async (_req, res, options) => listModels(res, options) };
@@ -109,7 +120,7 @@ function getModel(res: ServerResponse, options: ApiServerOptions, id: string): b
   return true;
 }
 
-async function chatCompletions(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<boolean> {
+async function chatCompletions(req: IncomingMessage, res: ServerResponse, options: Context): Promise<boolean> {
   const body = await readBody(req, res, chatCompletionBodySchema);
   if (body === null) return false;
   const messages: ChatMessage[] = body.messages.map((message) => ({
@@ -119,7 +130,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
   const constraints = constraintsOf(body);
   if (body.response_format?.type === 'json_schema') constraints.jsonSchema = body.response_format.json_schema.schema;
   const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-  return generate(req, res, options, {
+  return generate(res, options, {
     kind: 'chat',
     model: body.model,
     stream: body.stream === true,
@@ -129,11 +140,11 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
 }
 
 /** Served by the chat path: the prompt becomes the user's message (no raw, template-free completion). */
-async function completions(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions): Promise<boolean> {
+async function completions(req: IncomingMessage, res: ServerResponse, options: Context): Promise<boolean> {
   const body = await readBody(req, res, completionBodySchema);
   if (body === null) return false;
   const prompt = typeof body.prompt === 'string' ? body.prompt : (body.prompt[0] ?? '');
-  return generate(req, res, options, {
+  return generate(res, options, {
     kind: 'text',
     model: body.model,
     stream: body.stream === true,
@@ -164,8 +175,22 @@ interface Generation {
 
 type Outcome = { ok: true; text: string; stats: GenerationStats } | { ok: false; error: ErrorPayload };
 
+/** Runs one job through ChatService, within the API's places in the queue. */
+async function generate(res: ServerResponse, options: Context, generation: Generation): Promise<boolean> {
+  if (options.jobs.active >= MAX_API_JOBS) {
+    res.setHeader('Retry-After', '1');
+    return sendError(res, openAiError(429, `at most ${MAX_API_JOBS} API requests may run or wait at once; retry when one has finished`, 'rate_limit_exceeded'));
+  }
+  options.jobs.active++;
+  try {
+    return await answer(res, options, generation);
+  } finally {
+    options.jobs.active--;
+  }
+}
+
 /** Runs one job through ChatService and answers in full or as server-sent events. */
-async function generate(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, generation: Generation): Promise<boolean> {
+async function answer(res: ServerResponse, options: ApiServerOptions, generation: Generation): Promise<boolean> {
   const created = Math.floor(Date.now() / 1000);
   let id = '';
   let streaming = false;
@@ -196,7 +221,7 @@ async function generate(req: IncomingMessage, res: ServerResponse, options: ApiS
         onDone: (text, stats) => settle({ ok: true, text, stats }),
         onError: (error) => settle({ ok: false, error }),
       }),
-      `api:${randomUUID()}`,
+      `${API_CALLER_PREFIX}${randomUUID()}`,
     ));
   } catch (error) {
     return sendError(res, fromEnclaveError(toErrorPayload(error)));
@@ -242,6 +267,9 @@ async function readBody<S extends z.ZodType>(req: IncomingMessage, res: ServerRe
   for await (const part of req as AsyncIterable<Buffer>) {
     size += part.length;
     if (size > MAX_BODY_BYTES) {
+      // The rest of the body is never read: this connection cannot serve another request.
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.destroy());
       sendError(res, openAiError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`, 'request_too_large'));
       return null;
     }

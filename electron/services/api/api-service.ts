@@ -3,6 +3,7 @@
  * the settings panel. Off by default; listens on 127.0.0.1 only.
  */
 import { EMPTY_API_COUNTS, type ApiRequestCounts, type ApiStatus } from '../../../shared/api.ts';
+import { toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
 import type { ModelInfo } from '../../../shared/models.ts';
 import type { Settings } from '../../../shared/settings.ts';
 import type { ChatService } from '../chat.ts';
@@ -20,7 +21,7 @@ export interface ApiServiceOptions {
 
 export class ApiService {
   private server: ApiServer | null = null;
-  private failure: string | null = null;
+  private failure: ErrorPayload | null = null;
   private counts: ApiRequestCounts = { ...EMPTY_API_COUNTS };
   /** Settings changes apply one at a time, in order. */
   private applying: Promise<void> = Promise.resolve();
@@ -77,7 +78,7 @@ export class ApiService {
           onSettled: (ok) => this.settle(ok),
         });
       } catch (error) {
-        this.failure = error instanceof Error ? error.message : String(error);
+        this.failure = toErrorPayload(error);
       }
     }
     this.options.emit(this.status());

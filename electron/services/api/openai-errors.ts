@@ -25,12 +25,15 @@ function statusOf(code: ErrorCode): number {
     case 'INVALID_MODEL':
     case 'IMPORT_INVALID':
     case 'PROMPT_SET_INVALID':
+    case 'VOTES_LOCKED':
       return 400;
     case 'FORBIDDEN':
     case 'LINK_REFUSED':
     case 'OFFLINE':
     case 'EGRESS_BLOCKED':
       return 403;
+    case 'FILE_EXISTS':
+      return 409;
     case 'BUSY':
     case 'RATE_LIMITED':
       return 429;
@@ -43,6 +46,8 @@ function statusOf(code: ErrorCode): number {
     case 'CHECKSUM_MISMATCH':
     case 'CHECKSUM_UNAVAILABLE':
     case 'DOWNLOAD_FAILED':
+    case 'PORT_IN_USE':
+    case 'LISTEN_FAILED':
     case 'INTERNAL':
       return 500;
     default:

@@ -1,10 +1,21 @@
 /**
- * Request bodies of the OpenAI endpoints Enclave serves, validated with zod. Unknown fields that
- * clients commonly send (user, presence_penalty...) are ignored; values Enclave cannot honour
- * (n > 1, logprobs) are refused with a 400 rather than silently dropped.
+ * Request bodies of the OpenAI endpoints Enclave serves, validated with zod. A field that would
+ * change what the client gets back and that Enclave cannot honour (tools, n > 1, logprobs,
+ * logit_bias, audio...) is refused with a 400 naming it. Other fields are ignored: documented ones
+ * clients commonly send (user, store, metadata, presence_penalty, frequency_penalty,
+ * parallel_tool_calls, service_tier...) and any unknown one.
  */
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/chat.ts';
+
+/** A field Enclave refuses unless it is absent, null, or a value that asks for nothing (`harmless`). */
+function refused(harmless: (value: unknown) => boolean, what: string) {
+  return z.unknown().refine((value) => value === undefined || value === null || harmless(value), `${what} is not supported by Enclave's local API`).optional();
+}
+
+const is = (expected: unknown) => (value: unknown) => value === expected;
+const isEmpty = (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+const never = () => false;
 
 const textPartSchema = z.object({ type: z.literal('text'), text: z.string().max(LIMITS.maxMessageChars) });
 
@@ -32,8 +43,8 @@ const samplingFields = {
   stop: stopSchema.optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-  n: z.literal(1).nullable().optional(),
-  logprobs: z.literal(false).nullable().optional(),
+  n: refused(is(1), 'n other than 1'),
+  logit_bias: refused(isEmpty, 'logit_bias'),
 };
 
 export const chatCompletionBodySchema = z.object({
@@ -42,6 +53,15 @@ export const chatCompletionBodySchema = z.object({
   max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
   max_completion_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
   response_format: z.union([z.object({ type: z.literal('text') }), jsonSchemaFormat]).optional(),
+  logprobs: refused(is(false), 'logprobs'),
+  top_logprobs: refused(is(0), 'top_logprobs'),
+  tools: refused(isEmpty, 'tools'),
+  tool_choice: refused(is('none'), 'tool_choice'),
+  functions: refused(isEmpty, 'functions'),
+  function_call: refused(is('none'), 'function_call'),
+  audio: refused(never, 'audio'),
+  modalities: refused((value) => Array.isArray(value) && value.every(is('text')), 'an output other than text'),
+  prediction: refused(never, 'prediction'),
 });
 export type ChatCompletionBody = z.infer<typeof chatCompletionBodySchema>;
 
@@ -50,7 +70,10 @@ export const completionBodySchema = z.object({
   prompt: z.union([z.string().max(LIMITS.maxMessageChars), z.array(z.string().max(LIMITS.maxMessageChars)).length(1)]),
   /** OpenAI's default for this endpoint. */
   max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().default(16),
-  echo: z.literal(false).nullable().optional(),
+  echo: refused(is(false), 'echo'),
+  best_of: refused(is(1), 'best_of'),
+  logprobs: refused(is(0), 'logprobs'),
+  suffix: refused(is(''), 'suffix'),
 });
 export type CompletionBody = z.infer<typeof completionBodySchema>;
 

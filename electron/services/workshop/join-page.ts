@@ -2,10 +2,17 @@
  * The page a participant sees before joining: a plain form (no script), in French and English,
  * since the app's own translations load only once the participant is in.
  */
-export function joinPage(options: { failed: boolean }): string {
-  const error = options.failed
-    ? '<p class="error" role="alert">Code incorrect. / Wrong code.</p>'
-    : '';
+export type JoinFailure = 'wrongCode' | 'tooManyAttempts' | 'noName' | 'roomFull';
+
+const FAILURES: Record<JoinFailure, string> = {
+  wrongCode: 'Code incorrect. / Wrong code.',
+  tooManyAttempts: 'Trop d’essais : attendez une minute avant de réessayer. / Too many tries: wait a minute before trying again.',
+  noName: 'Indiquez votre prénom. / Please give your first name.',
+  roomFull: 'L’atelier est complet. / The workshop is full.',
+};
+
+export function joinPage(options: { failure: JoinFailure | null }): string {
+  const error = options.failure === null ? '' : `<p class="error" role="alert" data-failure="${options.failure}">${FAILURES[options.failure]}</p>`;
   return `<!doctype html>
 <html lang="fr">
 <head>

@@ -20,10 +20,6 @@ export function isShareableAddress(address: string, interfaces: LanInterface[] =
   return address === '127.0.0.1' || address === '::1' || interfaces.some((candidate) => candidate.address === address);
 }
 
-export function urlFor(address: string, port: number): string {
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-}
-
 /** Six digits, easy to read out to a room. */
 export function newJoinCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import { WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
+import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
 import type { Conversations } from '../../host/conversation-handlers.ts';
 
@@ -40,6 +40,7 @@ export class Participants {
   }
 
   join(name: string): Participant {
+    if (this.isFull()) throw new EnclaveError('FORBIDDEN', `the room is full (${MAX_PARTICIPANTS} participants)`, { max: MAX_PARTICIPANTS });
     const id = randomUUID();
     const dir = join(this.roomDir, id);
     mkdirSync(dir, { recursive: true });
@@ -81,20 +82,32 @@ export class Participants {
     return [...this.byToken.values()];
   }
 
-  /** Closes their connections and database; their token no longer opens anything. */
-  remove(participant: Participant): void {
+  isFull(): boolean {
+    return this.byToken.size >= MAX_PARTICIPANTS;
+  }
+
+  /** Where their conversations database lives. */
+  dirOf(participant: Participant): string {
+    return join(this.roomDir, participant.id);
+  }
+
+  /** Their token no longer opens anything and their connections close; their database stays open until `close`. */
+  revoke(participant: Participant): void {
     this.byToken.delete(participant.token);
     for (const socket of participant.sockets) socket.close(4003, 'removed from the workshop');
-    participant.conversations.close();
   }
 
   /** Throws RATE_LIMITED when this participant started too many answers in the last window. */
-  takeTurn(participant: Participant, now: number = Date.now()): void {
+  assertMayAsk(participant: Participant, now: number = Date.now()): void {
     participant.recent = participant.recent.filter((time) => now - time < WORKSHOP_RATE_LIMIT.windowMs);
     if (participant.recent.length >= WORKSHOP_RATE_LIMIT.answers) {
       const retryAfterMs = WORKSHOP_RATE_LIMIT.windowMs - (now - (participant.recent[0] ?? now));
       throw new EnclaveError('RATE_LIMITED', `at most ${WORKSHOP_RATE_LIMIT.answers} answers a minute`, { retryAfterMs });
     }
+  }
+
+  /** Counts an answer that was accepted (running or queued) against the rate limit. */
+  countAsked(participant: Participant, now: number = Date.now()): void {
     participant.recent.push(now);
   }
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiRequestCounts } from '../../../../shared/api.ts';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports.ts';
 import type { SettingsPatch } from '../../../../shared/settings.ts';
 import { curlExample, pythonExample } from './examples.ts';
 import { useLocalApi } from './use-local-api.ts';
@@ -42,7 +43,7 @@ export function LocalApiPage() {
               {t('localApi.listening')} <code data-testid="api-url">{status.url}</code>
             </>
           )}
-          {status?.state === 'failed' && <span className="local-api-error">{t('localApi.failed', { reason: status.error ?? '' })}</span>}
+          {status?.state === 'failed' && <span className="local-api-error">{t('localApi.failed', { reason: status.error === null ? '' : t(`errors.${status.error.code}`) })}</span>}
           {(status === null || status.state === 'off') && t('localApi.off')}
         </p>
         {values !== undefined && (
@@ -84,20 +85,20 @@ function ApiForm(props: { port: number; apiKey: string; portLocked: boolean; onS
   const { t } = useTranslation();
   const [port, setPort] = useState(String(props.port));
   const [key, setKey] = useState(props.apiKey);
-  const portNumber = Number(port);
-  const portValid = Number.isInteger(portNumber) && portNumber >= 1024 && portNumber <= 65535;
+  const portNumber = parseUserPort(port);
+  const portValid = portNumber !== null;
   const dirty = port !== String(props.port) || key !== props.apiKey;
 
   function save(event: FormEvent): void {
     event.preventDefault();
-    if (portValid) props.onSave({ ...(props.portLocked ? {} : { apiPort: portNumber }), apiKey: key.trim() });
+    if (portNumber !== null) props.onSave({ ...(props.portLocked ? {} : { apiPort: portNumber }), apiKey: key.trim() });
   }
 
   return (
     <form className="local-api-form" onSubmit={save}>
       <label>
         <span>{t('localApi.port')}</span>
-        <input type="number" min={1024} max={65535} value={port} disabled={props.portLocked} onChange={(event) => setPort(event.target.value)} data-testid="api-port" />
+        <input type="number" min={MIN_USER_PORT} max={MAX_PORT} value={port} disabled={props.portLocked} onChange={(event) => setPort(event.target.value)} data-testid="api-port" />
       </label>
       <label>
         <span>{t('localApi.key')}</span>
@@ -106,7 +107,7 @@ function ApiForm(props: { port: number; apiKey: string; portLocked: boolean; onS
       <button type="submit" className="button button-primary" disabled={!dirty || !portValid} data-testid="api-save">
         {t('localApi.save')}
       </button>
-      {!portValid && <p className="local-api-error">{t('localApi.badPort')}</p>}
+      {!portValid && <p className="local-api-error">{t('localApi.badPort', { min: MIN_USER_PORT, max: MAX_PORT })}</p>}
     </form>
   );
 }

@@ -21,7 +21,7 @@ export function ParticipantBanner({ name }: { name: string }) {
       <p>{t('workshop.participant.joinedAs', { name })}</p>
       {pushed !== null && (
         <div className="workshop-pushed" data-testid="participant-pushed">
-          <strong>{t('workshop.participant.fromTrainer')}</strong>
+          <strong>{pushed.title === undefined ? t('workshop.participant.fromTrainer') : t('workshop.participant.exercise', { title: pushed.title })}</strong>
           <p>{pushed.text}</p>
           <button type="button" className="button button-quiet" onClick={() => actions.setDraft(pushed.text)} data-testid="participant-use-prompt">
             {t('workshop.participant.usePrompt')}

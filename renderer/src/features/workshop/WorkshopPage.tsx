@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LanInterface, WorkshopParticipant, WorkshopStatus } from '../../../../shared/workshop.ts';
+import type { TFunction } from 'i18next';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports.ts';
+import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../../../shared/workshop.ts';
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 
@@ -33,12 +35,12 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
   const [port, setPort] = useState(String(DEFAULT_PORT));
   const [understood, setUnderstood] = useState(false);
   const chosen = address === '' ? (choices[0]?.address ?? REHEARSAL.address) : address;
-  const portNumber = Number(port);
-  const portValid = Number.isInteger(portNumber) && portNumber >= 1024 && portNumber <= 65535;
+  const portNumber = parseUserPort(port);
+  const portValid = portNumber !== null;
 
   function start(event: FormEvent): void {
     event.preventDefault();
-    if (understood && portValid) workshop.start(chosen, portNumber);
+    if (understood && portNumber !== null) workshop.start(chosen, portNumber);
   }
 
   return (
@@ -60,7 +62,7 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
         </label>
         <label>
           <span>{t('workshop.port')}</span>
-          <input type="number" min={1024} max={65535} value={port} onChange={(event) => setPort(event.target.value)} data-testid="workshop-port" />
+          <input type="number" min={MIN_USER_PORT} max={MAX_PORT} value={port} onChange={(event) => setPort(event.target.value)} data-testid="workshop-port" />
         </label>
       </div>
       <label className="workshop-consent">
@@ -103,7 +105,7 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
       <div className="workshop-card">
         <h2>{t('workshop.roomTitle', { count: status.participants.length })}</h2>
         <p className="muted" data-testid="workshop-queue">
-          {status.running === null ? t('workshop.engineIdle') : t('workshop.engineBusy', { name: status.running === 'app' ? t('workshop.you') : status.running })}{' '}
+          {status.running.length === 0 ? t('workshop.engineIdle') : t('workshop.engineBusy', { name: status.running.map((caller) => callerLabel(caller, t)).join(', ') })}{' '}
           {t('workshop.waiting', { count: status.waiting })} · {t('workshop.throughput', { answers: status.throughput.answers, rate: status.throughput.tokensPerSecond.toFixed(1) })}
         </p>
         {status.participants.length === 0 ? (
@@ -130,7 +132,7 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
         )}
       </div>
 
-      <PushForm workshop={workshop} />
+      <PushForm workshop={workshop} pushed={status.pushed} />
     </>
   );
 }
@@ -152,10 +154,15 @@ function ParticipantRow({ participant, onRemove }: { participant: WorkshopPartic
   );
 }
 
-function PushForm({ workshop }: { workshop: WorkshopState }) {
-  const { t } = useTranslation();
+function callerLabel(caller: WorkshopCaller, t: TFunction): string {
+  return caller.kind === 'participant' ? caller.name : t(`workshop.caller.${caller.kind}`);
+}
+
+function PushForm({ workshop, pushed }: { workshop: WorkshopState; pushed: WorkshopPush | null }) {
+  const { t, i18n } = useTranslation();
   const [text, setText] = useState('');
-  const exercises = workshop.sets.flatMap((set) => set.prompts.map((prompt, index) => ({ key: `${set.id}:${index}`, label: `${set.name} · ${prompt.category}`, text: prompt.prompt })));
+  // The console's own language first.
+  const sets = [...workshop.exercises].sort((a, b) => Number(i18n.language.startsWith(b.language)) - Number(i18n.language.startsWith(a.language)));
 
   function push(event: FormEvent): void {
     event.preventDefault();
@@ -165,25 +172,42 @@ function PushForm({ workshop }: { workshop: WorkshopState }) {
   }
 
   return (
-    <form className="workshop-card" onSubmit={push}>
+    <div className="workshop-card">
       <h2>{t('workshop.pushTitle')}</h2>
-      {exercises.length > 0 && (
-        <label className="workshop-exercise">
-          <span>{t('workshop.exercise')}</span>
-          <select value="" onChange={(event) => setText(exercises.find((exercise) => exercise.key === event.target.value)?.text ?? text)} data-testid="workshop-exercise">
-            <option value="">{t('workshop.pickExercise')}</option>
-            {exercises.map((exercise) => (
-              <option key={exercise.key} value={exercise.key}>
-                {exercise.label}
-              </option>
-            ))}
-          </select>
-        </label>
+      {pushed !== null && (
+        <p className="muted" data-testid="workshop-last-pushed">
+          {t('workshop.lastPushed', { what: pushed.title ?? firstLine(pushed.text), time: new Date(pushed.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) })}
+        </p>
       )}
-      <textarea rows={3} value={text} onChange={(event) => setText(event.target.value)} placeholder={t('workshop.pushPlaceholder')} data-testid="workshop-push-text" />
-      <button type="submit" className="button button-primary" disabled={text.trim() === ''} data-testid="workshop-push">
-        {t('workshop.push')}
-      </button>
-    </form>
+      <form className="workshop-push-form" onSubmit={push}>
+        <textarea rows={3} value={text} onChange={(event) => setText(event.target.value)} placeholder={t('workshop.pushPlaceholder')} data-testid="workshop-push-text" />
+        <button type="submit" className="button button-primary" disabled={text.trim() === ''} data-testid="workshop-push">
+          {t('workshop.push')}
+        </button>
+      </form>
+      {sets.map((set) => (
+        <section key={set.name} className="workshop-exercises" lang={set.language} aria-label={set.name}>
+          <h3>{set.name}</h3>
+          <ul>
+            {set.exercises.map((exercise) => (
+              <li key={exercise.id} data-testid="workshop-exercise" data-exercise-id={exercise.id}>
+                <div>
+                  <strong>{exercise.title}</strong>
+                  <p className="muted">{exercise.goal}</p>
+                </div>
+                <button type="button" className="button button-quiet" onClick={() => workshop.push(exercise.prompt, exercise.title)} data-testid="workshop-push-exercise">
+                  {pushed?.text === exercise.prompt ? t('workshop.pushedExercise') : t('workshop.pushExercise')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
   );
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }

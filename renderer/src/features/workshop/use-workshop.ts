@@ -1,21 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { PromptSet } from '../../../../shared/compare.ts';
 import type { ErrorCode } from '../../../../shared/errors.ts';
-import type { LanInterface, WorkshopStatus } from '../../../../shared/workshop.ts';
+import type { LanInterface, WorkshopExerciseSet, WorkshopStatus } from '../../../../shared/workshop.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 
 export interface WorkshopState {
   status: WorkshopStatus | null;
   interfaces: LanInterface[];
-  /** Prompt sets (seeds/prompt-sets and the user's): exercises to push. */
-  sets: PromptSet[];
+  /** The exercises shipped in seeds/workshop-exercises, to push in one click. */
+  exercises: WorkshopExerciseSet[];
   error: ErrorCode | null;
   start(address: string, port: number): void;
   stop(): void;
   remove(participantId: string): void;
   reset(): void;
-  push(text: string): void;
+  push(text: string, title?: string): void;
 }
 
 /** The trainer console's data: the room, kept live by `workshop.status` events. */
@@ -23,15 +22,14 @@ export function useWorkshop(): WorkshopState {
   const api = useApi();
   const [status, setStatus] = useState<WorkshopStatus | null>(null);
   const [interfaces, setInterfaces] = useState<LanInterface[]>([]);
-  const [sets, setSets] = useState<PromptSet[]>([]);
+  const [exercises, setExercises] = useState<WorkshopExerciseSet[]>([]);
   const [error, setError] = useState<ErrorCode | null>(null);
   const fail = (caught: unknown): void => setError(toEnclaveError(caught).code);
 
   useEffect(() => {
     api.call('workshop.status', {}).then(setStatus, fail);
     api.call('workshop.interfaces', {}).then(setInterfaces, fail);
-    // Exercises are optional: without the comparison feature's sets, the trainer types a prompt.
-    api.call('compare.sets', {}).then(setSets, () => setSets([]));
+    api.call('workshop.exercises', {}).then(setExercises, fail);
     return api.on('workshop.status', setStatus);
   }, [api]);
 
@@ -46,12 +44,12 @@ export function useWorkshop(): WorkshopState {
   return {
     status,
     interfaces,
-    sets,
+    exercises,
     error,
     start: (address, port) => run(() => api.call('workshop.start', { address, port })),
     stop: () => run(() => api.call('workshop.stop', {})),
     remove: (participantId) => run(() => api.call('workshop.remove', { participantId })),
     reset: () => run(() => api.call('workshop.reset', {})),
-    push: (text) => run(() => api.call('workshop.push', { text })),
+    push: (text, title) => run(() => api.call('workshop.push', title === undefined ? { text } : { text, title })),
   };
 }
