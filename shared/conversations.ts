@@ -18,6 +18,8 @@ export interface StoredMessage {
   state: StoredMessageState;
   modelId: string | null;
   stats: GenerationStats | null;
+  /** The model's reasoning before this answer (a thought segment), null when it wrote none. */
+  reasoning: string | null;
   createdAt: number;
 }
 

@@ -229,12 +229,14 @@ export class Engine {
       maxTokens: sampling.maxTokens,
       ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
       ...(await constraintOptions(this.llama, request)),
-      onToken: (generated: readonly unknown[]) => {
-        const now = performance.now();
-        timing.firstTokenAt ??= now;
-        timing.lastTokenAt = now;
-        timing.tokens += generated.length;
-      },
+    };
+    // Every generated token counts, the reasoning's too: it is time the user waits.
+    const counted = (generated: readonly unknown[]): void => {
+      if (generated.length === 0) return;
+      const now = performance.now();
+      timing.firstTokenAt ??= now;
+      timing.lastTokenAt = now;
+      timing.tokens += generated.length;
     };
 
     let text: string;
@@ -243,7 +245,7 @@ export class Engine {
     if (request.prompt !== undefined) {
       // A raw completion (the local API's /v1/completions): the prompt as it is, no chat template.
       const completion = new LlamaCompletion({ contextSequence: slot.sequence });
-      const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
+      const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onToken: counted, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
       text = result.response;
       stopReason = result.metadata.stopReason;
       slot.history = [];
@@ -251,6 +253,7 @@ export class Engine {
       const result = await slot.chat.generateResponse(toChatHistory(request.messages), {
         ...options,
         onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+          counted(chunk.tokens);
           if (chunk.type !== 'segment') {
             batcher.push(chunk.text, 'answer');
             return;

@@ -8,8 +8,7 @@ import type { SavedTurn, StoredMessage } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import { APP_CALLER, type ChatService, type JobObserver } from './chat.ts';
 import type { ConversationService } from './conversations.ts';
-
-const SAVE_STREAMED_TEXT_EVERY_MS = 1_000;
+import { StreamedText } from './streamed-text.ts';
 
 export interface GenerateInConversation {
   modelId: string;
@@ -63,8 +62,6 @@ export class ConversationChat {
   }
 
   private observe(answerId: string): JobObserver {
-    let text = '';
-    let savedAt = this.now();
     // A failed write (disk full, database closed at shutdown) must not stop the answer streaming;
     // the row stays `generating` and becomes `interrupted` on the next start.
     const save = (update: Parameters<ConversationService['updateAnswer']>[1]): void => {
@@ -74,18 +71,16 @@ export class ConversationChat {
         console.error(`Enclave: could not save answer ${answerId}:`, error);
       }
     };
+    const text = new StreamedText((content) => save({ content }), this.now);
+    const reasoning = new StreamedText((thought) => save({ content: text.value, reasoning: thought }), this.now);
     return {
-      onDelta: (delta) => {
-        text += delta;
-        if (this.now() - savedAt < SAVE_STREAMED_TEXT_EVERY_MS) return;
-        savedAt = this.now();
-        save({ content: text });
-      },
-      onDone: (finalText, stats) => {
+      onDelta: (delta) => text.append(delta),
+      onThought: (delta) => reasoning.append(delta),
+      onDone: (finalText, stats, finalReasoning) => {
         const state = stats.stopReason === 'abort' ? 'stopped' : 'done';
-        save({ content: finalText !== '' ? finalText : text, state, stats });
+        save({ content: text.final(finalText), reasoning: reasoning.final(finalReasoning), state, stats });
       },
-      onError: () => save({ content: text, state: 'error', stats: null }),
+      onError: () => save({ content: text.value, reasoning: reasoning.value, state: 'error', stats: null }),
     };
   }
 }

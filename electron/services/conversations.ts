@@ -5,7 +5,7 @@
  * whatever the length of the history.
  */
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.ts';
 import {
   LIMITS_CONVERSATIONS,
@@ -22,6 +22,7 @@ import {
   type StoredMessageState,
 } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
+import { statementCache, transaction, type Sql } from './db/sql.ts';
 
 interface ConversationRow {
   id: string;
@@ -46,6 +47,7 @@ interface MessageRow {
   state: string;
   model_id: string | null;
   stats: string | null;
+  reasoning: string | null;
   created_at: number;
 }
 
@@ -62,11 +64,12 @@ export interface NewConversation {
 export class ConversationService {
   private readonly db: DatabaseSync;
   private readonly now: () => number;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly sql: Sql;
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
     this.db = db;
     this.now = now;
+    this.sql = statementCache(db);
   }
 
   /** Start-up: answers cut off by a crash or a kill are marked interrupted; deletions are final. */
@@ -166,7 +169,16 @@ export class ConversationService {
   /** Adds a message under `parentId` (null: a first message) and shows its path. */
   addMessage(
     conversationId: string,
-    message: { parentId: string | null; role: 'user' | 'assistant'; content: string; state?: StoredMessageState; modelId?: string | null; stats?: GenerationStats | null; createdAt?: number },
+    message: {
+      parentId: string | null;
+      role: 'user' | 'assistant';
+      content: string;
+      state?: StoredMessageState;
+      modelId?: string | null;
+      stats?: GenerationStats | null;
+      reasoning?: string | null;
+      createdAt?: number;
+    },
   ): StoredMessage {
     const conversation = this.row(conversationId);
     if (message.parentId !== null) this.message(conversationId, message.parentId);
@@ -179,14 +191,26 @@ export class ConversationService {
       state: message.state ?? 'done',
       modelId: message.modelId ?? null,
       stats: message.stats ?? null,
+      reasoning: message.reasoning ?? null,
       createdAt: message.createdAt ?? this.now(),
     };
     const title = conversation.title === '' && message.role === 'user' ? titleFrom(message.content) : conversation.title;
-    this.transaction(() => {
+    transaction(this.db, () => {
       this.sql(
-        `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, model_id, stats, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(stored.id, conversationId, stored.parentId, stored.role, stored.content, stored.state, stored.modelId, stored.stats === null ? null : JSON.stringify(stored.stats), stored.createdAt);
+        `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, model_id, stats, reasoning, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        stored.id,
+        conversationId,
+        stored.parentId,
+        stored.role,
+        stored.content,
+        stored.state,
+        stored.modelId,
+        stored.stats === null ? null : JSON.stringify(stored.stats),
+        stored.reasoning,
+        stored.createdAt,
+      );
       this.sql('UPDATE conversations SET leaf_id = ?, updated_at = ?, title = ?, message_count = message_count + 1 WHERE id = ?').run(
         stored.id,
         stored.createdAt,
@@ -197,8 +221,11 @@ export class ConversationService {
     return stored;
   }
 
-  /** Saves the text of an answer so far (it streams), or its final text, state and statistics. */
-  updateAnswer(messageId: string, update: { content: string; state?: StoredMessageState; stats?: GenerationStats | null }): void {
+  /** Saves the text (and reasoning) of an answer so far (it streams), or its final text, state and statistics. */
+  updateAnswer(messageId: string, update: { content: string; reasoning?: string; state?: StoredMessageState; stats?: GenerationStats | null }): void {
+    if (update.reasoning !== undefined) {
+      this.sql('UPDATE messages SET reasoning = ? WHERE id = ?').run(update.reasoning === '' ? null : update.reasoning, messageId);
+    }
     if (update.state === undefined) {
       this.sql('UPDATE messages SET content = ? WHERE id = ?').run(update.content, messageId);
       return;
@@ -221,7 +248,7 @@ export class ConversationService {
   /** Deletes a message with everything that follows it; the path moves to a remaining alternative. */
   deleteMessage(conversationId: string, messageId: string): Conversation {
     const message = this.message(conversationId, messageId);
-    this.transaction(() => {
+    transaction(this.db, () => {
       this.sql('DELETE FROM messages WHERE id = ?').run(messageId);
       const sibling = this.sql(
         `SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
@@ -323,25 +350,6 @@ export class ConversationService {
     return row;
   }
 
-  private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (statement === undefined) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
-  private transaction(work: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      work();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
 }
 
 function notFound(id: string): EnclaveError {
@@ -374,6 +382,7 @@ function toMessage(row: MessageRow): StoredMessage {
     state: row.state as StoredMessageState,
     modelId: row.model_id,
     stats: row.stats === null ? null : (parseJson(row.stats) as GenerationStats),
+    reasoning: row.reasoning,
     createdAt: row.created_at,
   };
 }

@@ -49,7 +49,7 @@ export const test = base.extend<object, { webHost: WebHost; webHostEnv: Record<s
       const modelsDir = join(dataDir, 'models');
       await mkdir(modelsDir, { recursive: true });
       const fixtures = await ensureFixtureModels();
-      for (const file of [fixtures.scripted, fixtures.endless]) await copyFile(file, join(modelsDir, basename(file)));
+      for (const file of [fixtures.scripted, fixtures.endless, fixtures.reasoning]) await copyFile(file, join(modelsDir, basename(file)));
       if (existsSync(SHARED_STORIES)) await copyFile(SHARED_STORIES, join(modelsDir, basename(SHARED_STORIES)));
       let { url, child } = await startWebHost(dataDir, modelsDir, webHostEnv);
       const webHost: WebHost = {

@@ -11,7 +11,7 @@ import { EngineClient } from '../../electron/engine/engine-client.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
 import { ChatService, type ChatEvent } from '../../electron/services/chat.ts';
 import { Library } from '../../electron/services/library.ts';
-import { endlessText, ensureFixtureModels, REASONING_ANSWER, REASONING_THOUGHT, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
+import { endlessText, ensureFixtureModels, REASONING_ANSWER, REASONING_ANSWER_TOKENS, REASONING_THOUGHT, REASONING_THOUGHT_TOKENS, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { ENGINE_ENTRY } from '../support/test-host.ts';
 
 const ENDLESS = 'enclave-endless.gguf';
@@ -108,6 +108,8 @@ describe('reasoning', () => {
     expect(textOf('chat.thought', jobId)).toBe(REASONING_THOUGHT);
     expect(textOf('chat.delta', jobId)).toBe(REASONING_ANSWER);
     expect(answer.stats.reasoningMs).toBeGreaterThanOrEqual(0);
+    // The reasoning's tokens count too (node-llama-cpp does not report the <think> markers themselves).
+    expect(answer.stats.tokens).toBe(REASONING_THOUGHT_TOKENS.length + REASONING_ANSWER_TOKENS.length);
     // Every thought batch comes before the first answer batch.
     const kinds = events.filter((event) => (event.event === 'chat.delta' || event.event === 'chat.thought') && event.payload.jobId === jobId).map((event) => event.event);
     expect(kinds.lastIndexOf('chat.thought')).toBeLessThan(kinds.indexOf('chat.delta'));

@@ -107,7 +107,7 @@ function fakeTransport(initial: ConnectionState = 'open') {
 }
 
 function stored(id: string, parentId: string | null, role: 'user' | 'assistant'): StoredMessage {
-  return { id, conversationId: 'c1', parentId, role, content: '', state: role === 'user' ? 'done' : 'generating', modelId: null, stats: null, createdAt: 0 };
+  return { id, conversationId: 'c1', parentId, role, content: '', state: role === 'user' ? 'done' : 'generating', modelId: null, stats: null, reasoning: null, createdAt: 0 };
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));

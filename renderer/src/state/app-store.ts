@@ -5,6 +5,7 @@
  */
 import type { AppInfo, EventPayloads } from '../../../shared/contract.ts';
 import type { GenerationStats } from '../../../shared/chat.ts';
+import type { ReportLocale } from '../../../shared/compare.ts';
 import type {
   Conversation,
   ConversationSettings,
@@ -38,9 +39,13 @@ export interface ConversationMessage {
   modelId: string | null;
   /** Set when the answer finished through `chat.done`. */
   stats: GenerationStats | null;
+  /** What the model reasoned before answering (shown apart, collapsed); null when it did not. */
+  reasoning: string | null;
   /** Model load time when this answer had to load the model first. */
   loadMs: number | null;
   state: MessageState;
+  /** When it was written (ms since the epoch); shown in the user's locale (i18n/format.ts, formatMessageTime). */
+  createdAt: number;
 }
 
 export interface ActiveJob {
@@ -51,6 +56,8 @@ export interface ActiveJob {
   modelId: string;
   /** The answer so far. */
   text: string;
+  /** The reasoning so far (it streams before the answer). */
+  reasoning: string;
   loadMs: number | null;
   stopRequested: boolean;
   /** The question this answer is for, once saved. */
@@ -147,7 +154,7 @@ export interface AppActions {
   deleteMessage(messageId: string): Promise<void>;
   dismissDatabaseNotice(): void;
   /** The open conversation as a file to save; null when there is none (errors go to the banner). */
-  exportConversation(format: 'markdown' | 'json'): Promise<ExportedFile | null>;
+  exportConversation(format: 'markdown' | 'json', locale: ReportLocale): Promise<ExportedFile | null>;
   exportAll(): Promise<ExportedFile | null>;
   /** Imports ChatGPT's conversations.json; the number of conversations imported, null on failure. */
   importChatGpt(content: string): Promise<number | null>;
@@ -218,13 +225,16 @@ export function toConversationMessage(message: PathMessage): ConversationMessage
     content: message.content,
     modelId: message.modelId,
     stats: message.stats,
+    reasoning: message.reasoning,
     loadMs: null,
     state: message.state,
+    createdAt: message.createdAt,
   };
 }
 
 type JobEvent =
   | { event: 'chat.delta'; payload: EventPayloads['chat.delta'] }
+  | { event: 'chat.thought'; payload: EventPayloads['chat.thought'] }
   | { event: 'chat.loaded'; payload: EventPayloads['chat.loaded'] }
   | { event: 'chat.done'; payload: EventPayloads['chat.done'] }
   | { event: 'chat.error'; payload: EventPayloads['chat.error'] };
@@ -337,12 +347,12 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
    */
   function finishJob(
     job: ActiveJob,
-    outcome: { kind: 'done'; text: string; stats: GenerationStats } | { kind: 'error'; error: unknown },
+    outcome: { kind: 'done'; text: string; reasoning: string; stats: GenerationStats } | { kind: 'error'; error: unknown },
   ): void {
     setState((s) => {
       if (s.job?.seq !== job.seq) return s;
       const current = s.job;
-      const answer = (content: string, state: MessageState, stats: GenerationStats | null): ConversationMessage => {
+      const answer = (content: string, state: MessageState, stats: GenerationStats | null, reasoning: string = current.reasoning): ConversationMessage => {
         const id = current.answerId ?? newMessageId();
         return {
           id,
@@ -352,14 +362,17 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
           content,
           modelId: current.modelId,
           stats,
+          reasoning: reasoning === '' ? null : reasoning,
           loadMs: current.loadMs,
           state,
+          createdAt: Date.now(),
         };
       };
       if (outcome.kind === 'done') {
         // The final text is authoritative; the streamed one covers a host that sends it empty.
         const content = outcome.text !== '' ? outcome.text : current.text;
-        const done = answer(content, outcome.stats.stopReason === 'abort' ? 'stopped' : 'done', outcome.stats);
+        const reasoning = outcome.reasoning !== '' ? outcome.reasoning : current.reasoning;
+        const done = answer(content, outcome.stats.stopReason === 'abort' ? 'stopped' : 'done', outcome.stats, reasoning);
         return { ...s, job: null, messages: [...s.messages, done] };
       }
       const error: ShownError = { seq: ++errorSeq, error: toErrorPayload(outcome.error) };
@@ -396,13 +409,19 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
         setState((s) => (s.job?.seq === job.seq ? { ...s, job: { ...s.job, text: s.job.text + text } } : s));
         return;
       }
+      case 'chat.thought': {
+        const text = e.payload.text;
+        if (text === '') return;
+        setState((s) => (s.job?.seq === job.seq ? { ...s, job: { ...s.job, reasoning: s.job.reasoning + text } } : s));
+        return;
+      }
       case 'chat.loaded': {
         const loadMs = e.payload.loadMs;
         setState((s) => (s.job?.seq === job.seq ? { ...s, job: { ...s.job, loadMs } } : s));
         return;
       }
       case 'chat.done':
-        finishJob(job, { kind: 'done', text: e.payload.text, stats: e.payload.stats });
+        finishJob(job, { kind: 'done', text: e.payload.text, reasoning: e.payload.reasoning, stats: e.payload.stats });
         return;
       case 'chat.error':
         finishJob(job, { kind: 'error', error: e.payload.error });
@@ -459,14 +478,17 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
             content: turn.content,
             modelId: null,
             stats: null,
+            reasoning: null,
             loadMs: null,
             state: 'done',
+            createdAt: Date.now(),
           };
     const job: ActiveJob = {
       seq: ++jobSeq,
       id: null,
       modelId: model.id,
       text: '',
+      reasoning: '',
       loadMs: null,
       stopRequested: false,
       questionId: turn.content === null ? turn.parentId : null,
@@ -645,9 +667,9 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     }
   }
 
-  async function exportConversation(format: 'markdown' | 'json'): Promise<ExportedFile | null> {
+  async function exportConversation(format: 'markdown' | 'json', locale: ReportLocale): Promise<ExportedFile | null> {
     const id = getState().conversation?.id;
-    return id === undefined ? null : attempt(() => api.call('conversations.export', { id, format }));
+    return id === undefined ? null : attempt(() => api.call('conversations.export', { id, format, locale }));
   }
 
   async function importChatGpt(content: string): Promise<number | null> {
@@ -692,6 +714,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   function start(): () => void {
     const offs = [
       api.on('chat.delta', (payload) => handleJobEvent({ event: 'chat.delta', payload })),
+      api.on('chat.thought', (payload) => handleJobEvent({ event: 'chat.thought', payload })),
       api.on('chat.loaded', (payload) => handleJobEvent({ event: 'chat.loaded', payload })),
       api.on('chat.done', (payload) => handleJobEvent({ event: 'chat.done', payload })),
       api.on('chat.error', (payload) => handleJobEvent({ event: 'chat.error', payload })),

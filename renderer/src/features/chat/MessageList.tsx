@@ -6,6 +6,7 @@ import type { ConversationMessage } from '../../state/app-store.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
 import { copyText, Markdown } from './Markdown.tsx';
+import { Reasoning } from './Reasoning.tsx';
 
 const STREAMING = 'streaming';
 type Item = ConversationMessage | typeof STREAMING;
@@ -56,6 +57,7 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
   return (
     <article className="message message-assistant" data-testid="message-assistant" data-state={message.state} data-message-id={message.id}>
       <header className="message-author">{modelName || t('messages.assistant')}</header>
+      {message.reasoning !== null && <Reasoning text={message.reasoning} durationMs={message.stats?.reasoningMs} />}
       <div className="message-content">
         <Markdown text={message.content} />
       </div>
@@ -171,13 +173,15 @@ function EditForm({ message, onClose }: { message: ConversationMessage; onClose:
 function StreamingMessage() {
   const { t } = useTranslation();
   const text = useAppState((s) => s.job?.text ?? '');
+  const reasoning = useAppState((s) => s.job?.reasoning ?? '');
   const modelId = useAppState((s) => s.job?.modelId ?? null);
   const loading = useAppState((s) => s.engine?.state === 'loading' && s.job?.loadMs === null);
   const modelName = useModelName(modelId);
   return (
     <article className="message message-assistant message-streaming" data-testid="message-assistant" data-state="streaming" aria-busy="true">
       <header className="message-author">{modelName}</header>
-      {text === '' ? (
+      {reasoning !== '' && <Reasoning text={reasoning} streaming={text === ''} />}
+      {text === '' && reasoning !== '' ? null : text === '' ? (
         <p className="message-pending">
           <span className="typing" aria-hidden="true">
             <span />
