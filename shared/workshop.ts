@@ -5,6 +5,14 @@ import { userPortSchema } from './ports.ts';
 /** Generations one participant may start per minute. */
 export const WORKSHOP_RATE_LIMIT = { answers: 10, windowMs: 60_000 } as const;
 
+/**
+ * Answers the engine writes at once while a room is open: one sequence each in the model's
+ * context, evaluated together (measured with `npm run bench`: several times the tokens per second
+ * of one answer at a time). Each costs its share of context memory; node-llama-cpp shrinks the
+ * context to fit what is free.
+ */
+export const WORKSHOP_PARALLEL = 4;
+
 /** Wrong join codes one address may send per minute; beyond, it waits (HTTP 429). */
 export const JOIN_ATTEMPTS_LIMIT = { wrong: 5, windowMs: 60_000 } as const;
 

@@ -12,7 +12,7 @@ import QRCode from 'qrcode';
 import type { WebSocket } from 'ws';
 import type { HostEvent } from '../../shared/contract.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import type { WorkshopCaller, WorkshopMe, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../shared/workshop.ts';
+import { WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '../../shared/workshop.ts';
 import { API_CALLER_PREFIX } from '../services/api/api-server.ts';
 import { APP_CALLER, type ChatService } from '../services/chat.ts';
 import { COMPARE_CALLER } from '../services/compare/runner.ts';
@@ -77,6 +77,7 @@ export class Workshop {
     const url = urlFor(address, (app.server.address() as AddressInfo).port);
     this.open = { app, url, joinCode: newJoinCode(), qr: qrModules(url) };
     this.attempts.clear();
+    this.options.chat.setParallel(WORKSHOP_PARALLEL);
     this.announce(true);
     return this.status();
   }
@@ -85,6 +86,7 @@ export class Workshop {
   async stop(): Promise<WorkshopStatus> {
     const open = this.open;
     this.open = null;
+    this.options.chat.setParallel(1);
     await this.endRoom();
     await open?.app.close();
     this.announce(true);
