@@ -41,7 +41,7 @@ const config: PackagingConfig = {
   appId: 'app.enclave.desktop',
   productName: 'Enclave',
   directories: { output: 'dist', buildResources: 'resources' },
-  files: ['out/**', 'package.json', 'seeds/**'],
+  files: ['out/**', 'package.json', 'seeds/**', 'resources/icon.png'],
   asar: true,
   asarUnpack: ['node_modules/node-llama-cpp/bins/**', 'node_modules/node-llama-cpp/llama/localBuilds/**', 'node_modules/@node-llama-cpp/**'],
   electronFuses: {

@@ -31,6 +31,7 @@ const paths = {
   engine: join(here, 'engine.js'),
   preload: join(here, '..', 'preload', 'preload.cjs'),
   renderer: join(here, '..', 'renderer'),
+  icon: join(here, '..', '..', 'resources', 'icon.png'),
 };
 /** How long quitting waits for the engine to stop. */
 const DISPOSE_TIMEOUT_MS = 5000;
@@ -136,7 +137,7 @@ function showWindow(): void {
     mainWindow.focus();
     return;
   }
-  const window = new BrowserWindow(mainWindowOptions({ preloadPath: paths.preload, dark: nativeTheme.shouldUseDarkColors }));
+  const window = new BrowserWindow(mainWindowOptions({ preloadPath: paths.preload, iconPath: paths.icon, dark: nativeTheme.shouldUseDarkColors }));
   mainWindow = window;
   const repaint = (): void => window.setBackgroundColor(backgroundColor(nativeTheme.shouldUseDarkColors));
   nativeTheme.on('updated', repaint);

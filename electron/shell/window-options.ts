@@ -10,7 +10,8 @@ export function backgroundColor(dark: boolean): string {
   return dark ? BACKGROUND_COLORS.dark : BACKGROUND_COLORS.light;
 }
 
-export function mainWindowOptions(options: { preloadPath: string; dark: boolean }) {
+/** `iconPath`: resources/icon.png (Linux and Windows show it in the title bar and task bar). */
+export function mainWindowOptions(options: { preloadPath: string; iconPath: string; dark: boolean }) {
   return {
     width: 1200,
     height: 800,
@@ -20,6 +21,7 @@ export function mainWindowOptions(options: { preloadPath: string; dark: boolean 
     // Shown on ready-to-show, once the first frame is painted.
     show: false,
     backgroundColor: backgroundColor(options.dark),
+    icon: options.iconPath,
     webPreferences: secureWebPreferences(options.preloadPath),
   };
 }

@@ -42,4 +42,14 @@ describe('packaging config', () => {
     const main = readFileSync(join(ROOT, 'electron', 'main.ts'), 'utf8');
     expect(main).not.toMatch(/\b(autoUpdater|crashReporter)\b/);
   });
+
+  it('packages the window icon that main.ts loads, from the build resources', () => {
+    expect(config.directories.buildResources).toBe('resources');
+    expect(config.files.some((pattern) => matchesGlob('resources/icon.png', pattern))).toBe(true);
+    const png = readFileSync(join(ROOT, 'resources', 'icon.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([512, 512]);
+    expect(readFileSync(join(ROOT, 'electron', 'main.ts'), 'utf8')).toContain("join(here, '..', '..', 'resources', 'icon.png')");
+  });
 });
