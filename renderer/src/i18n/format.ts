@@ -1,8 +1,9 @@
 /**
- * Numbers, sizes and durations in the active language, with Intl (e.g. "12,5" in French).
- * No DOM here.
+ * Numbers, sizes, durations and dates in the active language, with Intl (e.g. "12,5" and "14:05"
+ * in French, "12.5" and "2:05 PM" in English). Dates are in the computer's time zone. No DOM here.
  */
 const cache = new Map<string, Intl.NumberFormat>();
+const dateCache = new Map<string, Intl.DateTimeFormat>();
 
 function numberFormat(language: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
   const key = `${language}|${JSON.stringify(options)}`;
@@ -59,4 +60,35 @@ export function formatBytes(language: string, bytes: number): string {
 /** 7.6B (7,6 Md in French). */
 export function formatCompact(language: string, value: number): string {
   return numberFormat(language, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}
+
+function dateFormat(language: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${language}|${JSON.stringify(options)}`;
+  let format = dateCache.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(language, options);
+    dateCache.set(key, format);
+  }
+  return format;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+const TIME: Intl.DateTimeFormatOptions = { timeStyle: 'short' };
+
+/** When a conversation was last active, for the sidebar: the time today (14:05), else the day (12 mars), with the year when it is not this one. */
+export function formatListDate(language: string, at: number, now: Date): string {
+  const date = new Date(at);
+  if (sameDay(date, now)) return dateFormat(language, TIME).format(date);
+  const year = date.getFullYear() === now.getFullYear() ? undefined : 'numeric';
+  return dateFormat(language, { day: 'numeric', month: 'short', ...(year !== undefined && { year }) }).format(date);
+}
+
+/** When a message was written: the time today (14:05), else the date and time (12 mars 2026, 14:05). */
+export function formatMessageTime(language: string, at: number, now: Date): string {
+  const date = new Date(at);
+  if (sameDay(date, now)) return dateFormat(language, TIME).format(date);
+  return dateFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }

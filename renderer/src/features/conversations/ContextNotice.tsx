@@ -1,23 +1,33 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatInteger } from '../../i18n/format.ts';
+import { selectSelectedModel } from '../../state/app-store.ts';
 import { useAppState } from '../../state/react.tsx';
-import { contextUse, estimateTokens } from './context-use.ts';
+import { contextUse, estimateTokens, expectedContextSize } from './context-use.ts';
+
+const NO_SAMPLING = {};
 
 /**
- * Tells the user before the conversation outgrows the loaded model's context window, and what
- * happens then: node-llama-cpp's context shift leaves the oldest answers out of what the model
- * sees (the system prompt stays). Nothing is deleted from the conversation itself.
+ * Tells the user before the conversation and its next answer outgrow the chosen model's context
+ * window (from the model's GGUF header, or the loaded context), and what happens then:
+ * node-llama-cpp's context shift drops the oldest messages from what the model sees (the system
+ * prompt stays). Nothing is deleted from the conversation itself.
  */
 export function ContextNotice() {
   const { t, i18n } = useTranslation();
   const messages = useAppState((s) => s.messages);
   const systemPrompt = useAppState((s) => s.conversation?.settings.systemPrompt ?? '');
-  const contextSize = useAppState((s) => (s.engine !== null && s.engine.loadedModelId === s.selectedModelId ? s.engine.contextSize : null));
+  const sampling = useAppState((s) => s.conversation?.settings.sampling ?? NO_SAMPLING);
+  const modelContextLength = useAppState((s) => selectSelectedModel(s)?.contextLength ?? null);
+  const loadedContextSize = useAppState((s) => (s.engine !== null && s.engine.loadedModelId === s.selectedModelId ? s.engine.contextSize : null));
   const tokens = useMemo(() => estimateTokens(messages, systemPrompt), [messages, systemPrompt]);
-  const use = contextUse(tokens, contextSize);
+  const use = contextUse(tokens, sampling, expectedContextSize(modelContextLength, sampling, loadedContextSize));
   if (use.level === 'ok') return null;
-  const values = { tokens: formatInteger(i18n.language, use.tokens), size: formatInteger(i18n.language, use.contextSize) };
+  const values = {
+    tokens: formatInteger(i18n.language, use.tokens),
+    size: formatInteger(i18n.language, use.contextSize),
+    answer: formatInteger(i18n.language, use.answerTokens),
+  };
   return (
     <div className="notice" role="status" data-testid="context-notice" data-level={use.level}>
       <p>{use.level === 'near' ? t('conversations.contextNear', values) : t('conversations.contextOver', values)}</p>

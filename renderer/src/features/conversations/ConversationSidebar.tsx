@@ -2,6 +2,7 @@ import { memo, useEffect, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '../../../../shared/conversations.ts';
+import { formatListDate, formatMessageTime } from '../../i18n/format.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 import { groupByDate } from './date-groups.ts';
 import { TransferMenu } from './TransferMenu.tsx';
@@ -143,7 +144,7 @@ function ConversationList() {
 }
 
 const ConversationItem = memo(function ConversationItem({ conversation, open }: { conversation: ConversationSummary; open: boolean }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { openConversation, renameConversation, pinConversation, deleteConversation } = useActions();
   const [renaming, setRenaming] = useState(false);
   const title = conversation.title || t('conversations.untitled');
@@ -177,6 +178,7 @@ const ConversationItem = memo(function ConversationItem({ conversation, open }: 
       <button type="button" className="conversation-open" onClick={() => void openConversation(conversation.id)} title={title}>
         <span className="conversation-title">{title}</span>
         {conversation.source === 'chatgpt' && <span className="badge">{t('conversations.fromChatGpt')}</span>}
+        <LastActive language={i18n.language} at={conversation.updatedAt} />
       </button>
       <span className="conversation-actions">
         <button
@@ -200,6 +202,16 @@ const ConversationItem = memo(function ConversationItem({ conversation, open }: 
     </div>
   );
 });
+
+/** The time today, else the day, in the interface language; the full date and time on hover. */
+function LastActive({ language, at }: { language: string; at: number }) {
+  const now = new Date();
+  return (
+    <time className="conversation-time" data-testid="conversation-time" dateTime={new Date(at).toISOString()} title={formatMessageTime(language, at, now)}>
+      {formatListDate(language, at, now)}
+    </time>
+  );
+}
 
 function UndoDelete() {
   const { t } = useTranslation();
