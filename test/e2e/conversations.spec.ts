@@ -1,16 +1,19 @@
 /**
  * Conversations in Chromium against the web host: saved across reloads, rename, pin, search,
- * delete with undo, branches, markdown, hostile model output, a 5,000-message conversation.
+ * delete with undo, branches, markdown, dates, keyboard, themes, hostile model output, a
+ * 5,000-message conversation, a database from a newer Enclave.
  * Tests seed the host's real database file directly where typing would take too long.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ConversationService } from '../../electron/services/conversations.ts';
 import { openDatabase } from '../../electron/services/db/database.ts';
+import { SCHEMA_VERSION } from '../../electron/services/db/migrations.ts';
 import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/host/conversation-handlers.ts';
 import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
+import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { expect, test } from './web-host.fixture.ts';
 
 test.use({ locale: 'en-US' });
@@ -35,7 +38,6 @@ const MARKDOWN_SCRIPT = [
   '- first\n',
   '- second',
 ];
-const MARKDOWN_TEXT = MARKDOWN_SCRIPT.join('');
 const SHOTS = '/tmp/shots-conversations';
 
 function withService<T>(dataDir: string, work: (service: ConversationService) => T): T {
@@ -142,7 +144,20 @@ test('regenerate keeps alternatives; editing a question starts a branch', async 
   await expect(page.getByTestId('message-assistant').last().getByTestId('alternatives')).toHaveCount(0);
 });
 
-test('markdown answers: code with a copy button, tables, lists; screenshots in English and French', async ({ page, webHost }) => {
+test('markdown answers: code with a copy button, tables, lists; dates; screenshots in English and French', async ({ page, webHost }) => {
+  // A desktop-sized window and older conversations, so the screenshots show the sidebar's date groups.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  withService(webHost.dataDir, (service) => {
+    const seeded: [string, Date][] = [
+      ['Planning the spring fair', new Date(2020, 0, 15, 9, 30)],
+      ['Quarterly invoice wording', new Date(Date.now() - 3 * 86_400_000)],
+      ['Recette de la tarte tatin', new Date(Date.now() - 86_400_000)],
+    ];
+    for (const [title, at] of seeded) {
+      const c = service.create({ title, createdAt: at.getTime() });
+      service.addMessage(c.id, { parentId: null, role: 'user', content: title, createdAt: at.getTime() });
+    }
+  });
   await page.goto(webHost.url);
   await page.getByTestId('rescan').click();
   await page.getByTestId('new-chat').click();
@@ -160,10 +175,17 @@ test('markdown answers: code with a copy button, tables, lists; screenshots in E
   await answer.getByTestId('regenerate').click();
   await expect(page.getByTestId('message-assistant').last().getByTestId('alternative-position')).toHaveText('2 / 2');
   await expect(page.getByTestId('message-assistant').last().locator('table')).toBeVisible();
-  expect(MARKDOWN_TEXT).toContain('```ts');
+  // The fence's language reached the highlighter.
+  await expect(page.getByTestId('message-assistant').last().locator('pre code')).toHaveClass(/\blanguage-ts\b/);
+  // Dates in the sidebar: the time today, the day (and year) before.
+  const old = item(page, 'Planning the spring fair');
+  await expect(old.getByTestId('conversation-time')).toHaveText('Jan 15, 2020');
+  await expect(item(page, 'Show me some markdown').getByTestId('conversation-time')).toHaveText(/^\d{1,2}:\d{2}\s[AP]M$/);
   await page.screenshot({ path: join(SHOTS, 'conversation-en.png') });
   await page.getByTestId('language-switch').selectOption('fr');
   await expect(page.getByTestId('new-chat')).toHaveText('Nouvelle discussion');
+  await expect(old.getByTestId('conversation-time')).toHaveText('15 janv. 2020');
+  await expect(item(page, 'Show me some markdown').getByTestId('conversation-time')).toHaveText(/^\d{2}:\d{2}$/);
   await page.screenshot({ path: join(SHOTS, 'conversation-fr.png') });
   await page.getByTestId('language-switch').selectOption('en');
 });
@@ -188,8 +210,17 @@ test('a ChatGPT export is imported, marked as such, continued with a local model
   expect(file.suggestedFilename()).toBe('Trip-to-Lyon.md');
   const text = readFileSync(await file.path(), 'utf8');
   expect(text).toContain('# Trip to Lyon');
-  expect(text).toContain('And in the evening?');
+  expect(text).toContain('## You\n\nAnd in the evening?');
   expect(text).toContain(SCRIPTED_REPLY);
+
+  // In French, the export speaks French too.
+  await page.getByTestId('language-switch').selectOption('fr');
+  const frenchDownload = page.waitForEvent('download');
+  await page.getByTestId('export-markdown').click();
+  const french = readFileSync(await (await frenchDownload).path(), 'utf8');
+  expect(french).toContain('## Vous\n\nAnd in the evening?');
+  expect(french).not.toContain('## You');
+  await page.getByTestId('language-switch').selectOption('en');
 });
 
 test('per-conversation settings: system prompt, presets, advanced values, saved presets', async ({ page, webHost }) => {
@@ -227,23 +258,98 @@ test('per-conversation settings: system prompt, presets, advanced values, saved 
   await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
 });
 
-test('the user is told before the conversation outgrows the context window', async ({ page, webHost }) => {
+test('the user is told before the conversation outgrows the context window, before the model is loaded', async ({ page, webHost }) => {
+  // A model no test loads: its window comes from its GGUF header (4,096 tokens).
+  const unloaded = 'enclave-never-loaded.gguf';
+  copyFileSync(join(webHost.modelsDir, SCRIPTED), join(webHost.modelsDir, unloaded));
   const conversationId = withService(webHost.dataDir, (service) => {
-    const c = service.create({ title: 'Long enough to overflow', settings: { modelId: SCRIPTED } });
+    const c = service.create({ title: 'Long enough to overflow', settings: { modelId: unloaded } });
     let parentId: string | null = null;
     // About 6,000 tokens of text, over the scripted model's 4,096-token window.
     for (let i = 0; i < 420; i++) parentId = service.addMessage(c.id, { parentId, role: i % 2 === 0 ? 'user' : 'assistant', content: `Line ${i} of a long discussion about lighthouses.` }).id;
     return c.id;
   });
   await page.goto(webHost.url);
+  await page.getByTestId('rescan').click();
   await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
-  await chooseModel(page, SCRIPTED);
-  await send(page, 'Still there?');
-  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(page.locator(`[data-testid="model-option"][data-model-id="${unloaded}"]`)).toHaveAttribute('aria-pressed', 'true');
   const notice = page.getByTestId('context-notice');
   await expect(notice).toHaveAttribute('data-level', 'over');
   await expect(notice).toContainText('4,096 tokens');
+  await expect(notice).toContainText('context shift drops the oldest messages');
+  await send(page, 'Still there?');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+  await expect(notice).toHaveAttribute('data-level', 'over');
   await page.screenshot({ path: join(SHOTS, 'context-notice-en.png') });
+});
+
+test('keyboard: Enter sends, Shift+Enter adds a line, Esc stops the answer, Ctrl+N starts a new chat', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('new-chat').click();
+  await chooseModel(page, SCRIPTED);
+  const composer = page.getByTestId('composer');
+  await composer.click();
+  await page.keyboard.type('First line');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('second line');
+  await expect(composer).toHaveValue('First line\nsecond line');
+  await expect(page.getByTestId('message-user')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('message-user')).toHaveText(/First line\s+second line/);
+  await expect(composer).toHaveValue('');
+  await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+
+  // Esc stops a streaming answer: it is kept, marked stopped.
+  await chooseModel(page, 'enclave-endless.gguf');
+  await composer.fill('Count for me');
+  await page.keyboard.press('Enter');
+  const streaming = page.getByTestId('message-assistant').last();
+  await expect.poll(async () => (await streaming.textContent())?.length ?? 0).toBeGreaterThan(40);
+  await page.keyboard.press('Escape');
+  await expect(streaming).toHaveAttribute('data-state', 'stopped');
+  await expect(page.getByTestId('send')).toBeVisible();
+
+  // Ctrl+N: a new, empty chat; the previous one stays in the sidebar.
+  await page.keyboard.press('Control+n');
+  await expect(page.getByTestId('empty-conversation')).toBeVisible();
+  await expect(page.getByTestId('message-user')).toHaveCount(0);
+  await expect(page.locator('[data-testid="conversation-item"][aria-current="page"]')).toHaveCount(0);
+  await expect(item(page, 'First line')).toBeVisible();
+});
+
+/** The page's getComputedStyle (this file is type-checked without the DOM library). */
+interface ComputedStyles {
+  getComputedStyle(element: unknown): { backgroundColor: string; color: string };
+}
+
+/** Relative luminance (WCAG) of a computed `rgb(r, g, b)` colour. */
+function luminance(color: string): number {
+  const [r = 0, g = 0, b = 0] = (color.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((value) => {
+    const c = value / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+test('the theme follows the system: light, then dark', async ({ page, webHost }) => {
+  const colors = async () => ({
+    background: await page.locator('body').evaluate((body) => (globalThis as unknown as ComputedStyles).getComputedStyle(body).backgroundColor),
+    text: await page.locator('body').evaluate((body) => (globalThis as unknown as ComputedStyles).getComputedStyle(body).color),
+  });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(webHost.url);
+  await expect(page.getByTestId('new-chat')).toBeVisible();
+  const light = await colors();
+  expect(luminance(light.background)).toBeGreaterThan(0.8);
+  expect(luminance(light.text)).toBeLessThan(0.1);
+
+  // No reload: the page follows the system's switch as it happens.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await colors();
+  expect(luminance(dark.background)).toBeLessThan(0.05);
+  expect(luminance(dark.text)).toBeGreaterThan(0.7);
+  await page.screenshot({ path: join(SHOTS, 'dark-en.png') });
+  await page.emulateMedia({ colorScheme: null });
 });
 
 /** Hostile model output: every row must render inert, with no request leaving the page. */
@@ -308,29 +414,11 @@ test('a 5,000-message conversation opens at its end with only a window of messag
   expect(await page.locator('[data-testid^="message-"][data-message-id]').count()).toBeLessThan(100);
 });
 
-/** A web host of this test's own (the built one, as `npm run web` starts it), to be killed. */
-async function startWebHost(dataDir: string, modelsDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'out', 'main', 'web.js'), '--port', '0'], {
-    env: { ...process.env, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: modelsDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Enclave web host: (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the web host exited with code ${code}: ${output}`)));
-  });
-  return { url, child };
-}
-
 test('a web host killed mid-answer loses only that answer, shown as interrupted on the next start', async ({ page, webHost }) => {
   // A host of its own on a copy of the models, so the shared one keeps serving the other tests.
   const dataDir = join(webHost.dataDir, 'killed-host');
   mkdirSync(dataDir, { recursive: true });
-  const first = await startWebHost(dataDir, webHost.modelsDir);
+  const first = await startBuiltWebHost(dataDir, webHost.modelsDir);
   await page.goto(first.url);
   await chooseModel(page, 'enclave-endless.gguf');
   await send(page, 'Count until I stop you');
@@ -342,7 +430,7 @@ test('a web host killed mid-answer loses only that answer, shown as interrupted 
   first.child.kill('SIGKILL');
   await exited;
 
-  const second = await startWebHost(dataDir, webHost.modelsDir);
+  const second = await startBuiltWebHost(dataDir, webHost.modelsDir);
   try {
     await page.goto(second.url);
     await expect(page.getByTestId('database-notice')).toContainText('1 answer was cut off');
@@ -355,7 +443,38 @@ test('a web host killed mid-answer loses only that answer, shown as interrupted 
     await expect(interrupted.getByTestId('interrupted-note')).toBeVisible();
     await expect(interrupted).toContainText('one two three');
   } finally {
-    second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
+    await second.stop();
   }
+});
+
+test('a database written by a newer Enclave is set aside, the app starts and says where it is', async ({ page, webHost }) => {
+  const dataDir = join(webHost.dataDir, 'newer-database');
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, CONVERSATIONS_DB_FILE_NAME);
+  withService(dataDir, (service) => service.create({ title: 'From the future' }));
+  const raw = new DatabaseSync(file);
+  raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+  raw.close();
+
+  const host = await startBuiltWebHost(dataDir, webHost.modelsDir);
+  try {
+    await page.goto(host.url);
+    const notice = page.getByTestId('database-notice');
+    await expect(notice).toContainText('written by a newer version of Enclave');
+    await expect(notice.locator('[data-reason="newerSchema"] code')).toHaveText(new RegExp(`^${file.replaceAll('.', '\\.')}\\.newer-v${SCHEMA_VERSION + 1}-\\d+$`));
+    await expect(page.getByTestId('conversation-item')).toHaveCount(0);
+    // The fresh database works: a new conversation is saved.
+    await chooseModel(page, SCRIPTED);
+    await send(page, 'A fresh start');
+    await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
+    await expect(item(page, 'A fresh start')).toBeVisible();
+  } finally {
+    await host.stop();
+  }
+  // The newer file is kept as it was.
+  const kept = readdirSync(dataDir).filter((name) => name.startsWith(`${CONVERSATIONS_DB_FILE_NAME}.newer-v`) && !name.endsWith('-wal') && !name.endsWith('-shm'));
+  expect(kept).toHaveLength(1);
+  const keptDb = new DatabaseSync(join(dataDir, kept[0] ?? ''), { readOnly: true });
+  expect(keptDb.prepare('SELECT title FROM conversations').all()).toEqual([{ title: 'From the future' }]);
+  keptDb.close();
 });
