@@ -14,6 +14,7 @@ import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import { diskFullError, isDiskFull } from './disk-full.ts';
 import type { EgressGate } from './egress.ts';
 import { splitPartNames } from './gguf-files.ts';
+import { runIpull } from './ipull-context.ts';
 import { MANIFEST_SUFFIX, readManifest, removeManifest, writeManifest, type ModelManifest } from './model-manifest.ts';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
@@ -338,7 +339,7 @@ export class DownloadService {
     }, Math.min(1_000, this.retry.stallMs / 4));
     let setup: Promise<ModelDownloader> | null = null;
     try {
-      setup = createModelDownloader({
+      setup = runIpull(() => createModelDownloader({
         modelUri: url,
         dirPath: this.options.modelsDir,
         endpoints: { huggingFace: `${this.endpoint()}/` },
@@ -356,10 +357,13 @@ export class DownloadService {
           while (samples.length > 2 && now - (samples[0]?.time ?? now) > 3_000) samples.shift();
           this.progress(task, totalSize, downloadedSize, samples);
         },
-      });
+      }));
       downloader = await Promise.race([interrupted, setup]);
       if (task.abort.signal.aborted) stop();
-      else await downloader.download();
+      else {
+        const running = downloader;
+        await runIpull(() => running.download());
+      }
       if (refused !== null) throw refused;
       if (stalled) throw new StallError(this.retry.stallMs);
       if (task.stop !== null) throw new Error('stopped');
@@ -368,8 +372,10 @@ export class DownloadService {
       }
       handle.finish('completed');
     } catch (error) {
-      // A setup still running when interrupted yields a downloader nobody will use: close it when it comes.
+      // A setup still running when interrupted yields a downloader nobody will use: close it when it
+      // comes. A failed download closes its other streams, which would keep fetching in the background.
       if (downloader === null) void setup?.then((late) => late.cancel({ deleteTempFile: false })).catch(() => undefined);
+      else void downloader.cancel({ deleteTempFile: false }).catch(() => undefined);
       const failure = refused ?? (stalled ? new StallError(this.retry.stallMs) : error);
       handle.finish(task.stop !== null ? 'cancelled' : 'failed', errorMessage(failure));
       throw failure;

@@ -1,9 +1,10 @@
 /**
  * A stand-in for Hugging Face on 127.0.0.1, serving real bytes the way the real site does:
- * `/{owner}/{repo}/resolve/main/{file}` answers 302 to a CDN path with ETag/X-Linked-Etag (the
- * sha256) and X-Linked-Size; the CDN path serves the bytes with Range support. Faults are
- * injected per file: cut connections, 5xx, expired links (403), Range ignored, a flipped byte, a
- * slow trickle.
+ * `/{owner}/{repo}/resolve/main/{file}` answers 302 to a signed CDN link (`?expires=`, refused
+ * with 403 once past, like the real CDN's) with ETag/X-Linked-Etag (the sha256) and
+ * X-Linked-Size; the CDN path serves the bytes with Range support. Faults are injected per file:
+ * cut connections, 5xx, short-lived links, requests never answered, Range ignored, a flipped
+ * byte, a stall, a slow trickle.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,6 +23,10 @@ export interface FileFaults {
   flipByteAt?: number;
   /** Bytes per second for every body (a slow link). */
   bytesPerSecond?: number;
+  /** How long a signed CDN link from `resolve` stays valid (default an hour). */
+  linkLifetimeMs?: number;
+  /** That many CDN requests, in order, get no answer at all (not even headers), the connection left open. */
+  unansweredRequests?: number;
 }
 
 export interface FakeHfServer {
@@ -29,9 +34,16 @@ export interface FakeHfServer {
   /** Adds or replaces a file at `{repo}/{file}`. */
   serve(repo: string, file: string, bytes: Buffer, faults?: FileFaults): void;
   setFaults(repo: string, file: string, faults: FileFaults): void;
-  /** Body bytes sent for this file so far, over every request. */
+  /**
+   * Body bytes sent for this file so far, over every request. ipull's first request of each start
+   * is a GET without Range whose body it never reads (it wants the headers): what the sockets'
+   * buffers take of that body counts here too, and alone in `bytesServedWithoutRange`.
+   */
   bytesServed(repo: string, file: string): number;
+  bytesServedWithoutRange(repo: string, file: string): number;
   sha256(repo: string, file: string): string;
+  /** CDN requests refused with 403 because their signed link had expired. */
+  expiredRefusals(repo: string, file: string): number;
   /** Sends `resolve` redirects to another server's CDN path (a second loopback "CDN" host); null: this server. */
   setCdnOrigin(origin: string | null): void;
   /** Every request line seen, in order ("GET /cdn/..."). */
@@ -44,6 +56,8 @@ interface Served {
   sha256: string;
   faults: FileFaults;
   sent: number;
+  sentWithoutRange: number;
+  expired: number;
 }
 
 const RESOLVE = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/;
@@ -61,7 +75,7 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
     const resolve = RESOLVE.exec(path);
     if (resolve !== null) return answerResolve(files.get(`${resolve[1]}/${resolve[2]}`), `${resolve[1]}/${resolve[2]}`, cdnOrigin, response);
     const cdn = CDN.exec(path);
-    if (cdn !== null) return answerCdn(files.get(`${cdn[1]}/${cdn[2]}`), request, response);
+    if (cdn !== null) return answerCdn(files.get(`${cdn[1]}/${cdn[2]}`), request, response, new URL(request.url ?? '/', 'http://x').searchParams.get('expires'));
     response.writeHead(404).end('not found');
   });
   server.on('connection', (socket) => {
@@ -80,13 +94,15 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     serve(repo, file, bytes, faults = {}) {
-      files.set(`${repo}/${file}`, { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), faults: structuredClone(faults), sent: 0 });
+      files.set(`${repo}/${file}`, { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), faults: structuredClone(faults), sent: 0, sentWithoutRange: 0, expired: 0 });
     },
     setFaults(repo, file, faults) {
       get(repo, file).faults = structuredClone(faults);
     },
     bytesServed: (repo, file) => get(repo, file).sent,
+    bytesServedWithoutRange: (repo, file) => get(repo, file).sentWithoutRange,
     sha256: (repo, file) => get(repo, file).sha256,
+    expiredRefusals: (repo, file) => get(repo, file).expired,
     setCdnOrigin(origin) {
       cdnOrigin = origin ?? '';
     },
@@ -106,7 +122,7 @@ function answerResolve(served: Served | undefined, key: string, cdnOrigin: strin
   // Like huggingface.co: the LFS digest and size ride on the redirect to a signed CDN link.
   response
     .writeHead(302, {
-      location: `${cdnOrigin}/cdn/${key.split('/').map(encodeURIComponent).join('/')}?expires=${Date.now() + 3_600_000}`,
+      location: `${cdnOrigin}/cdn/${key.split('/').map(encodeURIComponent).join('/')}?expires=${Date.now() + (served.faults.linkLifetimeMs ?? 3_600_000)}`,
       etag: `"${served.sha256}"`,
       'x-linked-etag': `"${served.sha256}"`,
       'x-linked-size': String(served.bytes.length),
@@ -115,9 +131,19 @@ function answerResolve(served: Served | undefined, key: string, cdnOrigin: strin
     .end();
 }
 
-function answerCdn(served: Served | undefined, request: IncomingMessage, response: ServerResponse): void {
+function answerCdn(served: Served | undefined, request: IncomingMessage, response: ServerResponse, expires: string | null): void {
   if (served === undefined) {
     response.writeHead(404).end('not found');
+    return;
+  }
+  if (served.faults.unansweredRequests !== undefined && served.faults.unansweredRequests > 0) {
+    served.faults.unansweredRequests--;
+    return;
+  }
+  // A signed link works until it expires; the client must go back to `resolve` for a fresh one.
+  if (expires === null || !(Number(expires) > Date.now())) {
+    served.expired++;
+    response.writeHead(403, { 'content-type': 'text/plain' }).end('Request has expired');
     return;
   }
   const status = served.faults.statuses?.shift();
@@ -164,10 +190,10 @@ function answerCdn(served: Served | undefined, request: IncomingMessage, respons
     return;
   }
   const dropAfter = bodyFaults ? served.faults.dropAfterBytes?.shift() : undefined;
-  void sendBody(served, body, response, dropAfter, served.faults.bytesPerSecond);
+  void sendBody(served, body, response, dropAfter, served.faults.bytesPerSecond, request.headers.range === undefined);
 }
 
-async function sendBody(served: Served, body: Buffer, response: ServerResponse, dropAfter: number | undefined, bytesPerSecond: number | undefined): Promise<void> {
+async function sendBody(served: Served, body: Buffer, response: ServerResponse, dropAfter: number | undefined, bytesPerSecond: number | undefined, unranged: boolean): Promise<void> {
   const limit = dropAfter === undefined ? body.length : Math.min(dropAfter, body.length);
   const slice = bytesPerSecond === undefined ? 64 * 1024 : Math.max(1, Math.floor(bytesPerSecond / 20));
   let offset = 0;
@@ -175,6 +201,7 @@ async function sendBody(served: Served, body: Buffer, response: ServerResponse, 
     const piece = body.subarray(offset, Math.min(offset + slice, limit));
     offset += piece.length;
     served.sent += piece.length;
+    if (unranged) served.sentWithoutRange += piece.length;
     // Like a real server, sends no faster than the client reads: `sent` counts what it took.
     if (!response.write(piece)) await writable(response);
     if (bytesPerSecond !== undefined) await new Promise((resolve) => setTimeout(resolve, 50));
