@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ELO_START, leaderboard } from '../../electron/services/compare/leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from '../../electron/services/compare/prompt-sets.ts';
-import { nextAnswer, type WaitingAnswer } from '../../electron/services/compare/schedule.ts';
 
 describe('leaderboard (Elo)', () => {
   test('a win moves 16 points between equals; ties and "both bad" pull ratings together', () => {
@@ -27,10 +26,30 @@ describe('leaderboard (Elo)', () => {
 });
 
 describe('prompt sets', () => {
-  test('the shipped sets cover the business tasks in French and English', () => {
-    const categories = new Set(BUILTIN_SETS.flatMap((set) => set.prompts.map((prompt) => prompt.category)));
-    expect([...categories].sort()).toEqual(['email', 'quote', 'reasoning', 'spreadsheet', 'summary', 'translation']);
-    expect(BUILTIN_SETS.map((set) => set.language)).toContain('fr');
+  test('one shipped set in French, one in English, each covering the business tasks with grading notes', () => {
+    expect(BUILTIN_SETS.map((set) => set.language).sort()).toEqual(['en', 'fr']);
+    for (const set of BUILTIN_SETS) {
+      expect(set.prompts.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(set.prompts.map((prompt) => prompt.category))).toEqual(new Set(['email', 'summary', 'translation', 'quote', 'spreadsheet', 'reasoning', 'extraction']));
+      for (const prompt of set.prompts) expect(prompt.gradingNotes?.length ?? 0).toBeGreaterThan(20);
+      // Both directions of translation.
+      expect(set.prompts.filter((prompt) => prompt.category === 'translation')).toHaveLength(2);
+    }
+  });
+
+  test('the French set is written in French and the English one in English', () => {
+    // Common words of each language, counted in the instructions (quoted texts, such as one to translate, left out).
+    const french = /\b(le|la|les|des|de|du|un|une|en|au|pour|avec|est|et|ce|sous)\b/gi;
+    const english = /\b(the|and|with|for|is|of|to|a|this|in)\b/gi;
+    for (const set of BUILTIN_SETS) {
+      for (const { prompt: text } of set.prompts) {
+        const prompt = text.replace(/«[^»]*»|"[^"]*"/g, '');
+        const fr = prompt.match(french)?.length ?? 0;
+        const en = prompt.match(english)?.length ?? 0;
+        if (set.language === 'fr') expect(fr, prompt).toBeGreaterThan(en);
+        else expect(en, prompt).toBeGreaterThan(fr);
+      }
+    }
   });
 
   test('CSV and JSON round-trip, quotes, commas and line breaks included', () => {
@@ -47,22 +66,5 @@ describe('prompt sets', () => {
     expect(() => parseSet('question\nhello', 'csv', 'x')).toThrow(expect.objectContaining({ code: 'PROMPT_SET_INVALID' }));
     expect(() => parseSet('{not json', 'json', undefined)).toThrow(expect.objectContaining({ code: 'PROMPT_SET_INVALID' }));
     expect(() => parseSet('{"name":"x","language":"fr","prompts":[]}', 'json', undefined)).toThrow(expect.objectContaining({ code: 'PROMPT_SET_INVALID' }));
-  });
-});
-
-describe('schedule', () => {
-  const cell = (runId: string, turn: number, column: number, modelId: string, kind: WaitingAnswer['kind'] = 'batch', runCreatedAt = 1): WaitingAnswer => ({ runId, kind, runCreatedAt, turn, column, modelId });
-
-  test('a batch finishes the loaded model first, then goes model by model', () => {
-    const waiting = [cell('r', 0, 0, 'a'), cell('r', 1, 0, 'a'), cell('r', 0, 1, 'b'), cell('r', 1, 1, 'b')];
-    expect(nextAnswer(waiting, null)).toMatchObject({ turn: 0, column: 0 });
-    expect(nextAnswer(waiting, 'b')).toMatchObject({ turn: 0, column: 1 });
-  });
-
-  test('a side-by-side follow-up waits for the earlier turn; older runs go first', () => {
-    const waiting = [cell('r', 1, 0, 'a', 'compare'), cell('r', 2, 0, 'a', 'compare'), cell('r', 1, 1, 'b', 'compare')];
-    expect(nextAnswer(waiting, 'a')).toMatchObject({ turn: 1, column: 0 });
-    expect(nextAnswer([cell('new', 0, 0, 'a', 'batch', 5), cell('old', 0, 1, 'b', 'batch', 2)], 'a')).toMatchObject({ runId: 'old' });
-    expect(nextAnswer([], null)).toBeNull();
   });
 });
