@@ -18,9 +18,14 @@ export const LIMITS_COMPARE = {
   maxCategoryChars: 60,
   maxNotesChars: 4_000,
   maxImportChars: 5_000_000,
+  maxReplayConversations: 50,
 } as const;
 
-/** compare: one prompt then follow-ups (each column continues its own thread); batch: a prompt set, each prompt on its own; replay: a ChatGPT conversation's user turns. */
+/** The languages a report is written in (the interface's). */
+export const REPORT_LOCALES = ['en', 'fr'] as const;
+export type ReportLocale = (typeof REPORT_LOCALES)[number];
+
+/** compare: one prompt then follow-ups (each column continues its own thread); batch: a prompt set, each prompt on its own; replay: a ChatGPT conversation's user turns (one run per conversation). */
 export type CompareRunKind = 'compare' | 'batch' | 'replay';
 export type CompareRunState = 'running' | 'done' | 'stopped';
 export type CompareAnswerState = 'pending' | 'generating' | 'done' | 'error' | 'interrupted' | 'stopped';
@@ -34,13 +39,15 @@ export interface CompareAnswer {
   turn: number;
   column: number;
   content: string;
+  /** What a reasoning model wrote before its answer (kept apart, as in the chat); null for other models. */
+  reasoning: string | null;
   state: CompareAnswerState;
   timeToFirstTokenMs: number | null;
   tokensPerSecond: number | null;
   tokens: number | null;
-  /** 0 when the model was already loaded. */
+  /** 0 when the model was already loaded. Null while a blind run is not revealed (a 0 tells which model was loaded before). */
   loadMs: number | null;
-  /** The engine process's peak resident memory during this answer (Linux: VmHWM after resetting it). */
+  /** The engine process's peak resident memory during this answer (Linux: VmHWM after resetting it). Null while a blind run is not revealed. */
   peakMemoryBytes: number | null;
   durationMs: number | null;
   errorCode: string | null;
@@ -52,7 +59,7 @@ export interface CompareColumn {
   position: number;
   /** "A", "B", ... */
   label: string;
-  /** null while a blind run is not revealed, and for the reference column. */
+  /** null while a blind run is not revealed (the host withholds it), and for the reference column. */
   modelId: string | null;
   reference: boolean;
 }
@@ -62,6 +69,7 @@ export interface CompareTurn {
   prompt: string;
   category: string | null;
   gradingNotes: string | null;
+  /** In a blind run, only votes cast before the reveal exist (votes are locked once it is revealed); only those feed the leaderboard. */
   vote: Vote | null;
 }
 
@@ -80,7 +88,7 @@ export interface CompareRunSummary {
 
 export interface CompareRun extends CompareRunSummary {
   systemPrompt: string;
-  /** Blind runs: names are shown only once the user voted. */
+  /** Blind runs: the names are revealed once every turn has a vote, or when the user asks; votes are locked from then on. Always true for other runs. */
   revealed: boolean;
   columnList: CompareColumn[];
   turnList: CompareTurn[];
@@ -93,7 +101,14 @@ export interface CompareProgress {
   total: number;
   /** From the average time of this run's finished answers; null before the first. */
   etaMs: number | null;
-  current: { turn: number; column: number; phase: 'waiting' | 'loading' | 'generating' } | null;
+  /** The answers of this run being worked on now (several when the engine runs models side by side). */
+  active: ActiveAnswer[];
+}
+
+export interface ActiveAnswer {
+  turn: number;
+  column: number;
+  phase: 'waiting' | 'loading' | 'generating';
 }
 
 export interface LeaderboardRow {
@@ -155,7 +170,10 @@ export const compareCommandSchemas = {
   'compare.stop': z.strictObject({ id: idSchema }),
   'compare.resume': z.strictObject({ id: idSchema }),
   'compare.delete': z.strictObject({ id: idSchema }),
+  /** Records the user's judgement of a turn; a blind run is revealed once every turn has one. */
   'compare.vote': z.strictObject({ id: idSchema, turn: z.number().int().min(0), vote: voteSchema }),
+  /** Reveals a blind run's names now; turns without a vote stay without one (votes are locked). */
+  'compare.reveal': z.strictObject({ id: idSchema }),
   'compare.rate': z.strictObject({ id: idSchema, turn: z.number().int().min(0), column: z.number().int().min(0), rating: z.number().int().min(1).max(5).nullable() }),
   'compare.leaderboard': z.strictObject({}),
   'compare.sets': z.strictObject({}),
@@ -164,10 +182,14 @@ export const compareCommandSchemas = {
   'compare.importSet': z.strictObject({ content: z.string().max(LIMITS_COMPARE.maxImportChars), format: z.enum(['json', 'csv']), name: z.string().max(LIMITS_COMPARE.maxSetNameChars).optional() }),
   'compare.exportSet': z.strictObject({ id: idSchema, format: z.enum(['json', 'csv']) }),
   'compare.startBatch': z.strictObject({ setId: idSchema, modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels), blind: z.boolean().optional(), sampling: samplingSchema.optional() }),
-  /** Replays the user turns of imported ChatGPT conversations against local models. */
-  'compare.replay': z.strictObject({ conversationId: idSchema, modelIds: z.array(idSchema).min(LIMITS_COMPARE.minReplayModels).max(LIMITS_COMPARE.maxModels - 1), sampling: samplingSchema.optional() }),
-  /** Every run when runIds is absent. */
-  'compare.report': z.strictObject({ runIds: z.array(idSchema).max(10_000).optional(), format: z.enum(['html', 'csv']) }),
+  /** Replays the user turns of imported ChatGPT conversations against local models: one run per conversation, in the order given. */
+  'compare.replay': z.strictObject({
+    conversationIds: z.array(idSchema).min(1).max(LIMITS_COMPARE.maxReplayConversations),
+    modelIds: z.array(idSchema).min(LIMITS_COMPARE.minReplayModels).max(LIMITS_COMPARE.maxModels - 1),
+    sampling: samplingSchema.optional(),
+  }),
+  /** Every run when runIds is absent; the HTML report is written in `locale` (English by default). */
+  'compare.report': z.strictObject({ runIds: z.array(idSchema).max(10_000).optional(), format: z.enum(['html', 'csv']), locale: z.enum(REPORT_LOCALES).optional() }),
 } as const;
 
 export interface CompareCommandResults {
@@ -179,6 +201,7 @@ export interface CompareCommandResults {
   'compare.resume': CompareRun;
   'compare.delete': { deleted: true };
   'compare.vote': CompareRun;
+  'compare.reveal': CompareRun;
   'compare.rate': CompareRun;
   'compare.leaderboard': Leaderboard;
   'compare.sets': PromptSet[];
@@ -187,7 +210,7 @@ export interface CompareCommandResults {
   'compare.importSet': PromptSet;
   'compare.exportSet': { fileName: string; mimeType: string; content: string };
   'compare.startBatch': CompareRun;
-  'compare.replay': CompareRun;
+  'compare.replay': CompareRun[];
   'compare.report': ReportFile;
 }
 

@@ -1,10 +1,13 @@
 /**
- * Reports computed from stored runs: a self-contained HTML page (inline SVG bar charts of speed and
- * ratings per model and per category, then every prompt with every answer; every text escaped, no
- * script, no external resource) and a CSV with one row per answer.
+ * Reports computed from stored runs: a self-contained HTML page in the interface's language
+ * (tables and inline SVG bar charts of speed and ratings per model and per category, then every
+ * prompt with every answer; every text escaped, no script, no external resource) and a CSV with
+ * one row per answer. Every figure of the page is a <data> element whose value is the number
+ * computed from the store, printed in the locale's format.
  */
-import type { CompareAnswer, CompareColumn, CompareRun } from '../../../shared/compare.ts';
+import type { CompareAnswer, CompareColumn, CompareRun, ReportLocale, Vote } from '../../../shared/compare.ts';
 import { toCsv } from './prompt-sets.ts';
+import { REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 
 export const CSV_COLUMNS = [
   'run_id',
@@ -33,22 +36,23 @@ interface Cell {
   category: string;
 }
 
-export function modelName(column: CompareColumn): string {
-  if (column.reference) return 'ChatGPT (reference)';
-  return column.modelId ?? `${column.label} (hidden until the vote)`;
+/** Who wrote a column's answers, as the report names it. */
+export function modelName(run: CompareRun, column: CompareColumn, strings: ReportStrings = REPORT_STRINGS.en): string {
+  if (column.reference) return strings.reference;
+  return column.modelId ?? strings.hidden(column.label, run.title);
 }
 
-function cellsOf(runs: readonly CompareRun[]): Cell[] {
+function cellsOf(runs: readonly CompareRun[], strings: ReportStrings): Cell[] {
   return runs.flatMap((run) =>
     run.answers.flatMap((answer) => {
       const column = run.columnList[answer.column];
-      return column === undefined ? [] : [{ run, column, answer, category: run.turnList[answer.turn]?.category ?? 'uncategorised' }];
+      return column === undefined ? [] : [{ run, column, answer, category: run.turnList[answer.turn]?.category ?? strings.uncategorised }];
     }),
   );
 }
 
 export function reportCsv(runs: readonly CompareRun[]): string {
-  const rows = cellsOf(runs).map(({ run, column, answer, category }) => [
+  const rows = cellsOf(runs, REPORT_STRINGS.en).map(({ run, column, answer, category }) => [
     run.id,
     run.title,
     run.kind,
@@ -56,7 +60,7 @@ export function reportCsv(runs: readonly CompareRun[]): string {
     category,
     run.turnList[answer.turn]?.prompt ?? '',
     column.label,
-    modelName(column),
+    modelName(run, column),
     answer.state,
     answer.timeToFirstTokenMs,
     answer.tokensPerSecond,
@@ -70,32 +74,44 @@ export function reportCsv(runs: readonly CompareRun[]): string {
   return toCsv([CSV_COLUMNS, ...rows]);
 }
 
-export interface ModelFigures {
-  model: string;
+export interface Figures {
   answers: number;
+  /** Means over the finished answers of local models (ChatGPT's reference answers have no speed). */
   meanTokensPerSecond: number | null;
   meanTimeToFirstTokenMs: number | null;
+  /** Mean over the rated answers. */
   meanRating: number | null;
-  ratingsByCategory: Map<string, number | null>;
 }
 
-/** Per model: means over its finished answers (speed) and its rated answers (ratings). */
-export function figuresByModel(runs: readonly CompareRun[]): ModelFigures[] {
-  const cells = cellsOf(runs).filter((cell) => cell.answer.state === 'done');
-  const models = [...new Set(cells.map((cell) => modelName(cell.column)))].sort();
-  const categories = [...new Set(cells.map((cell) => cell.category))].sort();
+export interface ModelFigures extends Figures {
+  model: string;
+  byCategory: Map<string, Figures>;
+}
+
+/** Per model, overall and per category: means over its finished answers. */
+export function figuresByModel(runs: readonly CompareRun[], strings: ReportStrings = REPORT_STRINGS.en): ModelFigures[] {
+  const cells = cellsOf(runs, strings).filter((cell) => cell.answer.state === 'done');
+  const nameOf = (cell: Cell): string => modelName(cell.run, cell.column, strings);
+  const models = [...new Set(cells.map(nameOf))].sort();
+  const categories = categoriesOf(cells);
   return models.map((model) => {
-    const own = cells.filter((cell) => modelName(cell.column) === model);
-    const ratingOf = (subset: Cell[]): number | null => mean(subset.map((cell) => cell.answer.rating));
-    return {
-      model,
-      answers: own.length,
-      meanTokensPerSecond: mean(own.map((cell) => (cell.column.reference ? null : cell.answer.tokensPerSecond))),
-      meanTimeToFirstTokenMs: mean(own.map((cell) => (cell.column.reference ? null : cell.answer.timeToFirstTokenMs))),
-      meanRating: ratingOf(own),
-      ratingsByCategory: new Map(categories.map((category) => [category, ratingOf(own.filter((cell) => cell.category === category))])),
-    };
+    const own = cells.filter((cell) => nameOf(cell) === model);
+    return { model, ...figuresOf(own), byCategory: new Map(categories.map((category) => [category, figuresOf(own.filter((cell) => cell.category === category))])) };
   });
+}
+
+function categoriesOf(cells: readonly Cell[]): string[] {
+  return [...new Set(cells.map((cell) => cell.category))].sort();
+}
+
+function figuresOf(cells: readonly Cell[]): Figures {
+  const local = cells.filter((cell) => !cell.column.reference);
+  return {
+    answers: cells.length,
+    meanTokensPerSecond: mean(local.map((cell) => cell.answer.tokensPerSecond)),
+    meanTimeToFirstTokenMs: mean(local.map((cell) => cell.answer.timeToFirstTokenMs)),
+    meanRating: mean(cells.map((cell) => cell.answer.rating)),
+  };
 }
 
 function mean(values: readonly (number | null)[]): number | null {
@@ -103,70 +119,162 @@ function mean(values: readonly (number | null)[]): number | null {
   return present.length === 0 ? null : present.reduce((sum, value) => sum + value, 0) / present.length;
 }
 
-/** How the report prints a figure: two decimals, or an em dash when there is none. */
-export function formatFigure(value: number | null): string {
-  return value === null ? '—' : value.toFixed(2);
+/** Numbers as the report prints them in one locale. */
+class Numbers {
+  private readonly decimal: Intl.NumberFormat;
+  private readonly integer: Intl.NumberFormat;
+
+  private readonly megabytes: Intl.NumberFormat;
+
+  constructor(locale: ReportLocale) {
+    this.decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    this.megabytes = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
+
+  integerText(value: number): string {
+    return this.integer.format(value);
+  }
+
+  /** Text only (inside SVG): two decimals, or an em dash when there is none. */
+  text(value: number | null): string {
+    return value === null ? '—' : this.decimal.format(value);
+  }
+
+  /** HTML: the printed figure (bytes printed as megabytes) in a <data> element holding the exact value. */
+  data(value: number | null, as: 'decimal' | 'integer' | 'megabytes' = 'decimal'): string {
+    if (value === null) return '—';
+    const printed = as === 'megabytes' ? this.megabytes.format(value / 1_000_000) : (as === 'decimal' ? this.decimal : this.integer).format(value);
+    return `<data value="${value}">${printed}</data>`;
+  }
 }
 
-export function reportHtml(runs: readonly CompareRun[], generatedAt: Date): string {
-  const figures = figuresByModel(runs);
-  const categories = [...new Set(figures.flatMap((figure) => [...figure.ratingsByCategory.keys()]))];
-  const charts = [
-    chart('Tokens per second (mean)', figures.map((figure) => ({ label: figure.model, value: figure.meanTokensPerSecond }))),
-    chart('Time to first token, ms (mean)', figures.map((figure) => ({ label: figure.model, value: figure.meanTimeToFirstTokenMs }))),
-    chart('Rating, 1 to 5 (mean)', figures.map((figure) => ({ label: figure.model, value: figure.meanRating }))),
-    ...categories.map((category) => chart(`Rating in “${category}”`, figures.map((figure) => ({ label: figure.model, value: figure.ratingsByCategory.get(category) ?? null })))),
+export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, locale: ReportLocale = 'en'): string {
+  const s = REPORT_STRINGS[locale];
+  const n = new Numbers(locale);
+  const figures = figuresByModel(runs, s);
+  const categories = [...new Set(figures.flatMap((figure) => [...figure.byCategory.keys()]))].sort();
+  const models = figures.map((figure) => figure.model);
+  const perModel = table(
+    [s.model, s.answers, s.tokensPerSecond, s.firstTokenMs, s.rating],
+    figures.map((figure) => [escapeHtml(figure.model), n.data(figure.answers, 'integer'), n.data(figure.meanTokensPerSecond), n.data(figure.meanTimeToFirstTokenMs), n.data(figure.meanRating)]),
+    'per-model',
+  );
+  const perCategory = table(
+    [s.category, s.model, s.answers, s.tokensPerSecond, s.firstTokenMs, s.rating],
+    categories.flatMap((category) =>
+      figures.flatMap((figure) => {
+        const own = figure.byCategory.get(category);
+        if (own === undefined || own.answers === 0) return [];
+        return [[escapeHtml(category), escapeHtml(figure.model), n.data(own.answers, 'integer'), n.data(own.meanTokensPerSecond), n.data(own.meanTimeToFirstTokenMs), n.data(own.meanRating)]];
+      }),
+    ),
+    'per-category',
+  );
+  const overallCharts = [
+    barChart(s.chartSpeed, figures.map((figure) => ({ label: figure.model, value: figure.meanTokensPerSecond })), n),
+    barChart(s.chartFirstToken, figures.map((figure) => ({ label: figure.model, value: figure.meanTimeToFirstTokenMs })), n),
+    barChart(s.chartRating, figures.map((figure) => ({ label: figure.model, value: figure.meanRating })), n),
   ];
-  const table = `<table><thead><tr><th>Model</th><th>Answers</th><th>Tokens/s</th><th>First token (ms)</th><th>Rating</th></tr></thead><tbody>${figures
-    .map((figure) => `<tr><td>${escapeHtml(figure.model)}</td><td>${figure.answers}</td><td>${formatFigure(figure.meanTokensPerSecond)}</td><td>${formatFigure(figure.meanTimeToFirstTokenMs)}</td><td>${formatFigure(figure.meanRating)}</td></tr>`)
-    .join('')}</tbody></table>`;
-  const details = runs.map(runSection).join('');
+  const categoryCharts = categories.flatMap((category) => {
+    const value = (pick: (own: Figures) => number | null) => figures.map((figure) => ({ label: figure.model, value: pick(figure.byCategory.get(category) ?? EMPTY) }));
+    return [barChart(s.chartSpeedIn(category), value((own) => own.meanTokensPerSecond), n), barChart(s.chartRatingIn(category), value((own) => own.meanRating), n)];
+  });
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(generatedAt);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Enclave comparison report</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1d2433}h1,h2,h3{line-height:1.2}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #d0d5dd;padding:.3rem .6rem;text-align:left;vertical-align:top}.charts{display:flex;flex-wrap:wrap;gap:1.5rem}.answers{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem}.answer{border:1px solid #d0d5dd;border-radius:8px;padding:.6rem}.answer pre{white-space:pre-wrap;font:inherit;margin:.4rem 0}.stats{color:#5b6475;font-size:.85em}.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}</style>
+<title>${escapeHtml(s.title)}</title>
+<style>${STYLE}</style>
 </head><body>
-<h1>Enclave comparison report</h1>
-<p>Generated ${escapeHtml(generatedAt.toISOString())} on this computer from ${runs.length} stored run(s). Nothing in this file was sent anywhere.</p>
-<h2>Per model</h2>${table}
-<div class="charts">${charts.join('')}</div>
-<h2>Every prompt and answer</h2>${details}
+<h1>${escapeHtml(s.title)}</h1>
+<p>${escapeHtml(s.generated(date, n.integerText(runs.length)))}</p>
+<p class="legend">${models.map((model, index) => `<span><i style="background:${colour(index)}"></i>${escapeHtml(model)}</span>`).join('')}</p>
+<h2>${escapeHtml(s.perModel)}</h2>${perModel}
+<div class="charts">${overallCharts.join('')}</div>
+<h2>${escapeHtml(s.perCategory)}</h2>${perCategory}
+<div class="charts">${categoryCharts.join('')}</div>
+<h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n)).join('')}
 </body></html>
 `;
 }
 
-function runSection(run: CompareRun): string {
+const EMPTY: Figures = { answers: 0, meanTokensPerSecond: null, meanTimeToFirstTokenMs: null, meanRating: null };
+
+const STYLE = [
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1d2433;background:#fff}',
+  'h1,h2,h3,h4{line-height:1.2}h2{margin-top:2rem;border-bottom:1px solid #d0d5dd;padding-bottom:.3rem}',
+  'table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #d0d5dd;padding:.3rem .6rem;text-align:left;vertical-align:top}td data{font-variant-numeric:tabular-nums}',
+  '.charts{display:flex;flex-wrap:wrap;gap:1rem 2rem}figure{margin:0}',
+  '.legend span{display:inline-flex;align-items:center;gap:.35rem;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}',
+  '.answers{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem}.answer{border:1px solid #d0d5dd;border-radius:8px;padding:.6rem}',
+  '.answer h4{margin:0 0 .3rem}.answer pre{white-space:pre-wrap;font:inherit;margin:.4rem 0}.stats{color:#5b6475;font-size:.85em}',
+  '.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}',
+].join('');
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], name: string): string {
+  const head = headers.map((header) => `<th scope="col">${escapeHtml(header)}</th>`).join('');
+  const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join('')}</tr>`).join('');
+  return `<table class="${name}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
   const turns = run.turnList
     .map((turn) => {
       const answers = run.answers
         .filter((answer) => answer.turn === turn.position)
         .map((answer) => {
           const column = run.columnList[answer.column];
-          const name = column === undefined ? '?' : modelName(column);
-          const stats = `state ${escapeHtml(answer.state)} · first token ${formatFigure(answer.timeToFirstTokenMs)} ms · ${formatFigure(answer.tokensPerSecond)} tokens/s · ${answer.tokens ?? '—'} tokens · load ${formatFigure(answer.loadMs)} ms · peak memory ${answer.peakMemoryBytes ?? '—'} bytes · rating ${answer.rating ?? '—'}`;
+          const name = column === undefined ? '?' : modelName(run, column, s);
+          const stats = [
+            `${s.stat.state} ${escapeHtml(s.state[answer.state])}`,
+            `${s.stat.firstToken} ${n.data(answer.timeToFirstTokenMs)} ${s.stat.ms}`,
+            `${n.data(answer.tokensPerSecond)} ${s.stat.speed}`,
+            `${n.data(answer.tokens, 'integer')} ${s.stat.tokens}`,
+            `${s.stat.load} ${n.data(answer.loadMs)} ${s.stat.ms}`,
+            `${s.stat.memory} ${n.data(answer.peakMemoryBytes, 'megabytes')} ${s.stat.megabytes}`,
+            `${s.stat.rating} ${n.data(answer.rating, 'integer')}`,
+          ].join(' · ');
           return `<div class="answer"><h4>${escapeHtml(column?.label ?? '?')} · ${escapeHtml(name)}</h4><p class="stats">${stats}</p><pre>${escapeHtml(answer.content)}</pre></div>`;
         })
         .join('');
-      const notes = turn.gradingNotes === null ? '' : `<p class="stats">Grading notes: ${escapeHtml(turn.gradingNotes)}</p>`;
-      return `<h4>Prompt ${turn.position + 1}${turn.category === null ? '' : ` · ${escapeHtml(turn.category)}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>`;
+      const notes = turn.gradingNotes === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.gradingNotes, turn.gradingNotes))}</p>`;
+      const vote = turn.vote === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.vote, voteText(turn.vote, run, s)))}</p>`;
+      return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(turn.category)}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
     })
     .join('');
-  return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(run.kind)})</h3>${turns}</section>`;
+  return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(s.kind[run.kind])})</h3>${turns}</section>`;
 }
 
-const CHART_BAR_HEIGHT = 22;
-const CHART_WIDTH = 460;
-const CHART_LABEL_WIDTH = 170;
+function voteText(vote: Vote, run: CompareRun, s: ReportStrings): string {
+  if ('winner' in vote) {
+    const column = run.columnList[vote.winner];
+    return s.voteWinner(column === undefined ? '?' : column.reference ? 'ChatGPT' : column.label);
+  }
+  return vote.outcome === 'tie' ? s.voteTie : s.voteBad;
+}
 
-function chart(title: string, bars: readonly { label: string; value: number | null }[]): string {
+const PALETTE = ['#3565d6', '#d9822b', '#2f9e6e', '#b4458a', '#7a5af5', '#5b6475'];
+
+function colour(index: number): string {
+  return PALETTE[index % PALETTE.length] ?? '#3565d6';
+}
+
+const BAR_HEIGHT = 20;
+const BAR_GAP = 6;
+const CHART_WIDTH = 500;
+const LABEL_WIDTH = 190;
+
+/** One horizontal bar per model, in the legend's colours. */
+function barChart(title: string, bars: readonly { label: string; value: number | null }[], n: Numbers): string {
   const max = Math.max(0, ...bars.map((bar) => bar.value ?? 0)) || 1;
-  const height = bars.length * (CHART_BAR_HEIGHT + 6) + 30;
+  const height = bars.length * (BAR_HEIGHT + BAR_GAP) + 30;
   const rows = bars
     .map((bar, index) => {
-      const y = 26 + index * (CHART_BAR_HEIGHT + 6);
-      const width = ((bar.value ?? 0) / max) * (CHART_WIDTH - CHART_LABEL_WIDTH - 60);
-      return `<text x="0" y="${y + 15}" font-size="12">${escapeHtml(bar.label.slice(0, 28))}</text><rect x="${CHART_LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${CHART_BAR_HEIGHT}" fill="#3565d6"/><text x="${(CHART_LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + 15}" font-size="12">${formatFigure(bar.value)}</text>`;
+      const y = 26 + index * (BAR_HEIGHT + BAR_GAP);
+      const width = ((bar.value ?? 0) / max) * (CHART_WIDTH - LABEL_WIDTH - 70);
+      const label = bar.label.length > 30 ? `${bar.label.slice(0, 29)}…` : bar.label;
+      return `<text x="0" y="${y + 14}" font-size="12">${escapeHtml(label)}</text><rect x="${LABEL_WIDTH}" y="${y}" width="${width.toFixed(1)}" height="${BAR_HEIGHT}" fill="${colour(index)}"/><text x="${(LABEL_WIDTH + width + 6).toFixed(1)}" y="${y + 14}" font-size="12">${n.text(bar.value)}</text>`;
     })
     .join('');
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${height}" role="img" aria-label="${escapeHtml(title)}"><text x="0" y="14" font-size="13" font-weight="bold">${escapeHtml(title)}</text>${rows}</svg></figure>`;

@@ -1,155 +1,180 @@
 /**
- * Generates the waiting answers of every running comparison, one at a time through ChatService
- * (see schedule.ts for the order). When the engine is busy with another job (a chat), it waits for
- * that job's end and tries again. Streamed text is saved about once a second; a killed host finds
- * the cut answer back in the queue on its next start, and finished answers are never redone.
+ * Generates the waiting answers of every running comparison through ChatService, as many at a
+ * time as the engine's capacity allows (schedule.ts picks which). The workbench has its own
+ * places in ChatService's fair queue, so its answers wait their turn behind a chat or an API
+ * request instead of being refused. Streamed text is saved about once a second; a killed host
+ * finds the cut answer back in the queue on its next start, and finished answers are never redone.
  */
 import type { ChatMessage, GenerationStats } from '../../../shared/chat.ts';
-import type { CompareAnswer, CompareEventPayloads, CompareProgress } from '../../../shared/compare.ts';
-import type { EventPayloads } from '../../../shared/contract.ts';
+import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '../../../shared/compare.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
 import type { ChatEvent, ChatService, JobObserver } from '../chat.ts';
+import { StreamedText } from '../streamed-text.ts';
 import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';
-import { nextAnswer, type WaitingAnswer } from './schedule.ts';
-import type { CompareStore } from './store.ts';
+import { answerKey, nextAnswers, ONE_AT_A_TIME, type EngineCapacity, type WaitingAnswer } from './schedule.ts';
+import type { AnswerUpdate, CompareStore } from './store.ts';
 
-const SAVE_STREAMED_TEXT_EVERY_MS = 1_000;
-/** The workbench's place in ChatService's fair queue: one answer at a time, between the app's and the API's jobs. */
+/** The workbench's first place in ChatService's fair queue. */
 export const COMPARE_CALLER = 'compare';
-/** How often a refused (BUSY) start is retried if no end of the other job is seen first. */
-const BUSY_RETRY_MS = 1_000;
+
+/** The fair queue holds one job per caller, so each answer the workbench runs at once has its own place. */
+export function compareCaller(slot: number): string {
+  return slot === 0 ? COMPARE_CALLER : `${COMPARE_CALLER}:${slot + 1}`;
+}
 
 export type CompareEvent = { [E in keyof CompareEventPayloads]: { event: E; payload: CompareEventPayloads[E] } }[keyof CompareEventPayloads];
 
 export interface RunnerDeps {
   store: CompareStore;
-  chat: ChatService;
-  /** Every chat event of the host (for load times and the end of other jobs). */
+  chat: Pick<ChatService, 'generate' | 'stop'>;
+  /** Every chat event of the host (for the load time of each job). */
   onChatEvent: (listener: (event: ChatEvent) => void) => () => void;
   loadedModelId: () => string | null;
   enginePid: () => number | undefined;
   emit: (event: CompareEvent) => void;
+  /** How many answers may run at once; one at a time when absent. */
+  capacity?: EngineCapacity | undefined;
   now?: () => number;
 }
 
-interface Current {
+interface Active {
   answer: WaitingAnswer;
+  /** Its place in the fair queue (see compareCaller). */
+  slot: number;
   jobId: string | null;
-  startedAt: number;
+  phase: ActiveAnswer['phase'];
 }
 
 export class CompareRunner {
   private readonly deps: RunnerDeps;
   private readonly now: () => number;
-  private running: Promise<void> | null = null;
-  private current: Current | null = null;
+  private readonly capacity: EngineCapacity;
+  private readonly active = new Map<string, Active>();
+  private readonly tasks = new Set<Promise<void>>();
   private disposed = false;
   private readonly loadTimes = new Map<string, number>();
-  private readonly jobEnded = new Set<() => void>();
   private readonly offChat: () => void;
 
   constructor(deps: RunnerDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
+    this.capacity = deps.capacity ?? ONE_AT_A_TIME;
     this.offChat = deps.onChatEvent((event) => {
       if (event.event === 'chat.loaded') this.loadTimes.set(event.payload.jobId, event.payload.loadMs);
-      if (event.event === 'chat.done' || event.event === 'chat.error') for (const wake of [...this.jobEnded]) wake();
     });
   }
 
-  /** Starts working through the queue if it is not already. */
+  /** Starts as many waiting answers as there are free places. */
   kick(): void {
-    if (this.disposed || this.running !== null) return;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (!this.disposed && this.deps.store.waiting().length > 0) this.kick();
-    });
+    if (this.disposed) return;
+    const free = this.places() - this.active.size;
+    if (free <= 0) return;
+    const active = [...this.active.values()].map((entry) => entry.answer);
+    for (const answer of nextAnswers(this.deps.store.waiting(), active, this.deps.loadedModelId(), free)) this.launch(answer);
   }
 
-  /** Stops the answer being generated for this run, if one is. */
+  /** Stops the answers being generated for this run. */
   stopRun(runId: string): void {
-    if (this.current?.answer.runId === runId && this.current.jobId !== null) this.deps.chat.stop(this.current.jobId);
+    for (const entry of this.active.values()) if (entry.answer.runId === runId && entry.jobId !== null) this.deps.chat.stop(entry.jobId);
   }
 
-  /** Resolves when the queue is empty (tests and the benchmark). */
+  /** Resolves when nothing is left to generate (tests and the benchmark). */
   async idle(): Promise<void> {
-    while (this.running !== null) await this.running;
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
   }
 
   dispose(): void {
     this.disposed = true;
     this.offChat();
-    for (const wake of [...this.jobEnded]) wake();
   }
 
-  private async drain(): Promise<void> {
-    for (;;) {
-      if (this.disposed) return;
-      const answer = nextAnswer(this.deps.store.waiting(), this.deps.loadedModelId());
-      if (answer === null) return;
-      await this.generate(answer);
-      this.finishRunIfComplete(answer.runId);
+  /** Tells the renderer where this run stands. */
+  progress(runId: string): void {
+    let run;
+    try {
+      run = this.deps.store.get(runId);
+    } catch {
+      return;
     }
+    const finished = run.answers.filter((answer) => answer.state === 'done' && answer.durationMs !== null);
+    const remaining = run.totalAnswers - run.doneAnswers;
+    // Load times are withheld while a blind run is hidden: the estimate then counts generation only.
+    const average = finished.length === 0 ? null : finished.reduce((sum, answer) => sum + (answer.durationMs ?? 0) + (answer.loadMs ?? 0), 0) / finished.length;
+    const together = Math.max(1, Math.min(this.places(), run.columnList.filter((column) => !column.reference).length));
+    const active = [...this.active.values()].filter((entry) => entry.answer.runId === runId).map(({ answer, phase }) => ({ turn: answer.turn, column: answer.column, phase }));
+    this.deps.emit({ event: 'compare.progress', payload: { runId, done: run.doneAnswers, total: run.totalAnswers, etaMs: average === null ? null : Math.round((average * remaining) / together), active } });
   }
 
-  private async generate(answer: WaitingAnswer): Promise<void> {
-    const { store } = this.deps;
-    const messages = this.messagesFor(answer);
-    this.current = { answer, jobId: null, startedAt: this.now() };
-    this.progress(answer.runId, 'waiting');
-    const ended = new Promise<void>((resolve) => {
-      const start = async (): Promise<void> => {
-        for (;;) {
-          if (this.disposed) return resolve();
-          try {
-            resetPeakMemory(this.deps.enginePid());
-            const prepare = (jobId: string): JobObserver => {
-              if (this.current !== null) this.current.jobId = jobId;
-              this.update(answer, { state: 'generating', content: '' });
-              this.progress(answer.runId, 'loading');
-              return this.observe(answer, jobId, resolve);
-            };
-            await this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: store.sampling(answer.runId) }, prepare, COMPARE_CALLER);
-            return;
-          } catch (error) {
-            const payload = toErrorPayload(error);
-            if (payload.code === 'BUSY') {
-              await this.otherJobEnded();
-              continue;
-            }
-            // Refused before the job started (a model gone from the folder): the answer fails, the run goes on.
-            this.fail(answer, payload);
-            return resolve();
-          }
-        }
-      };
-      void start();
+  private places(): number {
+    return Math.max(1, Math.floor(this.capacity.concurrency()));
+  }
+
+  private launch(answer: WaitingAnswer): void {
+    const used = new Set([...this.active.values()].map((entry) => entry.slot));
+    let slot = 0;
+    while (used.has(slot)) slot++;
+    const entry: Active = { answer, slot, jobId: null, phase: 'waiting' };
+    this.active.set(answerKey(answer), entry);
+    this.progress(answer.runId);
+    const task = this.generate(entry).then(() => {
+      this.active.delete(answerKey(answer));
+      if (this.disposed) return;
+      this.finishRunIfComplete(answer.runId);
+      this.kick();
     });
-    await ended;
-    this.current = null;
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
   }
 
-  private observe(answer: WaitingAnswer, jobId: string, ended: () => void): JobObserver {
-    let text = '';
-    let savedAt = this.now();
-    let reportedGenerating = false;
+  /** Resolves when the answer ended, however it ended. */
+  private generate(entry: Active): Promise<void> {
+    const { answer } = entry;
+    return new Promise((resolve) => {
+      let messages: ChatMessage[];
+      try {
+        messages = this.messagesFor(answer);
+      } catch {
+        return resolve(); // the run was deleted meanwhile
+      }
+      let observed = false;
+      const prepare = (jobId: string): JobObserver => {
+        entry.jobId = jobId;
+        this.update(answer, { state: 'generating', content: '' });
+        entry.phase = 'loading';
+        this.progress(answer.runId);
+        const observer = this.observe(entry, resolve);
+        observed = true;
+        return observer;
+      };
+      resetPeakMemory(this.deps.enginePid());
+      this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, compareCaller(entry.slot)).catch((error: unknown) => {
+        // Once observed, the observer was told (onError) and ended the answer. Before that, the job
+        // was refused (a model gone from the folder, a full queue): the answer fails, the run goes on.
+        if (observed) return;
+        this.fail(answer, toErrorPayload(error));
+        resolve();
+      });
+    });
+  }
+
+  private observe(entry: Active, ended: () => void): JobObserver {
+    const { answer } = entry;
+    const text = new StreamedText((content) => this.save(answer, { content }), this.now);
     return {
       onDelta: (delta: string) => {
-        text += delta;
-        if (!reportedGenerating) {
-          reportedGenerating = true;
-          this.progress(answer.runId, 'generating');
+        if (entry.phase !== 'generating') {
+          entry.phase = 'generating';
+          this.progress(answer.runId);
         }
         this.deps.emit({ event: 'compare.delta', payload: { runId: answer.runId, turn: answer.turn, column: answer.column, text: delta } });
-        if (this.now() - savedAt < SAVE_STREAMED_TEXT_EVERY_MS) return;
-        savedAt = this.now();
-        this.save(answer, { content: text });
+        text.append(delta);
       },
-      onDone: (finalText: string, stats: GenerationStats) => {
-        const stopped = stats.stopReason === 'abort';
+      onDone: (finalText: string, stats: GenerationStats, reasoning: string) => {
+        const jobId = entry.jobId ?? '';
         this.update(answer, {
-          content: finalText !== '' ? finalText : text,
-          state: stopped ? 'stopped' : 'done',
+          content: text.final(finalText),
+          reasoning: reasoning === '' ? null : reasoning,
+          state: stats.stopReason === 'abort' ? 'stopped' : 'done',
           timeToFirstTokenMs: stats.timeToFirstTokenMs,
           tokensPerSecond: stats.tokensPerSecond,
           tokens: stats.tokens,
@@ -161,8 +186,8 @@ export class CompareRunner {
         ended();
       },
       onError: (error: ErrorPayload) => {
-        this.loadTimes.delete(jobId);
-        this.fail(answer, error, text);
+        this.loadTimes.delete(entry.jobId ?? '');
+        this.fail(answer, error, text.value);
         ended();
       },
     };
@@ -187,19 +212,20 @@ export class CompareRunner {
     this.update(answer, { state: 'error', content: text, errorCode: error.code });
   }
 
-  private update(answer: WaitingAnswer, update: Parameters<CompareStore['updateAnswer']>[3]): void {
+  /** Saves and tells the renderer (with what a hidden blind run withholds left out). */
+  private update(answer: WaitingAnswer, update: AnswerUpdate): void {
     this.save(answer, update);
-    let saved: CompareAnswer;
+    let shown: CompareAnswer;
     try {
-      saved = this.deps.store.answer(answer.runId, answer.turn, answer.column);
+      shown = this.deps.store.shownAnswer(answer.runId, answer.turn, answer.column);
     } catch {
       return; // the run was deleted meanwhile
     }
-    this.deps.emit({ event: 'compare.answer', payload: { runId: answer.runId, answer: saved } });
+    this.deps.emit({ event: 'compare.answer', payload: { runId: answer.runId, answer: shown } });
   }
 
   /** A failed write (disk full, database closed at shutdown) must not stop the queue. */
-  private save(answer: WaitingAnswer, update: Parameters<CompareStore['updateAnswer']>[3]): void {
+  private save(answer: WaitingAnswer, update: AnswerUpdate): void {
     try {
       this.deps.store.updateAnswer(answer.runId, answer.turn, answer.column, update);
     } catch (error) {
@@ -211,36 +237,10 @@ export class CompareRunner {
     try {
       const run = this.deps.store.get(runId);
       if (run.state === 'running' && run.doneAnswers === run.totalAnswers) this.deps.store.setState(runId, 'done');
-      this.progress(runId, null);
+      this.progress(runId);
     } catch (error) {
-      if (!(error instanceof EnclaveError && error.code === 'NOT_FOUND')) throw error;
+      if (error instanceof EnclaveError && error.code === 'NOT_FOUND') return;
+      console.error(`Enclave: could not finish comparison run ${runId}:`, error);
     }
-  }
-
-  progress(runId: string, phase: NonNullable<CompareProgress['current']>['phase'] | null): void {
-    let run;
-    try {
-      run = this.deps.store.get(runId);
-    } catch {
-      return;
-    }
-    const finished = run.answers.filter((answer) => answer.state === 'done' && answer.durationMs !== null);
-    const remaining = run.totalAnswers - run.doneAnswers;
-    const average = finished.length === 0 ? null : finished.reduce((sum, answer) => sum + (answer.durationMs ?? 0) + (answer.loadMs ?? 0), 0) / finished.length;
-    const current = phase === null || this.current === null ? null : { turn: this.current.answer.turn, column: this.current.answer.column, phase };
-    const payload: EventPayloads['compare.progress'] = { runId, done: run.doneAnswers, total: run.totalAnswers, etaMs: average === null ? null : Math.round(average * remaining), current };
-    this.deps.emit({ event: 'compare.progress', payload });
-  }
-
-  private otherJobEnded(): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.jobEnded.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, BUSY_RETRY_MS);
-      this.jobEnded.add(wake);
-    });
   }
 }

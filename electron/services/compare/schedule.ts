@@ -1,12 +1,15 @@
 /**
- * Which answer of the waiting ones to generate next. This machine's engine holds one model at a
- * time, so answers run one after another, and the plan avoids reloading: first the answers for
- * the model already loaded, then model by model. Follow-up turns of a side-by-side run wait for the
- * earlier turn (each column continues its own thread).
+ * Which waiting answers to generate next, and how many at once. The engine says how many answers
+ * it can generate at the same time (`EngineCapacity`: models that fit in memory together run side
+ * by side; one today). Each model answers one question at a time, even where the engine could
+ * share one model among several answers: its measured speed must be its own, not a share. So the
+ * answers started together are for different models. Runs go first come, first served. Within a run the plan avoids
+ * reloads: the loaded model's answers first, then model by model (a batch loads each model once).
+ * A follow-up turn of a side-by-side run waits for the earlier turn of its column, since each
+ * column continues its own thread.
  *
- * Concurrency later: an engine that keeps several models loaded would take a memory budget and
- * hand the head of each model's queue to its own slot when the models fit together; this plan
- * (per-model order, turn dependencies) stays the same.
+ * Blind runs skip the loaded-model preference: the column that answers first would otherwise be
+ * the model the user chatted with last, a tell.
  */
 import type { CompareRunKind } from '../../../shared/compare.ts';
 
@@ -14,20 +17,59 @@ export interface WaitingAnswer {
   runId: string;
   kind: CompareRunKind;
   runCreatedAt: number;
+  blind: boolean;
   turn: number;
   column: number;
   modelId: string;
 }
 
-export function nextAnswer(waiting: readonly WaitingAnswer[], loadedModelId: string | null): WaitingAnswer | null {
-  const firstRun = [...waiting].sort((a, b) => a.runCreatedAt - b.runCreatedAt)[0];
-  if (firstRun === undefined) return null;
-  let candidates = waiting.filter((answer) => answer.runId === firstRun.runId);
-  if (firstRun.kind === 'compare') {
-    const turn = Math.min(...candidates.map((answer) => answer.turn));
-    candidates = candidates.filter((answer) => answer.turn === turn);
+/** What the engine can run at once; the workbench asks before starting answers. */
+export interface EngineCapacity {
+  /** How many answers (each on its own model) the engine can generate at the same time; 1 or more. */
+  concurrency(): number;
+}
+
+/** The engine of today: one model loaded, one answer at a time. */
+export const ONE_AT_A_TIME: EngineCapacity = { concurrency: () => 1 };
+
+export function answerKey(answer: Pick<WaitingAnswer, 'runId' | 'turn' | 'column'>): string {
+  return `${answer.runId}/${answer.turn}/${answer.column}`;
+}
+
+/**
+ * Up to `free` answers to start now, next to the `active` ones (started, not finished), in the
+ * order to start them.
+ */
+export function nextAnswers(waiting: readonly WaitingAnswer[], active: readonly WaitingAnswer[], loadedModelId: string | null, free: number): WaitingAnswer[] {
+  const busyModels = new Set(active.map((answer) => answer.modelId));
+  const activeKeys = new Set(active.map(answerKey));
+  const open = [...waiting.filter((answer) => !activeKeys.has(answerKey(answer))), ...active];
+  const picks: WaitingAnswer[] = [];
+  for (const runId of runsInOrder(waiting)) {
+    const candidates = waiting
+      .filter((answer) => answer.runId === runId && !activeKeys.has(answerKey(answer)) && isReady(answer, open))
+      .sort((a, b) => preference(a, loadedModelId) - preference(b, loadedModelId) || a.column - b.column || a.turn - b.turn);
+    for (const answer of candidates) {
+      if (picks.length >= free) return picks;
+      if (busyModels.has(answer.modelId)) continue;
+      busyModels.add(answer.modelId);
+      picks.push(answer);
+    }
   }
-  const byModelThenTurn = (a: WaitingAnswer, b: WaitingAnswer): number => a.column - b.column || a.turn - b.turn;
-  const onLoaded = candidates.filter((answer) => answer.modelId === loadedModelId).sort(byModelThenTurn);
-  return onLoaded[0] ?? candidates.sort(byModelThenTurn)[0] ?? null;
+  return picks;
+}
+
+function runsInOrder(waiting: readonly WaitingAnswer[]): string[] {
+  const created = new Map(waiting.map((answer) => [answer.runId, answer.runCreatedAt]));
+  return [...created.keys()].sort((a, b) => (created.get(a) ?? 0) - (created.get(b) ?? 0) || a.localeCompare(b));
+}
+
+/** A side-by-side column's turn needs that column's earlier turns finished; other kinds have no order. */
+function isReady(answer: WaitingAnswer, open: readonly WaitingAnswer[]): boolean {
+  if (answer.kind !== 'compare') return true;
+  return !open.some((other) => other.runId === answer.runId && other.column === answer.column && other.turn < answer.turn);
+}
+
+function preference(answer: WaitingAnswer, loadedModelId: string | null): number {
+  return !answer.blind && answer.modelId === loadedModelId ? 0 : 1;
 }

@@ -1,17 +1,18 @@
 /**
  * The comparison workbench behind the contract: starts runs (side by side, prompt-set batches,
  * ChatGPT replays), votes and ratings, the leaderboard, prompt sets and reports. Generation goes
- * through CompareRunner, one answer at a time on this machine's single-model engine.
+ * through CompareRunner, as many answers at once as the engine's capacity allows.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile } from '../../../shared/compare.ts';
+import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile, type ReportLocale } from '../../../shared/compare.ts';
 import type { CommandInput } from '../../../shared/contract.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
 import type { ChatService } from '../chat.ts';
 import type { ConversationService } from '../conversations.ts';
 import type { Library } from '../library.ts';
+import { titleFrom } from '../title.ts';
 import { leaderboard } from './leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
 import { replayTurns } from './replay.ts';
@@ -23,7 +24,6 @@ type CompareCommand = keyof CompareCommandResults;
 export type CompareHandlers = { [C in CompareCommand]: (input: CommandInput<C>) => Promise<CompareCommandResults[C]> | CompareCommandResults[C] };
 
 export const REPORTS_DIR_NAME = 'reports';
-const TITLE_CHARS = 80;
 
 export interface CompareServiceOptions extends Omit<RunnerDeps, 'store'> {
   db: DatabaseSync;
@@ -62,7 +62,7 @@ export class CompareService {
     const { store, runner } = this;
     const started = (id: string): ReturnType<CompareStore['get']> => {
       runner.kick();
-      runner.progress(id, null);
+      runner.progress(id);
       return store.get(id);
     };
     return {
@@ -73,7 +73,7 @@ export class CompareService {
         const modelIds = input.blind === true ? shuffled(input.modelIds) : input.modelIds;
         const id = store.create({
           kind: 'compare',
-          title: titleOf(input.prompt),
+          title: titleFrom(input.prompt),
           systemPrompt: input.systemPrompt ?? '',
           blind: input.blind ?? false,
           sampling: input.sampling ?? {},
@@ -86,6 +86,8 @@ export class CompareService {
         const run = store.get(id);
         if (run.kind !== 'compare') throw new EnclaveError('BAD_REQUEST', 'follow-up turns are for side-by-side runs', { id });
         if (run.answers.some((answer) => answer.state === 'pending' || answer.state === 'generating')) throw new EnclaveError('BUSY', 'the answers to the last turn are still being generated', { id });
+        // Its votes are locked, so a new turn could never be judged blind: that is a new blind run.
+        if (run.blind && run.revealed) throw new EnclaveError('VOTES_LOCKED', 'the names of this blind run are revealed: start a new blind comparison', { id });
         store.addTurn(id, prompt);
         return started(id);
       },
@@ -94,7 +96,7 @@ export class CompareService {
         store.stopWaiting(id);
         store.setState(id, 'stopped');
         runner.stopRun(id);
-        runner.progress(id, null);
+        runner.progress(id);
         return store.get(id);
       },
       'compare.resume': ({ id }) => {
@@ -112,11 +114,15 @@ export class CompareService {
         store.vote(id, turn, vote);
         return store.get(id);
       },
+      'compare.reveal': ({ id }) => {
+        store.reveal(id);
+        return store.get(id);
+      },
       'compare.rate': ({ id, turn, column, rating }) => {
         store.rate(id, turn, column, rating);
         return store.get(id);
       },
-      'compare.leaderboard': () => leaderboard(store.votes()),
+      'compare.leaderboard': () => leaderboard(store.blindVotes()),
       'compare.sets': () => [...BUILTIN_SETS, ...store.userSets()],
       'compare.saveSet': ({ id, set }) => {
         if (id !== null && !store.userSets().some((existing) => existing.id === id)) throw new EnclaveError('NOT_FOUND', `no prompt set ${id} of yours (shipped sets are read-only: save a copy)`, { id });
@@ -144,26 +150,33 @@ export class CompareService {
       },
       'compare.replay': (input) => {
         this.assertModels(input.modelIds, LIMITS_COMPARE.minReplayModels);
-        const conversation = this.options.conversations.get(input.conversationId);
-        const id = store.create({
-          kind: 'replay',
-          title: conversation.title || 'ChatGPT',
-          systemPrompt: conversation.settings.systemPrompt,
-          blind: false,
-          sampling: input.sampling ?? {},
-          columns: [{ modelId: null, reference: true }, ...input.modelIds.map((modelId) => ({ modelId, reference: false }))],
-          turns: replayTurns(conversation),
+        if (new Set(input.conversationIds).size !== input.conversationIds.length) throw new EnclaveError('BAD_REQUEST', 'each conversation can be replayed once per request');
+        // Every conversation is checked before any run is saved.
+        const replays = input.conversationIds.map((conversationId) => {
+          const conversation = this.options.conversations.get(conversationId);
+          return { conversation, turns: replayTurns(conversation) };
         });
-        return started(id);
+        const ids = replays.map(({ conversation, turns }) =>
+          store.create({
+            kind: 'replay',
+            title: conversation.title || 'ChatGPT',
+            systemPrompt: conversation.settings.systemPrompt,
+            blind: false,
+            sampling: input.sampling ?? {},
+            columns: [{ modelId: null, reference: true }, ...input.modelIds.map((modelId) => ({ modelId, reference: false }))],
+            turns,
+          }),
+        );
+        return ids.map(started);
       },
-      'compare.report': ({ runIds, format }) => this.report(runIds ?? store.list().map((run) => run.id), format),
+      'compare.report': ({ runIds, format, locale }) => this.report(runIds ?? store.list().map((run) => run.id), format, locale ?? 'en'),
     };
   }
 
-  private async report(runIds: readonly string[], format: 'html' | 'csv'): Promise<ReportFile> {
+  private async report(runIds: readonly string[], format: 'html' | 'csv', locale: ReportLocale): Promise<ReportFile> {
     const runs = runIds.map((id) => this.store.get(id));
     const now = new Date();
-    const content = format === 'html' ? reportHtml(runs, now) : reportCsv(runs);
+    const content = format === 'html' ? reportHtml(runs, now, locale) : reportCsv(runs);
     const fileName = `enclave-comparison-${now.toISOString().slice(0, 19).replaceAll(':', '-')}.${format}`;
     const mimeType = format === 'html' ? 'text/html' : 'text/csv';
     if (this.options.saveReport !== undefined) {
@@ -188,11 +201,6 @@ export class CompareService {
     if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
     for (const modelId of modelIds) this.options.library.usable(modelId);
   }
-}
-
-function titleOf(prompt: string): string {
-  const line = prompt.trim().split('\n')[0] ?? '';
-  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
 }
 
 function shuffled<T>(items: readonly T[]): T[] {

@@ -1,6 +1,6 @@
 /** Comparison runs, votes and prompt sets in the conversations database (migration 3). */
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { Sampling } from '../../../shared/chat.ts';
 import {
   columnLabel,
@@ -17,6 +17,7 @@ import {
   type Vote,
 } from '../../../shared/compare.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
+import { statementCache, transaction, type Sql } from '../db/sql.ts';
 import type { CastVote } from './leaderboard.ts';
 import type { WaitingAnswer } from './schedule.ts';
 
@@ -36,6 +37,7 @@ interface AnswerRow {
   turn: number;
   column_position: number;
   content: string;
+  reasoning: string | null;
   state: CompareAnswerState;
   ttft_ms: number | null;
   tokens_per_second: number | null;
@@ -63,6 +65,7 @@ export type AnswerUpdate = Partial<Omit<CompareAnswer, 'turn' | 'column' | 'rati
 
 const ANSWER_COLUMNS: Record<keyof AnswerUpdate, string> = {
   content: 'content',
+  reasoning: 'reasoning',
   state: 'state',
   timeToFirstTokenMs: 'ttft_ms',
   tokensPerSecond: 'tokens_per_second',
@@ -76,18 +79,19 @@ const ANSWER_COLUMNS: Record<keyof AnswerUpdate, string> = {
 export class CompareStore {
   private readonly db: DatabaseSync;
   private readonly now: () => number;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly sql: Sql;
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
     this.db = db;
     this.now = now;
+    this.sql = statementCache(db);
   }
 
   /** Start-up: answers cut off by a crash or a kill go back to the queue of their (still running) run; finished ones stay. */
   recover(): number {
     return Number(
       this.sql(
-        `UPDATE compare_answers SET state = 'pending', content = '' WHERE state = 'generating'
+        `UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL WHERE state = 'generating'
          AND run_id IN (SELECT id FROM compare_runs WHERE state = 'running')`,
       ).run().changes,
     );
@@ -95,7 +99,7 @@ export class CompareStore {
 
   create(input: NewRun): string {
     const id = randomUUID();
-    this.transaction(() => {
+    transaction(this.db, () => {
       this.sql('INSERT INTO compare_runs (id, kind, title, state, blind, system_prompt, sampling, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         id,
         input.kind,
@@ -115,7 +119,7 @@ export class CompareStore {
   addTurn(id: string, prompt: string): void {
     const run = this.get(id);
     const category = run.turnList.at(-1)?.category ?? null;
-    this.transaction(() => {
+    transaction(this.db, () => {
       this.insertTurn(id, run.turnList.length, { prompt, category, gradingNotes: null }, run.columnList.map((column) => ({ modelId: null, reference: column.reference })));
       this.setState(id, 'running');
     });
@@ -126,10 +130,14 @@ export class CompareStore {
     return rows.map((row) => this.summary(row));
   }
 
-  /** The run as the renderer sees it: a blind run's model ids stay hidden until it is revealed. */
+  /**
+   * The run as the renderer sees it. Until a blind run is revealed, the host withholds what would
+   * name its models: the model ids, and each answer's load time and peak memory (a 0 ms load says
+   * which model was loaded before the run; memory tells model sizes apart).
+   */
   get(id: string): CompareRun {
     const row = this.row(id);
-    const hidden = row.blind === 1 && row.revealed === 0;
+    const hidden = isHidden(row);
     const columnList = this.columns(id).map((column) => (hidden && !column.reference ? { ...column, modelId: null } : column));
     const votes = new Map((this.sql('SELECT turn, vote FROM compare_votes WHERE run_id = ?').all(id) as { turn: number; vote: string }[]).map((vote) => [vote.turn, JSON.parse(vote.vote) as Vote]));
     const turnList = (this.sql('SELECT position, prompt, category, grading_notes FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
@@ -138,8 +146,13 @@ export class CompareStore {
       category: string | null;
       grading_notes: string | null;
     }[]).map((turn): CompareTurn => ({ position: turn.position, prompt: turn.prompt, category: turn.category, gradingNotes: turn.grading_notes, vote: votes.get(turn.position) ?? null }));
-    const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map(toAnswer);
+    const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map((answer) => shown(toAnswer(answer), hidden));
     return { ...this.summary(row), systemPrompt: row.system_prompt, revealed: !hidden, columnList, turnList, answers };
+  }
+
+  /** One answer as the renderer may see it (see `get`). */
+  shownAnswer(id: string, turn: number, column: number): CompareAnswer {
+    return shown(this.answer(id, turn, column), isHidden(this.row(id)));
   }
 
   /** Model ids even while hidden: for the engine and the leaderboard, never for the renderer. */
@@ -173,12 +186,13 @@ export class CompareStore {
 
   /** Answers of running runs that still have to be generated, with their model. */
   waiting(): WaitingAnswer[] {
-    return this.sql(
-      `SELECT a.run_id AS runId, r.kind AS kind, r.created_at AS runCreatedAt, a.turn AS turn, a.column_position AS "column", c.model_id AS modelId
+    const rows = this.sql(
+      `SELECT a.run_id AS runId, r.kind AS kind, r.created_at AS runCreatedAt, r.blind AS blind, a.turn AS turn, a.column_position AS "column", c.model_id AS modelId
        FROM compare_answers a JOIN compare_runs r ON r.id = a.run_id
        JOIN compare_columns c ON c.run_id = a.run_id AND c.position = a.column_position
        WHERE a.state = 'pending' AND r.state = 'running' AND c.model_id IS NOT NULL`,
-    ).all() as unknown as WaitingAnswer[];
+    ).all() as unknown as (Omit<WaitingAnswer, 'blind'> & { blind: number })[];
+    return rows.map((row) => ({ ...row, blind: row.blind === 1 }));
   }
 
   setState(id: string, state: CompareRunState): void {
@@ -188,7 +202,7 @@ export class CompareStore {
   /** Answers in these states go back to the queue. */
   requeue(id: string, states: readonly CompareAnswerState[]): void {
     const placeholders = states.map(() => '?').join(', ');
-    this.sql(`UPDATE compare_answers SET state = 'pending', content = '', error_code = NULL WHERE run_id = ? AND state IN (${placeholders})`).run(id, ...states);
+    this.sql(`UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL, error_code = NULL WHERE run_id = ? AND state IN (${placeholders})`).run(id, ...states);
   }
 
   stopWaiting(id: string): void {
@@ -200,29 +214,46 @@ export class CompareStore {
     this.sql('DELETE FROM compare_runs WHERE id = ?').run(id);
   }
 
+  /**
+   * Records (or replaces) the vote on a turn. A blind run's votes are blind ones, and the run is
+   * revealed once every turn has one; after the reveal its votes are locked, since a vote cast
+   * knowing the names is not blind. Other runs' votes can change at any time; they never feed the
+   * leaderboard (see `blindVotes`).
+   */
   vote(id: string, turn: number, vote: Vote): void {
     const run = this.get(id);
     const turnRow = run.turnList[turn];
     if (turnRow === undefined) throw new EnclaveError('NOT_FOUND', `no turn ${turn} in run ${id}`, { id, turn });
+    if (run.blind && run.revealed) throw new EnclaveError('VOTES_LOCKED', 'the names of this blind run are revealed: its votes are locked', { id, turn });
     const open = run.answers.filter((answer) => answer.turn === turn && (answer.state === 'pending' || answer.state === 'generating'));
     if (open.length > 0) throw new EnclaveError('BAD_REQUEST', 'vote once every answer of the turn is finished', { id, turn });
     if ('winner' in vote && vote.winner >= run.columnList.length) throw new EnclaveError('BAD_REQUEST', `no column ${vote.winner}`, { id, turn });
     const modelIds = this.columns(id).map((column) => (column.reference ? 'ChatGPT' : (column.modelId ?? '')));
-    this.transaction(() => {
-      this.sql('INSERT OR REPLACE INTO compare_votes (run_id, turn, vote, model_ids, category, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    transaction(this.db, () => {
+      this.sql('INSERT OR REPLACE INTO compare_votes (run_id, turn, vote, model_ids, category, created_at, blind) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         id,
         turn,
         JSON.stringify(vote),
         JSON.stringify(modelIds),
         turnRow.category,
         this.now(),
+        run.blind ? 1 : 0,
       );
-      this.sql('UPDATE compare_runs SET revealed = 1 WHERE id = ?').run(id);
+      if (!run.blind) return;
+      const unvoted = this.sql('SELECT COUNT(*) AS count FROM compare_turns t WHERE t.run_id = ? AND NOT EXISTS (SELECT 1 FROM compare_votes v WHERE v.run_id = t.run_id AND v.turn = t.position)').get(id) as { count: number };
+      if (unvoted.count === 0) this.reveal(id);
     });
   }
 
-  votes(): CastVote[] {
-    const rows = this.sql('SELECT vote, model_ids, category FROM compare_votes ORDER BY created_at, rowid').all() as { vote: string; model_ids: string; category: string | null }[];
+  /** Shows a blind run's names (and locks its votes). */
+  reveal(id: string): void {
+    this.row(id);
+    this.sql('UPDATE compare_runs SET revealed = 1 WHERE id = ? AND blind = 1').run(id);
+  }
+
+  /** The votes the leaderboard counts: those cast blind, in the order they were cast. */
+  blindVotes(): CastVote[] {
+    const rows = this.sql('SELECT vote, model_ids, category FROM compare_votes WHERE blind = 1 ORDER BY created_at, rowid').all() as { vote: string; model_ids: string; category: string | null }[];
     return rows.map((row) => ({ vote: JSON.parse(row.vote) as Vote, modelIds: JSON.parse(row.model_ids) as string[], category: row.category }));
   }
 
@@ -263,25 +294,14 @@ export class CompareStore {
     return row;
   }
 
-  private transaction(body: () => void): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      body();
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
-  }
+}
 
-  private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (statement === undefined) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
+function isHidden(row: RunRow): boolean {
+  return row.blind === 1 && row.revealed === 0;
+}
+
+function shown(answer: CompareAnswer, hidden: boolean): CompareAnswer {
+  return hidden ? { ...answer, loadMs: null, peakMemoryBytes: null } : answer;
 }
 
 function toAnswer(row: AnswerRow): CompareAnswer {
@@ -289,6 +309,7 @@ function toAnswer(row: AnswerRow): CompareAnswer {
     turn: row.turn,
     column: row.column_position,
     content: row.content,
+    reasoning: row.reasoning,
     state: row.state,
     timeToFirstTokenMs: row.ttft_ms,
     tokensPerSecond: row.tokens_per_second,

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { CompareAnswer, CompareColumn } from '../../../../shared/compare.ts';
 import { formatBytes, formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/Markdown.tsx';
+import { Reasoning } from '../chat/Reasoning.tsx';
 
 const RATINGS = [1, 2, 3, 4, 5] as const;
 
@@ -34,6 +35,7 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
           {name}
         </span>
       </header>
+      {answer.reasoning !== null && <Reasoning text={answer.reasoning} />}
       <div className="compare-answer" data-testid="compare-answer">
         {answer.content === '' && !finished ? <p className="muted">{t(`compare.state.${answer.state}`)}</p> : <Markdown text={answer.content} />}
       </div>

@@ -17,7 +17,14 @@ export function CompareSidebar() {
     const reload = (): void => void api.call('compare.list', {}).then(setRuns, () => undefined);
     reload();
     let pending: ReturnType<typeof setTimeout> | null = null;
-    const off = api.on('compare.progress', () => {
+    const off = api.on('compare.progress', (progress) => {
+      // A finished run shows at once; in between, at most one reload a second.
+      if (progress.done === progress.total) {
+        if (pending !== null) clearTimeout(pending);
+        pending = null;
+        reload();
+        return;
+      }
       pending ??= setTimeout(() => {
         pending = null;
         reload();

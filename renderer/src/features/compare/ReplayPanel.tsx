@@ -8,12 +8,12 @@ import { useApi } from '../../api/react.tsx';
 import { compareView } from './compare-store.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
 
-/** Replays an imported ChatGPT conversation against local models, ChatGPT's answers as reference. */
+/** Replays imported ChatGPT conversations against local models (one run each), ChatGPT's answers as reference. */
 export function ReplayPanel() {
   const { t } = useTranslation();
   const api = useApi();
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
-  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [conversationIds, setConversationIds] = useState<string[]>([]);
   const [modelIds, setModelIds] = useState<string[]>([]);
   const [error, setError] = useState<ErrorCode | null>(null);
   const fail = (caught: unknown): void => setError(toEnclaveError(caught).code);
@@ -33,11 +33,16 @@ export function ReplayPanel() {
       {conversations.length === 0 ? (
         <p className="muted">{t('compare.noChatGpt')}</p>
       ) : (
-        <fieldset className="compare-models">
-          <legend>{t('compare.replayPick')}</legend>
+        <fieldset className="compare-models" data-testid="replay-conversations">
+          <legend>{t('compare.replayPick', { max: LIMITS_COMPARE.maxReplayConversations })}</legend>
           {conversations.map((conversation) => (
             <label key={conversation.id} className="compare-model">
-              <input type="radio" name="replay-conversation" checked={conversationId === conversation.id} onChange={() => setConversationId(conversation.id)} />
+              <input
+                type="checkbox"
+                checked={conversationIds.includes(conversation.id)}
+                disabled={!conversationIds.includes(conversation.id) && conversationIds.length >= LIMITS_COMPARE.maxReplayConversations}
+                onChange={(event) => setConversationIds((ids) => (event.target.checked ? [...ids, conversation.id] : ids.filter((id) => id !== conversation.id)))}
+              />
               <span>{conversation.title}</span>
               <span className="muted">{t('compare.messages', { count: conversation.messageCount })}</span>
             </label>
@@ -48,10 +53,16 @@ export function ReplayPanel() {
       <button
         type="button"
         className="button button-primary"
-        disabled={conversationId === null || modelIds.length === 0}
-        onClick={() => conversationId !== null && api.call('compare.replay', { conversationId, modelIds }).then((run) => compareView.open(run.id), fail)}
+        disabled={conversationIds.length === 0 || modelIds.length === 0}
+        onClick={() =>
+          api.call('compare.replay', { conversationIds, modelIds }).then((runs) => {
+            // One run per conversation, all in the sidebar; the first opens.
+            if (runs[0] !== undefined) compareView.open(runs[0].id);
+          }, fail)
+        }
+        data-testid="replay-start"
       >
-        {t('compare.replayStart')}
+        {t('compare.replayStart', { count: conversationIds.length })}
       </button>
     </section>
   );

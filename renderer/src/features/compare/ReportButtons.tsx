@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ReportLocale } from '../../../../shared/compare.ts';
 import type { AppInfo } from '../../../../shared/contract.ts';
 import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { offerReport } from './report-file.ts';
 
-/** HTML and CSV reports of these runs (every run when `runIds` is absent). */
+/** HTML and CSV reports of these runs (every run when `runIds` is absent), the HTML one in the interface's language. */
 export function ReportButtons({ runIds }: { runIds?: string[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale: ReportLocale = i18n.language === 'fr' ? 'fr' : 'en';
   const api = useApi();
   const [host, setHost] = useState<AppInfo['host']>('web');
   const [savedTo, setSavedTo] = useState<string | null>(null);
@@ -19,7 +21,7 @@ export function ReportButtons({ runIds }: { runIds?: string[] }) {
 
   function report(format: 'html' | 'csv'): void {
     setError(null);
-    api.call('compare.report', { format, ...(runIds !== undefined && { runIds }) }).then(
+    api.call('compare.report', { format, locale, ...(runIds !== undefined && { runIds }) }).then(
       (file) => {
         setSavedTo(file.savedTo);
         if (file.savedTo !== null) offerReport(file, host);

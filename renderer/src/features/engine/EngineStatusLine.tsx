@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatInteger } from '../../i18n/format.ts';
 import { useAppState } from '../../state/react.tsx';
+import { useBlindScreen } from '../compare/blind-screen.ts';
 
 export function EngineStatusLine() {
   const { t, i18n } = useTranslation();
@@ -11,6 +12,10 @@ export function EngineStatusLine() {
     if (id === null) return null;
     return s.models.find((m) => m.id === id)?.name ?? id;
   });
+  // An unrevealed blind comparison is on screen: the loaded model is one of its hidden columns.
+  const blind = useBlindScreen();
+  const shownName =
+    loadedName === null || blind === null ? loadedName : blind.activeLabels.length > 0 ? t('engine.loadedBlind', { labels: blind.activeLabels.join(', ') }) : t('engine.loadedHidden');
 
   let text: string;
   let state: string;
@@ -37,8 +42,10 @@ export function EngineStatusLine() {
       <span className={`status-dot status-${state}`} aria-hidden="true" />
       <span className="engine-text">
         <span className="engine-label">{t('engine.label')}</span> {text}
-        {connection === 'open' && loadedName !== null && (
-          <span className="engine-model">{t('engine.loaded', { name: loadedName })}</span>
+        {connection === 'open' && shownName !== null && (
+          <span className="engine-model" data-testid="engine-model">
+            {t('engine.loaded', { name: shownName })}
+          </span>
         )}
       </span>
     </div>
