@@ -233,7 +233,8 @@ export class Workshop {
     } else if (event.event === 'chat.error') {
       this.participants.byJob(event.payload.jobId)?.jobs.delete(event.payload.jobId);
       this.announce();
-    } else if (event.event === 'chat.queued') {
+    } else if (event.event === 'chat.queued' || event.event === 'chat.delta') {
+      // A job that starts at once (a free sequence) is never queued: its first text says it runs.
       this.announce();
     }
   }

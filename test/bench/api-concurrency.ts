@@ -1,18 +1,26 @@
 /**
- * Local API under concurrent clients (issue #7): aggregate tokens/s and p95 time to first token
- * with 1, 4 and 8 clients streaming chat completions at once, through the whole path (official
- * `openai` client → local API → ChatService's fair queue → engine process), on one loaded model.
+ * A room under load (issue #7): aggregate tokens/s and time to first token with 1, 4 and 8
+ * workshop participants asking at once (WebSocket clients that joined with the code, as their
+ * browsers do), then with 1 and 4 local API clients (the official `openai` client, streaming; 4 is
+ * the API's cap). The whole path: client → workshop server or local API → ChatService's fair queue →
+ * engine process, on one loaded model.
  *
  *   node test/bench/api-concurrency.ts [--model tiny-q8_0] [--requests 3] [--max-tokens 32]
  *
- * Each client sends `--requests` streamed completions one after another; all clients start
- * together. The engine answers one job at a time (no parallel sequences yet), so aggregate
- * throughput should stay flat while time to first token grows with the number of clients.
+ * Each client sends `--requests` answers one after another; all clients start together. While the
+ * room is open the engine writes several answers at once (one context sequence each); the API alone
+ * runs them one after another.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI, { type ClientOptions } from 'openai';
-import { directDispatcher, freePort } from '../support/loopback.ts';
+import type { WorkshopStatus } from '../../shared/workshop.ts';
+import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
+import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost } from '../support/test-host.ts';
+import { ContractClient } from '../support/web-host-process.ts';
 import { BENCH_MODEL_SPECS, benchModelFile, ensureBenchModel } from './models.ts';
 
 const { values } = parseArgs({
@@ -20,40 +28,88 @@ const { values } = parseArgs({
     model: { type: 'string', default: 'tiny-q8_0' },
     requests: { type: 'string', default: '3' },
     'max-tokens': { type: 'string', default: '32' },
-    clients: { type: 'string', default: '1,4,8' },
+    participants: { type: 'string', default: '1,4,8' },
+    'api-clients': { type: 'string', default: `1,${MAX_API_JOBS}` },
   },
 });
 const spec = BENCH_MODEL_SPECS.find((candidate) => candidate.id === values.model);
 if (spec === undefined) throw new Error(`unknown bench model ${values.model}; one of ${BENCH_MODEL_SPECS.map((s) => s.id).join(', ')}`);
 const requestsPerClient = Number(values.requests);
 const maxTokens = Number(values['max-tokens']);
-const clientCounts = values.clients.split(',').map(Number);
 
+interface Answer {
+  ttftMs: number;
+  tokens: number;
+}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-const modelPath = await ensureBenchModel(spec);
-const port = await freePort();
-const testHost = await createTestHost([modelPath], { ENCLAVE_API_PORT: String(port) });
-// The clients stand for other programs: they connect around the host's egress gate.
-const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
-const model = benchModelFile(spec);
+/** All clients at once, each `requestsPerClient` answers in a row: one table row. */
+async function measure(label: string, clients: number, answerOnce: (client: number, request: number) => Promise<Answer>): Promise<string> {
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      const mine: Answer[] = [];
+      for (let r = 0; r < requestsPerClient; r++) mine.push(await answerOnce(c, r));
+      return mine;
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const all = results.flat();
+  const tokens = all.reduce((sum, result) => sum + result.tokens, 0);
+  const ttfts = all.map((result) => result.ttftMs).filter((value) => !Number.isNaN(value));
+  return `| ${label} | ${clients} | ${all.length} | ${tokens} | ${((tokens * 1000) / wallMs).toFixed(1)} | ${percentile(ttfts, 50).toFixed(0)} | ${percentile(ttfts, 95).toFixed(0)} |`;
+}
 
-async function streamOnce(prompt: string): Promise<{ ttftMs: number; tokens: number }> {
+const modelPath = await ensureBenchModel(spec);
+const model = benchModelFile(spec);
+const rendererDir = await mkdtemp(join(tmpdir(), 'enclave-bench-renderer-'));
+await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Enclave</title>');
+const apiPort = await freePort();
+const testHost = await createTestHost([modelPath], { ENCLAVE_API_PORT: String(apiPort) }, { rendererDir });
+
+async function trainer<T>(command: string, input: unknown = {}): Promise<T> {
+  const outcome = await testHost.host.call(command, input);
+  if (!outcome.ok) throw new Error(`${command}: ${outcome.error.code} ${outcome.error.message}`);
+  return outcome.result as T;
+}
+
+/** A participant joined with the code, as the browser form does. */
+async function joinRoom(room: WorkshopStatus, name: string): Promise<ContractClient> {
+  const joined = await directFetch(`${room.url}/workshop/join`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ code: room.joinCode ?? '', name }).toString(),
+  });
+  if (joined.status !== 303) throw new Error(`joining failed with HTTP ${joined.status}`);
+  return ContractClient.connect(room.url ?? '', { Cookie: joined.headers.get('set-cookie')?.split(';')[0] ?? '' });
+}
+
+async function participantAnswer(client: ContractClient, prompt: string): Promise<Answer> {
+  const started = performance.now();
+  const frame = await client.call('chat.generate', { modelId: model, sampling: { maxTokens, temperature: 0 }, messages: [{ role: 'user', content: prompt }] });
+  if (!frame.ok) throw new Error(`${frame.error.code}: ${frame.error.message}`);
+  const { jobId } = frame.result as { jobId: string };
+  const ofJob = (event: { event: string; payload: unknown }, name: string) => event.event === name && (event.payload as { jobId: string }).jobId === jobId;
+  const first = client.waitForEvent((event) => ofJob(event, 'chat.delta') && (event.payload as { text: string }).text !== '', 120_000).then(() => performance.now() - started);
+  const done = await client.waitForEvent((event) => ofJob(event, 'chat.done') || ofJob(event, 'chat.error'), 120_000);
+  if (done.event === 'chat.error') throw new Error(`answer failed: ${JSON.stringify(done.payload)}`);
+  const tokens = (done.payload as { stats: { tokens: number } }).stats.tokens;
+  return { ttftMs: tokens > 0 ? await first : Number.NaN, tokens };
+}
+
+// The clients stand for other programs: they connect around the host's egress gate.
+const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+
+async function apiAnswer(prompt: string): Promise<Answer> {
   const started = performance.now();
   let ttftMs = Number.NaN;
   let tokens = 0;
-  const stream = await client.chat.completions.create({
-    model,
-    messages: [{ role: 'user', content: prompt }],
-    max_tokens: maxTokens,
-    temperature: 0,
-    stream: true,
-    stream_options: { include_usage: true },
-  });
+  const stream = await api.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
   for await (const chunk of stream) {
     if (Number.isNaN(ttftMs) && (chunk.choices[0]?.delta.content ?? '') !== '') ttftMs = performance.now() - started;
     tokens = chunk.usage?.completion_tokens ?? tokens;
@@ -62,29 +118,31 @@ async function streamOnce(prompt: string): Promise<{ ttftMs: number; tokens: num
 }
 
 const rows: string[] = [];
+let parallel = 1;
 try {
-  await streamOnce('Warm up: load the model.');
-  for (const clients of clientCounts) {
-    const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: clients }, async (_, c) => {
-        const mine: { ttftMs: number; tokens: number }[] = [];
-        for (let r = 0; r < requestsPerClient; r++) mine.push(await streamOnce(`Client ${c}, request ${r}: tell me a story.`));
-        return mine;
-      }),
-    );
-    const wallMs = performance.now() - started;
-    const all = results.flat();
-    const tokens = all.reduce((sum, result) => sum + result.tokens, 0);
-    const ttfts = all.map((result) => result.ttftMs).filter((value) => !Number.isNaN(value));
-    rows.push(`| ${clients} | ${all.length} | ${tokens} | ${((tokens * 1000) / wallMs).toFixed(1)} | ${percentile(ttfts, 50).toFixed(0)} | ${percentile(ttfts, 95).toFixed(0)} |`);
+  await apiAnswer('Warm up: load the model.');
+  const room = await trainer<WorkshopStatus>('workshop.start', { address: '127.0.0.1', port: await freePort() });
+  // Opening the room gives the model's context more sequences: made again on the first answer.
+  const warm = await joinRoom(room, 'Warm-up');
+  await participantAnswer(warm, 'Warm up: the room context.');
+  warm.close();
+  for (const count of values.participants.split(',').map(Number)) {
+    // Fresh participants for each row: the rate limit (answers a minute) is per participant.
+    const clients = await Promise.all(Array.from({ length: count }, (_, i) => joinRoom(room, `P${count}-${i}`)));
+    rows.push(await measure('workshop participants', count, (c, r) => participantAnswer(clients[c] as ContractClient, `Participant ${c}, question ${r}: tell me a story.`)));
+    parallel = Math.max(parallel, testHost.host.engine.status.parallel ?? 1);
+    for (const client of clients) client.close();
+  }
+  await trainer('workshop.stop');
+  for (const count of values['api-clients'].split(',').map(Number)) {
+    rows.push(await measure('local API clients', count, (c, r) => apiAnswer(`Client ${c}, request ${r}: tell me a story.`)));
   }
 } finally {
   await testHost.dispose();
   await directDispatcher.close();
 }
 
-console.log(`Local API, ${spec.label}, ${requestsPerClient} streamed requests per client, max_tokens ${maxTokens}, engine threads ${process.env.ENCLAVE_THREADS ?? 'auto'}`);
-console.log('| clients | requests | tokens | aggregate tokens/s | p50 TTFT (ms) | p95 TTFT (ms) |');
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(`${spec.label}, ${requestsPerClient} answers per client in a row, max_tokens ${maxTokens}, engine threads ${process.env.ENCLAVE_THREADS ?? 'auto'}, up to ${parallel} answers at once in the room`);
+console.log('| through | clients | answers | tokens | aggregate tokens/s | p50 TTFT (ms) | p95 TTFT (ms) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);

@@ -1,9 +1,12 @@
 // The Local API page (issue #7) in a real browser against the built web host: off by default, the
 // switch starts the server on the port given, a real OpenAI-style call is answered by the scripted
-// model, and the page's live counts follow it. In English and French.
+// model, and the page's live counts follow it. In English and French. `--api-port` starts it from
+// the command line.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
+import { BUILT_WEB_ENTRY } from '../support/built-web-host.ts';
 import { freePort } from '../support/loopback.ts';
 import { expect, test } from './web-host.fixture.ts';
 
@@ -59,4 +62,35 @@ test.describe('in French', () => {
     await expect(page.getByTestId('nav-api')).toHaveText('API locale');
     await page.screenshot({ path: join(SHOTS, 'local-api-fr.png'), fullPage: true });
   });
+});
+
+test('`--api-port N` starts the built web host with the API on 127.0.0.1:N', async ({ webHost }) => {
+  const port = await freePort();
+  // Its own data folder beside the fixture's, with the same models.
+  const dataDir = join(webHost.dataDir, 'api-port-host');
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, [BUILT_WEB_ENTRY, '--port', '0', '--api-port', String(port)], {
+    env: { ...process.env, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: webHost.modelsDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const announced = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Enclave local API: (http:\/\/\S+)/.exec(output);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`the web host exited with code ${code}: ${output}`)));
+    });
+    expect(announced).toBe(`http://127.0.0.1:${port}/v1`);
+    const models = await fetch(`${announced}/models`);
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { data: { id: string }[] }).data.map((model) => model.id)).toContain('enclave-scripted.gguf');
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await expect(fetch(`http://127.0.0.1:${port}/v1/models`)).rejects.toThrow();
 });

@@ -21,9 +21,19 @@ function at<T>(items: readonly T[], index: number): T {
   return item;
 }
 
+/** Anything the page's Content-Security-Policy refused (the app must need nothing it forbids). */
+const violations: string[] = [];
+
+function watchCsp(page: Page): void {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+  });
+}
+
 async function joinInBrowser(browser: Browser, url: string, code: string, name: string): Promise<Page> {
   const context = await browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
+  watchCsp(page);
   await page.goto(url);
   await expect(page).toHaveURL(/\/workshop\/join$/);
   await page.locator('#code').fill(code);
@@ -38,6 +48,7 @@ test.use({ locale: 'en-US' });
 test('a trainer runs a room of 8 participants from the console', async ({ page, browser, webHost }) => {
   test.setTimeout(120_000);
   mkdirSync(SHOTS, { recursive: true });
+  watchCsp(page);
   await page.goto(`${webHost.url}/#/workshop`);
   await expect(page.getByTestId('workshop-start')).toBeDisabled();
   await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
@@ -72,10 +83,26 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
     await participant.getByTestId('composer').fill(`Question du navigateur ${i + 1}`);
     await participant.getByTestId('composer').press('Enter');
   });
-  const scripted = sockets.map((client, i) =>
-    client.call('chat.generate', { modelId: 'enclave-scripted.gguf', conversation: { id: null, parentId: null, content: `Question du script ${i + 1}` } }),
-  );
-  await Promise.all([...asked, ...scripted]);
+  const scripted = sockets.map(async (client, i) => {
+    const started = await client.call('chat.generate', { modelId: 'enclave-scripted.gguf', conversation: { id: null, parentId: null, content: `Question du script ${i + 1}` } });
+    expect(started.ok, JSON.stringify(started)).toBe(true);
+    const { jobId, saved } = (started as { result: { jobId: string; saved: { conversationId: string } } }).result;
+    const done = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === jobId, 60_000);
+    expect((done.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
+    return { jobId, conversationId: saved.conversationId };
+  });
+  const [, scriptedJobs] = await Promise.all([Promise.all(asked), Promise.all(scripted)]);
+  for (const [i, client] of sockets.entries()) {
+    const mine = at(scriptedJobs, i);
+    // Only their own job's events, and only their own conversation, saved with the answer.
+    const jobs = new Set(client.events.filter((frame) => frame.event.startsWith('chat.')).map((frame) => (frame.payload as { jobId: string }).jobId));
+    expect([...jobs]).toEqual([mine.jobId]);
+    const list = await client.call('conversations.list', {});
+    expect(list.ok && (list.result as { id: string }[]).map((conversation) => conversation.id)).toEqual([mine.conversationId]);
+    const saved = await client.call('conversations.get', { id: mine.conversationId });
+    expect(JSON.stringify(saved)).toContain(SCRIPTED_REPLY);
+    expect(JSON.stringify(saved)).toContain(`Question du script ${i + 1}`);
+  }
   for (const [i, participant] of pages.entries()) {
     await expect(participant.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
@@ -90,10 +117,31 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   for (const participant of pages) await expect(participant.getByTestId('participant-pushed')).toContainText('résumer un courriel');
   await at(pages, 1).getByTestId('participant-use-prompt').click();
   await expect(at(pages, 1).getByTestId('composer')).toHaveValue(/résumer un courriel/);
+
+  // One click sends a shipped exercise (seeds/workshop-exercises) to everyone, with its title.
+  // The English console opens its English exercises; the French ones are one click away.
+  await expect(page.locator('[data-testid="workshop-exercise-set"][lang="en"]')).toHaveAttribute('open', '');
+  const french = page.locator('[data-testid="workshop-exercise-set"][lang="fr"]');
+  await expect(french).not.toHaveAttribute('open', '');
+  await french.locator('summary').click();
+  const exercise = french.locator('[data-testid="workshop-exercise"][data-exercise-id="fr-expliquer-formule"]');
+  await expect(exercise).toContainText('Expliquer une formule de tableur');
+  await exercise.getByTestId('workshop-push-exercise').click();
+  await expect(exercise.getByTestId('workshop-push-exercise')).toHaveText('Sent ✓');
+  await expect(page.getByTestId('workshop-last-pushed')).toContainText('Expliquer une formule de tableur');
+  for (const participant of pages) {
+    await expect(participant.getByTestId('participant-pushed')).toContainText('Exercice du formateur : Expliquer une formule de tableur');
+    await expect(participant.getByTestId('participant-pushed')).toContainText('SOMME.SI.ENS');
+  }
+  for (const client of sockets) await client.waitForEvent((frame) => frame.event === 'workshop.pushed' && (frame.payload as { title?: string }).title === 'Expliquer une formule de tableur');
   await expect(page.getByTestId('workshop-queue')).toContainText(/last minute: \d+ answers/);
+  // For the picture: the scripts ask for long answers, so the console shows answers running and waiting.
+  const long = await Promise.all(sockets.map((client) => client.call('chat.generate', { modelId: 'enclave-endless.gguf', sampling: { maxTokens: 4000 }, messages: [{ role: 'user', content: 'count' }] })));
+  await expect(page.locator('[data-testid="workshop-participant"][data-state="generating"]').first()).toBeVisible();
   // The console scrolls inside the app's main pane: a tall window shows all of it.
-  await page.setViewportSize({ width: 1280, height: 1450 });
+  await page.setViewportSize({ width: 1280, height: 2100 });
   await page.screenshot({ path: join(SHOTS, 'trainer-console.png') });
+  for (const [i, started] of long.entries()) if (started.ok) await at(sockets, i).call('chat.stop', { jobId: (started.result as { jobId: string }).jobId });
   await at(pages, 0).screenshot({ path: join(SHOTS, 'participant.png'), fullPage: true });
 
   // The trainer removes one participant, then resets the room.
@@ -110,4 +158,5 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await page.getByTestId('workshop-stop').click();
   await expect(page.getByTestId('workshop-start')).toBeVisible();
   for (const participant of pages) await participant.context().close();
+  expect(violations).toEqual([]);
 });

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import OpenAI, { type ClientOptions } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { endlessText, ensureFixtureModels, SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
+import { ENDLESS_CYCLE_TOKENS, endlessText, ensureFixtureModels, SCRIPTED_REPLY, SCRIPTED_REPLY_TOKENS, writeBigramModel } from '../fixtures/gguf/index.ts';
 import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
@@ -133,13 +133,15 @@ describe('local OpenAI-compatible API', () => {
     expect(completion.choices[0]?.finish_reason).toBe('length');
   });
 
-  test('serves /v1/completions through the same chat path', async () => {
-    const completion = await client.completions.create({ model: SCRIPTED, prompt: 'Say hello', max_tokens: 50 });
-    expect(completion.choices[0]?.text).toBe(SCRIPTED_REPLY);
-    const stream = await client.completions.create({ model: ENDLESS, prompt: 'Count', max_tokens: 2, stream: true });
+  test('serves /v1/completions as a raw completion: the model continues the prompt, no chat template', async () => {
+    // The scripted model's own reply, cut after "Bonjour!": only a raw continuation picks it up there.
+    const completion = await client.completions.create({ model: SCRIPTED, prompt: SCRIPTED_REPLY_TOKENS.slice(0, 2).join(''), max_tokens: 50 });
+    expect(completion.choices[0]?.text).toBe(SCRIPTED_REPLY_TOKENS.slice(2).join(''));
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    const stream = await client.completions.create({ model: ENDLESS, prompt: endlessText(2), max_tokens: 2, stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
-    expect(text).toBe(endlessText(2));
+    expect(text).toBe(ENDLESS_CYCLE_TOKENS.slice(2, 4).join(''));
   });
 
   test('answers errors in OpenAI shape with the right status', async () => {
@@ -209,8 +211,8 @@ describe('local OpenAI-compatible API', () => {
       metadata: { team: 'ops' },
     });
     expect(completion.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
-    const text = await client.completions.create({ model: SCRIPTED, prompt: 'Hi', max_tokens: 50, echo: false, best_of: 1 });
-    expect(text.choices[0]?.text).toBe(SCRIPTED_REPLY);
+    const text = await client.completions.create({ model: SCRIPTED, prompt: SCRIPTED_REPLY_TOKENS.slice(0, 2).join(''), max_tokens: 50, echo: false, best_of: 1 });
+    expect(text.choices[0]?.text).toBe(SCRIPTED_REPLY_TOKENS.slice(2).join(''));
     const echo = await client.completions.create({ model: SCRIPTED, prompt: 'Hi', echo: true }).catch((error: unknown) => error);
     expect((echo as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('echo');
   });

@@ -139,7 +139,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
   });
 }
 
-/** Served by the chat path: the prompt becomes the user's message (no raw, template-free completion). */
+/** A raw completion: the model continues the prompt as it is, without a chat template. */
 async function completions(req: IncomingMessage, res: ServerResponse, options: Context): Promise<boolean> {
   const body = await readBody(req, res, completionBodySchema);
   if (body === null) return false;
@@ -149,7 +149,7 @@ async function completions(req: IncomingMessage, res: ServerResponse, options: C
     model: body.model,
     stream: body.stream === true,
     includeUsage: body.stream_options?.include_usage === true,
-    input: { modelId: body.model, messages: [{ role: 'user', content: prompt }], sampling: samplingOf(body, body.max_tokens ?? undefined), constraints: constraintsOf(body) },
+    input: { modelId: body.model, messages: [], prompt, sampling: samplingOf(body, body.max_tokens ?? undefined), constraints: constraintsOf(body) },
   });
 }
 

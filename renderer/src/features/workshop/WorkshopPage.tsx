@@ -186,8 +186,9 @@ function PushForm({ workshop, pushed }: { workshop: WorkshopState; pushed: Works
         </button>
       </form>
       {sets.map((set) => (
-        <section key={set.name} className="workshop-exercises" lang={set.language} aria-label={set.name}>
-          <h3>{set.name}</h3>
+        // The console's own language open; the others a click away.
+        <details key={set.name} className="workshop-exercises" lang={set.language} open={i18n.language.startsWith(set.language)} data-testid="workshop-exercise-set">
+          <summary>{set.name}</summary>
           <ul>
             {set.exercises.map((exercise) => (
               <li key={exercise.id} data-testid="workshop-exercise" data-exercise-id={exercise.id}>
@@ -201,7 +202,7 @@ function PushForm({ workshop, pushed }: { workshop: WorkshopState; pushed: Works
               </li>
             ))}
           </ul>
-        </section>
+        </details>
       ))}
     </div>
   );
