@@ -24,10 +24,15 @@ function connectToHost(): { send: (message: EngineToHost) => void; onMessage: (l
     };
   }
   if (process.send === undefined) throw new Error('the engine must be started by the Enclave host');
-  // The host is gone: nothing is left to serve.
+  // The host is gone (closed, or killed before it could say so): nothing is left to serve.
   process.on('disconnect', () => process.exit(0));
   return {
-    send: (message) => process.send?.(message),
+    send: (message) => {
+      if (!process.connected) return;
+      process.send?.(message, undefined, {}, (error: Error | null) => {
+        if (error !== null) process.exit(0);
+      });
+    },
     onMessage: (listener) => process.on('message', (message) => listener(message as HostToEngine)),
   };
 }
@@ -46,6 +51,9 @@ host.onMessage((message) => {
       break;
     case 'stop':
       engine.stop(message.jobId);
+      break;
+    case 'threads':
+      engine.setMaxThreads(message.maxThreads);
       break;
     case 'unload':
       void engine.unload().then(() => host.send({ type: 'unloaded', requestId: message.requestId }));

@@ -44,10 +44,13 @@ describe('opening', () => {
     'migrates a database of schema version %i, keeping its data, after taking a backup',
     (version) => {
       // Build the old schema exactly as that version of the app left it, with a conversation in it.
+      // Its rows are written with the columns of the first schema, which every later one keeps.
       const old = openDatabase(file, MIGRATIONS.slice(0, version));
-      const oldService = new ConversationService(old.db);
-      const conversation = oldService.create({ title: 'Vieille conversation' });
-      oldService.addMessage(conversation.id, { parentId: null, role: 'user', content: 'Question d’avant la migration' });
+      const conversation = { id: 'c-old' };
+      old.db.prepare('INSERT INTO conversations (id, title, created_at, updated_at, leaf_id, message_count) VALUES (?, ?, 1, 1, ?, 1)').run(conversation.id, 'Vieille conversation', 'm-old');
+      old.db
+        .prepare("INSERT INTO messages (id, conversation_id, parent_id, role, content, state, created_at) VALUES ('m-old', ?, NULL, 'user', ?, 'done', 1)")
+        .run(conversation.id, 'Question d’avant la migration');
       old.db.close();
 
       const { db, backupPath } = openDatabase(file);
