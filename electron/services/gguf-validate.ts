@@ -91,6 +91,31 @@ class HeaderReader {
     return Number(length);
   }
 
+  /**
+   * Skips `count` length-prefixed strings (an array of them) reading only their lengths, straight
+   * from the buffer: the worst case is 16 M empty strings, so nothing is awaited or formatted per
+   * item unless it is refused.
+   */
+  async skipStrings(count: number, max: number, what: (index: number) => string): Promise<void> {
+    for (let index = 0; index < count; index++) {
+      let offset = this.position - this.bufferStart;
+      if (offset < 0 || offset + 8 > this.bufferLength) {
+        this.need(8, `${what(index)} length`);
+        await this.fill(8);
+        offset = 0;
+      }
+      const low = this.buffer.readUInt32LE(offset);
+      const high = this.buffer.readUInt32LE(offset + 4);
+      this.position += 8;
+      if (high !== 0 || low > max) {
+        const length = (BigInt(high) << 32n) | BigInt(low);
+        throw new HeaderProblem('BAD_HEADER', `${what(index)} is ${length} bytes long (at most ${max} allowed) at byte ${this.position - 8}`);
+      }
+      if (low > this.remaining) this.need(low, what(index));
+      this.position += low;
+    }
+  }
+
   async string(what: string, max: number): Promise<string> {
     const length = await this.stringLength(what, max);
     return (await this.bytes(length, what)).toString('utf8');
@@ -214,9 +239,7 @@ async function skipValue(reader: HeaderReader, key: string, type: number): Promi
   const items = Number(count);
   if (itemType === STRING_TYPE) {
     if (items * 8 > reader.remaining) throw new HeaderProblem('TRUNCATED', `metadata ${key} claims ${items} strings, more than the remaining ${reader.remaining} bytes can hold`);
-    for (let index = 0; index < items; index++) {
-      reader.skip(await reader.stringLength(`item ${index} of ${key}`, GGUF_LIMITS.maxStringBytes), `item ${index} of ${key}`);
-    }
+    await reader.skipStrings(items, GGUF_LIMITS.maxStringBytes, (index) => `item ${index} of ${key}`);
     return;
   }
   const itemBytes = FIXED_VALUE_BYTES[itemType];

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../shared/models.ts';
-import { validateGgufHeader } from '../../electron/services/gguf-validate.ts';
-import { ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, writeTruncated, writeValidBase } from '../fixtures/gguf/index.ts';
+import { GGUF_LIMITS, validateGgufHeader } from '../../electron/services/gguf-validate.ts';
+import { ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, writeEmptyStringArray, writeTruncated, writeValidBase } from '../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 
 const u32 = (value: number): Buffer => Buffer.from(new Uint32Array([value]).buffer);
@@ -58,6 +58,9 @@ const HANDMADE: readonly { name: string; bytes: Buffer; code: string }[] = [
   { name: 'array of 2^63 items', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.scores'), u32(9), u32(6), u64(1n << 63n)])] }), code: 'BAD_HEADER' },
   { name: 'array of 1M floats in a tiny file', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.scores'), u32(9), u32(6), u64(1_000_000n)])] }), code: 'TRUNCATED' },
   { name: 'array of 1M strings in a tiny file', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.tokens'), u32(9), u32(8), u64(1_000_000n)])] }), code: 'TRUNCATED' },
+  { name: 'string item of 2^32 bytes', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.tokens'), u32(9), u32(8), u64(1n), u64(1n << 32n)])] }), code: 'BAD_HEADER' },
+  { name: 'string item of 17 MiB', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.tokens'), u32(9), u32(8), u64(1n), u64(17n << 20n)])] }), code: 'BAD_HEADER' },
+  { name: 'string item past the end', bytes: rawGguf({ keyValues: [Buffer.concat([key('tokenizer.ggml.tokens'), u32(9), u32(8), u64(2n), u64(0n), u64(100_000n)])] }), code: 'TRUNCATED' },
   { name: 'array of arrays', bytes: rawGguf({ keyValues: [Buffer.concat([key('nested'), u32(9), u32(9), u64(1n)])] }), code: 'BAD_HEADER' },
   { name: 'unknown value type', bytes: rawGguf({ keyValues: [Buffer.concat([key('general.x'), u32(13), u32(0)])] }), code: 'BAD_HEADER' },
   { name: 'string value 2^62 bytes', bytes: rawGguf({ keyValues: [Buffer.concat([key('general.name'), u32(8), u64(1n << 62n)])] }), code: 'BAD_HEADER' },
@@ -77,6 +80,10 @@ const HANDMADE: readonly { name: string; bytes: Buffer; code: string }[] = [
   { name: 'tensor offset 2^63', bytes: rawGguf({ offset: 1n << 63n }), code: 'TRUNCATED' },
   { name: 'tensor data 4 bytes short', bytes: rawGguf({ dataBytes: 28 }), code: 'TRUNCATED' },
 ];
+
+/** The issue's bound for refusing one malformed file (a generous upper bound, not a speed measure). */
+const REFUSAL_BOUND_MS = 5_000;
+
 
 /** Offsets to cut the valid base at: every byte of the fixed fields, then across the whole file. */
 function truncationOffsets(size: number): number[] {
@@ -130,7 +137,9 @@ describe('strict GGUF header check', () => {
     for (const file of corpus) {
       const started = performance.now();
       const problem = await validateGgufHeader(file.path);
-      timings.push(performance.now() - started);
+      const elapsed = performance.now() - started;
+      timings.push(elapsed);
+      expect(elapsed, file.name).toBeLessThan(REFUSAL_BOUND_MS);
       expect(problem, file.name).not.toBeNull();
       expect(problem?.message.length, file.name).toBeGreaterThan(10);
       if (file.code !== undefined) expect(problem?.code, `${file.name}: ${problem?.message}`).toBe(file.code);
@@ -140,6 +149,21 @@ describe('strict GGUF header check', () => {
       `gguf-validate: ${corpus.length} malformed files refused; per file median ${timings[timings.length >> 1]?.toFixed(2)} ms, max ${timings.at(-1)?.toFixed(2)} ms`,
     );
   });
+
+  it('refuses its worst case, 16 M empty strings walked one by one, within the bound', async () => {
+    const path = join(dir, 'worst-case-16M-empty-strings.gguf');
+    await writeEmptyStringArray(path, GGUF_LIMITS.maxArrayItems);
+    try {
+      const started = performance.now();
+      const problem = await validateGgufHeader(path);
+      const elapsed = performance.now() - started;
+      expect(problem).toMatchObject({ code: 'TRUNCATED', message: expect.stringContaining('token_embd.weight') });
+      expect(elapsed).toBeLessThan(REFUSAL_BOUND_MS);
+      console.info(`gguf-validate: worst case (${GGUF_LIMITS.maxArrayItems} empty strings, ${((await stat(path)).size / 2 ** 20).toFixed(0)} MiB) refused in ${elapsed.toFixed(0)} ms`);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }, 60_000);
 });
 
 describe('a real host given the whole corpus', () => {

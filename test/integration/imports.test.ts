@@ -2,14 +2,17 @@
  * Importing a folder of .gguf files (a USB stick): valid models are copied and listed, malformed
  * ones (truncated at many offsets, huge counts, bad magic, not GGUF) are refused with their reason.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { GGUF_LIMITS } from '../../electron/services/gguf-validate.ts';
 import { importModels } from '../../electron/services/imports.ts';
 import { Library } from '../../electron/services/library.ts';
 import { readManifest } from '../../electron/services/model-manifest.ts';
-import { ensureFixtureModels, writeBadMagic, writeHugeCount, writeNotGguf, writeTruncated } from '../fixtures/gguf/index.ts';
+import { ensureFixtureModels, writeBadMagic, writeEmptyStringArray, writeHugeCount, writeNotGguf, writeTruncated } from '../fixtures/gguf/index.ts';
 
 let dir: string;
 let stick: string;
@@ -52,6 +55,39 @@ test('imports the valid models of a folder and refuses every malformed one with 
   // Nothing refused reached the models folder.
   expect((await readdir(join(dir, 'models'))).filter((name) => name.endsWith('.gguf')).sort()).toEqual(['endless.gguf', 'scripted.gguf']);
   expect((await readManifest(join(dir, 'models', 'scripted.gguf')))?.source).toEqual({ kind: 'import', originalPath: join(stick, 'scripted.gguf') });
+});
+
+test('each malformed file is refused within 5 s, even the checker’s worst case (16 M empty strings, 128 MiB)', async () => {
+  const { scripted } = await ensureFixtureModels();
+  const malformed: string[] = [];
+  const add = async (name: string, write: (path: string) => Promise<void>): Promise<void> => {
+    const path = join(stick, name);
+    await write(path);
+    malformed.push(path);
+  };
+  await add('worst-case.gguf', (path) => writeEmptyStringArray(path, GGUF_LIMITS.maxArrayItems));
+  await add('cut.gguf', (path) => writeTruncated(path, scripted, 5000));
+  await add('bad-magic.gguf', writeBadMagic);
+  await add('huge-kv.gguf', (path) => writeHugeCount(path, 'kvCount'));
+  for (const path of malformed) {
+    const started = performance.now();
+    const result = await importModels([path], library);
+    const elapsed = performance.now() - started;
+    expect(result.refused.map((refusal) => refusal.path), path).toEqual([path]);
+    // The issue's bound ("refused within 5 s"), a generous upper bound rather than a speed figure.
+    expect(elapsed, path).toBeLessThan(5_000);
+  }
+  expect((await readdir(join(dir, 'models'))).filter((name) => !name.startsWith('.'))).toEqual([]);
+}, 60_000);
+
+test('a FIFO or a device named .gguf is refused, not read (it would block); a relative path is refused', async () => {
+  await mkdir(join(stick, 'odd'));
+  execFileSync('mkfifo', [join(stick, 'odd', 'pipe.gguf')]);
+  const result = await importModels([join(stick, 'odd')], library);
+  expect(result.refused).toEqual([{ path: join(stick, 'odd', 'pipe.gguf'), problem: { code: 'NOT_GGUF', message: 'not a regular file' } }]);
+  await expect(importModels([join(stick, 'odd', 'pipe.gguf')], library)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  await expect(importModels(['/dev/zero'], library)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  await expect(importModels(['usb/models'], library)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
 });
 
 test('a file already imported is skipped, a different file with the same name is renamed', async () => {

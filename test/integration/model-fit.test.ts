@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CatalogFit, HardwareInfo } from '../../shared/hardware.ts';
 import { CATALOG } from '../../electron/services/catalog.ts';
+import { ModelFitService } from '../../electron/services/model-fit.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
@@ -65,6 +66,28 @@ describe('hardware fit', () => {
     const log = await testHost.host.egress.entries();
     expect(log).toContainEqual(expect.objectContaining({ purpose: 'model-metadata', outcome: 'completed', detail: 'GGUF header' }));
     expect(log).toContainEqual(expect.objectContaining({ purpose: 'model-metadata', outcome: 'allowed', level: 'connection' }));
+  });
+
+  test('"check again" reads no header again but computes the fit again, from the engine', async () => {
+    if (served === undefined) throw new Error('the catalog needs a model');
+    const engine = testHost.host.engine;
+    let estimates = 0;
+    // The real engine process, counted: the fit depends on memory, which changes between checks.
+    const counted = {
+      hardware: () => engine.hardware(),
+      estimateFit: (...args: Parameters<typeof engine.estimateFit>) => {
+        estimates++;
+        return engine.estimateFit(...args);
+      },
+    };
+    const fit = new ModelFitService({ engine: counted, gate: testHost.host.egress, endpoint: () => server.url, catalog: CATALOG });
+    const first = await fit.fit([served.id]);
+    const requestsAfterFirst = server.requests.length;
+    const second = await fit.fit([served.id]);
+    expect(first[0]?.error).toBeNull();
+    expect(second[0]?.quants.map((quant) => quant.badge)).toEqual(first[0]?.quants.map((quant) => quant.badge));
+    expect(server.requests.length).toBe(requestsAfterFirst);
+    expect(estimates).toBe(2 * served.files.length);
   });
 
   test('offline: refused, nothing reaches the server', async () => {

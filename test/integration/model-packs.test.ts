@@ -115,6 +115,56 @@ describe('model packs', () => {
   });
 });
 
+describe('where a pack may be written', () => {
+  test('never over a file that is there: FILE_EXISTS before anything is written, the file untouched', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'enclave-pack-exists-'));
+    try {
+      await writeFile(join(folder, PACK_MANIFEST_NAME), 'mine');
+      const ids = (await call<ModelInfo[]>(source, 'models.list', {})).map((model) => model.id);
+      expect(await source.host.call('packs.export', { modelIds: ids, folder })).toMatchObject({ ok: false, error: { code: 'FILE_EXISTS', details: { file: PACK_MANIFEST_NAME } } });
+      expect(await readFile(join(folder, PACK_MANIFEST_NAME), 'utf8')).toBe('mine');
+      expect(await readdir(folder)).toEqual([PACK_MANIFEST_NAME]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('only into an existing folder of the user’s: system folders, devices, relative and missing paths are refused', async () => {
+    const [id] = (await call<ModelInfo[]>(source, 'models.list', {})).map((model) => model.id);
+    const refusals: [string, string][] = [
+      ['/etc', 'FORBIDDEN'],
+      ['/usr/share', 'FORBIDDEN'],
+      ['/', 'FORBIDDEN'],
+      ['/dev/null', 'FORBIDDEN'],
+      ['/proc/self', 'FORBIDDEN'],
+      ['pack', 'BAD_REQUEST'],
+      ['../../pack', 'BAD_REQUEST'],
+      [join(tmpdir(), 'enclave-no-such-folder', 'pack'), 'NOT_FOUND'],
+      [source.dataDir + '/conversations.db', 'BAD_REQUEST'],
+    ];
+    for (const [folder, code] of refusals) {
+      expect(await source.host.call('packs.export', { modelIds: [id], folder }), folder).toMatchObject({ ok: false, error: { code } });
+    }
+    expect(existsSync(join(tmpdir(), 'enclave-no-such-folder'))).toBe(false);
+  });
+
+  test('a pack missing one of its files leaves no partial copy behind', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'enclave-pack-missing-'));
+    try {
+      await exportPack(folder);
+      await rm(join(folder, basename(models.endless)));
+      const target = await createTestHost();
+      hosts.push(target);
+      const imported = await finished(target, await call<PackJob>(target, 'packs.import', { folder }));
+      expect(imported.state).toBe('failed');
+      expect(imported.error?.code).toBe('NOT_FOUND');
+      expect((await readdir(target.modelsDir)).filter((name) => name.includes('.importing') || name.includes('.partial'))).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deleting a model', () => {
   test('removes the file and its manifest; an unknown id is refused', async () => {
     const host = await createTestHost([models.scripted]);
