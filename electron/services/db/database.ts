@@ -51,6 +51,8 @@ function quarantineFor(file: string, error: unknown, at: number): DatabaseQuaran
 function openAndMigrate(file: string, migrations: readonly string[], now: () => number): { db: DatabaseSync; backupPath: string | null } {
   const db = new DatabaseSync(file);
   try {
+    // First: another process opening or checkpointing the same file holds its locks for a moment.
+    db.exec('PRAGMA busy_timeout = 5000');
     // A file that is not a database fails on its first read, here.
     const check = db.prepare('PRAGMA quick_check').get() as { quick_check?: string } | undefined;
     if (check?.quick_check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check?.quick_check)}`), { errcode: 11 });
@@ -58,7 +60,6 @@ function openAndMigrate(file: string, migrations: readonly string[], now: () => 
     // NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may lose the last commits.
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec('PRAGMA foreign_keys = ON');
-    db.exec('PRAGMA busy_timeout = 5000');
     return { db, backupPath: migrate(db, file, migrations, now) };
   } catch (error) {
     db.close();
