@@ -146,7 +146,7 @@ test('regenerate keeps alternatives; editing a question starts a branch', async 
 
 test('markdown answers: code with a copy button, tables, lists; dates; screenshots in English and French', async ({ page, webHost }) => {
   // A desktop-sized window and older conversations, so the screenshots show the sidebar's date groups.
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.setViewportSize({ width: 1440, height: 1000 });
   withService(webHost.dataDir, (service) => {
     const seeded: [string, Date][] = [
       ['Planning the spring fair', new Date(2020, 0, 15, 9, 30)],
@@ -271,8 +271,10 @@ test('the user is told before the conversation outgrows the context window, befo
   });
   await page.goto(webHost.url);
   await page.getByTestId('rescan').click();
+  const option = page.locator(`[data-testid="model-option"][data-model-id="${unloaded}"]`);
+  await expect(option).toBeVisible();
   await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
-  await expect(page.locator(`[data-testid="model-option"][data-model-id="${unloaded}"]`)).toHaveAttribute('aria-pressed', 'true');
+  await expect(option).toHaveAttribute('aria-pressed', 'true');
   const notice = page.getByTestId('context-notice');
   await expect(notice).toHaveAttribute('data-level', 'over');
   await expect(notice).toContainText('4,096 tokens');
