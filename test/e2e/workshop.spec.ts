@@ -1,10 +1,12 @@
 // Workshop mode (issue #7) in real browsers on loopback: the trainer opens the room from the
 // console, 4 Chromium contexts and 4 WebSocket clients join with the code (8 participants), the
 // browsers get the chat only, each with their own answers; a pushed prompt reaches them; a wrong
-// code is refused; the console lists everyone; reset empties the room.
+// code is refused; the console lists everyone; reset empties the room. Then a room on the
+// machine's LAN address, where one participant chats under the strict Content-Security-Policy.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
+import { lanInterfaces } from '../../electron/services/workshop/lan.ts';
 import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
 import { ContractClient } from '../support/web-host-process.ts';
@@ -158,5 +160,24 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await page.getByTestId('workshop-stop').click();
   await expect(page.getByTestId('workshop-start')).toBeVisible();
   for (const participant of pages) await participant.context().close();
+  expect(violations).toEqual([]);
+});
+
+test('a participant on a LAN address gets the app and its WebSocket under the strict CSP', async ({ browser, webHost }) => {
+  const lan = lanInterfaces().find((candidate) => candidate.family === 'IPv4');
+  test.skip(lan === undefined, 'this machine has no non-loopback IPv4 address to share a workshop on');
+  const trainer = await ContractClient.connect(webHost.url);
+  const started = await trainer.call('workshop.start', { address: lan?.address, port: await freePort() });
+  expect(started.ok, JSON.stringify(started)).toBe(true);
+  const room = (started as { result: { url: string; joinCode: string } }).result;
+  expect(room.url).toBe(`http://${lan?.address}:${new URL(room.url).port}`);
+  const participant = await joinInBrowser(browser, room.url, room.joinCode, 'Sur le réseau');
+  await participant.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+  await participant.getByTestId('composer').fill('Bonjour depuis le réseau');
+  await participant.getByTestId('composer').press('Enter');
+  await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY, { timeout: 60_000 });
+  await participant.context().close();
+  await trainer.call('workshop.stop', {});
+  trainer.close();
   expect(violations).toEqual([]);
 });
