@@ -2,6 +2,7 @@
  * Imports .gguf files, or every .gguf file under a folder, into the models folder. Each header is
  * checked before anything is copied; a refused file never reaches the library or llama.cpp.
  */
+import { type Dirent } from 'node:fs';
 import { copyFile, opendir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type { ImportResult } from '../../shared/imports.ts';
@@ -14,7 +15,7 @@ import { writeManifest } from './model-manifest.ts';
 /** A folder holding more than this many .gguf files is surely not what the user meant. */
 const MAX_FILES = 500;
 /** Entries looked at under the given folders: enough for a USB stick, not a walk of the whole disk. */
-const MAX_ENTRIES_VISITED = 50_000;
+const MAX_ENTRIES_VISITED = 10_000;
 const MAX_DEPTH = 16;
 
 /** `reference` links the original file into the models folder instead of copying it. */
@@ -92,16 +93,14 @@ async function ggufFilesAt(path: string, walk: { visited: number }): Promise<{ f
   const refused: ImportResult['refused'] = [];
   const folders: { path: string; depth: number }[] = [{ path: root, depth: 0 }];
   for (let folder = folders.shift(); folder !== undefined; folder = folders.shift()) {
-    let entries;
+    let entries: Dirent[];
     try {
-      entries = await opendir(folder.path);
-    } catch {
+      entries = await readFolder(folder.path, walk);
+    } catch (error) {
+      if (error instanceof EnclaveError) throw error;
       continue; // Unreadable (permissions): nothing to import from there.
     }
-    for await (const entry of entries) {
-      if (++walk.visited > MAX_ENTRIES_VISITED) {
-        throw new EnclaveError('BAD_REQUEST', `more than ${MAX_ENTRIES_VISITED} entries under ${root}: choose the folder that holds the models`, { path: root });
-      }
+    for (const entry of entries) {
       const entryPath = join(folder.path, entry.name);
       if (entry.isDirectory()) {
         if (folder.depth < MAX_DEPTH) folders.push({ path: entryPath, depth: folder.depth + 1 });
@@ -115,6 +114,18 @@ async function ggufFilesAt(path: string, walk: { visited: number }): Promise<{ f
   }
   files.sort();
   return { files, refused };
+}
+
+/** A folder's entries, counted against the walk's bound as they are read (a folder may hold millions). */
+async function readFolder(path: string, walk: { visited: number }): Promise<Dirent[]> {
+  const entries: Dirent[] = [];
+  for await (const entry of await opendir(path)) {
+    if (++walk.visited > MAX_ENTRIES_VISITED) {
+      throw new EnclaveError('BAD_REQUEST', `more than ${MAX_ENTRIES_VISITED} entries to look through: choose the folder that holds the models`, { path });
+    }
+    entries.push(entry);
+  }
+  return entries;
 }
 
 /** The name to copy to: the same name when free, "name-2.gguf" and so on otherwise; null when the same file is there. */

@@ -1,6 +1,10 @@
 // Contract fuzzing over the WebSocket: thousands of random and hostile frames against a web host
 // in its own process (own HOME and working folder). The host must stay up, answer every hostile
-// frame with a typed error, and create no file outside its data folder.
+// frame with a typed error, and create no file outside its data folder and the one pack folder
+// the test gives it. The commands that take paths (pack export and import, model import, delete,
+// reveal, links, comparison reports) get hostile paths: traversal, system folders, devices, FIFOs,
+// huge strings.
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../shared/contract.ts';
 import { ERROR_CODES } from '../../shared/errors.ts';
 import { createRng, ensureFixtureModels } from '../fixtures/gguf/index.ts';
+import { HOSTILE_LINKS } from '../support/hostile-links.ts';
 import { ContractClient, startWebHostProcess, type ResultFrame, type WebHostProcess } from '../support/web-host-process.ts';
 
 const MARKER = 'enclave-fuzz-escape';
@@ -48,8 +53,37 @@ function snapshot(dir: string): Promise<Map<string, string>> {
   return walk(dir).then(() => files);
 }
 
+const PATH_COMMANDS = ['packs.export', 'packs.import', 'models.import', 'models.delete', 'models.reveal', 'links.open', 'compare.report'];
+
+/** Folders and files for the commands that take paths (set once the test's folders exist). */
+function hostilePaths(root: string, dataDir: string, packTarget: string): string[] {
+  return [
+    ...TRAVERSALS,
+    '/',
+    '/etc',
+    '/usr/share',
+    '/dev',
+    '/dev/zero',
+    '/dev/null',
+    '/dev/urandom',
+    '/proc/self',
+    '/proc/self/fd/0',
+    '/sys/kernel',
+    join(root, 'fifo.gguf'),
+    // Any other existing folder of the user's is a fair export target: the test offers only packTarget.
+    join(dataDir, 'models'),
+    join(dataDir, '..', MARKER),
+    `${packTarget}/../${MARKER}`,
+    packTarget,
+    `${packTarget}\u0000/etc`,
+    `/${'x'.repeat(4_000)}`,
+    'x'.repeat(5_000),
+    '',
+  ];
+}
+
 /** Random JSON-able values, hostile ones over-represented. */
-function hostileGenerator(seed: number): { value(depth?: number): unknown; frame(): string } {
+function hostileGenerator(seed: number, paths: readonly string[], modelId: string): { value(depth?: number): unknown; frame(): string } {
   const rng = createRng(seed);
   const pick = <T>(items: readonly T[]): T => items[rng() % items.length] as T;
   const value = (depth = 0): unknown => {
@@ -107,6 +141,15 @@ function hostileGenerator(seed: number): { value(depth?: number): unknown; frame
         ['downloads.start', { catalogId: 'qwen3-0.6b', quant: id.slice(0, 32) }],
         ['downloads.cancel', { id }],
         ['downloads.resume', { id }],
+        ['packs.export', { modelIds: [pick([modelId, id])], folder: pick(paths) }],
+        ['packs.import', { folder: pick(paths) }],
+        ['models.import', { paths: [pick(paths)], mode: pick(['copy', 'reference']) }],
+        ['models.import', { paths: [pick(paths), pick(paths)] }],
+        ['models.delete', { id }],
+        ['models.reveal', { id: pick([modelId, id]) }],
+        ['links.open', { url: pick(HOSTILE_LINKS)[0] }],
+        ['compare.report', { runIds: [id], format: pick(['html', 'csv', '../../x']) }],
+        ['compare.report', { format: pick(['html', 'csv']), locale: pick(['en', 'fr', '../../etc']) }],
       ]);
       return JSON.stringify({ type: 'call', id: 1 + (rng() % 1_000_000), command, input });
     }
@@ -117,6 +160,9 @@ function hostileGenerator(seed: number): { value(depth?: number): unknown; frame
 
 let root: string;
 let dataDir: string;
+/** The one folder outside the data folder the host may write into: a pack export target the "user" chose. */
+let packTarget: string;
+let modelId: string;
 let web: WebHostProcess;
 let client: ContractClient;
 let before: Map<string, string>;
@@ -130,6 +176,11 @@ beforeAll(async () => {
   await mkdir(join(root, 'cwd'));
   const { scripted } = await ensureFixtureModels();
   await copyFile(scripted, join(modelsDir, basename(scripted)));
+  modelId = basename(scripted);
+  packTarget = join(root, 'pack-target');
+  await mkdir(packTarget);
+  // A FIFO named like a model: reading it would block forever.
+  execFileSync('mkfifo', [join(root, 'fifo.gguf')]);
   before = await snapshot(root);
   web = await startWebHostProcess({
     cwd: join(root, 'cwd'),
@@ -147,11 +198,14 @@ afterAll(async () => {
 
 describe('contract fuzzing over the WebSocket', () => {
   it(`answers ${FUZZ_MESSAGES} random and hostile frames with typed errors, stays up, and writes only in its data folder`, async () => {
-    const generator = hostileGenerator(0x5eed);
+    const generator = hostileGenerator(0x5eed, hostilePaths(root, dataDir, packTarget), modelId);
     const codes = new Map<string, number>();
+    const pathFrames = new Map<string, number>();
     let results = 0;
     for (let index = 0; index < FUZZ_MESSAGES; index++) {
       const frame = generator.frame();
+      const command = PATH_COMMANDS.find((name) => frame.includes(`"command":"${name}"`));
+      if (command !== undefined) pathFrames.set(command, (pathFrames.get(command) ?? 0) + 1);
       const answer: ResultFrame = await client.exchange(frame);
       expect(answer.type, frame.slice(0, 200)).toBe('result');
       if (answer.ok) {
@@ -172,13 +226,13 @@ describe('contract fuzzing over the WebSocket', () => {
     expect(info).toMatchObject({ ok: true, result: { dataDir } });
     expect(web.child.exitCode).toBeNull();
 
-    // Only the data folder may have changed.
+    // Only the data folder, and the pack folder the test chose, may have changed.
     const after = await snapshot(root);
     const changed = [...after].filter(([path, state]) => before.get(path) !== state).map(([path]) => path);
-    expect(changed.filter((path) => !path.startsWith(dataDir + '/'))).toEqual([]);
+    expect(changed.filter((path) => !path.startsWith(dataDir + '/') && !path.startsWith(packTarget + '/'))).toEqual([]);
     for (const path of [join(root, MARKER), join(tmpdir(), MARKER), join(dataDir, MARKER)]) expect(existsSync(path), path).toBe(false);
     console.info(
-      `contract fuzz: ${FUZZ_MESSAGES} frames, ${FUZZ_MESSAGES - results} typed errors (${[...codes].map(([code, count]) => `${code} ${count}`).join(', ')}), ${results} valid results, ${changed.length} files changed, all inside the data folder`,
+      `contract fuzz: ${FUZZ_MESSAGES} frames, ${FUZZ_MESSAGES - results} typed errors (${[...codes].map(([code, count]) => `${code} ${count}`).join(', ')}), ${results} valid results; frames to the commands that take paths: ${[...pathFrames].map(([name, count]) => `${name} ${count}`).join(', ')}; ${changed.length} files changed, all inside the data folder or the pack folder`,
     );
   }, 120_000);
 });
