@@ -132,7 +132,7 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await expect(exercise.getByTestId('workshop-push-exercise')).toHaveText('Sent ✓');
   await expect(page.getByTestId('workshop-last-pushed')).toContainText('Expliquer une formule de tableur');
   for (const participant of pages) {
-    await expect(participant.getByTestId('participant-pushed')).toContainText('Exercice du formateur : Expliquer une formule de tableur');
+    await expect(participant.getByTestId('participant-pushed')).toContainText('Exercice du formateur\u00a0: Expliquer une formule de tableur');
     await expect(participant.getByTestId('participant-pushed')).toContainText('SOMME.SI.ENS');
   }
   for (const client of sockets) await client.waitForEvent((frame) => frame.event === 'workshop.pushed' && (frame.payload as { title?: string }).title === 'Expliquer une formule de tableur');

@@ -6,7 +6,7 @@ export type JoinFailure = 'wrongCode' | 'tooManyAttempts' | 'noName' | 'roomFull
 
 const FAILURES: Record<JoinFailure, string> = {
   wrongCode: 'Code incorrect. / Wrong code.',
-  tooManyAttempts: 'Trop d’essais : attendez une minute avant de réessayer. / Too many tries: wait a minute before trying again.',
+  tooManyAttempts: 'Trop d’essais&nbsp;: attendez une minute avant de réessayer. / Too many tries: wait a minute before trying again.',
   noName: 'Indiquez votre prénom. / Please give your first name.',
   roomFull: 'L’atelier est complet. / The workshop is full.',
 };
@@ -31,7 +31,7 @@ button { margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; }
 </head>
 <body>
 <h1>Rejoindre l’atelier · Join the workshop</h1>
-<p class="muted">Vos conversations restent privées : les autres participants ne peuvent pas les lire. / Your conversations stay private: other participants cannot read them.</p>
+<p class="muted">Vos conversations restent privées&nbsp;: les autres participants ne peuvent pas les lire. / Your conversations stay private: other participants cannot read them.</p>
 ${error}
 <form method="post" action="/workshop/join">
 <label for="code">Code de l’atelier · Workshop code</label>
