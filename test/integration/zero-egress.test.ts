@@ -1,7 +1,8 @@
-// The zero-egress proof: a whole session through the web host and the engine process, each with
-// every outbound connection recorded from its first line (node --import, passed on to the forked
-// engine through execArgv). Then Offline on during a download request: refused, logged, and the
-// (local) model host never contacted.
+// The zero-egress proof: a whole session (load, chat, a side-by-side comparison and its report,
+// settings, search) through the web host and the engine process, each with every outbound
+// connection recorded from its first line (node --import, passed on to the forked engine through
+// execArgv). Then Offline on during a download request: refused, logged, and the (local) model
+// host never contacted.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,8 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareRun } from '../../shared/compare.ts';
 import type { EgressLogEntry } from '../../shared/privacy.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
+import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../support/connection-log.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../support/web-host-process.ts';
 
@@ -20,6 +23,7 @@ let fakeHub: Server;
 let hubRequests = 0;
 let web: WebHostProcess;
 let client: ContractClient;
+let scriptedPath: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'enclave-egress-'));
@@ -28,7 +32,9 @@ beforeAll(async () => {
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
   const { scripted } = await ensureFixtureModels();
+  scriptedPath = scripted;
   await copyFile(scripted, join(modelsDir, basename(scripted)));
+  await writeCompareModels(modelsDir);
   // Stands in for Hugging Face: any request reaching it would be a leak while offline.
   fakeHub = createServer((_req, res) => {
     hubRequests++;
@@ -87,20 +93,34 @@ describe('zero egress', () => {
     expect(destinations.size).toBe(3);
   });
 
-  it('a whole session (load, chat, settings, rescan, search) makes no non-loopback connection in the host or the engine', async () => {
+  it('a whole session (load, chat, compare, settings, rescan, search) makes no non-loopback connection in the host or the engine', async () => {
     await ok('app.info');
     const models = await ok<{ id: string; problem: unknown }[]>('models.rescan');
-    const modelId = models.find((model) => model.problem === null)?.id as string;
+    const modelId = models.find((model) => model.id === basename(scriptedPath))?.id as string;
+    expect(modelId).toBeDefined();
     await ok('settings.get');
     await ok('settings.update', { offline: true });
     await ok('settings.update', { offline: false });
-    const { jobId } = await ok<{ jobId: string }>('chat.generate', { modelId, messages: [{ role: 'user', content: 'Bonjour' }] });
+    // A saved conversation, so the search below has something to find.
+    const { jobId } = await ok<{ jobId: string }>('chat.generate', { modelId, conversation: { id: null, parentId: null, content: 'Bonjour' } });
     const done = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === jobId);
     expect((done.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
-    // Features that may or may not be there yet: each must answer (typed error or result) without egress.
-    for (const [command, input] of [['conversations.search', { query: 'Bonjour' }], ['catalog.list', {}], ['downloads.list', {}]] as const) {
-      expect((await client.call(command, input)).type).toBe('result');
+    // A side by side comparison of two models, to the end, and its report.
+    const run = await ok<CompareRun>('compare.start', { modelIds: [ALPHA.file, BRAVO.file], prompt: 'Which of you is better?' });
+    let compared = run;
+    for (let attempt = 0; attempt < 300 && compared.state !== 'done'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      compared = await ok<CompareRun>('compare.get', { id: run.id });
     }
+    expect(compared.answers.map((answer) => [answer.state, answer.content])).toEqual([
+      ['done', ALPHA_REPLY],
+      ['done', BRAVO_REPLY],
+    ]);
+    expect(await ok<{ content: string }>('compare.report', { runIds: [run.id], format: 'html' })).toMatchObject({ content: expect.stringContaining(ALPHA_REPLY) });
+    // Each must succeed, without egress.
+    expect((await ok<unknown[]>('conversations.search', { query: 'Bonjour' })).length).toBeGreaterThan(0);
+    expect(await ok<unknown[]>('catalog.list')).not.toHaveLength(0);
+    expect(await ok<unknown[]>('downloads.list')).toEqual([]);
     await ok('models.unload');
     expect(await ok<EgressLogEntry[]>('privacy.egressLog')).toEqual([]);
 
@@ -117,8 +137,8 @@ describe('zero egress', () => {
 
   it('with Offline on, a download request is refused and logged, and the model host is never contacted', async () => {
     await ok('settings.update', { offline: true });
-    const started = await client.call('downloads.start', { catalogId: 'qwen3-0.6b', quant: 'Q4_K_M' });
-    expect(started.type).toBe('result');
+    // Accepted as a job, which then fails on its first connection attempt.
+    expect(await ok('downloads.start', { catalogId: 'qwen3-0.6b', quant: 'Q4_K_M' })).toMatchObject({ catalogId: 'qwen3-0.6b' });
     let log: EgressLogEntry[] = [];
     for (let attempt = 0; attempt < 100 && !log.some((entry) => entry.outcome === 'blocked-offline'); attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -23,7 +23,7 @@ export interface TestHost {
 export async function createTestHost(
   modelFiles: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
-  hostOptions: Pick<HostOptions, 'rendererDir'> = {},
+  hostOptions: Pick<HostOptions, 'rendererDir' | 'showItemInFolder'> = {},
 ): Promise<TestHost> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enclave-test-'));
   const modelsDir = join(dataDir, 'models');
