@@ -32,12 +32,20 @@ export type GpuBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
 export type EngineState = 'starting' | 'idle' | 'loading' | 'ready' | 'generating' | 'crashed';
 
+/** A model loaded in one of the engine processes. */
+export interface LoadedModelStatus {
+  modelId: string;
+  contextSize: number;
+  /** Answers its context can run at once (its sequences). */
+  parallel: number;
+  threads: number;
+}
+
+/** The engine processes as one: the busiest state, and every model loaded now (one per process). */
 export interface EngineStatus {
   state: EngineState;
   backend: GpuBackend | null;
+  /** The thread count chosen for this machine. */
   threads: number | null;
-  loadedModelId: string | null;
-  contextSize: number | null;
-  /** Answers the loaded model's context can run at once (its sequences). */
-  parallel: number | null;
+  loaded: LoadedModelStatus[];
 }

@@ -3,7 +3,7 @@
  * and when the process dies reports the loss to every running job and starts a fresh engine.
  */
 import { EnclaveError } from '../../shared/errors.ts';
-import type { EngineStatus } from '../../shared/models.ts';
+import type { EngineState, GpuBackend } from '../../shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
 import type { HardwareInfo } from '../../shared/hardware.ts';
 import type { FitEstimate } from './hardware-fit.ts';
@@ -12,6 +12,17 @@ import type { EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitReques
 export type JobMessage = Extract<EngineToHost, { jobId: string }>;
 type JobListener = (message: JobMessage) => void;
 
+/** One engine process: its state and the model it holds (the host's EnginePool combines them). */
+export interface EngineProcessStatus {
+  state: EngineState;
+  backend: GpuBackend | null;
+  threads: number | null;
+  loadedModelId: string | null;
+  contextSize: number | null;
+  /** Answers the loaded model's context can run at once (its sequences). */
+  parallel: number | null;
+}
+
 /** A process that dies this many times in a row without ever becoming ready is not restarted again. */
 const MAX_FAILED_STARTS = 3;
 
@@ -19,20 +30,20 @@ export class EngineClient {
   private process: EngineProcess | null = null;
   private ready: Promise<void> | null = null;
   private readonly jobs = new Map<string, JobListener>();
-  private readonly statusListeners = new Set<(status: EngineStatus) => void>();
+  private readonly statusListeners = new Set<(status: EngineProcessStatus) => void>();
   private readonly pendingUnloads = new Map<number, () => void>();
   private readonly pendingRequests = new Map<number, (reply: HardwareFitReply) => void>();
   private nextRequestId = 1;
   private failedStarts = 0;
   private disposed = false;
-  private currentStatus: EngineStatus = { state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null };
+  private currentStatus: EngineProcessStatus = { state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null };
   private readonly spawn: SpawnEngine;
 
   constructor(spawn: SpawnEngine) {
     this.spawn = spawn;
   }
 
-  get status(): EngineStatus {
+  get status(): EngineProcessStatus {
     return this.currentStatus;
   }
 
@@ -40,7 +51,7 @@ export class EngineClient {
     return this.process?.pid;
   }
 
-  onStatus(listener: (status: EngineStatus) => void): () => void {
+  onStatus(listener: (status: EngineProcessStatus) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
   }
@@ -56,6 +67,10 @@ export class EngineClient {
     await this.start();
     this.jobs.set(request.jobId, listener);
     this.process?.send({ type: 'generate', request });
+  }
+
+  setMaxThreads(maxThreads: number): void {
+    this.process?.send({ type: 'threads', maxThreads });
   }
 
   stop(jobId: string): boolean {
@@ -199,7 +214,7 @@ export class EngineClient {
     this.pendingRequests.clear();
   }
 
-  private setStatus(status: EngineStatus): void {
+  private setStatus(status: EngineProcessStatus): void {
     this.currentStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }

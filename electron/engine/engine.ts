@@ -124,6 +124,11 @@ export class Engine {
     this.active.get(jobId)?.abort();
   }
 
+  /** Caps the threads of every evaluation from the next batch on (node-llama-cpp's thread splitter). */
+  setMaxThreads(maxThreads: number): void {
+    if (this.llama !== null) this.llama.maxThreads = Math.max(1, Math.min(this.options.cores, Math.floor(maxThreads)));
+  }
+
   async unload(): Promise<void> {
     await this.exclusively(() => this.release());
   }

@@ -31,6 +31,8 @@ export type HostToEngine =
   | { type: 'generate'; request: GenerateRequest }
   | { type: 'stop'; jobId: string }
   | { type: 'unload'; requestId: number }
+  /** The most threads llama.cpp may use in this process now (the host splits the cores between busy engines). */
+  | { type: 'threads'; maxThreads: number }
   | HardwareFitRequest;
 
 export type EngineToHost =

@@ -2,11 +2,12 @@
  * The services behind the contract, independent of transport: the Electron shell and the web host
  * both create one Host and pass it commands and events.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { commandSchemas, isCommandName, type AppInfo, type CommandInput, type CommandName, type CommandResult, type HostEvent } from '../../shared/contract.ts';
 import { checkExternalLink } from '../../shared/links.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../shared/errors.ts';
-import { EngineClient } from '../engine/engine-client.ts';
+import { EnginePool } from '../engine/engine-pool.ts';
 import type { SpawnEngine } from '../engine/engine-process.ts';
 import { CATALOG, catalogFile } from '../services/catalog.ts';
 import { ApiService } from '../services/api/api-service.ts';
@@ -52,7 +53,8 @@ export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: Er
 type Handlers = { [C in CommandName]: (input: CommandInput<C>) => Promise<CommandResult<C>> | CommandResult<C> };
 
 export class Host {
-  readonly engine: EngineClient;
+  /** The engine processes: one from the start, more while answers for other models run beside it. */
+  readonly engine: EnginePool;
   readonly library: Library;
   readonly settings: SettingsService;
   /** Every outbound connection Node code makes asks this gate first (privacy). */
@@ -76,7 +78,7 @@ export class Host {
   constructor(options: HostOptions) {
     ensureDirectories(options.config);
     this.library = new Library(options.config.modelsDir);
-    this.engine = new EngineClient(options.spawnEngine);
+    this.engine = new EnginePool({ spawn: options.spawnEngine, cores: availableParallelism() });
     this.chat = new ChatService(this.engine, this.library, (event) => this.emit(event));
     this.conversations = openConversations(options.config.dataDir, this.chat);
     this.engine.onStatus((status) => this.emit({ event: 'engine.status', payload: status }));
@@ -90,8 +92,9 @@ export class Host {
       onChatEvent: (listener) => this.onEvent((event) => {
         if (event.event.startsWith('chat.')) listener(event as ChatEvent);
       }),
-      loadedModelId: () => this.engine.status.loadedModelId,
-      enginePid: () => this.engine.pid,
+      loadedModelIds: () => this.engine.status.loaded.map((model) => model.modelId),
+      enginePidOf: (modelId) => this.engine.clientOf(modelId)?.pid,
+      capacity: { concurrency: () => this.engine.maxEngines },
       emit: (event) => this.emit(event),
     });
     const env = options.env ?? process.env;
@@ -165,7 +168,7 @@ export class Host {
         return { available: true, paths: await options.pickModels(kind) };
       },
       'models.delete': async ({ id }) => {
-        if (this.engine.status.loadedModelId === id) await this.engine.unload();
+        await this.engine.unload(id);
         return deleteModel(this.library, id);
       },
       'models.reveal': async ({ id }) => {

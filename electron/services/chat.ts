@@ -4,15 +4,17 @@
  * holds at most one job, running or waiting, so first come first served means nobody waits more
  * than one turn beyond the others. A caller that already has a job gets BUSY.
  *
- * Several jobs run at once when they use the same model and the engine shares it among them
- * (`setParallel`, one sequence of its context per answer, as in a workshop); a job for another
- * model waits until the running ones end, and so does everyone behind it.
+ * Several jobs run at once: on the same model when it is shared among answers (`setParallel`, one
+ * sequence of its context each, as in a workshop), and on other models in other engine processes
+ * while memory holds them (EnginePool). A job that cannot start yet waits, and so does everyone
+ * behind it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.ts';
 import type { EventPayloads } from '../../shared/contract.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../shared/errors.ts';
 import type { EngineClient, JobMessage } from '../engine/engine-client.ts';
+import type { EnginePool } from '../engine/engine-pool.ts';
 import type { GenerateRequest, OutputConstraints } from '../engine/protocol.ts';
 import type { Library } from './library.ts';
 
@@ -54,23 +56,27 @@ interface Job {
   jobId: string;
   caller: string;
   request: GenerateRequest;
+  /** For the memory check when the model needs a process of its own. */
+  modelBytes: number;
   observer: JobObserver | null;
+  /** The engine process it runs on, once started. */
+  engine: EngineClient | null;
 }
 
 export class ChatService {
   private readonly running = new Map<string, Job>();
   private readonly waiting: Job[] = [];
   private parallel = 1;
-  private readonly engine: EngineClient;
+  private readonly engines: EnginePool;
   private readonly library: Library;
   private readonly emit: (event: ChatEvent) => void;
 
-  constructor(engine: EngineClient, library: Library, emit: (event: ChatEvent) => void) {
-    this.engine = engine;
+  constructor(engines: EnginePool, library: Library, emit: (event: ChatEvent) => void) {
+    this.engines = engines;
     this.library = library;
     this.emit = emit;
     // A context made again with more sequences lets waiting jobs join the running ones.
-    engine.onStatus(() => this.dispatch());
+    engines.onStatus(() => this.dispatch());
   }
 
   /** How many answers may share the loaded model at once (1: one after another). */
@@ -89,10 +95,11 @@ export class ChatService {
     const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: model.path, messages: input.messages, sampling: input.sampling ?? {} };
     if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
-    const job: Job = { jobId, caller, request, observer: prepare?.(jobId) ?? null };
-    if (this.waiting.length === 0 && this.canRun(job)) {
+    const job: Job = { jobId, caller, request, modelBytes: model.info.sizeBytes, observer: prepare?.(jobId) ?? null, engine: null };
+    const engine = this.waiting.length === 0 ? this.placeOf(job) : null;
+    if (engine !== null) {
       // Started at once: a failure to start (no engine) is the caller's error, as it always was.
-      await this.start(job);
+      await this.start(job, engine);
     } else {
       this.waiting.push(job);
       this.announcePlaces();
@@ -115,7 +122,8 @@ export class ChatService {
 
   /** Stops a running job, or takes a waiting one out of the queue (it ends as stopped, with no text). */
   stop(jobId: string): { stopped: boolean } {
-    if (this.running.has(jobId)) return { stopped: this.engine.stop(jobId) };
+    const running = this.running.get(jobId);
+    if (running !== undefined) return { stopped: running.engine?.stop(jobId) ?? false };
     const index = this.waiting.findIndex((job) => job.jobId === jobId);
     if (index === -1) return { stopped: false };
     const [job] = this.waiting.splice(index, 1);
@@ -135,24 +143,28 @@ export class ChatService {
   }
 
   /**
-   * Whether the job can run beside the running ones: the same model with the same context size,
-   * while the engine's context has a free sequence (it is made again with more only when idle).
+   * The engine process the job can start on now, or null. Beside jobs already on the process of
+   * its model, only with the same context size while that context has a free sequence (it is
+   * made again with more only when idle).
    */
-  private canRun(job: Job): boolean {
-    const running = [...this.running.values()];
-    if (running.length === 0) return true;
-    const sameContext = running.every((other) => other.request.modelPath === job.request.modelPath && other.request.sampling.contextSize === job.request.sampling.contextSize);
-    const sequences = Math.min(this.parallel, this.engine.status.parallel ?? 1);
-    return sameContext && running.length < sequences;
+  private placeOf(job: Job): EngineClient | null {
+    return this.engines.place(job.request.modelPath, job.modelBytes, (engine) => {
+      const there = [...this.running.values()].filter((other) => other.engine === engine);
+      if (there.length === 0) return true;
+      const sameContext = there.every((other) => other.request.sampling.contextSize === job.request.sampling.contextSize);
+      return sameContext && there.length < Math.min(this.parallel, engine.status.parallel ?? 1);
+    });
   }
 
-  private async start(job: Job): Promise<void> {
+  private async start(job: Job, engine: EngineClient): Promise<void> {
     this.running.set(job.jobId, job);
+    job.engine = engine;
     job.request.parallel = this.parallel;
+    this.engines.jobStarted(engine);
     try {
       // The header is checked again at load time: a file swapped since the scan never reaches llama.cpp.
       job.request.modelPath = await this.library.verifiedPath(job.request.modelId);
-      await this.engine.generate(job.request, (message) => this.forward(message));
+      await engine.generate(job.request, (message) => this.forward(message));
     } catch (error) {
       job.observer?.onError(toErrorPayload(error));
       this.finish(job.jobId);
@@ -163,11 +175,13 @@ export class ChatService {
   /** Starts waiting jobs, in order, while the first one can run. */
   private dispatch(): void {
     let started = false;
-    for (let next = this.waiting[0]; next !== undefined && this.canRun(next); next = this.waiting[0]) {
+    for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
+      const engine = this.placeOf(next);
+      if (engine === null) break;
       this.waiting.shift();
       started = true;
       // A waiting job has already answered its caller with a job id: a failure to start reaches it as an event.
-      this.start(next).catch((error: unknown) => {
+      this.start(next, engine).catch((error: unknown) => {
         this.emit({ event: 'chat.error', payload: { jobId: next.jobId, error: toErrorPayload(error) } });
       });
     }
@@ -212,7 +226,10 @@ export class ChatService {
   }
 
   private finish(jobId: string): void {
-    if (!this.running.delete(jobId)) return;
+    const job = this.running.get(jobId);
+    if (job === undefined) return;
+    this.running.delete(jobId);
+    if (job.engine !== null) this.engines.jobEnded(job.engine);
     this.dispatch();
   }
 }

@@ -130,7 +130,7 @@ try {
     // Fresh participants for each row: the rate limit (answers a minute) is per participant.
     const clients = await Promise.all(Array.from({ length: count }, (_, i) => joinRoom(room, `P${count}-${i}`)));
     rows.push(await measure('workshop participants', count, (c, r) => participantAnswer(clients[c] as ContractClient, `Participant ${c}, question ${r}: tell me a story.`)));
-    parallel = Math.max(parallel, testHost.host.engine.status.parallel ?? 1);
+    parallel = Math.max(parallel, ...testHost.host.engine.status.loaded.map((model) => model.parallel));
     for (const client of clients) client.close();
   }
   await trainer('workshop.stop');

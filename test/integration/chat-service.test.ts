@@ -1,13 +1,14 @@
 /**
- * The chat service on a real engine process: answers that share one model's context at once,
- * the fair queue around them, reasoning kept apart from the answer, raw completions and the
- * per-conversation sampling settings (min-p, repeat penalty, context size).
+ * The chat service on real engine processes: answers that share one model's context at once,
+ * answers for two models in two processes side by side, the fair queue around them, reasoning
+ * kept apart from the answer, raw completions and the per-conversation sampling settings (min-p,
+ * repeat penalty, context size).
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient } from '../../electron/engine/engine-client.ts';
+import { EnginePool } from '../../electron/engine/engine-pool.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
 import { ChatService, type ChatEvent } from '../../electron/services/chat.ts';
 import { Library } from '../../electron/services/library.ts';
@@ -19,33 +20,40 @@ const SCRIPTED = 'enclave-scripted.gguf';
 const REASONING = 'enclave-reasoning.gguf';
 
 let dir: string;
-let engine: EngineClient;
+let library: Library;
+/** One engine process at most: a job for another model waits. */
+let engines: EnginePool;
 let chat: ChatService;
 const events: ChatEvent[] = [];
 let mostRunning = 0;
+
+function chatOn(pool: EnginePool, into: ChatEvent[]): ChatService {
+  const service: ChatService = new ChatService(pool, library, (event) => {
+    into.push(event);
+    mostRunning = Math.max(mostRunning, service.queue().running.length);
+  });
+  return service;
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'enclave-chat-'));
   const models = await ensureFixtureModels();
   for (const file of [models.endless, models.scripted, models.reasoning]) await copyFile(file, join(dir, basename(file)));
-  const library = new Library(dir);
+  library = new Library(dir);
   await library.rescan();
-  engine = new EngineClient(nodeEngineSpawner(ENGINE_ENTRY));
-  chat = new ChatService(engine, library, (event) => {
-    events.push(event);
-    mostRunning = Math.max(mostRunning, chat.queue().running.length);
-  });
+  engines = new EnginePool({ spawn: nodeEngineSpawner(ENGINE_ENTRY), cores: 2, maxEngines: 1 });
+  chat = chatOn(engines, events);
 });
 
 afterAll(async () => {
-  await engine.dispose();
+  await engines.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
-function done(jobId: string): Promise<Extract<ChatEvent, { event: 'chat.done' }>['payload']> {
+function done(jobId: string, seen: readonly ChatEvent[] = events): Promise<Extract<ChatEvent, { event: 'chat.done' }>['payload']> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const found = events.find((event) => (event.event === 'chat.done' || event.event === 'chat.error') && event.payload.jobId === jobId);
+      const found = seen.find((event) => (event.event === 'chat.done' || event.event === 'chat.error') && event.payload.jobId === jobId);
       if (found?.event === 'chat.error') reject(new Error(`${found.payload.error.code}: ${found.payload.error.message}`));
       else if (found?.event === 'chat.done') resolve(found.payload);
       return found !== undefined;
@@ -69,7 +77,7 @@ describe('answers sharing one model', () => {
     const jobs = await Promise.all(['ana', 'ben', 'chloé'].map((caller) => ask(caller, ENDLESS, 120)));
     const answers = await Promise.all(jobs.map(({ jobId }) => done(jobId)));
     expect(mostRunning).toBe(3);
-    expect(engine.status.parallel).toBe(3);
+    expect(engines.status.loaded).toEqual([expect.objectContaining({ modelId: ENDLESS, parallel: 3 })]);
     for (const [index, answer] of answers.entries()) {
       expect(answer.text).toBe(endlessText(120));
       expect(textOf('chat.delta', jobs[index]?.jobId ?? '')).toBe(endlessText(120));
@@ -137,6 +145,37 @@ describe('raw completions and sampling settings', () => {
       'fay',
     );
     expect((await done(jobId)).text).toBe(endlessText(30));
-    expect(engine.status.contextSize).toBe(1024);
+    expect(engines.status.loaded).toEqual([expect.objectContaining({ modelId: ENDLESS, contextSize: 1024 })]);
   });
 });
+
+describe('answers for two models', () => {
+  it('run side by side in two engine processes, the cores split between them, then one is retired', async () => {
+    const pool = new EnginePool({ spawn: nodeEngineSpawner(ENGINE_ENTRY), cores: 2, maxEngines: 2 });
+    const seen: ChatEvent[] = [];
+    const service = chatOn(pool, seen);
+    try {
+      mostRunning = 0;
+      const endless = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Count' }], sampling: { maxTokens: 300 } }, undefined, 'ana');
+      const scripted = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Hello' }] }, undefined, 'ben');
+      // Neither waits for the other: both run at once, each in its own process.
+      expect(service.queue().waiting).toEqual([]);
+      expect(mostRunning).toBe(2);
+      expect((await done(scripted.jobId, seen)).text).toBe(SCRIPTED_REPLY);
+      expect((await done(endless.jobId, seen)).text).toBe(endlessText(300));
+      expect(pool.size).toBe(2);
+      expect(pool.status.loaded.map((model) => model.modelId).sort()).toEqual([ENDLESS, SCRIPTED]);
+      expect(pool.clientOf(ENDLESS)?.pid).not.toBe(pool.clientOf(SCRIPTED)?.pid);
+      // A third model waits: two processes at most, both with a job... until one is free.
+      const again = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Again' }], sampling: { maxTokens: 200 } }, undefined, 'ana');
+      const other = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Again' }] }, undefined, 'ben');
+      const third = await service.generate({ modelId: REASONING, messages: [{ role: 'user', content: 'Plan' }] }, undefined, 'chloé');
+      expect(service.queue().waiting.map((job) => job.jobId)).toContain(third.jobId);
+      expect((await done(third.jobId, seen)).text).toBe(REASONING_ANSWER);
+      await Promise.all([done(again.jobId, seen), done(other.jobId, seen)]);
+    } finally {
+      await pool.dispose();
+    }
+  });
+});
+

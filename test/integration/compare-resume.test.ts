@@ -59,10 +59,11 @@ test('a batch killed mid-run resumes on the next start without redoing finished 
   const csv = ['category,prompt', ...Array.from({ length: PROMPTS }, (_, i) => `test,Question ${i + 1}?`)].join('\n');
   const set = resultOf<PromptSet>(await client.call('compare.importSet', { content: csv, format: 'csv', name: 'Resume' }));
   const run = resultOf<CompareRun>(await client.call('compare.startBatch', { setId: set.id, modelIds: [ALPHA.file, ENDLESS], sampling: { maxTokens: MAX_TOKENS } }));
-  // Model by model: the alpha column first, then the endless one. Killed when the endless column starts.
+  // The two columns run side by side, each model in its engine process: the alpha model's short
+  // answers end long before the endless model's. Killed once the alpha column is done.
   await client.waitForEvent((frame) => {
-    const payload = frame.payload as CompareEventPayloads['compare.answer'];
-    return frame.event === 'compare.answer' && payload.runId === run.id && payload.answer.column === 1 && payload.answer.state === 'generating';
+    const payload = frame.payload as CompareEventPayloads['compare.progress'];
+    return frame.event === 'compare.progress' && payload.runId === run.id && payload.done >= PROMPTS;
   });
   first.child.kill('SIGKILL');
   await new Promise((resolve) => first.child.once('exit', resolve));

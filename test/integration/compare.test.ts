@@ -405,8 +405,8 @@ describe('scheduling', () => {
         host.onEvent((event) => {
           if (event.event.startsWith('chat.')) listener(event as ChatEvent);
         }),
-      loadedModelId: () => host.engine.status.loadedModelId,
-      enginePid: () => host.engine.pid,
+      loadedModelIds: () => host.engine.status.loaded.map((model) => model.modelId),
+      enginePidOf: (modelId) => host.engine.clientOf(modelId)?.pid,
       emit: (event) => events.push(event),
       capacity: { concurrency: () => 2 },
     });

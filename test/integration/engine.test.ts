@@ -41,7 +41,7 @@ describe('engine through the host', () => {
     expect(deltasOf(jobId).join('')).toBe(SCRIPTED_REPLY);
     expect(done.stats).toMatchObject({ modelId: SCRIPTED, tokens: 9, stopReason: 'eogToken' });
     expect(done.stats.promptTokens).toBeGreaterThan(0);
-    expect(t.host.engine.status).toMatchObject({ state: 'ready', loadedModelId: SCRIPTED, backend: 'cpu', threads: 1 });
+    expect(t.host.engine.status).toMatchObject({ state: 'ready', backend: 'cpu', loaded: [{ modelId: SCRIPTED, threads: 1, parallel: 1 }] });
   });
 
   it('answers the same with ordinary sampling and another prompt', async () => {
@@ -75,7 +75,7 @@ describe('engine through the host', () => {
   });
 
   it('ends a job stopped before its first token as stopped, not failed', async () => {
-    await t.waitFor('engine.status', (s) => s.loadedModelId === ENDLESS && s.state === 'ready');
+    await t.waitFor('engine.status', (s) => s.loaded.some((model) => model.modelId === ENDLESS) && s.state === 'ready');
     for (let attempt = 0; attempt < 5; attempt++) {
       const jobId = await generate(ENDLESS, `Count ${attempt}`, { maxTokens: 30_000 });
       expect(await t.host.call('chat.stop', { jobId })).toEqual({ ok: true, result: { stopped: true } });

@@ -28,7 +28,7 @@ function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   };
 }
 
-const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loadedModelId: null, contextSize: null, parallel: null };
+const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loaded: [] };
 
 function stats(overrides: Partial<GenerationStats> = {}): GenerationStats {
   return {

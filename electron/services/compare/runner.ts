@@ -29,8 +29,10 @@ export interface RunnerDeps {
   chat: Pick<ChatService, 'generate' | 'stop'>;
   /** Every chat event of the host (for the load time of each job). */
   onChatEvent: (listener: (event: ChatEvent) => void) => () => void;
-  loadedModelId: () => string | null;
-  enginePid: () => number | undefined;
+  /** Models loaded in the engine processes now (the schedule prefers them). */
+  loadedModelIds: () => readonly string[];
+  /** The engine process that holds this model, for its peak memory. */
+  enginePidOf: (modelId: string) => number | undefined;
   emit: (event: CompareEvent) => void;
   /** How many answers may run at once; one at a time when absent. */
   capacity?: EngineCapacity | undefined;
@@ -70,7 +72,7 @@ export class CompareRunner {
     const free = this.places() - this.active.size;
     if (free <= 0) return;
     const active = [...this.active.values()].map((entry) => entry.answer);
-    for (const answer of nextAnswers(this.deps.store.waiting(), active, this.deps.loadedModelId(), free)) this.launch(answer);
+    for (const answer of nextAnswers(this.deps.store.waiting(), active, this.deps.loadedModelIds(), free)) this.launch(answer);
   }
 
   /** Stops the answers being generated for this run. */
@@ -146,7 +148,8 @@ export class CompareRunner {
         observed = true;
         return observer;
       };
-      resetPeakMemory(this.deps.enginePid());
+      // The process's high-water mark from here; a model loaded for this answer is counted with it.
+      resetPeakMemory(this.deps.enginePidOf(answer.modelId));
       this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, compareCaller(entry.slot)).catch((error: unknown) => {
         // Once observed, the observer was told (onError) and ended the answer. Before that, the job
         // was refused (a model gone from the folder, a full queue): the answer fails, the run goes on.
@@ -179,7 +182,7 @@ export class CompareRunner {
           tokensPerSecond: stats.tokensPerSecond,
           tokens: stats.tokens,
           loadMs: this.loadTimes.get(jobId) ?? 0,
-          peakMemoryBytes: readPeakMemoryBytes(this.deps.enginePid()),
+          peakMemoryBytes: readPeakMemoryBytes(this.deps.enginePidOf(answer.modelId)),
           durationMs: stats.durationMs,
         });
         this.loadTimes.delete(jobId);

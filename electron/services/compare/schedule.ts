@@ -29,7 +29,7 @@ export interface EngineCapacity {
   concurrency(): number;
 }
 
-/** The engine of today: one model loaded, one answer at a time. */
+/** One answer at a time (tests, and a runner given no capacity). */
 export const ONE_AT_A_TIME: EngineCapacity = { concurrency: () => 1 };
 
 export function answerKey(answer: Pick<WaitingAnswer, 'runId' | 'turn' | 'column'>): string {
@@ -40,7 +40,7 @@ export function answerKey(answer: Pick<WaitingAnswer, 'runId' | 'turn' | 'column
  * Up to `free` answers to start now, next to the `active` ones (started, not finished), in the
  * order to start them.
  */
-export function nextAnswers(waiting: readonly WaitingAnswer[], active: readonly WaitingAnswer[], loadedModelId: string | null, free: number): WaitingAnswer[] {
+export function nextAnswers(waiting: readonly WaitingAnswer[], active: readonly WaitingAnswer[], loadedModelIds: readonly string[], free: number): WaitingAnswer[] {
   const busyModels = new Set(active.map((answer) => answer.modelId));
   const activeKeys = new Set(active.map(answerKey));
   const open = [...waiting.filter((answer) => !activeKeys.has(answerKey(answer))), ...active];
@@ -48,7 +48,7 @@ export function nextAnswers(waiting: readonly WaitingAnswer[], active: readonly 
   for (const runId of runsInOrder(waiting)) {
     const candidates = waiting
       .filter((answer) => answer.runId === runId && !activeKeys.has(answerKey(answer)) && isReady(answer, open))
-      .sort((a, b) => preference(a, loadedModelId) - preference(b, loadedModelId) || a.column - b.column || a.turn - b.turn);
+      .sort((a, b) => preference(a, loadedModelIds) - preference(b, loadedModelIds) || a.column - b.column || a.turn - b.turn);
     for (const answer of candidates) {
       if (picks.length >= free) return picks;
       if (busyModels.has(answer.modelId)) continue;
@@ -70,6 +70,6 @@ function isReady(answer: WaitingAnswer, open: readonly WaitingAnswer[]): boolean
   return !open.some((other) => other.runId === answer.runId && other.column === answer.column && other.turn < answer.turn);
 }
 
-function preference(answer: WaitingAnswer, loadedModelId: string | null): number {
-  return !answer.blind && answer.modelId === loadedModelId ? 0 : 1;
+function preference(answer: WaitingAnswer, loadedModelIds: readonly string[]): number {
+  return !answer.blind && loadedModelIds.includes(answer.modelId) ? 0 : 1;
 }

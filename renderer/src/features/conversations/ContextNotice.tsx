@@ -19,7 +19,7 @@ export function ContextNotice() {
   const systemPrompt = useAppState((s) => s.conversation?.settings.systemPrompt ?? '');
   const sampling = useAppState((s) => s.conversation?.settings.sampling ?? NO_SAMPLING);
   const modelContextLength = useAppState((s) => selectSelectedModel(s)?.contextLength ?? null);
-  const loadedContextSize = useAppState((s) => (s.engine !== null && s.engine.loadedModelId === s.selectedModelId ? s.engine.contextSize : null));
+  const loadedContextSize = useAppState((s) => s.engine?.loaded.find((loaded) => loaded.modelId === s.selectedModelId)?.contextSize ?? null);
   const tokens = useMemo(() => estimateTokens(messages, systemPrompt), [messages, systemPrompt]);
   const use = contextUse(tokens, sampling, expectedContextSize(modelContextLength, sampling, loadedContextSize));
   if (use.level === 'ok') return null;

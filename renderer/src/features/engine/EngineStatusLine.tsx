@@ -7,10 +7,10 @@ export function EngineStatusLine() {
   const { t, i18n } = useTranslation();
   const engine = useAppState((s) => s.engine);
   const connection = useAppState((s) => s.connection);
+  // One model per engine process; several when answers for different models run side by side.
   const loadedName = useAppState((s) => {
-    const id = s.engine?.loadedModelId ?? null;
-    if (id === null) return null;
-    return s.models.find((m) => m.id === id)?.name ?? id;
+    const names = (s.engine?.loaded ?? []).map((loaded) => s.models.find((m) => m.id === loaded.modelId)?.name ?? loaded.modelId);
+    return names.length === 0 ? null : names.join(', ');
   });
   // An unrevealed blind comparison is on screen: the loaded model is one of its hidden columns.
   const blind = useBlindScreen();
