@@ -72,6 +72,10 @@ export class Library {
     let entry = this.usable(modelId);
     const parts = splitParts(entry.path);
     const stamps = await Promise.all(parts.map(stampOf));
+    const gone = parts.find((_, index) => stamps[index] === null);
+    if (gone !== undefined) {
+      throw new EnclaveError('MODEL_NOT_FOUND', `${basename(gone)} is no longer in the models folder`, { modelId });
+    }
     if (stamps.some((stamp, index) => !sameStamp(stamp, entry.stamps[index] ?? null))) {
       entry = await this.describe(entry.path);
       this.entries.set(modelId, entry);

@@ -5,7 +5,7 @@ import { expect, test } from './web-host.fixture.ts';
 test.use({ locale: 'fr-FR' });
 
 test('speaks French on a French system and translates errors', async ({ page, webHost }) => {
-  // A model that vanishes after it was listed: the engine cannot load it.
+  // A model that vanishes after it was listed: it is not found when its turn comes.
   const vanishing = join(webHost.modelsDir, 'vanishing.gguf');
   await copyFile(join(webHost.modelsDir, 'enclave-scripted.gguf'), vanishing);
   await page.goto(webHost.url);
@@ -18,7 +18,7 @@ test('speaks French on a French system and translates errors', async ({ page, we
   await page.getByTestId('composer').fill('Bonjour');
   await page.getByTestId('composer').press('Enter');
   const banner = page.getByTestId('error-banner');
-  await expect(banner).toHaveAttribute('data-code', 'MODEL_LOAD_FAILED');
+  await expect(banner).toHaveAttribute('data-code', 'MODEL_NOT_FOUND');
   const frenchText = (await banner.textContent()) ?? '';
   expect(frenchText.length).toBeGreaterThan(10);
 

@@ -68,10 +68,10 @@ describe('verifiedPath', () => {
     await expect(library.verifiedPath(ID)).rejects.toMatchObject({ code: 'INVALID_MODEL', details: { problem: 'UNVERIFIED' } });
   });
 
-  test('an id the rescan did not find is MODEL_NOT_FOUND; a file gone since is refused', async () => {
+  test('an id the rescan did not find, or a file gone since, is MODEL_NOT_FOUND', async () => {
     await library.rescan();
     await expect(library.verifiedPath('../../etc/passwd')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await rm(join(dir, ID));
-    await expect(library.verifiedPath(ID)).rejects.toMatchObject({ code: 'INVALID_MODEL', details: { problem: 'MISSING' } });
+    await expect(library.verifiedPath(ID)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', details: { modelId: ID } });
   });
 });
