@@ -14,6 +14,9 @@ import type { EgressGate } from './egress.ts';
 import { HEADER_IGNORED_KEYS } from './gguf-files.ts';
 
 
+/** A header read that gets no answer ends (and its egress entry with it) instead of holding on for minutes. */
+const HEADER_READ_TIMEOUT_MS = 30_000;
+
 export interface ModelFitOptions {
   engine: Pick<EngineClient, 'hardware' | 'estimateFit'>;
   gate: Pick<EgressGate, 'authorize'>;
@@ -77,6 +80,7 @@ export class ModelFitService {
         ignoreKeys: HEADER_IGNORED_KEYS,
         logWarnings: false,
         fetchRetryOptions: { retries: 2, minTimeout: 200, maxTimeout: 1_000 },
+        signal: AbortSignal.timeout(HEADER_READ_TIMEOUT_MS),
         endpoints: { huggingFace: `${this.options.endpoint()}/` },
       });
       handle.finish('completed', 'GGUF header');

@@ -1,6 +1,7 @@
 /**
- * Hardware fit, first run, model packs and deleting models, in a real browser against the built
- * web host and a fake Hugging Face server on 127.0.0.1 that serves one catalog model's files.
+ * Hardware fit, first run, model packs, showing and deleting models, in a real browser against
+ * the built web host and a fake Hugging Face server on 127.0.0.1 that serves one catalog model's
+ * files. Screenshots of the Models page in English and French go to /tmp/shots-library.
  */
 import { copyFile, lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.
 import { test as base, expect } from './web-host.fixture.ts';
 
 const SHOTS = '/tmp/shots-model-fit';
+const LIBRARY_SHOTS = '/tmp/shots-library';
 const SMALL = { id: 'qwen3-0.6b', repo: 'unsloth/Qwen3-0.6B-GGUF', files: ['Qwen3-0.6B-Q4_K_M.gguf', 'Qwen3-0.6B-Q8_0.gguf'] };
 
 const test = base.extend<object, { fakeHf: FakeHfServer }>({
@@ -31,7 +33,10 @@ const test = base.extend<object, { fakeHf: FakeHfServer }>({
 
 test.use({ locale: 'en-US' });
 test.describe.configure({ mode: 'serial' });
-test.beforeAll(() => mkdir(SHOTS, { recursive: true }));
+test.beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  await mkdir(LIBRARY_SHOTS, { recursive: true });
+});
 
 async function deleteEveryModel(page: Page): Promise<void> {
   const installed = page.locator('[data-testid^="installed-"]');
@@ -43,24 +48,38 @@ async function deleteEveryModel(page: Page): Promise<void> {
   }
 }
 
-test('first run: this machine, fit badges from remote headers, one recommended model downloaded in one click', async ({ page, webHost }) => {
+test('first run: the fit check starts by itself with its progress and can be stopped; then one recommended model, downloaded in one click', async ({ page, webHost, fakeHf }) => {
   await page.goto(`${webHost.url}/#/models`);
   await expect(page.getByTestId(`catalog-${SMALL.id}`)).toBeVisible();
+  // The first header read of the check gets no answer: the check stays under way until stopped.
+  fakeHf.setFaults(SMALL.repo, SMALL.files[0] ?? '', { unansweredRequests: 1 });
   await deleteEveryModel(page);
   expect((await readdir(webHost.modelsDir)).filter((name) => name.endsWith('.gguf'))).toEqual([]);
 
   const panel = page.getByTestId('machine-panel');
   await expect(panel.getByText('Welcome! Let’s find a model for this computer.')).toBeVisible();
   await expect(panel.getByTestId('machine-facts')).toContainText('Memory:');
-  await page.screenshot({ path: join(SHOTS, 'first-run.png') });
+  // Nobody clicked "Check which models fit": it runs, shows where it is, and offers to stop.
+  const progress = panel.getByTestId('fit-progress');
+  await expect(progress).toContainText('Checking which models fit: 0 of 17');
+  await expect(panel.getByTestId('check-fit')).toHaveCount(0);
+  await page.screenshot({ path: join(SHOTS, 'first-run-checking.png') });
+  await progress.getByTestId('fit-cancel').click();
+  await expect(progress).toHaveCount(0);
+  await expect(panel.getByTestId('check-fit')).toHaveText('Check which models fit');
+  await expect(panel.getByTestId('recommendation')).toHaveCount(0);
 
-  await panel.getByTestId('check-fit').click();
+  // Next time the page opens on a first run, the check runs again by itself, to the end.
+  await page.reload();
   const card = page.getByTestId(`catalog-${SMALL.id}`);
   await expect(card.getByTestId('fit-badge')).toHaveText(/Runs on the CPU|Fits on the GPU/, { timeout: 30_000 });
   await expect(card.getByTestId('fit-needs')).toContainText('4,096 tokens of context');
   await expect(card.getByTestId('quant-select').locator('option', { hasText: 'recommended' })).toHaveCount(1);
   await expect(panel.getByTestId('recommendation')).toContainText('Recommended for this computer: Qwen3 0.6B (Q4_K_M)');
+  await expect(panel.getByTestId('fit-progress')).toHaveCount(0);
   await page.screenshot({ path: join(SHOTS, 'fit-checked.png') });
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.screenshot({ path: join(LIBRARY_SHOTS, 'catalog-fit-en.png') });
 
   await page.getByTestId('filter-fits').check();
   await expect(page.locator('.catalog-card')).toHaveCount(1);
@@ -123,10 +142,35 @@ test('drag and drop: a folder dropped from a file manager is imported in place; 
   }
 });
 
+test('“Show in folder” on the web host: the full path, and a button that copies it', async ({ browser, webHost }) => {
+  const context = await browser.newContext({ locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  await page.goto(`${webHost.url}/#/models`);
+  const installed = page.getByTestId(`installed-${SMALL.files[0]}`);
+  await installed.getByTestId('reveal-model').click();
+  const location = installed.getByTestId('model-location');
+  await expect(location).toContainText(join(webHost.modelsDir, SMALL.files[0] ?? ''));
+  await location.getByTestId('copy-path').click();
+  await expect(location.getByTestId('copy-path')).toHaveText('Copied');
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(join(webHost.modelsDir, SMALL.files[0] ?? ''));
+  await page.screenshot({ path: join(LIBRARY_SHOTS, 'library-verified-en.png') });
+  await context.close();
+});
+
 test('the model source settings, in French', async ({ browser, webHost }) => {
   const context = await browser.newContext({ locale: 'fr-FR' });
   const page = await context.newPage();
   await page.goto(`${webHost.url}/#/models`);
+  // The catalog in French: the check reads no header again (cached for the session).
+  await page.getByTestId('machine-panel').getByTestId('check-fit').click();
+  await expect(page.getByTestId(`catalog-${SMALL.id}`).getByTestId('fit-badge')).toHaveText(/Sur le processeur|Tient sur le GPU/, { timeout: 30_000 });
+  await expect(page.getByTestId(`catalog-${SMALL.id}`)).toContainText('Comprend le français');
+  await expect(page.getByTestId(`catalog-${SMALL.id}`)).toContainText('Chine');
+  await expect(page.getByTestId('fit-progress')).toHaveCount(0, { timeout: 30_000 });
+  await page.getByTestId(`installed-${SMALL.files[0]}`).getByTestId('reveal-model').click();
+  await expect(page.getByTestId('model-location')).toBeVisible();
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.screenshot({ path: join(LIBRARY_SHOTS, 'catalog-fit-fr.png') });
   const source = page.getByTestId('source-settings');
   await source.locator('summary').click();
   // ENCLAVE_HF_ENDPOINT fixes the endpoint: shown, locked.

@@ -80,7 +80,7 @@ test('downloads a model with a progress bar, verifies it, then chats with it', a
   await expect(answer).toContainText(SCRIPTED_REPLY);
 });
 
-test('a host killed mid-download resumes after restart and finishes verified', async ({ page, webHost, fakeHf }) => {
+test('a host killed mid-download resumes after restart and finishes verified', async ({ page, browser, webHost, fakeHf }) => {
   await openModels(page, webHost.url);
   const card = page.getByTestId(`catalog-${BIG.id}`);
   await card.getByTestId('download-start').click();
@@ -91,6 +91,13 @@ test('a host killed mid-download resumes after restart and finishes verified', a
   await expect.poll(() => existsSync(join(webHost.modelsDir, `${BIG.file}.ipull`)), { timeout: 30_000 }).toBe(true);
   await expect.poll(async () => Number(await progress.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(20);
   await page.screenshot({ path: join(SHOTS, 'downloading.png') });
+  const french = await browser.newContext({ locale: 'fr-FR' });
+  const frenchPage = await french.newPage();
+  await frenchPage.goto(`${webHost.url}/#/models`);
+  await expect(frenchPage.getByTestId(`catalog-${BIG.id}`).getByTestId(`download-${BIG.file}`)).toContainText('Téléchargement');
+  await frenchPage.getByTestId(`catalog-${BIG.id}`).scrollIntoViewIfNeeded();
+  await frenchPage.screenshot({ path: join(SHOTS, 'downloading-fr.png') });
+  await french.close();
   const servedBeforeKill = fakeHf.bytesServed(BIG.repo, BIG.file);
   const url = await webHost.killAndRestart();
 
@@ -102,6 +109,12 @@ test('a host killed mid-download resumes after restart and finishes verified', a
   const servedAfterRestart = fakeHf.bytesServed(BIG.repo, BIG.file) - servedBeforeKill;
   expect(servedAfterRestart).toBeLessThan(size);
   await page.screenshot({ path: join(SHOTS, 'resumed.png') });
+  const frenchAfter = await browser.newContext({ locale: 'fr-FR' });
+  const verifiedPage = await frenchAfter.newPage();
+  await verifiedPage.goto(`${url}/#/models`);
+  await expect(verifiedPage.getByTestId(`installed-${BIG.file}`)).toContainText('vérifié');
+  await verifiedPage.screenshot({ path: join(SHOTS, 'library-verified-fr.png') });
+  await frenchAfter.close();
 });
 
 test('imports a folder: the valid model is listed, the truncated one refused with its reason', async ({ page, webHost }) => {
