@@ -25,8 +25,8 @@ export interface CompareBenchOptions {
   modelFiles?: readonly string[] | undefined;
   prompts?: number;
   maxTokens?: number;
-  /** ENCLAVE_THREADS for the engine. */
-  threads?: string;
+  /** ENCLAVE_THREADS for the engine; Enclave's own choice when absent. */
+  threads?: string | undefined;
   /** Measurements of each way, alternating which goes first (a busy moment falls on both alike). */
   runs?: number;
 }
@@ -61,10 +61,10 @@ async function fixtureModels(): Promise<{ files: string[]; cleanup: () => Promis
 export async function runCompareBench(options: CompareBenchOptions = {}): Promise<CompareBenchResult> {
   const prompts = Array.from({ length: options.prompts ?? 6 }, (_, i) => `Question ${i + 1}: write a short reply to a customer.`);
   const maxTokens = options.maxTokens ?? 64;
-  const threads = options.threads ?? '2';
+  const threads = options.threads;
   const runs = options.runs ?? 3;
   const given = options.modelFiles !== undefined && options.modelFiles.length === 2 ? { files: [...options.modelFiles], cleanup: async () => undefined } : await fixtureModels();
-  const testHost = await createTestHost(given.files, { ENCLAVE_THREADS: threads });
+  const testHost = await createTestHost(given.files, threads === undefined ? {} : { ENCLAVE_THREADS: threads });
   try {
     const modelIds = given.files.map((file) => basename(file));
     const sampling = { maxTokens, temperature: 0 };
@@ -114,7 +114,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       models: modelIds,
       prompts: prompts.length,
       maxTokens,
-      threads,
+      threads: threads ?? 'auto',
       runs,
       app: { totalMs: appMs, modelLoads: Math.max(...appRuns.map((run) => run.loads)), answers: appRuns[0]?.answers ?? 0, allDone: appRuns.every((run) => run.allDone) },
       byHand: { totalMs: handMs, modelLoads: Math.max(...handRuns.map((run) => run.loads)) },
@@ -132,7 +132,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     modelFiles: files,
     prompts: Number(process.env.ENCLAVE_BENCH_PROMPTS ?? '6'),
     maxTokens: Number(process.env.ENCLAVE_BENCH_MAX_TOKENS ?? '64'),
-    threads: process.env.ENCLAVE_THREADS ?? '2',
+    threads: process.env.ENCLAVE_THREADS,
     runs: Number(process.env.ENCLAVE_BENCH_RUNS ?? '3'),
   });
   console.log(JSON.stringify(result));

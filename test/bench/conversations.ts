@@ -23,7 +23,7 @@ import { openDatabase } from '../../electron/services/db/database.ts';
 import { LIMITS, type Sampling } from '../../shared/chat.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
-import { summarize, type Summary } from './stats.ts';
+import { percentile, summarize, type Summary } from './stats.ts';
 
 export interface ConversationBenchOptions {
   /** Saves measured at each history length (default 500). */
@@ -70,10 +70,6 @@ function seedConversation(service: ConversationService, title: string, count: nu
   let parentId: string | null = null;
   for (let i = 0; i < count; i++) parentId = service.addMessage(c.id, { parentId, role: i % 2 === 0 ? 'user' : 'assistant', content: text(i) }).id;
   return c.id;
-}
-
-function percentile(sorted: readonly number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0;
 }
 
 export function measureSaves(history: number, saves: number): SaveTimes {

@@ -33,6 +33,7 @@ const TINY = { nEmbd: 64, nLayer: 5, nHead: 8, nHeadKv: 4, nFf: 192, nVocab: 512
 
 export const BENCH_MODEL_SPECS: readonly BenchModelSpec[] = [
   { id: 'tiny-q8_0', label: 'tiny (stories260K shape, 0.4M params) Q8_0', options: { ...TINY, type: 'Q8_0', seed: 2, name: 'Enclave Bench Tiny' } },
+  { id: 'tiny-q4_0', label: 'tiny (stories260K shape, 0.4M params) Q4_0', options: { ...TINY, type: 'Q4_0', seed: 3, name: 'Enclave Bench Tiny Q4' } },
   { id: 'smollm135m-q8_0', label: 'small (SmolLM2-135M shape) Q8_0', options: { ...SMOLLM2_135M, type: 'Q8_0', seed: 2, name: 'Enclave Bench 135M' } },
   { id: 'qwen05b-q8_0', label: '0.5B class (Qwen2.5-0.5B shape) Q8_0', options: { ...QWEN25_05B, type: 'Q8_0', seed: 2, name: 'Enclave Bench 0.5B' } },
   { id: 'qwen05b-q4_0', label: '0.5B class (Qwen2.5-0.5B shape) Q4_0', options: { ...QWEN25_05B, type: 'Q4_0', seed: 3, name: 'Enclave Bench 0.5B' } },

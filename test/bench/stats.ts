@@ -17,3 +17,10 @@ export function summarize(values: readonly number[]): Summary {
 export function formatSummary(summary: Summary, digits = 0): string {
   return `${summary.median.toFixed(digits)} (${summary.min.toFixed(digits)}–${summary.max.toFixed(digits)})`;
 }
+
+/** Nearest-rank percentile: the smallest value with at least `share` (0 to 1) of the values at or below it. */
+export function percentile(values: readonly number[], share: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] as number;
+}
