@@ -45,6 +45,8 @@ test.describe('in English', () => {
     await expect(content.locator('pre code')).toContainText('const total = 2;');
     await expect(content.getByRole('button', { name: /copy/i })).toBeVisible();
     await expect(content).not.toContainText(REASONING_THOUGHT);
+    // Written today: the time alone, in English's 12-hour clock.
+    await expect(answer.getByTestId('message-time')).toHaveText(/^\d{1,2}:\d{2}\s?[AP]M$/);
 
     // Reopened from the database, the reasoning is still apart.
     await page.reload();
@@ -63,6 +65,7 @@ test.describe('in French', () => {
     await askReasoningModel(page, webHost.url, 'Prépare la commande de thé');
     const summary = page.getByTestId('message-assistant').last().getByTestId('reasoning-summary');
     await expect(summary).toHaveText(/^Réflexion de \d/);
+    await expect(page.getByTestId('message-assistant').last().getByTestId('message-time')).toHaveText(/^\d{2}:\d{2}$/);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'reasoning-fr.png'), fullPage: true });
   });

@@ -5,6 +5,7 @@ import { Virtuoso } from 'react-virtuoso';
 import type { ConversationMessage } from '../../state/app-store.ts';
 import { useActions, useAppState } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
+import { formatMessageTime } from '../../i18n/format.ts';
 import { copyText, Markdown } from './Markdown.tsx';
 import { Reasoning } from './Reasoning.tsx';
 
@@ -48,7 +49,7 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
   if (message.role === 'user') {
     return (
       <article className="message message-user" data-testid="message-user" data-message-id={message.id}>
-        <header className="message-author">{t('chat.you')}</header>
+        <MessageHeader author={t('chat.you')} at={message.createdAt} />
         {editing ? <EditForm message={message} onClose={() => setEditing(false)} /> : <div className="message-content">{message.content}</div>}
         {!editing && <MessageActions message={message} onEdit={() => setEditing(true)} />}
       </article>
@@ -56,7 +57,7 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
   }
   return (
     <article className="message message-assistant" data-testid="message-assistant" data-state={message.state} data-message-id={message.id}>
-      <header className="message-author">{modelName || t('messages.assistant')}</header>
+      <MessageHeader author={modelName || t('messages.assistant')} at={message.createdAt} />
       {message.reasoning !== null && <Reasoning text={message.reasoning} durationMs={message.stats?.reasoningMs} />}
       <div className="message-content">
         <Markdown text={message.content} />
@@ -69,6 +70,19 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
     </article>
   );
 });
+
+/** Who wrote it, and when, in the interface's language (the date too when not today). */
+function MessageHeader({ author, at }: { author: string; at: number }) {
+  const { i18n } = useTranslation();
+  return (
+    <header className="message-author">
+      {author}
+      <time className="message-time" data-testid="message-time" dateTime={new Date(at).toISOString()}>
+        {formatMessageTime(i18n.language, at, new Date())}
+      </time>
+    </header>
+  );
+}
 
 function MessageActions({ message, onEdit }: { message: ConversationMessage; onEdit?: () => void }) {
   const { t } = useTranslation();
