@@ -21,10 +21,16 @@ export function MessageList() {
   const messages = useAppState((s) => s.messages);
   const generating = useAppState((s) => s.job !== null);
   const conversationId = useAppState((s) => s.conversation?.id ?? 'new');
+  // A fresh list (scrolled to its end) for each conversation opened, but not when the new one
+  // being written is saved and gets its id: remounting then would blank the list for a moment.
+  const [view, setView] = useState({ conversationId, generation: 0 });
+  if (view.conversationId !== conversationId) {
+    setView({ conversationId, generation: view.conversationId === 'new' ? view.generation : view.generation + 1 });
+  }
   const items: readonly Item[] = generating ? [...messages, STREAMING] : messages;
   return (
     <Virtuoso
-      key={conversationId}
+      key={view.generation}
       className="chat-scroll"
       data-testid="message-list"
       data={items}
