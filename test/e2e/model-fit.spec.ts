@@ -48,7 +48,7 @@ async function deleteEveryModel(page: Page): Promise<void> {
   }
 }
 
-test('first run: the fit check starts by itself with its progress and can be stopped; then one recommended model, downloaded in one click', async ({ page, webHost, fakeHf }) => {
+test('first run: the fit check waits for the user, shows its progress and can be stopped; then one recommended model, downloaded in one click', async ({ page, webHost, fakeHf }) => {
   await page.goto(`${webHost.url}/#/models`);
   await expect(page.getByTestId(`catalog-${SMALL.id}`)).toBeVisible();
   // The first header read of the check gets no answer: the check stays under way until stopped.
@@ -59,18 +59,24 @@ test('first run: the fit check starts by itself with its progress and can be sto
   const panel = page.getByTestId('machine-panel');
   await expect(panel.getByText('Welcome! Let’s find a model for this computer.')).toBeVisible();
   await expect(panel.getByTestId('machine-facts')).toContainText('Memory:');
-  // Nobody clicked "Check which models fit": it runs, shows where it is, and offers to stop.
+  // Nothing is read from the model host until the user asks, first run or not.
+  const requestsBefore = fakeHf.requests.length;
+  await page.reload();
+  await expect(panel.getByTestId('check-fit')).toHaveText('Check which models fit');
+  await expect(panel.getByTestId('check-fit')).toHaveClass(/button-primary/);
+  await expect(panel.getByTestId('fit-progress')).toHaveCount(0);
+  expect(fakeHf.requests.length).toBe(requestsBefore);
+  // Asked, it shows where it is and offers to stop.
+  await panel.getByTestId('check-fit').click();
   const progress = panel.getByTestId('fit-progress');
   await expect(progress).toContainText('Checking which models fit: 0 of 17');
-  await expect(panel.getByTestId('check-fit')).toHaveCount(0);
   await page.screenshot({ path: join(SHOTS, 'first-run-checking.png') });
   await progress.getByTestId('fit-cancel').click();
   await expect(progress).toHaveCount(0);
-  await expect(panel.getByTestId('check-fit')).toHaveText('Check which models fit');
   await expect(panel.getByTestId('recommendation')).toHaveCount(0);
 
-  // Next time the page opens on a first run, the check runs again by itself, to the end.
-  await page.reload();
+  // Asked again, it runs to the end.
+  await panel.getByTestId('check-fit').click();
   const card = page.getByTestId(`catalog-${SMALL.id}`);
   await expect(card.getByTestId('fit-badge')).toHaveText(/Runs on the CPU|Fits on the GPU/, { timeout: 30_000 });
   await expect(card.getByTestId('fit-needs')).toContainText('4,096 tokens of context');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '../../../../shared/catalog.ts';
 import { recommendModel } from '../../../../shared/hardware.ts';
@@ -8,9 +8,10 @@ import { useActions } from '../../state/react.tsx';
 import { libraryStoreFor, type LibraryState } from './library-store.ts';
 
 /**
- * This machine (RAM, VRAM, GPU backend), the check of which catalog models fit it (it reads their
- * GGUF headers: on request, or by itself on first run, with its progress and a way to stop it),
- * and on first run the one model to start with.
+ * This machine (RAM, VRAM, GPU backend), the check of which catalog models fit it, and on first
+ * run the one model to start with. The check reads the models' GGUF headers from the model host,
+ * so it runs only when the user asks (nothing leaves the machine unasked, first run included),
+ * with its progress and a way to stop it.
  */
 export function MachinePanel({ library, firstRun }: { library: LibraryState; firstRun: boolean }) {
   const { t, i18n } = useTranslation();
@@ -24,10 +25,6 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
   const store = libraryStoreFor(api);
   const catalogIds = useMemo(() => catalog?.map((model) => model.id), [catalog]);
   const checkAll = (): void => void store.checkFit(catalogIds ?? []).catch(showError);
-
-  useEffect(() => {
-    if (firstRun && catalogIds !== undefined) store.firstRunFit(catalogIds).catch(showError);
-  }, [firstRun, catalogIds, store, showError]);
 
   return (
     <section className={`machine-panel${firstRun ? ' machine-panel-first-run' : ''}`} aria-labelledby="machine-title" data-testid="machine-panel">
@@ -48,7 +45,7 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
       )}
       {fitCheck === null ? (
         <div className="machine-actions">
-          <button type="button" className="button button-quiet" onClick={checkAll} disabled={catalog === null} data-testid="check-fit">
+          <button type="button" className={`button ${firstRun && !checked ? 'button-primary' : 'button-quiet'}`} onClick={checkAll} disabled={catalog === null} data-testid="check-fit">
             {checked ? t('modelFit.recheck') : t('modelFit.check')}
           </button>
           <span className="muted machine-note">{t('modelFit.checkNote')}</span>

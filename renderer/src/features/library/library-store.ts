@@ -31,7 +31,6 @@ export interface LibraryStore {
    * First run (nothing installed, nothing downloading): the check starts by itself, once per
    * session and not when offline, so the recommendation shows without a click.
    */
-  firstRunFit(catalogIds: readonly string[]): Promise<void>;
 }
 
 const stores = new WeakMap<EnclaveApi, LibraryStore>();
@@ -49,7 +48,6 @@ export function createLibraryStore(api: EnclaveApi): LibraryStore {
   let state: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, fitCheck: null };
   /** Bumped by each check and by cancel: a check that is no longer the current one stops. */
   let fitRun = 0;
-  let firstRunChecked = false;
   const listeners = new Set<() => void>();
   const set = (next: LibraryState): void => {
     state = next;
@@ -73,12 +71,6 @@ export function createLibraryStore(api: EnclaveApi): LibraryStore {
     cancelFit() {
       fitRun++;
       set({ ...state, fitCheck: null });
-    },
-    async firstRunFit(catalogIds) {
-      if (firstRunChecked || state.fitCheck !== null) return;
-      firstRunChecked = true;
-      const settings = await api.call('settings.get', {});
-      if (!settings.values.offline) await checkFit(catalogIds);
     },
   };
 
