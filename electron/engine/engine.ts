@@ -27,7 +27,7 @@ import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import type { GpuBackend } from '../../shared/models.ts';
 import type { EngineToHost, GenerateRequest } from './protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
-import { chooseBatchSize, chooseThreads } from './threads.ts';
+import { chooseBatchSize, chooseThreads, type ThreadChoice } from './threads.ts';
 
 export interface EngineOptions {
   cores: number;
@@ -54,7 +54,8 @@ interface LoadedModel {
   /** What the context was created for: a request asking for something else gets a new one. */
   requestedContextSize: number | null;
   slots: Slot[];
-  threads: number;
+  /** For prompts, and for generating tokens (threads.ts). */
+  threads: ThreadChoice;
 }
 
 export class Engine {
@@ -63,12 +64,17 @@ export class Engine {
   /** Loading, or replacing the context: requests that arrive meanwhile wait for it. */
   private preparing: Promise<void> = Promise.resolve();
   private readonly active = new Map<string, AbortController>();
+  /** Answers still evaluating their prompt: while any is, the prompt's thread count applies. */
+  private promptPhases = 0;
+  /** The host's share of the cores for this process (EnginePool splits them between busy engines). */
+  private threadBudget: number;
   private readonly send: (message: EngineToHost) => void;
   private readonly options: EngineOptions;
 
   constructor(send: (message: EngineToHost) => void, options: EngineOptions) {
     this.send = send;
     this.options = options;
+    this.threadBudget = options.cores;
   }
 
   /** For the hardware fit (model library, issue #3): the loaded llama.cpp, null before start. */
@@ -88,7 +94,7 @@ export class Engine {
     });
     const backend: GpuBackend = this.llama.gpu === false ? 'cpu' : this.llama.gpu;
     const threads = chooseThreads({ cores: this.options.cores, mathCores: this.llama.cpuMathCores, override: this.options.threadOverride, parameterCount: null });
-    return { backend, threads };
+    return { backend, threads: threads.decode };
   }
 
   async generate(request: GenerateRequest): Promise<void> {
@@ -124,9 +130,22 @@ export class Engine {
     this.active.get(jobId)?.abort();
   }
 
-  /** Caps the threads of every evaluation from the next batch on (node-llama-cpp's thread splitter). */
+  /** The host's share of the cores for this process, from the next batch on. */
   setMaxThreads(maxThreads: number): void {
-    if (this.llama !== null) this.llama.maxThreads = Math.max(1, Math.min(this.options.cores, Math.floor(maxThreads)));
+    this.threadBudget = Math.max(1, Math.min(this.options.cores, Math.floor(maxThreads)));
+    this.applyThreads();
+  }
+
+  /**
+   * node-llama-cpp's thread splitter reads `llama.maxThreads` before every batch: the prompt's
+   * count while an answer evaluates its prompt, the generation's once all are generating, within
+   * the host's share. The context is made with the prompt's count, the most it may use.
+   */
+  private applyThreads(): void {
+    if (this.llama === null) return;
+    const threads = this.loaded?.threads;
+    const phase = threads === undefined ? this.options.cores : this.promptPhases > 0 ? threads.prompt : threads.decode;
+    this.llama.maxThreads = Math.max(1, Math.min(this.threadBudget, phase));
   }
 
   async unload(): Promise<void> {
@@ -162,7 +181,7 @@ export class Engine {
         throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
       }
       await disposeContext(loaded);
-      Object.assign(loaded, await newContext(loaded.model, loaded.threads, parallel, contextSize));
+      Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize));
       this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
       return loaded;
     });
@@ -188,20 +207,21 @@ export class Engine {
     });
     let loaded: LoadedModel;
     try {
-      const context = await newContext(model, threads, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
+      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
       loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context };
     } catch (error) {
       await model.dispose();
       throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
     }
     this.loaded = loaded;
+    this.applyThreads();
     this.send({
       type: 'loaded',
       jobId: request.jobId,
       modelId: request.modelId,
       loadMs: performance.now() - started,
       contextSize: loaded.context.contextSize,
-      threads,
+      threads: threads.decode,
       parallel: loaded.slots.length,
     });
     return loaded;
@@ -223,6 +243,14 @@ export class Engine {
     const started = performance.now();
     const timing = { firstTokenAt: null as number | null, lastTokenAt: started, tokens: 0 };
     const reasoning = { startedAt: null as number | null, endedAt: null as number | null };
+    // This answer is in its prompt until its first token.
+    let inPrompt = false;
+    const promptDone = (): void => {
+      if (!inPrompt) return;
+      inPrompt = false;
+      this.promptPhases--;
+      this.applyThreads();
+    };
     const options = {
       signal,
       stopOnAbortSignal: true,
@@ -238,6 +266,7 @@ export class Engine {
     // Every generated token counts, the reasoning's too: it is time the user waits.
     const counted = (generated: readonly unknown[]): void => {
       if (generated.length === 0) return;
+      promptDone();
       const now = performance.now();
       timing.firstTokenAt ??= now;
       timing.lastTokenAt = now;
@@ -247,35 +276,42 @@ export class Engine {
     let text: string;
     let reasoningText = '';
     let stopReason: StopReason;
-    if (request.prompt !== undefined) {
-      // A raw completion (the local API's /v1/completions): the prompt as it is, no chat template.
-      const completion = new LlamaCompletion({ contextSequence: slot.sequence });
-      const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onToken: counted, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
-      text = result.response;
-      stopReason = result.metadata.stopReason;
-      slot.history = [];
-    } else {
-      const result = await slot.chat.generateResponse(toChatHistory(request.messages), {
-        ...options,
-        onResponseChunk: (chunk: LlamaChatResponseChunk) => {
-          counted(chunk.tokens);
-          if (chunk.type !== 'segment') {
-            batcher.push(chunk.text, 'answer');
-            return;
-          }
-          if (chunk.segmentType !== 'thought') return;
-          reasoning.startedAt ??= performance.now();
-          if (chunk.segmentEndTime !== undefined) reasoning.endedAt = performance.now();
-          batcher.push(chunk.text, 'thought');
-        },
-      });
-      text = result.response;
-      reasoningText = result.fullResponse
-        .filter((part) => typeof part !== 'string' && part.segmentType === 'thought')
-        .map((part) => (typeof part === 'string' ? '' : part.text))
-        .join('\n\n');
-      stopReason = result.metadata.stopReason;
-      slot.history = [...request.messages, { role: 'assistant', content: text }];
+    inPrompt = true;
+    this.promptPhases++;
+    this.applyThreads();
+    try {
+      if (request.prompt !== undefined) {
+        // A raw completion (the local API's /v1/completions): the prompt as it is, no chat template.
+        const completion = new LlamaCompletion({ contextSequence: slot.sequence });
+        const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onToken: counted, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
+        text = result.response;
+        stopReason = result.metadata.stopReason;
+        slot.history = [];
+      } else {
+        const result = await slot.chat.generateResponse(toChatHistory(request.messages), {
+          ...options,
+          onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+            counted(chunk.tokens);
+            if (chunk.type !== 'segment') {
+              batcher.push(chunk.text, 'answer');
+              return;
+            }
+            if (chunk.segmentType !== 'thought') return;
+            reasoning.startedAt ??= performance.now();
+            if (chunk.segmentEndTime !== undefined) reasoning.endedAt = performance.now();
+            batcher.push(chunk.text, 'thought');
+          },
+        });
+        text = result.response;
+        reasoningText = result.fullResponse
+          .filter((part) => typeof part !== 'string' && part.segmentType === 'thought')
+          .map((part) => (typeof part === 'string' ? '' : part.text))
+          .join('\n\n');
+        stopReason = result.metadata.stopReason;
+        slot.history = [...request.messages, { role: 'assistant', content: text }];
+      }
+    } finally {
+      promptDone();
     }
     batcher.flush();
 

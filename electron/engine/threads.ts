@@ -1,16 +1,27 @@
 /**
- * The engine's thread count. node-llama-cpp's default (at least 4) is far too many on small
- * machines: measured on 2 cores, generation fell to under 2 tokens/s. Tiny models run fastest on
- * one thread because synchronising ggml's workers costs more than the matrix products they share
- * (the prebuilt binaries start ggml's workers anew for every token). Larger models run fastest on
- * the cores that do math: physical cores, performance cores only on hybrid CPUs, which is
- * llama.cpp's own default (llama-bench's `-t`); hyperthread siblings and efficiency cores share a
- * core's vector units and slow the others down at every barrier.
+ * The engine's thread counts, one for evaluating prompts and one for generating tokens.
+ * node-llama-cpp's default (at least 4) is far too many on small machines: measured on 2 cores,
+ * generation fell to under 2 tokens/s.
  *
- * Measured with `npm run bench` on 2 cores: the 0.4M-parameter model generated several times
- * faster on 1 thread than on 2; the 135M-, 0.5B- and 1B-class models were fastest on 2.
+ * Prompts are matrix products over hundreds of tokens at once: every core that does math helps,
+ * whatever the model (measured with `npm run bench` on 2 cores: a 1,000-token prompt took half
+ * the time on 2 threads as on 1, from the 0.4M-parameter model to the 1B one). Those are the
+ * physical cores, performance cores only on hybrid CPUs, which is llama.cpp's own default
+ * (llama-bench's `-t`): hyperthread siblings and efficiency cores share a core's vector units and
+ * slow the others down at every barrier.
+ *
+ * Generating is one token at a time, and node-llama-cpp's prebuilt binaries start ggml's workers
+ * anew for every token: a fixed 2 to 4 ms each on this machine. A small model's token costs less
+ * than that to compute, so it generates fastest on one thread (measured: the 0.4M model several
+ * times faster on 1 than on 2, the 135M-class 10 to 20% faster); from the 0.5B class up, tokens
+ * are dear enough for every math core to pay (20 to 40% faster on 2).
  */
-export const TINY_MODEL_PARAMETERS = 50_000_000;
+export const DECODE_ALONE_BELOW_PARAMETERS = 300_000_000;
+
+export interface ThreadChoice {
+  prompt: number;
+  decode: number;
+}
 
 export function parseThreadOverride(value: string | undefined): number | null {
   if (value === undefined || value.trim() === '') return null;
@@ -23,14 +34,16 @@ export function chooseThreads(options: {
   cores: number;
   /** llama.cpp's count of cores useful for math (node-llama-cpp's llama.cpuMathCores); null or 0 when unknown. */
   mathCores?: number | null;
+  /** ENCLAVE_THREADS: both counts. */
   override: number | null;
   parameterCount: number | null;
-}): number {
-  if (options.override !== null) return options.override;
-  if (options.parameterCount !== null && options.parameterCount < TINY_MODEL_PARAMETERS) return 1;
+}): ThreadChoice {
+  if (options.override !== null) return { prompt: options.override, decode: options.override };
   const cores = Math.max(1, options.cores);
   const mathCores = options.mathCores ?? 0;
-  return mathCores >= 1 ? Math.min(mathCores, cores) : cores;
+  const prompt = mathCores >= 1 ? Math.min(mathCores, cores) : cores;
+  const small = options.parameterCount !== null && options.parameterCount < DECODE_ALONE_BELOW_PARAMETERS;
+  return { prompt, decode: small ? 1 : prompt };
 }
 
 /**

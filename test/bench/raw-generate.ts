@@ -125,20 +125,22 @@ async function answer(chat: LlamaChat, messages: ChatMessage[], maxTokens: numbe
   let lastTokenAt = 0;
   const started = performance.now();
   // The engine's sampling: its defaults under the benchmark's greedy temperature.
-  const { topK, topP } = DEFAULT_SAMPLING;
+  const { topK, topP, minP } = DEFAULT_SAMPLING;
   const result = await chat.generateResponse(toChatHistory(messages), {
     temperature: 0,
     topK,
     topP,
+    minP,
+    repeatPenalty: false,
     maxTokens,
-    onToken: (generated) => {
+    // As the engine does: every chunk, with its tokens and segments (which pays for detokenizing).
+    onResponseChunk: (chunk) => {
+      if (chunk.tokens.length === 0) return;
       const now = performance.now();
       firstTokenAt ??= now;
       lastTokenAt = now;
-      tokens += generated.length;
+      tokens += chunk.tokens.length;
     },
-    // The engine streams text; so does the baseline, so both pay for detokenizing.
-    onTextChunk: () => undefined,
   });
   return {
     text: result.response,

@@ -2,13 +2,13 @@
  * Playwright fixtures: each worker gets its own data folder, models folder and web host process
  * (the built out/main/web.js, exactly what `npm run web` starts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
+import { startBuiltWebHost } from '../support/built-web-host.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const SHARED_STORIES = join(ROOT, '..', 'shared', 'models', 'stories260K-chatml.gguf');
@@ -19,25 +19,6 @@ export interface WebHost {
   modelsDir: string;
   /** Kills the web host (SIGKILL: no cleanup, like a crash) and starts it again on the same data; `url` follows. */
   killAndRestart(): Promise<string>;
-}
-
-async function startWebHost(dataDir: string, modelsDir: string, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const entry = join(ROOT, 'out', 'main', 'web.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the browser tests`);
-  const child = spawn(process.execPath, [entry, '--port', '0'], {
-    env: { ...process.env, ...extraEnv, ENCLAVE_DATA_DIR: dataDir, ENCLAVE_MODELS_DIR: modelsDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Enclave web host: (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the web host exited with code ${code}: ${output}`)));
-  });
-  return { url, child };
 }
 
 export const test = base.extend<object, { webHost: WebHost; webHostEnv: Record<string, string> }>({
@@ -51,7 +32,7 @@ export const test = base.extend<object, { webHost: WebHost; webHostEnv: Record<s
       const fixtures = await ensureFixtureModels();
       for (const file of [fixtures.scripted, fixtures.endless, fixtures.reasoning]) await copyFile(file, join(modelsDir, basename(file)));
       if (existsSync(SHARED_STORIES)) await copyFile(SHARED_STORIES, join(modelsDir, basename(SHARED_STORIES)));
-      let { url, child } = await startWebHost(dataDir, modelsDir, webHostEnv);
+      let { url, child } = await startBuiltWebHost(dataDir, modelsDir, webHostEnv);
       const webHost: WebHost = {
         url,
         dataDir,
@@ -60,7 +41,7 @@ export const test = base.extend<object, { webHost: WebHost; webHostEnv: Record<s
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGKILL');
           await exited;
-          ({ url, child } = await startWebHost(dataDir, modelsDir, webHostEnv));
+          ({ url, child } = await startBuiltWebHost(dataDir, modelsDir, webHostEnv));
           webHost.url = url;
           return url;
         },

@@ -13,8 +13,13 @@ export interface WebHostProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startWebHostProcess(options: { env: NodeJS.ProcessEnv; execArgv?: string[]; cwd?: string; staticDir?: string }): Promise<WebHostProcess> {
+export function startWebHostProcess(options: { env: NodeJS.ProcessEnv; execArgv?: string[]; cwd?: string; staticDir?: string }): Promise<WebHostProcess> {
   const args = [...(options.execArgv ?? []), ENTRY, ...(options.staticDir === undefined ? [] : ['--static-dir', options.staticDir])];
+  return spawnWebHost(args, options);
+}
+
+/** Runs `node <args>` (a web host entry) and resolves once it prints the address it serves. */
+export async function spawnWebHost(args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string | undefined }): Promise<WebHostProcess> {
   const child = spawn(process.execPath, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
