@@ -5,7 +5,7 @@
  * the API's cap). The whole path: client → workshop server or local API → ChatService's fair queue →
  * engine process, on one loaded model.
  *
- *   node test/bench/api-concurrency.ts [--model tiny-q8_0] [--requests 3] [--max-tokens 32]
+ *   node test/bench/room.ts [--model tiny-q8_0] [--requests 3] [--max-tokens 32]
  *
  * `npm run bench` calls runRoomBench().
  *
