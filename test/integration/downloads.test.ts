@@ -258,7 +258,7 @@ describe('the downloader’s setup (no downloader yet) can be interrupted', () =
   test('by the stall watchdog: the next try gets an answer and finishes', async () => {
     hanging('setup-stall.gguf');
     const job = await download('setup-stall.gguf');
-    expect(job.state).toBe('done');
+    expect(job.state, `ended ${job.state} after ${job.attempt} attempts: ${JSON.stringify(job.error)}`).toBe('done');
     expect(job.attempt).toBeGreaterThan(1);
     expect(await sha256File(join(modelsDir, 'setup-stall.gguf'))).toBe(server.sha256(REPO, 'setup-stall.gguf'));
   });
