@@ -66,6 +66,8 @@ interface Job {
 export class ChatService {
   private readonly running = new Map<string, Job>();
   private readonly waiting: Job[] = [];
+  /** The place each waiting job was last told, so an unchanged place is not sent again. */
+  private readonly announced = new Map<string, number>();
   private parallel = 1;
   private readonly engines: EnginePool;
   private readonly library: Library;
@@ -188,9 +190,16 @@ export class ChatService {
     if (started) this.announcePlaces();
   }
 
-  /** Every waiting job learns its place (1: next to run). */
+  /** Every waiting job learns its place when it changes (1: next to run). */
   private announcePlaces(): void {
-    this.waiting.forEach((job, index) => this.emit({ event: 'chat.queued', payload: { jobId: job.jobId, position: index + 1 } }));
+    const waitingIds = new Set(this.waiting.map((job) => job.jobId));
+    for (const jobId of this.announced.keys()) if (!waitingIds.has(jobId)) this.announced.delete(jobId);
+    this.waiting.forEach((job, index) => {
+      const position = index + 1;
+      if (this.announced.get(job.jobId) === position) return;
+      this.announced.set(job.jobId, position);
+      this.emit({ event: 'chat.queued', payload: { jobId: job.jobId, position } });
+    });
   }
 
   private forward(message: JobMessage): void {

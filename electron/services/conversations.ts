@@ -23,6 +23,7 @@ import {
 } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import { statementCache, transaction, type Sql } from './db/sql.ts';
+import { titleFrom } from './title.ts';
 
 interface ConversationRow {
   id: string;
@@ -52,7 +53,6 @@ interface MessageRow {
 }
 
 const SUMMARY_COLUMNS = 'id, title, pinned, source, created_at, updated_at, message_count';
-const TITLE_FROM_MESSAGE_CHARS = 60;
 
 export interface NewConversation {
   title?: string;
@@ -395,10 +395,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0] ?? '';
-  return line.length > TITLE_FROM_MESSAGE_CHARS ? `${line.slice(0, TITLE_FROM_MESSAGE_CHARS - 1)}…` : line;
-}
 
 /** The user's words as FTS5 prefix terms ("bonj" finds "Bonjour"); operators and quotes are neutralised. */
 export function toMatchExpression(query: string): string | null {

@@ -42,6 +42,9 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
   await page.locator('#name').fill(name);
   await page.getByRole('button').click();
   await expect(page.getByTestId('participant-banner')).toContainText(name);
+  // The trainer's models are listed, without the trainer's Rescan.
+  await expect(page.getByTestId('model-option').first()).toBeVisible();
+  await expect(page.getByTestId('rescan')).toHaveCount(0);
   return page;
 }
 

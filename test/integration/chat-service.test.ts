@@ -92,6 +92,8 @@ describe('answers sharing one model', () => {
     expect(chat.queue().running.map((job) => job.jobId)).toEqual([first.jobId]);
     expect(chat.queue().waiting.map((job) => job.jobId)).toEqual([other.jobId, behind.jobId]);
     expect(events).toContainEqual({ event: 'chat.queued', payload: { jobId: behind.jobId, position: 2 } });
+    // A place is told once: ben's did not change when chloé joined the queue behind him.
+    expect(events.filter((event) => event.event === 'chat.queued' && event.payload.jobId === other.jobId)).toHaveLength(1);
     const order: string[] = [];
     await Promise.all([first, other, behind].map(async ({ jobId }) => order.push((await done(jobId)).jobId)));
     expect(order).toEqual([first.jobId, other.jobId, behind.jobId]);

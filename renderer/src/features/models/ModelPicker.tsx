@@ -10,22 +10,26 @@ export function ModelPicker() {
   const loaded = useAppState((s) => s.modelsLoaded);
   const rescanning = useAppState((s) => s.rescanning);
   const selectedId = useAppState((s) => s.selectedModelId);
+  // A workshop participant sees the trainer's models but cannot rescan the trainer's folder.
+  const participant = useAppState((s) => s.info?.participant !== undefined);
   const { rescan, selectModel } = useActions();
 
   return (
     <section className="models" aria-labelledby="models-title">
       <header className="models-header">
         <h2 id="models-title">{t('models.title')}</h2>
-        <button
-          type="button"
-          className="button button-quiet"
-          data-testid="rescan"
-          onClick={() => void rescan()}
-          disabled={rescanning}
-          aria-busy={rescanning}
-        >
-          {rescanning ? t('models.rescanning') : t('models.rescan')}
-        </button>
+        {!participant && (
+          <button
+            type="button"
+            className="button button-quiet"
+            data-testid="rescan"
+            onClick={() => void rescan()}
+            disabled={rescanning}
+            aria-busy={rescanning}
+          >
+            {rescanning ? t('models.rescanning') : t('models.rescan')}
+          </button>
+        )}
       </header>
       {!loaded ? (
         <p className="muted models-note">{t('models.loading')}</p>
