@@ -57,7 +57,7 @@ function createService(overrides: Partial<DownloadServiceOptions> = {}): Downloa
     endpoint: server.url,
     emit: (job) => events.push(job),
     onVerified: () => library.rescan(),
-    retry: { attempts: 6, baseDelayMs: 20, maxDelayMs: 100, stallMs: 1_500 },
+    retry: { attempts: 12, baseDelayMs: 20, maxDelayMs: 100, stallMs: 1_500 },
     progressIntervalMs: 0,
     ...overrides,
   });
@@ -79,6 +79,11 @@ function settled(id: string, timeoutMs = 20_000): Promise<DownloadJob> {
   });
 }
 
+/** A finished job; when it is not, the message says how it ended. */
+function expectDone(job: DownloadJob): void {
+  expect(job.state, `ended ${job.state} after ${job.attempt} attempts: ${JSON.stringify(job.error)}`).toBe('done');
+}
+
 async function download(file = FILE): Promise<DownloadJob> {
   const job = service.start({ repo: REPO, file, catalogId: 'test', quant: 'Q8_0' });
   return settled(job.id);
@@ -88,7 +93,7 @@ describe('downloads', () => {
   test('downloads, verifies the sha256 and lists the model as usable', async () => {
     server.serve(REPO, FILE, scripted);
     const job = await download();
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(await sha256File(join(modelsDir, FILE))).toBe(server.sha256(REPO, FILE));
     const manifest = await readManifest(join(modelsDir, FILE));
     expect(manifest?.verified).toBe(true);
@@ -104,21 +109,21 @@ describe('downloads', () => {
     const big = randomBytes(3 * 1024 * 1024);
     server.serve(REPO, 'cut.gguf', big, { dropAfterBytes: [100_000, 7_000, 250_000, 1, 500_000, 33_333, 90_000, 10, 400_000, 2] });
     const job = await download('cut.gguf');
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(await sha256File(join(modelsDir, 'cut.gguf'))).toBe(server.sha256(REPO, 'cut.gguf'));
   });
 
   test('retries through 500s, 503s and a 403', async () => {
     server.serve(REPO, FILE, scripted, { statuses: [500, 503, 403, 500] });
     const job = await download();
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(await sha256File(join(modelsDir, FILE))).toBe(server.sha256(REPO, FILE));
   });
 
   test('works with a server that ignores Range', async () => {
     server.serve(REPO, FILE, scripted, { ignoreRange: true });
     const job = await download();
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(await sha256File(join(modelsDir, FILE))).toBe(server.sha256(REPO, FILE));
   });
 
@@ -128,7 +133,7 @@ describe('downloads', () => {
     // carries an expired link and gets 403: only a new trip through `resolve` gets further.
     server.serve(REPO, 'expiring.gguf', bytes, { linkLifetimeMs: 1_000, bytesPerSecond: 256 * 1024, dropAfterBytes: [384 * 1024] });
     const job = await download('expiring.gguf');
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(await sha256File(join(modelsDir, 'expiring.gguf'))).toBe(server.sha256(REPO, 'expiring.gguf'));
     expect(server.expiredRefusals(REPO, 'expiring.gguf')).toBeGreaterThan(0);
     const links = new Set(server.requests.filter((line) => line.startsWith('GET /cdn/') && line.includes('expiring.gguf')).map((line) => /expires=(\d+)/.exec(line)?.[1]));
@@ -141,7 +146,7 @@ describe('downloads', () => {
     // 32 KB/s in 1.6 KB pieces every 50 ms: about 6 s in all, four times the 1.5 s stall limit.
     server.serve(REPO, 'trickle.gguf', bytes, { bytesPerSecond: 32 * 1024 });
     const job = await download('trickle.gguf');
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(job.attempt).toBe(1);
     expect(events.some((event) => event.state === 'retrying')).toBe(false);
     expect(await sha256File(join(modelsDir, 'trickle.gguf'))).toBe(server.sha256(REPO, 'trickle.gguf'));
@@ -177,7 +182,7 @@ describe('downloads', () => {
     // The first body sends 300 KB then stops sending without closing: only the watchdog can see it.
     server.serve(REPO, 'stall.gguf', big, { stallAfterBytes: [300_000] });
     const job = await download('stall.gguf');
-    expect(job.state).toBe('done');
+    expectDone(job);
     expect(job.attempt).toBeGreaterThan(1);
     expect(await sha256File(join(modelsDir, 'stall.gguf'))).toBe(server.sha256(REPO, 'stall.gguf'));
   });
@@ -244,7 +249,7 @@ describe('downloads', () => {
     const parts = ['split-00001-of-00002.gguf', 'split-00002-of-00002.gguf'];
     for (const part of parts) server.serve(REPO, part, randomBytes(300_000));
     const job = await download(parts[0]);
-    expect(job.state).toBe('done');
+    expectDone(job);
     for (const part of parts) expect(await sha256File(join(modelsDir, part))).toBe(server.sha256(REPO, part));
     expect((await readManifest(join(modelsDir, parts[0] ?? '')))?.parts.map((part) => part.sha256)).toEqual(parts.map((part) => server.sha256(REPO, part)));
   });
@@ -258,7 +263,7 @@ describe('the downloader’s setup (no downloader yet) can be interrupted', () =
   test('by the stall watchdog: the next try gets an answer and finishes', async () => {
     hanging('setup-stall.gguf');
     const job = await download('setup-stall.gguf');
-    expect(job.state, `ended ${job.state} after ${job.attempt} attempts: ${JSON.stringify(job.error)}`).toBe('done');
+    expectDone(job);
     expect(job.attempt).toBeGreaterThan(1);
     expect(await sha256File(join(modelsDir, 'setup-stall.gguf'))).toBe(server.sha256(REPO, 'setup-stall.gguf'));
   });
