@@ -5,6 +5,7 @@ import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports
 import type { SettingsPatch } from '../../../../shared/settings.ts';
 import { curlExample, pythonExample } from './examples.ts';
 import { useLocalApi } from './use-local-api.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 const COUNTS: readonly (keyof ApiRequestCounts)[] = ['models', 'chatCompletions', 'completions', 'errors', 'active'];
 
@@ -50,11 +51,7 @@ export function LocalApiPage() {
           // Keyed by the saved values: a change saved elsewhere starts the form afresh.
           <ApiForm key={`${values.apiPort}:${values.apiKey}`} port={values.apiPort} apiKey={values.apiKey} portLocked={portLocked} onSave={update} />
         )}
-        {error !== null && (
-          <p className="local-api-error" role="alert">
-            {t(`errors.${error}`)}
-          </p>
-        )}
+        <ErrorNote code={error} />
       </div>
 
       <div className="local-api-card">

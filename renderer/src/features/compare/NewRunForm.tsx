@@ -6,6 +6,7 @@ import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { compareView } from './compare-store.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 /** One prompt (and an optional system prompt) for 2 to 4 models, side by side or blind. */
 export function NewRunForm() {
@@ -52,11 +53,7 @@ export function NewRunForm() {
           <span>{t('compare.blind')}</span>
         </label>
       </div>
-      {error !== null && (
-        <p className="compare-error" role="alert">
-          {t(`errors.${error}`)}
-        </p>
-      )}
+      <ErrorNote code={error} />
       <button type="submit" className="button button-primary" disabled={!ready} data-testid="compare-start">
         {t('compare.start')}
       </button>

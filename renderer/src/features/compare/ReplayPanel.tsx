@@ -7,6 +7,7 @@ import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { compareView } from './compare-store.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 /** Replays imported ChatGPT conversations against local models (one run each), ChatGPT's answers as reference. */
 export function ReplayPanel() {
@@ -25,11 +26,7 @@ export function ReplayPanel() {
     <section className="compare-replay" aria-labelledby="compare-replay-title">
       <h1 id="compare-replay-title">{t('compare.replayTitle')}</h1>
       <p className="muted">{t('compare.replayIntro')}</p>
-      {error !== null && (
-        <p className="compare-error" role="alert">
-          {t(`errors.${error}`)}
-        </p>
-      )}
+      <ErrorNote code={error} />
       {conversations.length === 0 ? (
         <p className="muted">{t('compare.noChatGpt')}</p>
       ) : (

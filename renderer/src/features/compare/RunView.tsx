@@ -10,6 +10,7 @@ import { showBlindScreen } from './blind-screen.ts';
 import { compareView } from './compare-store.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 import { useCompareRun } from './use-compare-run.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 /** An open run: turns by columns, progress, votes, ratings and follow-ups. */
 export function RunView({ runId }: { runId: string }) {
@@ -76,11 +77,7 @@ export function RunView({ runId }: { runId: string }) {
           <ReportButtons runIds={[runId]} />
         </div>
       </header>
-      {error !== null && (
-        <p className="compare-error" role="alert">
-          {t(`errors.${error}`)}
-        </p>
-      )}
+      <ErrorNote code={error} />
       <div className="compare-progress" data-testid="compare-progress">
         <progress max={total} value={done} aria-label={t('compare.progressLabel')} />
         <span>

@@ -7,6 +7,7 @@ import { useApi } from '../../api/react.tsx';
 import { saveFile } from '../conversations/transfer.ts';
 import { compareView } from './compare-store.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 const LANGUAGES = promptSetSchema.shape.language.options;
 
@@ -79,11 +80,7 @@ export function SetsPanel() {
           </label>
         </div>
       </header>
-      {error !== null && (
-        <p className="compare-error" role="alert">
-          {t(`errors.${error}`)}
-        </p>
-      )}
+      <ErrorNote code={error} />
       <div className="compare-set-list" role="list">
         {sets.map((set) => (
           <button key={set.id} type="button" role="listitem" className={`compare-set${set.id === selected?.id ? ' compare-set-selected' : ''}`} onClick={() => (setSelectedId(set.id), setEditing(null))}>

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { EgressLogEntry } from '../../../../shared/privacy.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 /** Rows shown on the page, newest first; the exported report holds every entry. */
 const SHOWN_ROWS = 500;
@@ -54,11 +55,7 @@ export function PrivacyPage() {
             {t('privacy.export')}
           </button>
         </header>
-        {error !== null && (
-          <p className="privacy-error" role="alert">
-            {t(`errors.${error}`)}
-          </p>
-        )}
+        <ErrorNote code={error} />
         <p className="muted" data-testid="privacy-summary">
           {t('privacy.summary', { attempts: summary.attempts, allowed: summary.allowed, blocked: summary.blocked })}
         </p>

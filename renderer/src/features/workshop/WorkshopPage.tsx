@@ -5,6 +5,7 @@ import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports
 import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../../../shared/workshop.ts';
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
+import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 const DEFAULT_PORT = 5180;
 const REHEARSAL: LanInterface = { name: 'loopback', address: '127.0.0.1', family: 'IPv4' };
@@ -19,11 +20,7 @@ export function WorkshopPage() {
       <h1 id="workshop-title">{t('workshop.title')}</h1>
       <p className="muted">{t('workshop.intro')}</p>
       {status?.state === 'open' ? <OpenRoom status={status} workshop={workshop} /> : <StartForm workshop={workshop} />}
-      {error !== null && (
-        <p className="workshop-error" role="alert">
-          {t(`errors.${error}`)}
-        </p>
-      )}
+      <ErrorNote code={error} />
     </section>
   );
 }
