@@ -23,19 +23,28 @@ export function gatedConnector(gate: ConnectionGate, inner: buildConnector.conne
   };
 }
 
+export interface EgressDispatcherOptions {
+  /**
+   * Opens the sockets the gate allowed, in place of undici's own connector. Tests use it to reach a
+   * loopback stand-in under Hugging Face's real host names (no DNS here); the gate still sees, checks
+   * and logs the names and ports the request asked for.
+   */
+  connect?: buildConnector.connector;
+}
+
 /** The per-origin pool undici would make, with its connector (direct, or the proxy tunnel) behind the gate. */
-function gatedFactory(gate: ConnectionGate): (origin: string | URL, options: object) => Dispatcher {
-  return (origin, options) => {
-    const poolOptions = options as Pool.Options & { connections?: number | null };
-    const connect = typeof poolOptions.connect === 'function' ? poolOptions.connect : buildConnector({ ...poolOptions.connect });
+function gatedFactory(gate: ConnectionGate, options: EgressDispatcherOptions): (origin: string | URL, options: object) => Dispatcher {
+  return (origin, factoryOptions) => {
+    const poolOptions = factoryOptions as Pool.Options & { connections?: number | null };
+    const connect = options.connect ?? (typeof poolOptions.connect === 'function' ? poolOptions.connect : buildConnector({ ...poolOptions.connect }));
     const gated = { ...poolOptions, connect: gatedConnector(gate, connect) };
     return poolOptions.connections === 1 ? new Client(origin, gated) : new Pool(origin, gated);
   };
 }
 
-export function createEgressDispatcher(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv): Dispatcher {
+export function createEgressDispatcher(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv, options: EgressDispatcherOptions = {}): Dispatcher {
   // A request that would reuse a kept-alive socket (no new connection) is checked too.
-  return agentFor(gate, proxy, env).compose((dispatch) => (options, handler) => {
+  return agentFor(gate, proxy, env, options).compose((dispatch) => (options, handler) => {
     try {
       gate.authorizeRequest(String(options.origin));
     } catch (error) {
@@ -49,8 +58,8 @@ export function createEgressDispatcher(gate: ConnectionGate, proxy: string | nul
   });
 }
 
-function agentFor(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv): Dispatcher {
-  const factory = gatedFactory(gate);
+function agentFor(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv, options: EgressDispatcherOptions): Dispatcher {
+  const factory = gatedFactory(gate, options);
   if (proxy !== null && proxy !== '') return new ProxyAgent({ uri: proxy, factory });
   return new EnvHttpProxyAgent({
     factory,
@@ -68,14 +77,14 @@ export interface EgressDispatcher {
 }
 
 /** Makes every fetch in this process go through the gate. */
-export function installEgressDispatcher(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv): EgressDispatcher {
+export function installEgressDispatcher(gate: ConnectionGate, proxy: string | null, env: NodeJS.ProcessEnv, options: EgressDispatcherOptions = {}): EgressDispatcher {
   const previous = getGlobalDispatcher();
-  let current = createEgressDispatcher(gate, proxy, env);
+  let current = createEgressDispatcher(gate, proxy, env, options);
   setGlobalDispatcher(current);
   return {
     setProxy(next) {
       const old = current;
-      current = createEgressDispatcher(gate, next, env);
+      current = createEgressDispatcher(gate, next, env, options);
       if (getGlobalDispatcher() === old) setGlobalDispatcher(current);
       void old.close().catch(() => undefined);
     },

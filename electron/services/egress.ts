@@ -47,17 +47,24 @@ export function rotatedLogFile(logFile: string): string {
   return logFile.replace(/(\.jsonl)?$/, '.1.jsonl');
 }
 
-/** Hugging Face and the hosts its file downloads redirect to. */
-export const HUGGING_FACE_HOSTS = [
-  'huggingface.co',
-  'cdn-lfs.huggingface.co',
-  'cdn-lfs-us-1.huggingface.co',
-  'cdn-lfs-eu-1.huggingface.co',
-  'cdn-lfs.hf.co',
-  'cdn-lfs-us-1.hf.co',
-  'cdn-lfs-eu-1.hf.co',
-  'cas-bridge.xethub.hf.co',
-] as const;
+/**
+ * Hugging Face and every host under its two domains. Its guide to downloading behind a firewall
+ * lists the current hosts (`huggingface.co`, `cas-server.xethub.hf.co`, `transfer.xethub.hf.co`,
+ * `us.aws.cdn.hf.co`, `us.gcp.cdn.hf.co`, `cdn-lfs-us-1.hf.co`, their `-eu` twins...), warns that
+ * they change, and recommends allowing the two suffixes: a Xet-stored file's `resolve` answers 302
+ * to `us.aws.cdn.hf.co/xet-bridge-us/...`, which a fixed list from a year earlier refused. An entry
+ * that starts with a dot matches any name under it (never the bare name, never `evilhf.co`).
+ */
+export const HUGGING_FACE_HOSTS = ['huggingface.co', '.huggingface.co', 'hf.co', '.hf.co'] as const;
+
+/** Whether a gate entry (`host`, `host:port`, or `.suffix`) covers this URL's host. */
+export function hostEntryMatches(entry: string, url: URL): boolean {
+  const rule = entry.toLowerCase();
+  const hostname = url.hostname.toLowerCase();
+  // An entry with a port must match host:port; one without matches the name on the default port.
+  if (rule.startsWith('.')) return url.port === '' && rule.length > 1 && hostname.endsWith(rule);
+  return rule === url.host.toLowerCase() || (rule === hostname && url.port === '');
+}
 
 /**
  * The hosts model downloads may reach: a configured endpoint (a mirror, or a local test server)
@@ -208,12 +215,8 @@ export class EgressGate {
     if (url.username !== '' || url.password !== '') return 'credentials in URL';
     const loopback = isLoopbackHostname(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return `protocol ${url.protocol} not allowed`;
-    const allowed = this.options.allowedHosts().map((entry) => entry.toLowerCase());
-    const host = url.host.toLowerCase();
-    const hostname = url.hostname.toLowerCase();
-    // An entry with a port must match host:port; one without matches the name on the default port.
-    const match = allowed.some((entry) => entry === host || (entry === hostname && url.port === ''));
-    return match ? null : `host ${host} is not a configured model host`;
+    const match = this.options.allowedHosts().some((entry) => hostEntryMatches(entry, url));
+    return match ? null : `host ${url.host.toLowerCase()} is not a configured model host`;
   }
 
   private append(entry: Omit<EgressLogEntry, 'time'>): void {

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FileFaults {
@@ -61,15 +62,21 @@ interface Served {
 }
 
 const RESOLVE = /^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/;
-const CDN = /^\/cdn\/([^/]+\/[^/]+)\/(.+)$/;
+// The CDN path may sit under a prefix, as Xet's bridge does (`/xet-bridge-us/...`).
+const CDN = /^(?:\/[^/]+)*?\/cdn\/([^/]+\/[^/]+)\/(.+)$/;
 
-export async function startFakeHfServer(): Promise<FakeHfServer> {
+export interface FakeHfServerOptions {
+  /** Serve HTTPS with this key and certificate (PEM), for tests that reach it under real host names. */
+  tls?: { key: string; cert: string };
+}
+
+export async function startFakeHfServer(options: FakeHfServerOptions = {}): Promise<FakeHfServer> {
   const files = new Map<string, Served>();
   const requests: string[] = [];
   const sockets = new Set<Socket>();
   let cdnOrigin = '';
 
-  const server: Server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     requests.push(`${request.method} ${request.url}`);
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const resolve = RESOLVE.exec(path);
@@ -77,7 +84,8 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
     const cdn = CDN.exec(path);
     if (cdn !== null) return answerCdn(files.get(`${cdn[1]}/${cdn[2]}`), request, response, new URL(request.url ?? '/', 'http://x').searchParams.get('expires'));
     response.writeHead(404).end('not found');
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(handle) : createTlsServer(options.tls, handle);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -92,7 +100,7 @@ export async function startFakeHfServer(): Promise<FakeHfServer> {
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     serve(repo, file, bytes, faults = {}) {
       files.set(`${repo}/${file}`, { bytes, sha256: createHash('sha256').update(bytes).digest('hex'), faults: structuredClone(faults), sent: 0, sentWithoutRange: 0, expired: 0 });
     },

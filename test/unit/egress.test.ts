@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../electron/services/egress.ts';
+import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, hostEntryMatches, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../electron/services/egress.ts';
 
 let dir: string;
 let logFile: string;
@@ -41,8 +41,39 @@ describe('egress gate', () => {
     ]);
   });
 
-  it('allows the CDN hosts downloads redirect to', () => {
-    for (const host of HUGGING_FACE_HOSTS) expect(() => gate.authorize(download(`https://${host}/x`))).not.toThrow();
+  // Hugging Face's list of download hosts (its firewall guide, 2026), the legacy names it still answers under, and a Xet bridge path.
+  const CURRENT_HOSTS = [
+    'huggingface.co',
+    'cas-server.xethub.hf.co',
+    'cas-server.xethub-eu.hf.co',
+    'transfer.xethub.hf.co',
+    'transfer.xethub-eu.hf.co',
+    'us.aws.cdn.hf.co',
+    'us.gcp.cdn.hf.co',
+    'cdn-lfs-us-1.hf.co',
+    'cdn-lfs-eu-1.hf.co',
+    'cas-bridge.xethub.hf.co',
+    'cdn-lfs.hf.co',
+    'cdn-lfs.huggingface.co',
+    'hf.co',
+  ];
+  it.each(CURRENT_HOSTS)('allows %s, a host downloads reach today, and logs it by name', async (host) => {
+    gate.authorize(download(`https://${host}/xet-bridge-us/abc?X-Amz-Signature=s3cret`));
+    expect(await gate.entries()).toEqual([expect.objectContaining({ host, url: `https://${host}/xet-bridge-us/abc`, outcome: 'allowed' })]);
+  });
+
+  it('allows names by suffix only at a label boundary and on the default port', () => {
+    expect(HUGGING_FACE_HOSTS).toEqual(['huggingface.co', '.huggingface.co', 'hf.co', '.hf.co']);
+    const matches = (entry: string, url: string): boolean => hostEntryMatches(entry, new URL(url));
+    expect(matches('.hf.co', 'https://a.b.hf.co/x')).toBe(true);
+    expect(matches('.hf.co', 'https://A.HF.CO/x')).toBe(true);
+    expect(matches('.hf.co', 'https://hf.co/x')).toBe(false);
+    expect(matches('.hf.co', 'https://evilhf.co/x')).toBe(false);
+    expect(matches('.hf.co', 'https://hf.co.evil.example/x')).toBe(false);
+    expect(matches('.hf.co', 'https://cdn.hf.co:8443/x')).toBe(false);
+    expect(matches('.', 'https://example.com/x')).toBe(false);
+    expect(matches('127.0.0.1:4567', 'http://127.0.0.1:4567/x')).toBe(true);
+    expect(matches('mirror.lan', 'https://mirror.lan:444/x')).toBe(false);
   });
 
   it('refuses everything when offline, even a user-started download', async () => {
@@ -61,7 +92,10 @@ describe('egress gate', () => {
   it.each([
     ['another host', 'https://example.com/model.gguf'],
     ['a look-alike host', 'https://huggingface.co.evil.example/x'],
-    ['a subdomain not listed', 'https://evil.huggingface.co/x'],
+    ['a look-alike suffix', 'https://cdn.hf.co.evil.example/x'],
+    ['a name that only ends like the domain', 'https://evilhf.co/x'],
+    ['a suffix host on another port', 'https://us.aws.cdn.hf.co:8443/x'],
+    ['plain http to a CDN host', 'http://us.aws.cdn.hf.co/x'],
     ['a port not listed', 'https://huggingface.co:8443/x'],
     ['plain http', 'http://huggingface.co/x'],
     ['credentials', 'https://user:s3cret@huggingface.co/x'],
