@@ -8,6 +8,19 @@ export const LIMITS = {
   maxTokens: 32_768,
 } as const;
 
+/**
+ * A generation's id, chosen by the client that starts it so it can follow the job's events from
+ * the first one: random and long enough that nobody else can guess it (the WebSocket sends a job's
+ * events only to the connection that named it).
+ */
+export const jobIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a job id is 16 to 64 letters, digits, _ or -');
+
+/** A new job id from the platform's random source (also in pages without a secure context, such as a workshop on the LAN). */
+export function newJobId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
 export const chatRoleSchema = z.enum(['system', 'user', 'assistant']);
 export type ChatRole = z.infer<typeof chatRoleSchema>;
 

@@ -5,7 +5,7 @@
  * Long jobs (a generation) answer with a job id at once, then stream events keyed by that id.
  */
 import { z } from 'zod';
-import { chatMessageSchema, LIMITS, samplingSchema } from './chat.ts';
+import { chatMessageSchema, jobIdSchema, LIMITS, samplingSchema } from './chat.ts';
 import type { GenerationStats } from './chat.ts';
 import {
   conversationSettingsSchema,
@@ -65,6 +65,8 @@ export const commandSchemas = {
   'models.unload': z.strictObject({}),
   'chat.generate': z
     .strictObject({
+      /** Chosen by the client (`newJobId`): its events can arrive before this call is answered. */
+      jobId: jobIdSchema,
       modelId: idSchema,
       /** The whole history, for a conversation the host does not keep. */
       messages: z.array(chatMessageSchema).min(1).max(LIMITS.maxMessages).optional(),
@@ -151,6 +153,7 @@ export interface CommandResults extends CompareCommandResults {
   'engine.status': EngineStatus;
   'models.unload': EngineStatus;
   /** With `conversation`: the saved question (null when regenerating) and the answer row being written. */
+  /** `jobId`: the one the client chose. */
   'chat.generate': { jobId: string; saved?: SavedTurn };
   'chat.stop': { stopped: boolean };
   'settings.get': SettingsView;

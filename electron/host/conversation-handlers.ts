@@ -4,7 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { CommandInput, CommandName, CommandResult } from '../../shared/contract.ts';
 import type { ConversationsStatus } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import { APP_CALLER, type ChatService } from '../services/chat.ts';
+import { APP_CALLER, type Caller, type ChatService } from '../services/chat.ts';
 import { ConversationChat } from '../services/conversation-chat.ts';
 import { exportArchive, exportJson, exportMarkdown, importChatGpt } from '../services/conversation-transfer.ts';
 import { ConversationService } from '../services/conversations.ts';
@@ -26,7 +26,7 @@ export interface Conversations {
 }
 
 /** `caller`: whose turn it is in the chat queue (a workshop participant has their own database and turn, issue #7). */
-export function openConversations(dataDir: string, chat: ChatService, caller: string = APP_CALLER): Conversations {
+export function openConversations(dataDir: string, chat: ChatService, caller: Caller = APP_CALLER): Conversations {
   const opened = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
   if (opened.quarantined !== null) console.warn(`Enclave: the conversations database could not be used (${opened.quarantined.reason}); it was kept as ${opened.quarantined.path} and a fresh one started`);
   const service = new ConversationService(opened.db);

@@ -6,14 +6,15 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { commandSchemas, isCommandName, type AppInfo, type CommandInput, type CommandName, type CommandResult, type HostEvent } from '../../shared/contract.ts';
 import { checkExternalLink } from '../../shared/links.ts';
-import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../shared/errors.ts';
+import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
+import type { CallOutcome, ContractEndpoint } from '../../shared/endpoint.ts';
 import { EnginePool } from '../engine/engine-pool.ts';
 import type { SpawnEngine } from '../engine/engine-process.ts';
 import { CATALOG, catalogFile } from '../services/catalog.ts';
 import { ApiService } from '../services/api/api-service.ts';
 import { WORKSHOP_EXERCISES } from '../services/workshop/exercises.ts';
 import { lanInterfaces } from '../services/workshop/lan.ts';
-import { ChatService, type ChatEvent } from '../services/chat.ts';
+import { ChatService } from '../services/chat.ts';
 import { CompareService } from '../services/compare/service.ts';
 import { DEFAULT_HF_ENDPOINT, DownloadService } from '../services/downloads.ts';
 import { importModels } from '../services/imports.ts';
@@ -48,11 +49,10 @@ export interface HostOptions {
   showItemInFolder?: (path: string) => Promise<void>;
 }
 
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
 
 type Handlers = { [C in CommandName]: (input: CommandInput<C>) => Promise<CommandResult<C>> | CommandResult<C> };
 
-export class Host {
+export class Host implements ContractEndpoint {
   /** The engine processes: one from the start, more while answers for other models run beside it. */
   readonly engine: EnginePool;
   readonly library: Library;
@@ -89,9 +89,6 @@ export class Host {
       dataDir: options.config.dataDir,
       saveReport: options.saveReport,
       chat: this.chat,
-      onChatEvent: (listener) => this.onEvent((event) => {
-        if (event.event.startsWith('chat.')) listener(event as ChatEvent);
-      }),
       loadedModelIds: () => this.engine.status.loaded.map((model) => model.modelId),
       enginePidOf: (modelId) => this.engine.clientOf(modelId)?.pid,
       capacity: { concurrency: () => this.engine.maxEngines },

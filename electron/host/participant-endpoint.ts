@@ -6,10 +6,11 @@
 import { commandSchemas, isCommandName, type CommandInput, type CommandName, type HostEvent } from '../../shared/contract.ts';
 import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
 import type { WorkshopMe } from '../../shared/workshop.ts';
-import type { ChatService } from '../services/chat.ts';
+import type { ChatService, JobObserver } from '../services/chat.ts';
 import type { Participant, Participants } from '../services/workshop/participants.ts';
 import { requireMessages } from './conversation-handlers.ts';
-import type { CallOutcome, Host } from './host.ts';
+import type { CallOutcome, ContractEndpoint } from '../../shared/endpoint.ts';
+import type { Host } from './host.ts';
 
 /** Read-only commands answered by the Host itself. */
 const SHARED_READS = new Set<CommandName>(['models.list', 'engine.status']);
@@ -24,7 +25,7 @@ export interface ParticipantEndpointOptions {
   me: () => WorkshopMe;
 }
 
-export function participantEndpoint(options: ParticipantEndpointOptions): Pick<Host, 'call' | 'onEvent'> {
+export function participantEndpoint(options: ParticipantEndpointOptions): ContractEndpoint {
   const { host, chat, participants, participant } = options;
   const listeners = new Set<(event: HostEvent) => void>();
 
@@ -51,11 +52,24 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Pick<H
     // Refused attempts (BUSY while their answer runs, an unknown model) throw here and do not count.
     const started =
       conversation !== undefined
-        ? await participant.conversations.chat.generate({ ...rest, conversation })
-        : await chat.generate({ ...rest, messages: requireMessages(messages) }, undefined, participant.caller);
+        ? await participant.conversations.chat.generate({ ...rest, conversation }, follow)
+        : await chat.generate({ ...rest, messages: requireMessages(messages) }, follow, participant.caller);
     participants.countAsked(participant);
-    participant.jobs.add(started.jobId);
     return started;
+  }
+
+  /** Their job is theirs to stop and to watch from the start; its end counts in the console. */
+  function follow(jobId: string): JobObserver {
+    participant.jobs.add(jobId);
+    return {
+      onDelta: () => undefined,
+      onDone: (_text, stats) => {
+        participant.jobs.delete(jobId);
+        participant.answers++;
+        participant.tokens += stats.tokens;
+      },
+      onError: () => participant.jobs.delete(jobId),
+    };
   }
 
   const unsubscribe = host.onEvent((event) => {

@@ -7,20 +7,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { jobIdSchema } from '../../shared/chat.ts';
 import type { ClientFrame, HostEvent, ServerFrame } from '../../shared/contract.ts';
+import type { ContractEndpoint } from '../../shared/endpoint.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import { listen } from '../services/listen.ts';
 import { CONTENT_SECURITY_POLICY } from '../shell/security.ts';
-import type { Host } from './host.ts';
 
 /** One frame never needs more than this: a long conversation is a few MB of text. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-/** At most this many events of jobs this connection does not know yet wait while one of its chat.generate calls is answered. */
-const EARLY_EVENTS_MAX = 256;
-
 export interface WebServerOptions {
-  host: Host;
+  host: ContractEndpoint;
   staticDir: string;
   port: number;
   address?: string;
@@ -116,29 +114,17 @@ export function urlFor(address: string, port: number): string {
   return `http://${hostPort(address, port)}`;
 }
 
-/** What a connection talks to: the whole Host, or a workshop participant's restricted view of it (issue #7). */
-export type ContractEndpoint = Pick<Host, 'call' | 'onEvent'>;
-
 export function serveConnection(socket: WebSocket, host: ContractEndpoint): void {
-  // Generation events go only to the connection that started the job.
+  // Generation events go only to the connection that started the job. The client chose the job's id
+  // (unguessable, refused when in use), so the job is this connection's before its first event.
   const ownJobs = new Set<string>();
-  // A job's first events (its place in the queue, say) are emitted before chat.generate has
-  // answered with its id: while such a call is out, events of unknown jobs wait here.
-  let generating = 0;
-  let early: HostEvent[] = [];
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
   };
-  const deliver = (event: HostEvent): void => {
+  const unsubscribe = host.onEvent((event: HostEvent) => {
+    if ('jobId' in event.payload && !ownJobs.has(event.payload.jobId)) return;
     send({ type: 'event', event: event.event, payload: event.payload });
     if (event.event === 'chat.done' || event.event === 'chat.error') ownJobs.delete(event.payload.jobId);
-  };
-  const unsubscribe = host.onEvent((event: HostEvent) => {
-    if ('jobId' in event.payload && !ownJobs.has(event.payload.jobId)) {
-      if (generating > 0 && early.length < EARLY_EVENTS_MAX) early.push(event);
-      return;
-    }
-    deliver(event);
   });
   socket.on('close', unsubscribe);
   // A frame over maxPayload or a protocol violation: ws closes this connection; without a listener the error would end the process.
@@ -149,19 +135,18 @@ export function serveConnection(socket: WebSocket, host: ContractEndpoint): void
       send({ type: 'result', id: -1, ok: false, error: new EnclaveError('BAD_REQUEST', 'a frame must be JSON {type:"call", id, command, input}').toPayload() });
       return;
     }
-    const isGenerate = frame.command === 'chat.generate';
-    if (isGenerate) generating++;
-    const outcome = await host.call(frame.command, frame.input);
-    const jobId = isGenerate && outcome.ok ? (outcome.result as { jobId: string }).jobId : null;
+    const jobId = frame.command === 'chat.generate' ? claimedJobId(frame.input) : null;
     if (jobId !== null) ownJobs.add(jobId);
+    const outcome = await host.call(frame.command, frame.input);
+    if (jobId !== null && !outcome.ok) ownJobs.delete(jobId);
     send({ type: 'result', id: frame.id, ...outcome });
-    if (isGenerate) {
-      generating--;
-      const waiting = early;
-      early = generating > 0 ? waiting.filter((event) => 'jobId' in event.payload && event.payload.jobId !== jobId) : [];
-      for (const event of waiting) if ('jobId' in event.payload && event.payload.jobId === jobId) deliver(event);
-    }
   });
+}
+
+/** The job id a chat.generate call names, if it is a valid one (the router validates the rest). */
+function claimedJobId(input: unknown): string | null {
+  const jobId = typeof input === 'object' && input !== null ? (input as { jobId?: unknown }).jobId : undefined;
+  return jobIdSchema.safeParse(jobId).success ? (jobId as string) : null;
 }
 
 export function parseClientFrame(text: string): ClientFrame | null {

@@ -13,14 +13,12 @@ import type { WebSocket } from 'ws';
 import type { HostEvent } from '../../shared/contract.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import { WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '../../shared/workshop.ts';
-import { API_CALLER_PREFIX } from '../services/api/api-server.ts';
-import { APP_CALLER, type ChatService } from '../services/chat.ts';
-import { COMPARE_CALLER } from '../services/compare/runner.ts';
+import { sameCaller, type Caller, type ChatService } from '../services/chat.ts';
 import { listen } from '../services/listen.ts';
 import { JoinAttempts } from '../services/workshop/join-attempts.ts';
 import { joinPage, type JoinFailure } from '../services/workshop/join-page.ts';
 import { isShareableAddress, newJoinCode, sameCode } from '../services/workshop/lan.ts';
-import { PARTICIPANT_CALLER_PREFIX, Participants, type Participant } from '../services/workshop/participants.ts';
+import { Participants, type Participant } from '../services/workshop/participants.ts';
 import { openConversations } from './conversation-handlers.ts';
 import type { Host } from './host.ts';
 import { participantEndpoint } from './participant-endpoint.ts';
@@ -55,14 +53,15 @@ export class Workshop {
   private participants: Participants;
   private readonly attempts = new JoinAttempts();
   private pushed: WorkshopPush | null = null;
-  private finished: { at: number; tokens: number; durationMs: number }[] = [];
+  /** Answers before this do not count in the room's throughput (a reset starts afresh). */
+  private countFrom = Date.now();
   private statusTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly options: WorkshopOptions;
 
   constructor(options: WorkshopOptions) {
     this.options = options;
     this.participants = this.newRoom();
-    options.host.onEvent((event) => this.observe(event));
+    options.chat.onChange(() => this.announce());
   }
 
   /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
@@ -119,12 +118,12 @@ export class Workshop {
 
   status(now: number = Date.now()): WorkshopStatus {
     const queue = this.options.chat.queue();
-    const recent = this.finished.filter((entry) => now - entry.at < THROUGHPUT_WINDOW_MS);
+    const recent = this.options.chat.finishedSince(Math.max(now - THROUGHPUT_WINDOW_MS, this.countFrom));
     const busyMs = recent.reduce((sum, entry) => sum + entry.durationMs, 0);
     const tokens = recent.reduce((sum, entry) => sum + entry.tokens, 0);
     const participants = this.participants.list().map((participant): WorkshopParticipant => {
-      const position = queue.waiting.findIndex((job) => job.caller === participant.caller) + 1;
-      const generating = queue.running.some((job) => job.caller === participant.caller);
+      const position = queue.waiting.findIndex((job) => sameCaller(job.caller, participant.caller)) + 1;
+      const generating = queue.running.some((job) => sameCaller(job.caller, participant.caller));
       return {
         id: participant.id,
         name: participant.name,
@@ -170,14 +169,14 @@ export class Workshop {
     const room = this.participants;
     this.participants = this.newRoom();
     this.pushed = null;
-    this.finished = [];
+    this.countFrom = Date.now();
     await this.evict(room, room.list());
   }
 
   /** Their cookies open nothing from now on; their answers stop; then their conversations are deleted. */
   private async evict(room: Participants, leaving: readonly Participant[]): Promise<void> {
     for (const participant of leaving) room.revoke(participant);
-    await this.stopJobs(new Set(leaving.map((participant) => participant.caller)));
+    await this.stopJobs(leaving.map((participant) => participant.caller));
     for (const participant of leaving) {
       participant.conversations.close();
       rmSync(room.dirOf(participant), { recursive: true, force: true });
@@ -185,11 +184,11 @@ export class Workshop {
   }
 
   /** Stops every running or waiting job of these callers and waits (a few seconds at most) until the queue holds none. */
-  private async stopJobs(callers: ReadonlySet<string>): Promise<void> {
-    const { chat, host } = this.options;
+  private async stopJobs(callers: readonly Caller[]): Promise<void> {
+    const { chat } = this.options;
     const jobs = (): string[] => {
       const { running, waiting } = chat.queue();
-      return [...running, ...waiting].flatMap((job) => (callers.has(job.caller) ? [job.jobId] : []));
+      return [...running, ...waiting].flatMap((job) => (callers.some((caller) => sameCaller(caller, job.caller)) ? [job.jobId] : []));
     };
     if (jobs().length === 0) return;
     await new Promise<void>((resolve) => {
@@ -199,43 +198,26 @@ export class Workshop {
         resolve();
       };
       const timer = setTimeout(end, JOBS_STOP_WAIT_MS);
-      const unsubscribe = host.onEvent((event) => {
-        if ((event.event === 'chat.done' || event.event === 'chat.error') && jobs().length === 0) end();
+      const unsubscribe = chat.onChange(() => {
+        if (jobs().length === 0) end();
       });
       for (const jobId of jobs()) chat.stop(jobId);
       if (jobs().length === 0) end();
     });
   }
 
-  private callerOf(caller: string): WorkshopCaller {
-    if (caller.startsWith(PARTICIPANT_CALLER_PREFIX)) {
-      const participant = this.participants.byCaller(caller);
-      return participant === null ? { kind: 'other' } : { kind: 'participant', name: participant.name };
-    }
-    if (caller === APP_CALLER) return { kind: 'app' };
-    if (caller.startsWith(API_CALLER_PREFIX)) return { kind: 'api' };
-    if (caller === COMPARE_CALLER || caller.startsWith(`${COMPARE_CALLER}:`)) return { kind: 'compare' };
-    return { kind: 'other' };
-  }
-
-  /** Counts each participant's answers and the room's throughput. */
-  private observe(event: HostEvent): void {
-    if (event.event === 'chat.done') {
-      const participant = this.participants.byJob(event.payload.jobId);
-      if (participant !== null) {
-        participant.jobs.delete(event.payload.jobId);
-        participant.answers++;
-        participant.tokens += event.payload.stats.tokens;
+  private callerOf(caller: Caller): WorkshopCaller {
+    switch (caller.kind) {
+      case 'participant': {
+        const participant = this.participants.byId(caller.participantId);
+        return participant === null ? { kind: 'other' } : { kind: 'participant', name: participant.name };
       }
-      this.finished.push({ at: Date.now(), tokens: event.payload.stats.tokens, durationMs: event.payload.stats.durationMs });
-      this.finished = this.finished.filter((entry) => Date.now() - entry.at < THROUGHPUT_WINDOW_MS);
-      this.announce();
-    } else if (event.event === 'chat.error') {
-      this.participants.byJob(event.payload.jobId)?.jobs.delete(event.payload.jobId);
-      this.announce();
-    } else if (event.event === 'chat.queued' || event.event === 'chat.delta') {
-      // A job that starts at once (a free sequence) is never queued: its first text says it runs.
-      this.announce();
+      case 'app':
+      case 'api':
+      case 'compare':
+        return { kind: caller.kind };
+      default:
+        return caller satisfies never;
     }
   }
 

@@ -21,24 +21,93 @@ import type { Library } from './library.ts';
 type ChatEventName = 'chat.delta' | 'chat.thought' | 'chat.loaded' | 'chat.done' | 'chat.error' | 'chat.queued';
 export type ChatEvent = { [E in ChatEventName]: { event: E; payload: EventPayloads[E] } }[ChatEventName];
 
-/** Told of a job's progress before the events go out (the host saves answers through one). */
+/**
+ * How code in this process follows a job it started: told of each step before the event goes out
+ * to the transports (the conversations save answers through one, the workbench records load
+ * times, the workshop counts a participant's answers). The event bus is for transports only.
+ */
 export interface JobObserver {
   onDelta(text: string): void;
   onThought?(text: string): void;
+  onLoaded?(modelId: string, loadMs: number): void;
   onDone(text: string, stats: GenerationStats, reasoning: string): void;
   onError(error: ErrorPayload): void;
 }
 
+/** Both observers, in order: the first is told of each step before the second. */
+export function bothObservers(first: JobObserver, second: JobObserver): JobObserver {
+  return {
+    onDelta: (text) => {
+      first.onDelta(text);
+      second.onDelta(text);
+    },
+    onThought: (text) => {
+      first.onThought?.(text);
+      second.onThought?.(text);
+    },
+    onLoaded: (modelId, loadMs) => {
+      first.onLoaded?.(modelId, loadMs);
+      second.onLoaded?.(modelId, loadMs);
+    },
+    onDone: (text, stats, reasoning) => {
+      first.onDone(text, stats, reasoning);
+      second.onDone(text, stats, reasoning);
+    },
+    onError: (error) => {
+      first.onError(error);
+      second.onError(error);
+    },
+  };
+}
+
+/**
+ * Whose turn a job takes in the fair queue. Each caller holds at most one job, so the comparison
+ * workbench, running several answers at once, takes one place per slot.
+ */
+export type Caller =
+  | { kind: 'app' }
+  | { kind: 'participant'; participantId: string }
+  | { kind: 'api'; requestId: string }
+  | { kind: 'compare'; slot: number };
+
 /** The app's own window (every tab of the web host): one answer at a time. */
-export const APP_CALLER = 'app';
+export const APP_CALLER: Caller = { kind: 'app' };
+
+export function sameCaller(a: Caller, b: Caller): boolean {
+  switch (a.kind) {
+    case 'app':
+      return b.kind === 'app';
+    case 'participant':
+      return b.kind === 'participant' && b.participantId === a.participantId;
+    case 'api':
+      return b.kind === 'api' && b.requestId === a.requestId;
+    case 'compare':
+      return b.kind === 'compare' && b.slot === a.slot;
+    default:
+      return a satisfies never;
+  }
+}
+
+/** A job the room's throughput counts: when it ended, how many tokens, how long it ran. */
+export interface FinishedJob {
+  at: number;
+  caller: Caller;
+  tokens: number;
+  durationMs: number;
+}
 
 /** Beyond this many waiting jobs, new ones get BUSY instead of a place. */
 export const MAX_WAITING_JOBS = 64;
+
+/** How long ended jobs are remembered for `finishedSince`. */
+const FINISHED_KEPT_MS = 60_000;
 
 /** The most answers one model's context runs at once, whatever is asked. */
 export const MAX_PARALLEL = 8;
 
 export interface GenerateInput {
+  /** Chosen by the client over the contract, so it can follow the job's events from the first; otherwise a new one. */
+  jobId?: string | undefined;
   modelId: string;
   messages: ChatMessage[];
   /** Instead of a chat: text the model continues as it is (the local API's /v1/completions). */
@@ -48,13 +117,13 @@ export interface GenerateInput {
 }
 
 export interface QueueSnapshot {
-  running: { jobId: string; caller: string }[];
-  waiting: { jobId: string; caller: string }[];
+  running: { jobId: string; caller: Caller }[];
+  waiting: { jobId: string; caller: Caller }[];
 }
 
 interface Job {
   jobId: string;
-  caller: string;
+  caller: Caller;
   request: GenerateRequest;
   /** For the memory check when the model needs a process of its own. */
   modelBytes: number;
@@ -69,6 +138,8 @@ export class ChatService {
   /** The place each waiting job was last told, so an unchanged place is not sent again. */
   private readonly announced = new Map<string, number>();
   private parallel = 1;
+  private finished: FinishedJob[] = [];
+  private readonly changeListeners = new Set<() => void>();
   private readonly engines: EnginePool;
   private readonly library: Library;
   private readonly emit: (event: ChatEvent) => void;
@@ -91,9 +162,12 @@ export class ChatService {
    * Starts the job, or queues it (a `chat.queued` event gives its place). `prepare` runs once the
    * job is accepted (not BUSY), before it starts; it may throw to refuse it.
    */
-  async generate(input: GenerateInput, prepare?: (jobId: string) => JobObserver, caller: string = APP_CALLER): Promise<{ jobId: string }> {
+  async generate(input: GenerateInput, prepare?: (jobId: string) => JobObserver, caller: Caller = APP_CALLER): Promise<{ jobId: string }> {
     const model = this.assertCanStart(input.modelId, caller);
-    const jobId = randomUUID();
+    const jobId = input.jobId ?? randomUUID();
+    if (this.running.has(jobId) || this.waiting.some((job) => job.jobId === jobId)) {
+      throw new EnclaveError('BAD_REQUEST', 'this job id is already in use', { jobId });
+    }
     const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: model.path, messages: input.messages, sampling: input.sampling ?? {} };
     if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
@@ -105,14 +179,15 @@ export class ChatService {
     } else {
       this.waiting.push(job);
       this.announcePlaces();
+      this.changed();
     }
     return { jobId };
   }
 
   /** Throws what `generate` would: an unusable model, BUSY while this caller has a job, or a full queue. */
-  assertCanStart(modelId: string, caller: string = APP_CALLER): ReturnType<Library['usable']> {
+  assertCanStart(modelId: string, caller: Caller = APP_CALLER): ReturnType<Library['usable']> {
     const model = this.library.usable(modelId);
-    const own = [...this.running.values(), ...this.waiting].find((job) => job.caller === caller);
+    const own = [...this.running.values(), ...this.waiting].find((job) => sameCaller(job.caller, caller));
     if (own !== undefined) {
       throw new EnclaveError('BUSY', 'an answer is still being generated; stop it or wait for it to finish', { jobId: own.jobId });
     }
@@ -132,11 +207,26 @@ export class ChatService {
     if (job !== undefined) {
       const stats = unstartedStats(job.request.modelId);
       job.observer?.onDone('', stats, '');
+      this.changed();
       this.emit({ event: 'chat.done', payload: { jobId, text: '', reasoning: '', stats } });
     }
     this.announcePlaces();
     this.dispatch();
     return { stopped: true };
+  }
+
+  /**
+   * Called whenever the queue changes (a job queued, started, moved up or ended) or a job writes its
+   * first text: for displays that read `queue()` and `finishedSince()`, such as the workshop console.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Jobs that ended with an answer since `time` (at most the last minute is kept). */
+  finishedSince(time: number): FinishedJob[] {
+    return this.finished.filter((job) => job.at >= time);
   }
 
   queue(): QueueSnapshot {
@@ -160,6 +250,7 @@ export class ChatService {
 
   private async start(job: Job, engine: EngineClient): Promise<void> {
     this.running.set(job.jobId, job);
+    this.changed();
     job.engine = engine;
     job.request.parallel = this.parallel;
     this.engines.jobStarted(engine);
@@ -214,11 +305,12 @@ export class ChatService {
         this.emit({ event: 'chat.thought', payload: { jobId: message.jobId, text: message.text } });
         return;
       case 'loaded':
+        observer?.onLoaded?.(message.modelId, message.loadMs);
         this.emit({ event: 'chat.loaded', payload: { jobId: message.jobId, modelId: message.modelId, loadMs: message.loadMs } });
         return;
       case 'done':
         observer?.onDone(message.text, message.stats, message.reasoning);
-        this.finish(message.jobId);
+        this.finish(message.jobId, message.stats);
         this.emit({ event: 'chat.done', payload: { jobId: message.jobId, text: message.text, reasoning: message.reasoning, stats: message.stats } });
         return;
       case 'error':
@@ -234,12 +326,22 @@ export class ChatService {
     }
   }
 
-  private finish(jobId: string): void {
+  private finish(jobId: string, stats?: GenerationStats): void {
     const job = this.running.get(jobId);
     if (job === undefined) return;
     this.running.delete(jobId);
     if (job.engine !== null) this.engines.jobEnded(job.engine);
+    if (stats !== undefined) {
+      const now = Date.now();
+      this.finished = this.finished.filter((entry) => now - entry.at < FINISHED_KEPT_MS);
+      this.finished.push({ at: now, caller: job.caller, tokens: stats.tokens, durationMs: stats.durationMs });
+    }
     this.dispatch();
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.changeListeners) listener();
   }
 }
 

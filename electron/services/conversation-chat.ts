@@ -6,11 +6,12 @@
 import type { Sampling } from '../../shared/chat.ts';
 import type { SavedTurn, StoredMessage } from '../../shared/conversations.ts';
 import { EnclaveError } from '../../shared/errors.ts';
-import { APP_CALLER, type ChatService, type JobObserver } from './chat.ts';
+import { APP_CALLER, bothObservers, type Caller, type ChatService, type JobObserver } from './chat.ts';
 import type { ConversationService } from './conversations.ts';
 import { StreamedText } from './streamed-text.ts';
 
 export interface GenerateInConversation {
+  jobId?: string | undefined;
   modelId: string;
   sampling?: Sampling | undefined;
   conversation: { id: string | null; parentId: string | null; content?: string | undefined };
@@ -21,16 +22,17 @@ export class ConversationChat {
   private readonly chat: ChatService;
   private readonly now: () => number;
   /** Whose turn it is in the chat queue: the app, or one workshop participant (issue #7). */
-  private readonly caller: string;
+  private readonly caller: Caller;
 
-  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: string = APP_CALLER) {
+  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: Caller = APP_CALLER) {
     this.conversations = conversations;
     this.chat = chat;
     this.now = now;
     this.caller = caller;
   }
 
-  async generate(input: GenerateInConversation): Promise<{ jobId: string; saved: SavedTurn }> {
+  /** `follow`: another observer of the job, told after the answer is saved. */
+  async generate(input: GenerateInConversation, follow?: (jobId: string) => JobObserver): Promise<{ jobId: string; saved: SavedTurn }> {
     const { parentId, content } = input.conversation;
     // Refused before anything is saved: an unknown model or a running answer.
     this.chat.assertCanStart(input.modelId, this.caller);
@@ -49,10 +51,11 @@ export class ConversationChat {
     const messages = this.conversations.history(id, answerTo);
     const created: { answer?: StoredMessage } = {};
     const { jobId } = await this.chat.generate(
-      { modelId: input.modelId, messages, sampling: { ...settings.sampling, ...input.sampling } },
-      () => {
+      { jobId: input.jobId, modelId: input.modelId, messages, sampling: { ...settings.sampling, ...input.sampling } },
+      (jobId) => {
         created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
-        return this.observe(created.answer.id);
+        const saving = this.observe(created.answer.id);
+        return follow === undefined ? saving : bothObservers(saving, follow(jobId));
       },
       this.caller,
     );

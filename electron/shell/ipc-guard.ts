@@ -3,7 +3,7 @@
  * when it comes from the app's own page in the window's top frame.
  */
 import type { ErrorPayload } from '../../shared/errors.ts';
-import type { CallOutcome } from '../host/host.ts';
+import type { CallOutcome } from '../../shared/endpoint.ts';
 import { isAppUrl } from './security.ts';
 
 /** What main.ts reads from `event.senderFrame` (null once the frame is gone). */

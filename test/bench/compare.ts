@@ -19,6 +19,7 @@ import type { CommandInput, CommandName, CommandResult } from '../../shared/cont
 import { ALPHA, BRAVO, writeCompareModels } from '../support/compare-models.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 import { summarize, type Summary } from './stats.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 export interface CompareBenchOptions {
   /** Two GGUF files; the two scripted fixture models when absent. */
@@ -87,7 +88,7 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
       const start = performance.now();
       for (const modelId of modelIds) {
         for (const prompt of prompts) {
-          const { jobId } = await call(testHost, 'chat.generate', { modelId, messages: [{ role: 'user', content: prompt }], sampling });
+          const { jobId } = await call(testHost, 'chat.generate', { jobId: newJobId(), modelId, messages: [{ role: 'user', content: prompt }], sampling });
           jobs.add(jobId);
           const ended = await Promise.race([testHost.waitFor('chat.done', (payload) => payload.jobId === jobId, 600_000), testHost.waitFor('chat.error', (payload) => payload.jobId === jobId, 600_000)]);
           if ('error' in ended) throw new Error(ended.error.message);

@@ -25,6 +25,7 @@ import { createTestHost } from '../support/test-host.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { BENCH_MODEL_SPECS, benchModelFile, ensureBenchModel } from './models.ts';
 import { percentile } from './stats.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 export interface RoomBenchOptions {
   /** A bench model id (models.ts). */
@@ -110,7 +111,7 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
 
   async function participantAnswer(client: ContractClient, prompt: string): Promise<Answer> {
     const started = performance.now();
-    const frame = await client.call('chat.generate', { modelId: model, sampling: { maxTokens, temperature: 0 }, messages: [{ role: 'user', content: prompt }] });
+    const frame = await client.call('chat.generate', { jobId: newJobId(), modelId: model, sampling: { maxTokens, temperature: 0 }, messages: [{ role: 'user', content: prompt }] });
     if (!frame.ok) throw new Error(`${frame.error.code}: ${frame.error.message}`);
     const { jobId } = frame.result as { jobId: string };
     const ofJob = (event: { event: string; payload: unknown }, name: string) => event.event === name && (event.payload as { jobId: string }).jobId === jobId;

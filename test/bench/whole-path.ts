@@ -11,6 +11,7 @@ import type { ChatMessage, GenerationStats } from '../../shared/chat.ts';
 import type { ServerFrame } from '../../shared/contract.ts';
 import type { AnswerRun } from './raw-generate.ts';
 import type { BenchToHost, HostToBench } from './whole-path-host.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 export interface WholePathRun extends AnswerRun {
   deltaMessages: number;
@@ -131,7 +132,7 @@ export async function openWholePath(modelPaths: readonly string[], env: Record<s
             type: 'call',
             id,
             command: 'chat.generate',
-            input: { modelId: basename(modelPath), messages: history, sampling: { temperature: 0, maxTokens } },
+            input: { jobId: newJobId(), modelId: basename(modelPath), messages: history, sampling: { temperature: 0, maxTokens } },
           }),
         );
       }),

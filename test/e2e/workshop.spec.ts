@@ -11,6 +11,7 @@ import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 const SHOTS = '/tmp/shots-workshop';
 const BROWSERS = 4;
@@ -89,7 +90,7 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
     await participant.getByTestId('composer').press('Enter');
   });
   const scripted = sockets.map(async (client, i) => {
-    const started = await client.call('chat.generate', { modelId: 'enclave-scripted.gguf', conversation: { id: null, parentId: null, content: `Question du script ${i + 1}` } });
+    const started = await client.call('chat.generate', { jobId: newJobId(), modelId: 'enclave-scripted.gguf', conversation: { id: null, parentId: null, content: `Question du script ${i + 1}` } });
     expect(started.ok, JSON.stringify(started)).toBe(true);
     const { jobId, saved } = (started as { result: { jobId: string; saved: { conversationId: string } } }).result;
     const done = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === jobId, 60_000);
@@ -141,7 +142,7 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   for (const client of sockets) await client.waitForEvent((frame) => frame.event === 'workshop.pushed' && (frame.payload as { title?: string }).title === 'Expliquer une formule de tableur');
   await expect(page.getByTestId('workshop-queue')).toContainText(/last minute: \d+ answers/);
   // For the picture: the scripts ask for long answers, so the console shows answers running and waiting.
-  const long = await Promise.all(sockets.map((client) => client.call('chat.generate', { modelId: 'enclave-endless.gguf', sampling: { maxTokens: 4000 }, messages: [{ role: 'user', content: 'count' }] })));
+  const long = await Promise.all(sockets.map((client) => client.call('chat.generate', { jobId: newJobId(), modelId: 'enclave-endless.gguf', sampling: { maxTokens: 4000 }, messages: [{ role: 'user', content: 'count' }] })));
   await expect(page.locator('[data-testid="workshop-participant"][data-state="generating"]').first()).toBeVisible();
   // The console scrolls inside the app's main pane: a tall window shows all of it.
   await page.setViewportSize({ width: 1280, height: 2100 });

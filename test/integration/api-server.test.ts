@@ -10,6 +10,7 @@ import { ENDLESS_CYCLE_TOKENS, endlessText, ensureFixtureModels, SCRIPTED_REPLY,
 import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 const JSON_SCRIPT = ['{"', 'city', '":', ' "', 'Paris', '"}'];
 const CITY_SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -237,10 +238,10 @@ describe('local OpenAI-compatible API', () => {
       const completion = await client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: name }], max_tokens: 5 });
       return completion.choices[0]?.message.content;
     });
-    const app = await testHost.host.call('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'app' }] });
+    const app = await testHost.host.call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'app' }] });
     expect(app.ok).toBe(true);
     // The app's own second answer while its first waits: BUSY, as before the queue.
-    const second = await testHost.host.call('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'again' }] });
+    const second = await testHost.host.call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'again' }] });
     expect(second).toMatchObject({ ok: false, error: { code: 'BUSY' } });
     expect(await Promise.all(asks)).toEqual([endlessText(5), endlessText(5), endlessText(5)]);
     const jobId = app.ok ? (app.result as { jobId: string }).jobId : '';
@@ -265,7 +266,7 @@ describe('local OpenAI-compatible API', () => {
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('rate_limit_exceeded');
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after')).toBe('1');
     // The app (or a workshop participant) is not held back by the script: its answer takes a place.
-    const app = await testHost.host.call('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'app' }] });
+    const app = await testHost.host.call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'app' }] });
     expect(app.ok).toBe(true);
     for (const abort of aborts) abort.abort();
     await Promise.all(held);

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnginePool } from '../../electron/engine/engine-pool.ts';
 import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
-import { ChatService, type ChatEvent } from '../../electron/services/chat.ts';
+import { ChatService, type Caller, type ChatEvent } from '../../electron/services/chat.ts';
 import { Library } from '../../electron/services/library.ts';
 import { endlessText, ensureFixtureModels, REASONING_ANSWER, REASONING_ANSWER_TOKENS, REASONING_THOUGHT, REASONING_THOUGHT_TOKENS, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { ENGINE_ENTRY } from '../support/test-host.ts';
@@ -67,8 +67,11 @@ function textOf(kind: 'chat.delta' | 'chat.thought', jobId: string): string {
   return events.flatMap((event) => (event.event === kind && event.payload.jobId === jobId ? [event.payload.text] : [])).join('');
 }
 
+/** A caller of its own for each name: the fair queue holds one job per caller. */
+const who = (name: string): Caller => ({ kind: 'api', requestId: name });
+
 const ask = (caller: string, modelId: string, maxTokens?: number) =>
-  chat.generate({ modelId, messages: [{ role: 'user', content: `Count, ${caller}` }], sampling: maxTokens === undefined ? {} : { maxTokens } }, undefined, caller);
+  chat.generate({ modelId, messages: [{ role: 'user', content: `Count, ${caller}` }], sampling: maxTokens === undefined ? {} : { maxTokens } }, undefined, who(caller));
 
 describe('answers sharing one model', () => {
   it('runs three answers at once on one context, each with its own text', async () => {
@@ -136,7 +139,7 @@ describe('reasoning', () => {
 describe('raw completions and sampling settings', () => {
   it('continues a raw prompt without the chat template', async () => {
     // The scripted model starts its reply after a newline, chat template or not.
-    const { jobId } = await chat.generate({ modelId: SCRIPTED, messages: [], prompt: 'Dear customer,\n' }, undefined, 'script');
+    const { jobId } = await chat.generate({ modelId: SCRIPTED, messages: [], prompt: 'Dear customer,\n' }, undefined, who('script'));
     expect((await done(jobId)).text).toBe(SCRIPTED_REPLY);
   });
 
@@ -144,7 +147,7 @@ describe('raw completions and sampling settings', () => {
     const { jobId } = await chat.generate(
       { modelId: ENDLESS, messages: [{ role: 'user', content: 'Count' }], sampling: { maxTokens: 30, minP: 0.1, repeatPenalty: 1.3, contextSize: 1024 } },
       undefined,
-      'fay',
+      who('fay'),
     );
     expect((await done(jobId)).text).toBe(endlessText(30));
     expect(engines.status.loaded).toEqual([expect.objectContaining({ modelId: ENDLESS, contextSize: 1024 })]);
@@ -158,8 +161,8 @@ describe('answers for two models', () => {
     const service = chatOn(pool, seen);
     try {
       mostRunning = 0;
-      const endless = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Count' }], sampling: { maxTokens: 300 } }, undefined, 'ana');
-      const scripted = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Hello' }] }, undefined, 'ben');
+      const endless = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Count' }], sampling: { maxTokens: 300 } }, undefined, who('ana'));
+      const scripted = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Hello' }] }, undefined, who('ben'));
       // Neither waits for the other: both run at once, each in its own process.
       expect(service.queue().waiting).toEqual([]);
       expect(mostRunning).toBe(2);
@@ -169,9 +172,9 @@ describe('answers for two models', () => {
       expect(pool.status.loaded.map((model) => model.modelId).sort()).toEqual([ENDLESS, SCRIPTED]);
       expect(pool.clientOf(ENDLESS)?.pid).not.toBe(pool.clientOf(SCRIPTED)?.pid);
       // A third model waits: two processes at most, both with a job... until one is free.
-      const again = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Again' }], sampling: { maxTokens: 200 } }, undefined, 'ana');
-      const other = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Again' }] }, undefined, 'ben');
-      const third = await service.generate({ modelId: REASONING, messages: [{ role: 'user', content: 'Plan' }] }, undefined, 'chloé');
+      const again = await service.generate({ modelId: ENDLESS, messages: [{ role: 'user', content: 'Again' }], sampling: { maxTokens: 200 } }, undefined, who('ana'));
+      const other = await service.generate({ modelId: SCRIPTED, messages: [{ role: 'user', content: 'Again' }] }, undefined, who('ben'));
+      const third = await service.generate({ modelId: REASONING, messages: [{ role: 'user', content: 'Plan' }] }, undefined, who('chloé'));
       expect(service.queue().waiting.map((job) => job.jobId)).toContain(third.jobId);
       expect((await done(third.jobId, seen)).text).toBe(REASONING_ANSWER);
       await Promise.all([done(again.jobId, seen), done(other.jobId, seen)]);

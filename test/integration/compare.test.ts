@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ChatMessage } from '../../shared/chat.ts';
 import type { CompareAnswer, CompareRun } from '../../shared/compare.ts';
 import type { CommandInput, CommandName, CommandResult } from '../../shared/contract.ts';
-import { COMPARE_CALLER, CompareRunner } from '../../electron/services/compare/runner.ts';
+import { CompareRunner } from '../../electron/services/compare/runner.ts';
 import { CSV_COLUMNS } from '../../electron/services/compare/report.ts';
 import { parseCsv } from '../../electron/services/compare/prompt-sets.ts';
-import type { ChatEvent } from '../../electron/services/chat.ts';
 import { ensureFixtureModels, REASONING_ANSWER, REASONING_THOUGHT } from '../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
@@ -349,7 +348,7 @@ describe('ChatGPT replay', () => {
     const generate = vi.spyOn(chat, 'generate');
     const runs = await call('compare.replay', { conversationIds: [sourdough.id, lyon.id], modelIds: [ALPHA.file] });
     await testHost.host.compare.runner.idle();
-    const asked = generate.mock.calls.filter(([, , caller]) => caller?.startsWith(COMPARE_CALLER)).map(([input]) => input.messages);
+    const asked = generate.mock.calls.filter(([, , caller]) => caller?.kind === 'compare').map(([input]) => input.messages);
     generate.mockRestore();
 
     expect(runs.map((run) => run.title)).toEqual([SOURDOUGH.title, 'Trip to Lyon']);
@@ -401,10 +400,6 @@ describe('scheduling', () => {
     const runner = new CompareRunner({
       store,
       chat: host['chat'],
-      onChatEvent: (listener) =>
-        host.onEvent((event) => {
-          if (event.event.startsWith('chat.')) listener(event as ChatEvent);
-        }),
       loadedModelIds: () => host.engine.status.loaded.map((model) => model.modelId),
       enginePidOf: (modelId) => host.engine.clientOf(modelId)?.pid,
       emit: (event) => events.push(event),

@@ -15,6 +15,7 @@ import { ERROR_CODES } from '../../shared/errors.ts';
 import { createRng, ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { HOSTILE_LINKS } from '../support/hostile-links.ts';
 import { ContractClient, startWebHostProcess, type ResultFrame, type WebHostProcess } from '../support/web-host-process.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 const MARKER = 'enclave-fuzz-escape';
 const FUZZ_MESSAGES = 3_000;
@@ -131,7 +132,7 @@ function hostileGenerator(seed: number, paths: readonly string[], modelId: strin
       // Well-shaped input with a hostile id, so the handlers themselves are reached.
       const id = pick(TRAVERSALS);
       const [command, input] = pick<readonly [string, unknown]>([
-        ['chat.generate', { modelId: id, messages: [{ role: 'user', content: 'hi' }] }],
+        ['chat.generate', { jobId: newJobId(), modelId: id, messages: [{ role: 'user', content: 'hi' }] }],
         ['chat.stop', { jobId: id }],
         ['conversations.get', { id }],
         ['conversations.delete', { id }],

@@ -4,6 +4,7 @@ import type { CommandName } from '../../shared/contract.ts';
 import type { Conversation } from '../../shared/conversations.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 let t: TestHost;
 const SCRIPTED = 'enclave-scripted.gguf';
@@ -25,7 +26,7 @@ async function call<T>(command: CommandName, input: unknown): Promise<T> {
 }
 
 async function answerIn(conversationId: string, parentId: string | null, content?: string): Promise<{ jobId: string }> {
-  const { jobId } = await call<{ jobId: string }>('chat.generate', { modelId: SCRIPTED, conversation: { id: conversationId, parentId, ...(content !== undefined && { content }) } });
+  const { jobId } = await call<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: conversationId, parentId, ...(content !== undefined && { content }) } });
   await t.waitFor('chat.done', (p) => p.jobId === jobId);
   return { jobId };
 }
@@ -49,13 +50,14 @@ describe('generation in a conversation', () => {
 
   test('a first question with no conversation id creates the conversation', async () => {
     const { jobId, saved } = await call<{ jobId: string; saved: { conversationId: string } }>('chat.generate', {
+      jobId: newJobId(),
       modelId: SCRIPTED,
       conversation: { id: null, parentId: null, content: 'Start a new one' },
     });
     await t.waitFor('chat.done', (p) => p.jobId === jobId);
     const conversation = await call<Conversation>('conversations.get', { id: saved.conversationId });
     expect(conversation.messages.map((m) => m.content)).toEqual(['Start a new one', SCRIPTED_REPLY]);
-    await expect(call('chat.generate', { modelId: SCRIPTED, conversation: { id: null, parentId: 'x', content: 'y' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: null, parentId: 'x', content: 'y' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   test('regenerate keeps the first answer as an alternative; edit-and-resend starts a branch', async () => {
@@ -80,7 +82,7 @@ describe('generation in a conversation', () => {
 
   test('a stopped answer is saved as stopped with the text it had', async () => {
     const c = await call<Conversation>('conversations.create', {});
-    const { jobId } = await call<{ jobId: string }>('chat.generate', { modelId: ENDLESS, conversation: { id: c.id, parentId: null, content: 'Count' } });
+    const { jobId } = await call<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: ENDLESS, conversation: { id: c.id, parentId: null, content: 'Count' } });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);
     await call('chat.stop', { jobId });
     const done = await t.waitFor('chat.done', (p) => p.jobId === jobId);
@@ -92,11 +94,11 @@ describe('generation in a conversation', () => {
 
   test('refusals save nothing: unknown model, busy engine, regenerate without a question', async () => {
     const c = await call<Conversation>('conversations.create', {});
-    await expect(call('chat.generate', { modelId: 'missing.gguf', conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
-    await expect(call('chat.generate', { modelId: SCRIPTED, conversation: { id: c.id, parentId: null } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(call('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'x' }], conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    const { jobId } = await call<{ jobId: string }>('chat.generate', { modelId: ENDLESS, messages: [{ role: 'user', content: 'go' }] });
-    await expect(call('chat.generate', { modelId: SCRIPTED, conversation: { id: c.id, parentId: null, content: 'while busy' } })).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(call('chat.generate', { jobId: newJobId(), modelId: 'missing.gguf', conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: c.id, parentId: null } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'x' }], conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const { jobId } = await call<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: ENDLESS, messages: [{ role: 'user', content: 'go' }] });
+    await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: c.id, parentId: null, content: 'while busy' } })).rejects.toMatchObject({ code: 'BUSY' });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);
     await call('chat.stop', { jobId });
     await t.waitFor('chat.done', (p) => p.jobId === jobId);
@@ -105,7 +107,7 @@ describe('generation in a conversation', () => {
   });
 
   test('the stateless form of chat.generate still works', async () => {
-    const { jobId } = await call<{ jobId: string }>('chat.generate', { modelId: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
+    const { jobId } = await call<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
     expect((await t.waitFor('chat.done', (p) => p.jobId === jobId)).text).toBe(SCRIPTED_REPLY);
   });
 });

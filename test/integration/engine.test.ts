@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureModels, endlessText, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 let t: TestHost;
 const SCRIPTED = 'enclave-scripted.gguf';
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 async function generate(modelId: string, content: string, sampling?: Record<string, number>): Promise<string> {
-  const outcome = await t.host.call('chat.generate', { modelId, messages: user(content), ...(sampling ? { sampling } : {}) });
+  const outcome = await t.host.call('chat.generate', { jobId: newJobId(), modelId, messages: user(content), ...(sampling ? { sampling } : {}) });
   if (!outcome.ok) throw new Error(`generate failed: ${outcome.error.code} ${outcome.error.message}`);
   return (outcome.result as { jobId: string }).jobId;
 }
@@ -63,7 +64,7 @@ describe('engine through the host', () => {
   it('stops a long answer mid-stream and refuses a second generation meanwhile', async () => {
     const jobId = await generate(ENDLESS, 'Count forever', { maxTokens: 30_000 });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);
-    const second = await t.host.call('chat.generate', { modelId: SCRIPTED, messages: user('me too') });
+    const second = await t.host.call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: user('me too') });
     expect(second).toMatchObject({ ok: false, error: { code: 'BUSY' } });
     expect(await t.host.call('chat.stop', { jobId })).toEqual({ ok: true, result: { stopped: true } });
     const done = await t.waitFor('chat.done', (p) => p.jobId === jobId);
@@ -108,9 +109,9 @@ describe('engine through the host', () => {
     expect(byId.get('notes.gguf')?.problem).toMatchObject({ code: 'NOT_GGUF', message: expect.stringMatching(/not a readable GGUF/) });
     expect(byId.get('cut.gguf')?.problem).toMatchObject({ code: 'TRUNCATED' });
     for (const modelId of ['notes.gguf', 'cut.gguf']) {
-      expect(await t.host.call('chat.generate', { modelId, messages: user('hi') })).toMatchObject({ ok: false, error: { code: 'INVALID_MODEL' } });
+      expect(await t.host.call('chat.generate', { jobId: newJobId(), modelId, messages: user('hi') })).toMatchObject({ ok: false, error: { code: 'INVALID_MODEL' } });
     }
-    expect(await t.host.call('chat.generate', { modelId: 'missing.gguf', messages: user('hi') })).toMatchObject({
+    expect(await t.host.call('chat.generate', { jobId: newJobId(), modelId: 'missing.gguf', messages: user('hi') })).toMatchObject({
       ok: false,
       error: { code: 'MODEL_NOT_FOUND' },
     });

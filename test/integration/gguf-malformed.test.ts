@@ -9,6 +9,7 @@ import type { ModelInfo } from '../../shared/models.ts';
 import { GGUF_LIMITS, validateGgufHeader } from '../../electron/services/gguf-validate.ts';
 import { ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, writeEmptyStringArray, writeTruncated, writeValidBase } from '../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 const u32 = (value: number): Buffer => Buffer.from(new Uint32Array([value]).buffer);
 const u64 = (value: bigint): Buffer => Buffer.from(new BigUint64Array([value]).buffer);
@@ -185,7 +186,7 @@ describe('a real host given the whole corpus', () => {
     const unusable = models.filter((model) => model.problem !== null);
     expect(unusable).toHaveLength(corpus.length);
     for (const model of unusable) {
-      expect(await t.host.call('chat.generate', { modelId: model.id, messages: [{ role: 'user', content: 'hi' }] })).toMatchObject({
+      expect(await t.host.call('chat.generate', { jobId: newJobId(), modelId: model.id, messages: [{ role: 'user', content: 'hi' }] })).toMatchObject({
         ok: false,
         error: { code: 'INVALID_MODEL', details: { problem: model.problem?.code } },
       });
@@ -194,7 +195,7 @@ describe('a real host given the whole corpus', () => {
 
     const pid = t.host.engine.pid;
     const scriptedId = models.find((model) => model.problem === null)?.id as string;
-    const answer = await t.host.call('chat.generate', { modelId: scriptedId, messages: [{ role: 'user', content: 'Still there?' }] });
+    const answer = await t.host.call('chat.generate', { jobId: newJobId(), modelId: scriptedId, messages: [{ role: 'user', content: 'Still there?' }] });
     expect(answer.ok).toBe(true);
     const { jobId } = (answer as { ok: true; result: { jobId: string } }).result;
     expect((await t.waitFor('chat.done', (done) => done.jobId === jobId)).text).toBe(SCRIPTED_REPLY);

@@ -19,6 +19,7 @@ import { endlessText, ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { ContractClient } from '../support/web-host-process.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 const ENDLESS = 'enclave-endless.gguf';
 const PARTICIPANTS = 8;
@@ -88,7 +89,7 @@ function resultOf<T>(frame: Result): T {
 }
 
 const ask = (client: ContractClient, maxTokens: number, content = 'count'): Promise<Result> =>
-  client.call('chat.generate', { modelId: ENDLESS, sampling: { maxTokens }, messages: [{ role: 'user', content }] });
+  client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens }, messages: [{ role: 'user', content }] });
 
 beforeAll(async () => {
   const models = await ensureFixtureModels();
@@ -180,7 +181,7 @@ describe('workshop mode', () => {
     const askInConversation = async (i: number, round: number, conversationId: string | null, parentId: string | null) => {
       const client = at(clients, i);
       const started = resultOf<{ jobId: string; saved: { conversationId: string; answer: { id: string } } }>(
-        await client.call('chat.generate', { modelId: ENDLESS, sampling: { maxTokens: 6 }, conversation: { id: conversationId, parentId, content: `P${i} round ${round}` } }),
+        await client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: 6 }, conversation: { id: conversationId, parentId, content: `P${i} round ${round}` } }),
       );
       owner.set(started.jobId, i);
       at(jobsOf, i).push(started.jobId);
@@ -289,7 +290,7 @@ describe('workshop mode', () => {
     const [holder, waiter] = [await participant('Holder'), await participant('Waiter')];
     const room = await trainer<WorkshopStatus>('workshop.status');
     const holderId = at(room.participants.filter((p) => p.name === 'Holder'), 0).id;
-    const running = resultOf<{ jobId: string }>(await holder.call('chat.generate', { modelId: ENDLESS, sampling: { maxTokens: LONG }, conversation: { id: null, parentId: null, content: 'count forever' } }));
+    const running = resultOf<{ jobId: string }>(await holder.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: LONG }, conversation: { id: null, parentId: null, content: 'count forever' } }));
     const queued = resultOf<{ jobId: string }>(await ask(waiter, 1));
     expect((await trainer<WorkshopStatus>('workshop.status')).running).toContainEqual({ kind: 'participant', name: 'Holder' });
     const folder = join(testHost.dataDir, 'workshop', holderId);

@@ -16,6 +16,7 @@ import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../support/connection-log.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../support/web-host-process.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 let dir: string;
 let connectionLog: string;
@@ -102,7 +103,7 @@ describe('zero egress', () => {
     await ok('settings.update', { offline: true });
     await ok('settings.update', { offline: false });
     // A saved conversation, so the search below has something to find.
-    const { jobId } = await ok<{ jobId: string }>('chat.generate', { modelId, conversation: { id: null, parentId: null, content: 'Bonjour' } });
+    const { jobId } = await ok<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId, conversation: { id: null, parentId: null, content: 'Bonjour' } });
     const done = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === jobId);
     expect((done.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
     // A side by side comparison of two models, to the end, and its report.

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../shared/chat.ts';
+import { LIMITS, newJobId } from '../../shared/chat.ts';
 import { COMMAND_NAMES, commandSchemas, isCommandName } from '../../shared/contract.ts';
 import { EnclaveError, isErrorPayload, toErrorPayload } from '../../shared/errors.ts';
 
 const generate = commandSchemas['chat.generate'];
-const validGenerate = { modelId: 'a.gguf', messages: [{ role: 'user', content: 'Bonjour' }] };
+const validGenerate = { jobId: 'Job_0123456789abcdef', modelId: 'a.gguf', messages: [{ role: 'user', content: 'Bonjour' }] };
 
 describe('command schemas', () => {
   it('accept a well-formed generation request', () => {
@@ -14,6 +14,10 @@ describe('command schemas', () => {
 
   it.each([
     ['no messages', { ...validGenerate, messages: [] }],
+    ['no job id', { ...validGenerate, jobId: undefined }],
+    ['a short job id', { ...validGenerate, jobId: 'abc' }],
+    ['a job id with other characters', { ...validGenerate, jobId: '../../0123456789abcdef' }],
+    ['a huge job id', { ...validGenerate, jobId: 'x'.repeat(65) }],
     ['unknown role', { ...validGenerate, messages: [{ role: 'tool', content: 'x' }] }],
     ['content not a string', { ...validGenerate, messages: [{ role: 'user', content: 42 }] }],
     ['extra key', { ...validGenerate, extra: true }],
@@ -26,6 +30,12 @@ describe('command schemas', () => {
     ['array', []],
   ])('refuse %s', (_name, input) => {
     expect(generate.safeParse(input).success).toBe(false);
+  });
+
+  it('accept the job ids clients make', () => {
+    const ids = new Set(Array.from({ length: 100 }, () => newJobId()));
+    expect(ids.size).toBe(100);
+    for (const jobId of ids) expect(generate.safeParse({ ...validGenerate, jobId }).success).toBe(true);
   });
 
   it('refuse prototype keys instead of merging them', () => {

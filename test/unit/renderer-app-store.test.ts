@@ -87,6 +87,13 @@ function fakeTransport(initial: ConnectionState = 'open') {
       state = next;
       for (const listener of connectionListeners) listener(next);
     },
+    /** The job id the store chose for its oldest unanswered chat.generate. */
+    jobIdSent(): string {
+      const call = calls.find((c) => c.command === 'chat.generate');
+      const jobId = (call?.input as { jobId?: unknown } | undefined)?.jobId;
+      if (typeof jobId !== 'string') throw new Error('no pending chat.generate with a job id');
+      return jobId;
+    },
     /** Answers the oldest unanswered call of this command. */
     answer(command: CommandName, value: unknown) {
       const index = calls.findIndex((c) => c.command === command);
@@ -181,32 +188,36 @@ describe('app store', () => {
     const s1 = store.getState();
     expect(s1.draft).toBe('');
     expect(s1.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Bonjour']]);
-    expect(s1.job).toMatchObject({ id: null, text: '', modelId: 'a.gguf' });
+    expect(s1.job).toMatchObject({ text: '', modelId: 'a.gguf' });
+    expect(s1.job?.id).toBe(fake.jobIdSent());
     expect(selectCanSend({ ...s1, draft: 'again' })).toBe(false);
     // A new conversation: the host creates it with the question and builds the history itself.
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
+      jobId: expect.stringMatching(/^[A-Za-z0-9_-]{16,64}$/),
       modelId: 'a.gguf',
       conversation: { id: null, parentId: null, content: 'Bonjour' },
     });
 
+    const j1 = fake.jobIdSent();
+
     fake.answer('chat.generate', {
-      jobId: 'j1',
+      jobId: j1,
       saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') },
     });
     await sending;
-    expect(store.getState().job?.id).toBe('j1');
+    expect(store.getState().job?.id).toBe(j1);
 
     const before = store.getState().messages;
-    fake.emit('chat.loaded', { jobId: 'j1', modelId: 'a.gguf', loadMs: 850 });
-    fake.emit('chat.delta', { jobId: 'j1', text: 'Salut' });
+    fake.emit('chat.loaded', { jobId: j1, modelId: 'a.gguf', loadMs: 850 });
+    fake.emit('chat.delta', { jobId: j1, text: 'Salut' });
     fake.emit('chat.delta', { jobId: 'other', text: 'not mine' });
-    fake.emit('chat.delta', { jobId: 'j1', text: ' !' });
+    fake.emit('chat.delta', { jobId: j1, text: ' !' });
     expect(store.getState().job?.text).toBe('Salut !');
     expect(store.getState().job?.loadMs).toBe(850);
     // Streaming leaves the finished messages untouched (same array), so they do not re-render.
     expect(store.getState().messages).toBe(before);
 
-    fake.emit('chat.done', { jobId: 'j1', text: 'Salut !', reasoning: '', stats: stats() });
+    fake.emit('chat.done', { jobId: j1, text: 'Salut !', reasoning: '', stats: stats() });
     const s2 = store.getState();
     expect(s2.job).toBeNull();
     expect(s2.conversation?.id).toBe('c1');
@@ -227,6 +238,7 @@ describe('app store', () => {
     // The next turn follows the last answer in the same conversation.
     void store.actions.send('Et toi ?');
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
+      jobId: expect.not.stringMatching(j1),
       modelId: 'a.gguf',
       conversation: { id: 'c1', parentId: 'a1', content: 'Et toi ?' },
     });
@@ -235,50 +247,58 @@ describe('app store', () => {
   it('regenerates beside the earlier answer, and edits a question as a new branch', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Q');
-    fake.answer('chat.generate', { jobId: 'j1', saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
+    const j1 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j1, saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
     await sending;
-    fake.emit('chat.done', { jobId: 'j1', text: 'A', reasoning: '', stats: stats() });
+    fake.emit('chat.done', { jobId: j1, text: 'A', reasoning: '', stats: stats() });
 
     const again = store.actions.regenerate('a1');
     expect(store.getState().messages.map((m) => m.id)).toEqual(['q1']);
-    expect(fake.pending('chat.generate')[0]?.input).toEqual({ modelId: 'a.gguf', conversation: { id: 'c1', parentId: 'q1' } });
-    fake.answer('chat.generate', { jobId: 'j2', saved: { conversationId: 'c1', question: null, answer: stored('a2', 'q1', 'assistant') } });
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({ jobId: expect.any(String), modelId: 'a.gguf', conversation: { id: 'c1', parentId: 'q1' } });
+    const j2 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j2, saved: { conversationId: 'c1', question: null, answer: stored('a2', 'q1', 'assistant') } });
     await again;
-    fake.emit('chat.done', { jobId: 'j2', text: 'B', reasoning: '', stats: stats() });
+    fake.emit('chat.done', { jobId: j2, text: 'B', reasoning: '', stats: stats() });
     expect(store.getState().messages.at(-1)).toMatchObject({ id: 'a2', content: 'B', siblingIds: ['a1', 'a2'] });
 
     const edit = store.actions.editAndResend('q1', 'Q edited');
-    expect(fake.pending('chat.generate')[0]?.input).toEqual({ modelId: 'a.gguf', conversation: { id: 'c1', parentId: null, content: 'Q edited' } });
-    fake.answer('chat.generate', { jobId: 'j3', saved: { conversationId: 'c1', question: stored('q2', null, 'user'), answer: stored('a3', 'q2', 'assistant') } });
+    expect(fake.pending('chat.generate')[0]?.input).toEqual({ jobId: expect.any(String), modelId: 'a.gguf', conversation: { id: 'c1', parentId: null, content: 'Q edited' } });
+    const j3 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j3, saved: { conversationId: 'c1', question: stored('q2', null, 'user'), answer: stored('a3', 'q2', 'assistant') } });
     await edit;
     expect(store.getState().messages.map((m) => [m.id, m.siblingIds])).toEqual([['q2', ['q1', 'q2']]]);
   });
 
-  it('keeps events that arrive before chat.generate answers', async () => {
+  it('follows events that arrive before chat.generate answers, by the id it chose', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Hi');
-    fake.emit('chat.delta', { jobId: 'j9', text: 'He' });
+    const j9 = fake.jobIdSent();
+    fake.emit('chat.delta', { jobId: j9, text: 'He' });
     fake.emit('chat.delta', { jobId: 'someone-else', text: 'xx' });
-    fake.emit('chat.delta', { jobId: 'j9', text: 'llo' });
-    fake.answer('chat.generate', { jobId: 'j9' });
+    fake.emit('chat.delta', { jobId: j9, text: 'llo' });
+    expect(store.getState().job?.text).toBe('Hello');
+    fake.answer('chat.generate', { jobId: j9 });
     await sending;
     expect(store.getState().job?.text).toBe('Hello');
   });
 
-  it('stops the job, even before its id is known', async () => {
+  it('stops the job at once, and again once chat.generate has answered', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Long story please');
-    await store.actions.stop();
+    const j2 = fake.jobIdSent();
+    const stopping = store.actions.stop();
     expect(store.getState().job?.stopRequested).toBe(true);
-    expect(fake.pending('chat.stop')).toEqual([]);
+    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: j2 });
+    fake.answer('chat.stop', { stopped: false });
+    await stopping;
 
-    fake.answer('chat.generate', { jobId: 'j2' });
+    fake.answer('chat.generate', { jobId: j2 });
     await tick();
-    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: 'j2' });
+    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: j2 });
     fake.answer('chat.stop', { stopped: true });
     await sending;
 
-    fake.emit('chat.done', { jobId: 'j2', text: 'Once', reasoning: '', stats: stats({ stopReason: 'abort' }) });
+    fake.emit('chat.done', { jobId: j2, text: 'Once', reasoning: '', stats: stats({ stopReason: 'abort' }) });
     expect(store.getState().messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Once', state: 'stopped' });
   });
 
@@ -300,10 +320,11 @@ describe('app store', () => {
   it('keeps the partial answer when chat.error arrives mid-stream', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Question');
-    fake.answer('chat.generate', { jobId: 'j3' });
+    const j3 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j3 });
     await sending;
-    fake.emit('chat.delta', { jobId: 'j3', text: 'Half an' });
-    fake.emit('chat.error', { jobId: 'j3', error: { code: 'ENGINE_CRASHED', message: 'engine exited', details: { exitCode: 1 } } });
+    fake.emit('chat.delta', { jobId: j3, text: 'Half an' });
+    fake.emit('chat.error', { jobId: j3, error: { code: 'ENGINE_CRASHED', message: 'engine exited', details: { exitCode: 1 } } });
     const s = store.getState();
     expect(s.job).toBeNull();
     expect(s.error?.error.code).toBe('ENGINE_CRASHED');
@@ -316,9 +337,10 @@ describe('app store', () => {
   it('ends the job with ENGINE_UNAVAILABLE when the connection drops, and refreshes on reconnect', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Question');
-    fake.answer('chat.generate', { jobId: 'j4' });
+    const j4 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j4 });
     await sending;
-    fake.emit('chat.delta', { jobId: 'j4', text: 'Part' });
+    fake.emit('chat.delta', { jobId: j4, text: 'Part' });
 
     fake.setConnection('closed');
     expect(store.getState().connection).toBe('closed');
@@ -348,13 +370,14 @@ describe('app store', () => {
   it('new conversation clears messages and stops the running job', async () => {
     const { fake, store } = await started();
     const sending = store.actions.send('Q');
-    fake.answer('chat.generate', { jobId: 'j5' });
+    const j5 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j5 });
     await sending;
     store.actions.newConversation();
     expect(store.getState().messages).toEqual([]);
     expect(store.getState().job).toBeNull();
-    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: 'j5' });
-    fake.emit('chat.delta', { jobId: 'j5', text: 'late' });
+    expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: j5 });
+    fake.emit('chat.delta', { jobId: j5, text: 'late' });
     expect(store.getState().job).toBeNull();
   });
 

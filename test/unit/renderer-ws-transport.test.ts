@@ -4,6 +4,7 @@ import { EnclaveError } from '../../shared/errors.ts';
 import type { ConnectionState } from '../../renderer/src/api/transport.ts';
 import { createWsTransport, reconnectDelay } from '../../renderer/src/api/ws-transport.ts';
 import type { SocketHandlers, Timers } from '../../renderer/src/api/ws-transport.ts';
+import { newJobId } from '../../shared/chat.ts';
 
 class FakeSocket {
   sent: ClientFrame[] = [];
@@ -117,7 +118,7 @@ describe('ws transport', () => {
   it('rejects with an EnclaveError carrying the payload', async () => {
     const { transport, socket } = setup();
     socket().open();
-    const call = transport.call('chat.generate', { modelId: 'x.gguf', messages: [{ role: 'user', content: 'hi' }] });
+    const call = transport.call('chat.generate', { jobId: newJobId(), modelId: 'x.gguf', messages: [{ role: 'user', content: 'hi' }] });
     socket().receive({
       type: 'result',
       id: 1,

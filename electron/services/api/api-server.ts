@@ -19,8 +19,6 @@ import { chatCompletionBodySchema, completionBodySchema, messageText, type ChatC
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** Every API request's caller in the chat queue starts with this (the workshop console names them). */
-export const API_CALLER_PREFIX = 'api:';
 
 /** API jobs running or waiting at once, all clients together; beyond, 429. */
 export const MAX_API_JOBS = 4;
@@ -221,7 +219,7 @@ async function answer(res: ServerResponse, options: ApiServerOptions, generation
         onDone: (text, stats) => settle({ ok: true, text, stats }),
         onError: (error) => settle({ ok: false, error }),
       }),
-      `${API_CALLER_PREFIX}${randomUUID()}`,
+      { kind: 'api', requestId: randomUUID() },
     ));
   } catch (error) {
     return sendError(res, fromEnclaveError(toErrorPayload(error)));

@@ -8,27 +8,18 @@
 import type { ChatMessage, GenerationStats } from '../../../shared/chat.ts';
 import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '../../../shared/compare.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
-import type { ChatEvent, ChatService, JobObserver } from '../chat.ts';
+import type { ChatService, JobObserver } from '../chat.ts';
 import { StreamedText } from '../streamed-text.ts';
 import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';
 import { answerKey, nextAnswers, ONE_AT_A_TIME, type EngineCapacity, type WaitingAnswer } from './schedule.ts';
 import type { AnswerUpdate, CompareStore } from './store.ts';
 
-/** The workbench's first place in ChatService's fair queue. */
-export const COMPARE_CALLER = 'compare';
-
-/** The fair queue holds one job per caller, so each answer the workbench runs at once has its own place. */
-export function compareCaller(slot: number): string {
-  return slot === 0 ? COMPARE_CALLER : `${COMPARE_CALLER}:${slot + 1}`;
-}
 
 export type CompareEvent = { [E in keyof CompareEventPayloads]: { event: E; payload: CompareEventPayloads[E] } }[keyof CompareEventPayloads];
 
 export interface RunnerDeps {
   store: CompareStore;
   chat: Pick<ChatService, 'generate' | 'stop'>;
-  /** Every chat event of the host (for the load time of each job). */
-  onChatEvent: (listener: (event: ChatEvent) => void) => () => void;
   /** Models loaded in the engine processes now (the schedule prefers them). */
   loadedModelIds: () => readonly string[];
   /** The engine process that holds this model, for its peak memory. */
@@ -41,7 +32,7 @@ export interface RunnerDeps {
 
 interface Active {
   answer: WaitingAnswer;
-  /** Its place in the fair queue (see compareCaller). */
+  /** Its place in the fair queue (a compare caller's slot). */
   slot: number;
   jobId: string | null;
   phase: ActiveAnswer['phase'];
@@ -54,16 +45,11 @@ export class CompareRunner {
   private readonly active = new Map<string, Active>();
   private readonly tasks = new Set<Promise<void>>();
   private disposed = false;
-  private readonly loadTimes = new Map<string, number>();
-  private readonly offChat: () => void;
 
   constructor(deps: RunnerDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
     this.capacity = deps.capacity ?? ONE_AT_A_TIME;
-    this.offChat = deps.onChatEvent((event) => {
-      if (event.event === 'chat.loaded') this.loadTimes.set(event.payload.jobId, event.payload.loadMs);
-    });
   }
 
   /** Starts as many waiting answers as there are free places. */
@@ -87,7 +73,6 @@ export class CompareRunner {
 
   dispose(): void {
     this.disposed = true;
-    this.offChat();
   }
 
   /** Tells the renderer where this run stands. */
@@ -150,7 +135,7 @@ export class CompareRunner {
       };
       // The process's high-water mark from here; a model loaded for this answer is counted with it.
       resetPeakMemory(this.deps.enginePidOf(answer.modelId));
-      this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, compareCaller(entry.slot)).catch((error: unknown) => {
+      this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, { kind: 'compare', slot: entry.slot }).catch((error: unknown) => {
         // Once observed, the observer was told (onError) and ended the answer. Before that, the job
         // was refused (a model gone from the folder, a full queue): the answer fails, the run goes on.
         if (observed) return;
@@ -163,7 +148,11 @@ export class CompareRunner {
   private observe(entry: Active, ended: () => void): JobObserver {
     const { answer } = entry;
     const text = new StreamedText((content) => this.save(answer, { content }), this.now);
+    let loadMs = 0;
     return {
+      onLoaded: (_modelId, ms) => {
+        loadMs = ms;
+      },
       onDelta: (delta: string) => {
         if (entry.phase !== 'generating') {
           entry.phase = 'generating';
@@ -173,7 +162,6 @@ export class CompareRunner {
         text.append(delta);
       },
       onDone: (finalText: string, stats: GenerationStats, reasoning: string) => {
-        const jobId = entry.jobId ?? '';
         this.update(answer, {
           content: text.final(finalText),
           reasoning: reasoning === '' ? null : reasoning,
@@ -181,15 +169,13 @@ export class CompareRunner {
           timeToFirstTokenMs: stats.timeToFirstTokenMs,
           tokensPerSecond: stats.tokensPerSecond,
           tokens: stats.tokens,
-          loadMs: this.loadTimes.get(jobId) ?? 0,
+          loadMs,
           peakMemoryBytes: readPeakMemoryBytes(this.deps.enginePidOf(answer.modelId)),
           durationMs: stats.durationMs,
         });
-        this.loadTimes.delete(jobId);
         ended();
       },
       onError: (error: ErrorPayload) => {
-        this.loadTimes.delete(entry.jobId ?? '');
         this.fail(answer, error, text.value);
         ended();
       },

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
 import type { Conversations } from '../../host/conversation-handlers.ts';
+import type { Caller } from '../chat.ts';
 
 export interface Participant {
   id: string;
@@ -16,7 +17,7 @@ export interface Participant {
   token: string;
   joinedAt: Date;
   /** The chat queue's caller id: each participant has their own turn. */
-  caller: string;
+  caller: Caller;
   conversations: Conversations;
   jobs: Set<string>;
   answers: number;
@@ -26,15 +27,13 @@ export interface Participant {
   recent: number[];
 }
 
-export const PARTICIPANT_CALLER_PREFIX = 'workshop:';
-
 export class Participants {
   private readonly byToken = new Map<string, Participant>();
   private readonly roomDir: string;
-  private readonly open: (dir: string, caller: string) => Conversations;
+  private readonly open: (dir: string, caller: Caller) => Conversations;
 
   /** `open` opens a participant's own conversations database in `dir`, queued as `caller`. */
-  constructor(roomDir: string, open: (dir: string, caller: string) => Conversations) {
+  constructor(roomDir: string, open: (dir: string, caller: Caller) => Conversations) {
     this.roomDir = roomDir;
     this.open = open;
   }
@@ -44,7 +43,7 @@ export class Participants {
     const id = randomUUID();
     const dir = join(this.roomDir, id);
     mkdirSync(dir, { recursive: true });
-    const caller = `${PARTICIPANT_CALLER_PREFIX}${id}`;
+    const caller: Caller = { kind: 'participant', participantId: id };
     const participant: Participant = {
       id,
       name,
@@ -70,13 +69,7 @@ export class Participants {
     return this.list().find((participant) => participant.id === id) ?? null;
   }
 
-  byCaller(caller: string): Participant | null {
-    return this.list().find((participant) => participant.caller === caller) ?? null;
-  }
 
-  byJob(jobId: string): Participant | null {
-    return this.list().find((participant) => participant.jobs.has(jobId)) ?? null;
-  }
 
   list(): Participant[] {
     return [...this.byToken.values()];

@@ -4,7 +4,7 @@
  * only the actions below change it. No DOM here, so it runs under plain vitest.
  */
 import type { AppInfo, EventPayloads } from '../../../shared/contract.ts';
-import type { GenerationStats } from '../../../shared/chat.ts';
+import { newJobId, type GenerationStats } from '../../../shared/chat.ts';
 import type { ReportLocale } from '../../../shared/compare.ts';
 import type {
   Conversation,
@@ -49,10 +49,10 @@ export interface ConversationMessage {
 }
 
 export interface ActiveJob {
-  /** Distinguishes one send from the next, even before the host gave a job id. */
+  /** Distinguishes one send from the next. */
   seq: number;
-  /** null until `chat.generate` has answered. */
-  id: string | null;
+  /** Chosen here before `chat.generate` is sent, so the job's first events are recognised. */
+  id: string;
   modelId: string;
   /** The answer so far. */
   text: string;
@@ -179,8 +179,6 @@ export const SELECTED_MODEL_KEY = 'enclave.selectedModel';
 export const OPEN_CONVERSATION_KEY = 'enclave.openConversation';
 /** Ids of messages shown before the host saved them. */
 const LOCAL_ID_PREFIX = 'local-';
-/** Events that arrive before `chat.generate` answered are kept, up to this many. */
-const MAX_EARLY_EVENTS = 10_000;
 
 export function initialAppState(connection: ConnectionState = 'connecting'): AppState {
   return {
@@ -247,8 +245,6 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   let messageSeq = 0;
   let jobSeq = 0;
   let errorSeq = 0;
-  /** Events for jobs whose id is not known yet (the generate call has not answered). */
-  let early: JobEvent[] = [];
 
   const newMessageId = (): string => `${LOCAL_ID_PREFIX}${++messageSeq}`;
 
@@ -397,10 +393,6 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   function handleJobEvent(e: JobEvent): void {
     const job = getState().job;
     if (job === null) return;
-    if (job.id === null) {
-      if (early.length < MAX_EARLY_EVENTS) early.push(e);
-      return;
-    }
     if (e.payload.jobId !== job.id) return;
     switch (e.event) {
       case 'chat.delta': {
@@ -485,7 +477,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
           };
     const job: ActiveJob = {
       seq: ++jobSeq,
-      id: null,
+      id: newJobId(),
       modelId: model.id,
       text: '',
       reasoning: '',
@@ -495,7 +487,6 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       answerId: null,
       answerSiblings: turn.content === null ? turn.siblings : [],
     };
-    early = [];
     setState((prev) => ({
       ...prev,
       messages: [...prev.messages.slice(0, turn.keep), ...(question === null ? [] : [question])],
@@ -504,15 +495,15 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       error: null,
     }));
 
-    let jobId: string;
+    const jobId = job.id;
     let saved: SavedTurn | undefined;
     try {
-      ({ jobId, saved } = await api.call('chat.generate', {
+      ({ saved } = await api.call('chat.generate', {
+        jobId,
         modelId: model.id,
         conversation: { id: s.conversation?.id ?? null, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }) },
       }));
     } catch (error) {
-      early = [];
       finishJob(job, { kind: 'error', error });
       return false;
     }
@@ -520,13 +511,12 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     const current = getState().job;
     if (current?.seq !== job.seq) {
       // The conversation was left meanwhile: nobody waits for this answer here (the host saves it).
-      early = [];
       api.call('chat.stop', { jobId }).catch(() => {});
       return true;
     }
     setState((prev) => {
       if (prev.job?.seq !== job.seq) return prev;
-      const next = { ...prev, job: { ...prev.job, id: jobId } };
+      const next = { ...prev, job: { ...prev.job } };
       if (saved === undefined) return next;
       next.job.answerId = saved.answer.id;
       next.job.questionId = saved.answer.parentId;
@@ -541,9 +531,6 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
       return next;
     });
     if (saved !== undefined && s.conversation === null) void refreshConversations();
-    const replay = early.filter((e) => e.payload.jobId === jobId);
-    early = [];
-    for (const e of replay) handleJobEvent(e);
     const after = getState().job;
     if (after?.seq === job.seq && after.stopRequested) await requestStop(jobId);
     return true;
@@ -561,15 +548,14 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     const job = getState().job;
     if (job === null || job.stopRequested) return;
     setState((s) => (s.job?.seq === job.seq ? { ...s, job: { ...s.job, stopRequested: true } } : s));
-    // Without an id yet, send() stops it as soon as the id arrives.
-    if (job.id !== null) await requestStop(job.id);
+    // Sent after chat.generate on the same connection, so the host knows the job; send() asks again once it has answered.
+    await requestStop(job.id);
   }
 
   /** Leaves the open conversation; a running answer is stopped (the host keeps what it wrote). */
   function leaveConversation(): void {
     const job = getState().job;
-    if (job !== null && job.id !== null) api.call('chat.stop', { jobId: job.id }).catch(() => {});
-    early = [];
+    if (job !== null) api.call('chat.stop', { jobId: job.id }).catch(() => {});
   }
 
   function newConversation(): void {
