@@ -113,7 +113,7 @@ describe('workshop mode', () => {
   test('is refused on an address that is not this machine’s', async () => {
     const outcome = await testHost.host.call('workshop.start', { address: '203.0.113.9', port: 5999 });
     expect(outcome).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(testHost.host.workshop.status().state).toBe('open');
+    expect(testHost.host.services.workshop.status().state).toBe('open');
   });
 
   test('shows the address, a join code and its QR code, in a fresh room', async () => {
@@ -383,7 +383,7 @@ describe('workshop mode', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       expect(await testHost.host.call('workshop.start', { address: '127.0.0.1', port })).toMatchObject({ ok: false, error: { code: 'PORT_IN_USE', details: { port } } });
-      expect(testHost.host.workshop.status().state).toBe('off');
+      expect(testHost.host.services.workshop.status().state).toBe('off');
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
