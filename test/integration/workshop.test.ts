@@ -286,6 +286,25 @@ describe('workshop mode', () => {
     client.close();
   }, 60_000);
 
+  test('four participants stop their own running answers, and every one ends at once', async () => {
+    const clients: ContractClient[] = [];
+    for (let i = 0; i < 4; i++) clients.push(await participant(`Stopper ${i}`));
+    // Each has had an answer in a saved conversation first, as in a room.
+    await Promise.all(
+      clients.map(async (client) => {
+        const first = resultOf<{ jobId: string }>(await client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: 3 }, conversation: { id: null, parentId: null, content: 'hello' } }));
+        await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === first.jobId);
+      }),
+    );
+    const jobs = await Promise.all(clients.map(async (client) => resultOf<{ jobId: string }>(await ask(client, LONG)).jobId));
+    await expect.poll(async () => (await trainer<WorkshopStatus>('workshop.status')).running.length).toBe(4);
+    for (const [i, jobId] of jobs.entries()) expect(resultOf<{ stopped: boolean }>(await at(clients, i).call('chat.stop', { jobId }))).toEqual({ stopped: true });
+    const ended = await Promise.all(clients.map((client, i) => client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === at(jobs, i))));
+    expect(ended.map((frame) => (frame.payload as { stats: { stopReason: string } }).stats.stopReason)).toEqual(['abort', 'abort', 'abort', 'abort']);
+    expect((await trainer<WorkshopStatus>('workshop.status')).running).toEqual([]);
+    for (const client of clients) client.close();
+  }, 60_000);
+
   test('removing a participant stops their answers and deletes their folder', async () => {
     const [holder, waiter] = [await participant('Holder'), await participant('Waiter')];
     const room = await trainer<WorkshopStatus>('workshop.status');

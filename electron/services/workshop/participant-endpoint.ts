@@ -32,9 +32,8 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
   const { shared, chat, participants, participant } = options;
   const listeners = new Set<(event: HostEvent) => void>();
 
-  /** Their job is theirs to stop and to watch from the start; its end counts in the console. */
+  /** Its end counts in the console. */
   const follow = (jobId: string): JobObserver => {
-    participant.jobs.add(jobId);
     return {
       onDelta: () => undefined,
       onDone: (_text, stats) => {
@@ -56,13 +55,20 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
       'chat.stop': ({ jobId }) => (participant.jobs.has(jobId) ? chat.stop(jobId) : { stopped: false }),
       'chat.generate': async ({ conversation, messages, ...rest }) => {
         participants.assertMayAsk(participant);
-        // Refused attempts (BUSY while their answer runs, an unknown model) throw here and do not count.
-        const started =
-          conversation !== undefined
-            ? await participant.conversations.chat.generate({ ...rest, conversation }, follow)
-            : await chat.generate({ ...rest, messages: requireMessages(messages) }, follow, participant.caller);
-        participants.countAsked(participant);
-        return started;
+        // The job is theirs to stop from the moment they name it, before the engine says anything.
+        participant.jobs.add(rest.jobId);
+        try {
+          const started =
+            conversation !== undefined
+              ? await participant.conversations.chat.generate({ ...rest, conversation }, follow)
+              : await chat.generate({ ...rest, messages: requireMessages(messages) }, follow, participant.caller);
+          participants.countAsked(participant);
+          return started;
+        } catch (error) {
+          // Refused (BUSY while their answer runs, an unknown model): not theirs, and not counted.
+          participant.jobs.delete(rest.jobId);
+          throw error;
+        }
       },
       ...participant.conversations.handlers,
     },
