@@ -15,7 +15,7 @@ export default defineConfig({
           // The Electron shell, the plain-Node web host and the engine process share one build.
           main: resolve(root, 'electron/main.ts'),
           web: resolve(root, 'electron/host/web-main.ts'),
-          engine: resolve(root, 'electron/engine/engine-main.ts'),
+          engine: resolve(root, 'electron/engine/process/engine-main.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -13,7 +13,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, session, type M
 import ElectronStore from 'electron-store';
 import { ensureDirectories, loadConfig, type AppConfig } from './host/config.ts';
 import { Host } from './host/host.ts';
-import { openSettings } from './services/settings.ts';
+import { openSettings } from './services/settings/settings.ts';
 import { registerAppScheme, serveAppProtocol } from './shell/app-protocol.electron.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from './shell/bridge.ts';
 import { utilityEngineSpawner } from './shell/engine-spawn.electron.ts';
@@ -108,7 +108,7 @@ function onReady(appConfig: AppConfig): void {
     config: appConfig,
     spawnEngine: utilityEngineSpawner(paths.engine),
     settings: settings.backend,
-    // Workshop participants get the same built renderer over HTTP (issue #7).
+    // Workshop participants get the same built renderer over HTTP.
     rendererDir: paths.renderer,
     openExternal: openExternalLink,
     saveReport: saveReportWithDialog,
@@ -190,7 +190,7 @@ function hardenSession(ses: Session): void {
     const allowed = isAllowedRequestUrl(details.url, appOrigin, details.resourceType);
     // In the egress log with the Node side's attempts (before the host exists, on the console only).
     if (!allowed) {
-      if (host !== null) host.egress.logRendererRequest(details.url, details.resourceType);
+      if (host !== null) host.shell.logRendererRequest(details.url, details.resourceType);
       else console.warn(`Enclave: blocked a ${details.resourceType} request to ${details.url.slice(0, 200)}`);
     }
     callback({ cancel: !allowed });

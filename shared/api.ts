@@ -1,5 +1,6 @@
 /** Local OpenAI-compatible API (issue #7): what the settings panel shows of it. */
 import type { ErrorPayload } from './errors.ts';
+import { z } from 'zod';
 
 export const DEFAULT_API_PORT = 5171;
 
@@ -26,3 +27,17 @@ export interface ApiStatus {
 }
 
 export const EMPTY_API_COUNTS: ApiRequestCounts = { models: 0, chatCompletions: 0, completions: 0, errors: 0, active: 0 };
+
+/** The local OpenAI-compatible API: switched on and configured through settings.update. */
+export const apiCommandSchemas = {
+  'api.status': z.strictObject({}),
+} as const;
+
+export interface ApiCommandResults {
+  'api.status': ApiStatus;
+}
+
+export interface ApiEventPayloads {
+  /** The API server's state and live request counts, at most about twice a second. */
+  'api.status': ApiStatus;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorPayload } from './errors.ts';
 
 /** Limits that keep one request from exhausting the host; far above any real conversation turn. */
 export const LIMITS = {
@@ -98,3 +99,87 @@ export const DEFAULT_SAMPLING = {
   repeatPenalty: 1,
   maxTokens: 4096,
 } as const satisfies Sampling;
+
+/**
+ * How a message stands. `generating` only while its answer streams; a row still `generating` when
+ * the app starts was cut off by a crash or a kill and becomes `interrupted`.
+ */
+export type StoredMessageState = 'done' | 'generating' | 'stopped' | 'error' | 'interrupted';
+
+export interface StoredMessage {
+  id: string;
+  conversationId: string;
+  /** The message this one answers or follows; null for the first message of a branch root. */
+  parentId: string | null;
+  role: 'user' | 'assistant';
+  content: string;
+  state: StoredMessageState;
+  modelId: string | null;
+  stats: GenerationStats | null;
+  /** The model's reasoning before this answer (a thought segment), null when it wrote none. */
+  reasoning: string | null;
+  createdAt: number;
+}
+
+/** What `chat.generate` saved in a conversation: the question (null when regenerating) and the answer row. */
+export interface SavedTurn {
+  conversationId: string;
+  question: StoredMessage | null;
+  answer: StoredMessage;
+}
+
+
+/** Every id a command names (a model file, a conversation, a message...). */
+export const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
+
+/**
+ * Answer in a saved conversation (`id` null: a new one, created with this first question). With
+ * `content`: a new question under `parentId` (null: the first message; an earlier message's parent:
+ * edit and resend, a new branch). Without: a new answer to the question `parentId` (regenerate; the
+ * earlier answers are kept as alternatives).
+ */
+const generateInConversationSchema = z.strictObject({
+  id: idSchema.nullable(),
+  parentId: idSchema.nullable(),
+  content: z.string().min(1).max(LIMITS.maxMessageChars).optional(),
+});
+
+/** The chat's slice of the contract. */
+export const chatCommandSchemas = {
+  'chat.generate': z
+    .strictObject({
+      /** Chosen by the client (`newJobId`): its events can arrive before this call is answered. */
+      jobId: jobIdSchema,
+      modelId: idSchema,
+      /** The whole history, for a conversation the host does not keep. */
+      messages: z.array(chatMessageSchema).min(1).max(LIMITS.maxMessages).optional(),
+      sampling: samplingSchema.optional(),
+      /** Conversations: the host saves the question and the answer, and builds the history itself. */
+      conversation: generateInConversationSchema.optional(),
+    })
+    .refine((input) => (input.messages === undefined) !== (input.conversation === undefined), {
+      message: 'give either messages or conversation',
+    }),
+  'chat.stop': z.strictObject({ jobId: idSchema }),
+} as const;
+
+export interface ChatCommandResults {
+  /** `jobId`: the one the client chose. With `conversation`: the saved question (null when regenerating) and the answer row being written. */
+  'chat.generate': { jobId: string; saved?: SavedTurn };
+  'chat.stop': { stopped: boolean };
+}
+
+/** A generation's events, each keyed by the job id it belongs to. */
+export interface ChatEventPayloads {
+  /** A batch of answer text, about one per animation frame. */
+  'chat.delta': { jobId: string; text: string };
+  /** A batch of the model's reasoning (its thought segment), which comes before the answer. */
+  'chat.thought': { jobId: string; text: string };
+  /** The model finished loading for this job; reported once per load. */
+  'chat.loaded': { jobId: string; modelId: string; loadMs: number };
+  /** `reasoning`: the whole thought segment, '' when the model wrote none. */
+  'chat.done': { jobId: string; text: string; reasoning: string; stats: GenerationStats };
+  'chat.error': { jobId: string; error: ErrorPayload };
+  /** A job waiting for the engine behind others (position 1: next to run). */
+  'chat.queued': { jobId: string; position: number };
+}

@@ -6,7 +6,7 @@
  * reference column in a replay). Each cell is one answer with its statistics.
  */
 import { z } from 'zod';
-import { LIMITS, samplingSchema } from './chat.ts';
+import { idSchema, LIMITS, samplingSchema } from './chat.ts';
 
 export const LIMITS_COMPARE = {
   minModels: 2,
@@ -152,7 +152,6 @@ export interface ReportFile {
   savedTo: string | null;
 }
 
-const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
 
 export const compareCommandSchemas = {
   'compare.list': z.strictObject({}),

@@ -1,27 +1,7 @@
 /** Conversations as stored by the host and shown by the renderer. */
 import { z } from 'zod';
-import { LIMITS, samplingSchema, type GenerationStats } from './chat.ts';
-
-/**
- * How a message stands. `generating` only while its answer streams; a row still `generating` when
- * the app starts was cut off by a crash or a kill and becomes `interrupted`.
- */
-export type StoredMessageState = 'done' | 'generating' | 'stopped' | 'error' | 'interrupted';
-
-export interface StoredMessage {
-  id: string;
-  conversationId: string;
-  /** The message this one answers or follows; null for the first message of a branch root. */
-  parentId: string | null;
-  role: 'user' | 'assistant';
-  content: string;
-  state: StoredMessageState;
-  modelId: string | null;
-  stats: GenerationStats | null;
-  /** The model's reasoning before this answer (a thought segment), null when it wrote none. */
-  reasoning: string | null;
-  createdAt: number;
-}
+import { idSchema, LIMITS, samplingSchema, type StoredMessage } from './chat.ts';
+import { REPORT_LOCALES } from './compare.ts';
 
 /** A message on the shown path, with its alternatives (same parent) for branch navigation. */
 export interface PathMessage extends StoredMessage {
@@ -105,16 +85,56 @@ export interface ConversationsStatus {
   interrupted: number;
 }
 
-/** What `chat.generate` saved in a conversation: the question (null when regenerating) and the answer row. */
-export interface SavedTurn {
-  conversationId: string;
-  question: StoredMessage | null;
-  answer: StoredMessage;
-}
-
 /** A file for the user to save (an export). */
 export interface ExportedFile {
   fileName: string;
   mimeType: string;
   content: string;
+}
+
+const titleSchema = z.string().max(LIMITS_CONVERSATIONS.maxTitleChars);
+
+/** Durable history in SQLite: branches, search, exports and imports. */
+export const conversationsCommandSchemas = {
+  'conversations.status': z.strictObject({}),
+  'conversations.list': z.strictObject({}),
+  'conversations.create': z.strictObject({ title: titleSchema.optional(), settings: conversationSettingsSchema.partial().optional() }),
+  'conversations.get': z.strictObject({ id: idSchema }),
+  'conversations.rename': z.strictObject({ id: idSchema, title: titleSchema }),
+  'conversations.pin': z.strictObject({ id: idSchema, pinned: z.boolean() }),
+  'conversations.delete': z.strictObject({ id: idSchema }),
+  'conversations.restore': z.strictObject({ id: idSchema }),
+  'conversations.search': z.strictObject({ query: z.string().max(LIMITS_CONVERSATIONS.maxSearchChars) }),
+  'conversations.updateSettings': z.strictObject({ id: idSchema, settings: conversationSettingsSchema }),
+  'conversations.selectBranch': z.strictObject({ id: idSchema, messageId: idSchema }),
+  'conversations.deleteMessage': z.strictObject({ id: idSchema, messageId: idSchema }),
+  /** `locale`: the interface language, for the Markdown headings. */
+  'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']), locale: z.enum(REPORT_LOCALES).default('en') }),
+  'conversations.exportAll': z.strictObject({}),
+  /** The text of ChatGPT's conversations.json (from its data export). */
+  'conversations.importChatGpt': z.strictObject({ content: z.string().max(LIMITS_CONVERSATIONS.maxImportChars) }),
+  'conversations.presets': z.strictObject({}),
+  'conversations.savePreset': savedPresetSchema,
+  'conversations.deletePreset': z.strictObject({ name: z.string().max(80) }),
+} as const;
+
+export interface ConversationsCommandResults {
+  'conversations.status': ConversationsStatus;
+  'conversations.list': ConversationSummary[];
+  'conversations.create': Conversation;
+  'conversations.get': Conversation;
+  'conversations.rename': ConversationSummary;
+  'conversations.pin': ConversationSummary;
+  'conversations.delete': { deleted: true };
+  'conversations.restore': ConversationSummary;
+  'conversations.search': SearchHit[];
+  'conversations.updateSettings': Conversation;
+  'conversations.selectBranch': Conversation;
+  'conversations.deleteMessage': Conversation;
+  'conversations.export': ExportedFile;
+  'conversations.exportAll': ExportedFile;
+  'conversations.importChatGpt': { imported: number; messages: number };
+  'conversations.presets': SavedPreset[];
+  'conversations.savePreset': SavedPreset[];
+  'conversations.deletePreset': SavedPreset[];
 }

@@ -1,4 +1,6 @@
-/** The egress log as the renderer sees it (written by electron/services/egress.ts). */
+/** The egress log as the renderer sees it (written by electron/services/privacy/egress.ts). */
+import { z } from 'zod';
+import { openLinkSchema } from './links.ts';
 /**
  * 'unattributed': a connection attempted while no user-started request was open (always refused).
  * 'renderer': a request from the desktop app's page that its session refused (it may reach only the app).
@@ -24,3 +26,20 @@ export interface EgressLogEntry {
 
 /** Outcomes after which nothing was sent. */
 export const BLOCKED_OUTCOMES: readonly EgressOutcome[] = ['blocked-offline', 'blocked-host', 'blocked-not-user-initiated'];
+
+/** Every network connection ever attempted, and links opened from untrusted text. */
+export const privacyCommandSchemas = {
+  'privacy.egressLog': z.strictObject({}),
+  /** Re-checks the link; the desktop app opens it in the system browser, the web host answers opened: false (the browser opens it). */
+  'links.open': openLinkSchema,
+} as const;
+
+export interface PrivacyCommandResults {
+  'privacy.egressLog': EgressLogEntry[];
+  'links.open': { opened: boolean };
+}
+
+export interface PrivacyEventPayloads {
+  /** Each egress log entry as it is written, so the Privacy page never reads the whole log again. */
+  'privacy.egress': EgressLogEntry;
+}

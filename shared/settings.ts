@@ -51,3 +51,17 @@ export interface SettingsView {
   /** Keys fixed by an environment variable; the UI shows them locked. */
   locked: (keyof Settings)[];
 }
+
+export const settingsCommandSchemas = {
+  'settings.get': z.strictObject({}),
+  'settings.update': settingsPatchSchema,
+} as const;
+
+export interface SettingsCommandResults {
+  'settings.get': SettingsView;
+  'settings.update': SettingsView;
+}
+
+export interface SettingsEventPayloads {
+  'settings.changed': SettingsView;
+}

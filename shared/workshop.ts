@@ -1,5 +1,6 @@
 /** Workshop mode (issue #7): one laptop serves a room of participants who only have a browser. */
 import { z } from 'zod';
+import { idSchema } from './chat.ts';
 import { userPortSchema } from './ports.ts';
 
 /** Generations one participant may start per minute. */
@@ -100,4 +101,36 @@ export interface WorkshopPush {
 export interface WorkshopMe {
   name: string;
   pushed: WorkshopPush | null;
+}
+
+/** The trainer's console; workshop.me is a participant's own (the trainer gets FORBIDDEN). */
+export const workshopCommandSchemas = {
+  'workshop.status': z.strictObject({}),
+  'workshop.interfaces': z.strictObject({}),
+  'workshop.start': workshopOpenSchema,
+  'workshop.stop': z.strictObject({}),
+  'workshop.remove': z.strictObject({ participantId: idSchema }),
+  'workshop.reset': z.strictObject({}),
+  'workshop.push': workshopPushSchema,
+  'workshop.me': z.strictObject({}),
+  'workshop.exercises': z.strictObject({}),
+} as const;
+
+export interface WorkshopCommandResults {
+  'workshop.status': WorkshopStatus;
+  'workshop.interfaces': LanInterface[];
+  'workshop.start': WorkshopStatus;
+  'workshop.stop': WorkshopStatus;
+  'workshop.remove': WorkshopStatus;
+  'workshop.reset': WorkshopStatus;
+  'workshop.push': WorkshopStatus;
+  'workshop.me': WorkshopMe;
+  'workshop.exercises': WorkshopExerciseSet[];
+}
+
+export interface WorkshopEventPayloads {
+  /** The room for the trainer's console (about twice a second at most). */
+  'workshop.status': WorkshopStatus;
+  /** A prompt the trainer pushed to everyone. */
+  'workshop.pushed': WorkshopPush;
 }

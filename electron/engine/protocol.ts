@@ -3,7 +3,6 @@ import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.t
 import type { ErrorPayload } from '../../shared/errors.ts';
 import type { GpuBackend } from '../../shared/models.ts';
 import type { HardwareInfo } from '../../shared/hardware.ts';
-import type { FitEstimate } from './hardware-fit.ts';
 
 export interface GenerateRequest {
   jobId: string;
@@ -61,3 +60,12 @@ export type HardwareFitReply =
   | { type: 'hardware-info'; requestId: number; hardware: HardwareInfo }
   | { type: 'fit-estimate'; requestId: number; estimate: FitEstimate }
   | { type: 'request-failed'; requestId: number; error: ErrorPayload };
+
+export interface FitEstimate {
+  compatibilityScore: number;
+  gpuLayers: number;
+  totalLayers: number;
+  contextSize: number;
+  ramBytes: number;
+  vramBytes: number;
+}

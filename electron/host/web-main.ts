@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../shared/ports.ts';
-import { nodeEngineSpawner } from '../engine/spawn-node.ts';
-import { openSettings } from '../services/settings.ts';
+import { nodeEngineSpawner } from '../engine/client/spawn-node.ts';
+import { openSettings } from '../services/settings/settings.ts';
 import { ensureDirectories, loadConfig } from './config.ts';
 import { Host } from './host.ts';
-import { startWebServer } from './web-server.ts';
+import { startWebServer } from '../services/platform/web-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +51,7 @@ const host = new Host({
 await host.start();
 const server = await startWebServer({ host, port, staticDir });
 console.log(`Enclave web host: ${server.url}`);
-const api = host.api.status();
+const api = host.shell.apiStatus();
 if (api.url !== null) console.log(`Enclave local API: ${api.url}`);
 else if (api.error !== null) console.error(`Enclave local API could not start: ${api.error.message}`);
 

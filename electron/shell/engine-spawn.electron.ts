@@ -1,6 +1,6 @@
 /** Starts the engine in an Electron utilityProcess: the desktop app's counterpart of spawn-node.ts. */
 import { utilityProcess } from 'electron';
-import type { EngineProcess, SpawnEngine } from '../engine/engine-process.ts';
+import type { EngineProcess, SpawnEngine } from '../engine/client/engine-process.ts';
 import type { EngineToHost } from '../engine/protocol.ts';
 import { utilityEnvironment } from './engine-env.ts';
 

@@ -6,7 +6,10 @@
  * served from (`app://enclave` when built, the electron-vite dev server in development), and
  * refuses everything else, including anything it cannot parse.
  */
+import { CSP_DIRECTIVES } from '../../shared/content-security.ts';
 import { isLoopbackHostname } from '../../shared/loopback.ts';
+
+export { CONTENT_SECURITY_POLICY } from '../../shared/content-security.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'enclave';
@@ -33,22 +36,6 @@ export function secureWebPreferences(preloadPath: string) {
 }
 
 export type SecureWebPreferences = ReturnType<typeof secureWebPreferences>;
-
-const CSP_DIRECTIVES = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // React sets style attributes; no inline script is ever allowed.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-src 'none'",
-  "form-action 'none'",
-];
-
-/** Sent with every response of the app:// protocol. */
-export const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.join('; ');
 
 /**
  * The policy for the dev server's pages: the same, plus what Vite's hot reload needs (the inline

@@ -74,16 +74,16 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
     const loadsOf = (jobIds: ReadonlySet<string>): number => testHost.events.filter((event) => event.event === 'chat.loaded' && jobIds.has(event.payload.jobId)).length;
 
     const app = async (): Promise<{ ms: number; loads: number; answers: number; allDone: boolean }> => {
-      await testHost.host.engine.unload();
+      await testHost.host.services.engine.unload();
       const start = performance.now();
       const run = await call(testHost, 'compare.startBatch', { setId: set.id, modelIds, sampling });
-      await testHost.host.compare.runner.idle();
+      await testHost.host.services.compare.runner.idle();
       const ms = performance.now() - start;
       const stored = await call(testHost, 'compare.get', { id: run.id });
       return { ms, loads: stored.answers.filter((answer) => (answer.loadMs ?? 0) > 0).length, answers: stored.answers.length, allDone: stored.answers.every((answer) => answer.state === 'done') };
     };
     const byHand = async (): Promise<{ ms: number; loads: number }> => {
-      await testHost.host.engine.unload();
+      await testHost.host.services.engine.unload();
       const jobs = new Set<string>();
       const start = performance.now();
       for (const modelId of modelIds) {

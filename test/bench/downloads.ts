@@ -22,8 +22,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { DownloadJob } from '../../shared/downloads.ts';
-import { DownloadService, sha256File } from '../../electron/services/downloads.ts';
-import { EgressGate } from '../../electron/services/egress.ts';
+import { DownloadService, sha256File } from '../../electron/services/models/downloads/download-service.ts';
+import { EgressGate } from '../../electron/services/privacy/egress.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 

@@ -150,7 +150,7 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
       // Fresh participants for each row: the rate limit (answers a minute) is per participant.
       const clients = await Promise.all(Array.from({ length: count }, (_, i) => joinRoom(room, `P${count}-${i}`)));
       rows.push(await measure('workshop participants', count, (c, r) => participantAnswer(clients[c] as ContractClient, `Participant ${c}, question ${r}: tell me a story.`)));
-      parallel = Math.max(parallel, ...testHost.host.engine.status.loaded.map((loaded) => loaded.parallel));
+      parallel = Math.max(parallel, ...testHost.host.services.engine.status.loaded.map((loaded) => loaded.parallel));
       for (const client of clients) client.close();
     }
     await trainer('workshop.stop');

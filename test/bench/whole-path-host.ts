@@ -8,7 +8,7 @@
  */
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { startWebServer } from '../../electron/host/web-server.ts';
+import { startWebServer } from '../../electron/services/platform/web-server.ts';
 import { createTestHost } from '../support/test-host.ts';
 
 export type HostToBench =
@@ -24,20 +24,20 @@ const send = (message: HostToBench): void => {
 const testHost = await createTestHost([], { ...process.env });
 const { host } = testHost;
 for (const path of modelPaths) await symlink(path, join(testHost.modelsDir, basename(path)));
-await host.library.rescan();
+await host.services.library.rescan();
 const staticDir = join(testHost.dataDir, 'static');
 await mkdir(staticDir, { recursive: true });
 await writeFile(join(staticDir, 'index.html'), '');
 
 // Host.start() (in createTestHost) started the engine: wait until llama.cpp is loaded in it.
-await host.engine.start();
+await host.services.engine.start();
 const server = await startWebServer({ host, staticDir, port: 0 });
 // performance.now() counts from this process's start: Node, the host, the engine process and llama.cpp.
-send({ type: 'ready', port: server.port, enginePid: host.engine.pid ?? null, startMs: performance.now() });
+send({ type: 'ready', port: server.port, enginePid: host.services.engine.pid ?? null, startMs: performance.now() });
 
 process.on('message', (message: BenchToHost) => {
   if (message.type === 'memory') {
-    send({ type: 'memory', hostMaxRssKb: process.resourceUsage().maxRSS, enginePid: host.engine.pid ?? null });
+    send({ type: 'memory', hostMaxRssKb: process.resourceUsage().maxRSS, enginePid: host.services.engine.pid ?? null });
   } else {
     void (async () => {
       await server.close();

@@ -27,7 +27,7 @@ const JSON_MODEL = 'enclave-json.gguf';
 
 /** Jobs in the chat queue, running or waiting, whoever they are for. */
 function jobsInQueue(): number {
-  const { running, waiting } = testHost.host.workshop.status();
+  const { running, waiting } = testHost.host.services.workshop.status();
   return running.length + waiting;
 }
 
@@ -44,14 +44,14 @@ beforeAll(async () => {
   const models = await ensureFixtureModels();
   testHost = await createTestHost([models.scripted, models.endless], { ENCLAVE_THREADS: '1' });
   await writeBigramModel(join(testHost.modelsDir, JSON_MODEL), { name: 'Enclave JSON', script: JSON_SCRIPT, loop: false });
-  await testHost.host.library.rescan();
-  expect(testHost.host.api.status().state).toBe('off');
+  await testHost.host.services.library.rescan();
+  expect(testHost.host.services.api.status().state).toBe('off');
   const port = await freePort();
   // Switched on the way the settings panel does it.
   const outcome = await testHost.host.call('settings.update', { apiEnabled: true, apiPort: port });
   expect(outcome.ok).toBe(true);
-  await testHost.host.api.apply();
-  const status = testHost.host.api.status();
+  await testHost.host.services.api.apply();
+  const status = testHost.host.services.api.status();
   expect(status).toMatchObject({ state: 'listening', url: `http://127.0.0.1:${port}/v1`, keyRequired: false });
   baseURL = status.url ?? '';
   client = new OpenAI({ baseURL, apiKey: 'unused', maxRetries: 0, fetchOptions });
@@ -220,7 +220,7 @@ describe('local OpenAI-compatible API', () => {
 
   test('asks for the API key once one is set', async () => {
     await testHost.host.call('settings.update', { apiKey: 'sk-local-secret' });
-    expect(testHost.host.api.status().keyRequired).toBe(true);
+    expect(testHost.host.services.api.status().keyRequired).toBe(true);
     try {
       const wrong = await client.models.list().catch((error: unknown) => error);
       expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
@@ -247,7 +247,7 @@ describe('local OpenAI-compatible API', () => {
     const jobId = app.ok ? (app.result as { jobId: string }).jobId : '';
     expect((await testHost.waitFor('chat.done', (payload) => payload.jobId === jobId)).text).toBe(SCRIPTED_REPLY);
     expect(testHost.events.some((event) => event.event === 'chat.queued')).toBe(true);
-    expect(testHost.host.api.status().counts.chatCompletions).toBeGreaterThanOrEqual(3);
+    expect(testHost.host.services.api.status().counts.chatCompletions).toBeGreaterThanOrEqual(3);
   });
 
   test(`all API clients together hold ${MAX_API_JOBS} places in the queue; one more gets 429, the app still gets its turn`, async () => {
@@ -281,7 +281,7 @@ describe('local OpenAI-compatible API', () => {
     const asked = client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: 'Count' }], max_tokens: 4000 }).catch((error: unknown) => error);
     await until(() => testHost.events.some((event) => event.event === 'chat.delta' && jobsInQueue() === 1), 'a running API job');
     // The engine process that holds the model (another may hold an earlier test's model).
-    const pid = testHost.host.engine.clientOf(ENDLESS)?.pid;
+    const pid = testHost.host.services.engine.clientOf(ENDLESS)?.pid;
     if (pid === undefined) throw new Error('no engine process holds the model');
     process.kill(pid, 'SIGKILL');
     const crashed = await asked;
@@ -313,23 +313,23 @@ describe('local OpenAI-compatible API', () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
-    const before = testHost.host.api.status().port;
+    const before = testHost.host.services.api.status().port;
     try {
       await testHost.host.call('settings.update', { apiPort: port });
-      await testHost.host.api.apply();
-      expect(testHost.host.api.status()).toMatchObject({ state: 'failed', url: null, error: { code: 'PORT_IN_USE', details: { port } } });
+      await testHost.host.services.api.apply();
+      expect(testHost.host.services.api.status()).toMatchObject({ state: 'failed', url: null, error: { code: 'PORT_IN_USE', details: { port } } });
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
       await testHost.host.call('settings.update', { apiPort: before });
-      await testHost.host.api.apply();
+      await testHost.host.services.api.apply();
     }
-    expect(testHost.host.api.status().state).toBe('listening');
+    expect(testHost.host.services.api.status().state).toBe('listening');
   });
 
   test('switching it off closes the port', async () => {
     await testHost.host.call('settings.update', { apiEnabled: false });
-    await testHost.host.api.apply();
-    expect(testHost.host.api.status()).toMatchObject({ state: 'off', url: null });
+    await testHost.host.services.api.apply();
+    expect(testHost.host.services.api.status()).toMatchObject({ state: 'off', url: null });
     await expect(directFetch(`${baseURL}/models`)).rejects.toThrow();
   });
 });

@@ -8,10 +8,10 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnginePool } from '../../electron/engine/engine-pool.ts';
-import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
-import { ChatService, type Caller, type ChatEvent } from '../../electron/services/chat.ts';
-import { Library } from '../../electron/services/library.ts';
+import { EnginePool } from '../../electron/engine/client/engine-pool.ts';
+import { nodeEngineSpawner } from '../../electron/engine/client/spawn-node.ts';
+import { ChatService, type Caller, type ChatEvent } from '../../electron/services/chat/chat-service.ts';
+import { Library } from '../../electron/services/models/library.ts';
 import { endlessText, ensureFixtureModels, REASONING_ANSWER, REASONING_ANSWER_TOKENS, REASONING_THOUGHT, REASONING_THOUGHT_TOKENS, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { ENGINE_ENTRY } from '../support/test-host.ts';
 

@@ -24,7 +24,7 @@ async function call<C extends CommandName>(command: C, input: CommandInput<C>): 
 }
 
 async function finished(id: string): Promise<CompareRun> {
-  await testHost.host.compare.runner.idle();
+  await testHost.host.services.compare.runner.idle();
   return call('compare.get', { id });
 }
 
@@ -58,7 +58,7 @@ async function ratings(category?: string): Promise<Map<string, number>> {
 beforeAll(async () => {
   testHost = await createTestHost([(await ensureFixtureModels()).reasoning], { ENCLAVE_THREADS: '1' });
   await writeCompareModels(testHost.modelsDir);
-  await testHost.host.library.rescan();
+  await testHost.host.services.library.rescan();
 }, 60_000);
 
 afterAll(async () => {
@@ -344,10 +344,10 @@ describe('ChatGPT replay', () => {
     if (sourdough === undefined || lyon === undefined) throw new Error('not imported');
 
     // What the workbench hands the real ChatService (the engine runs as usual).
-    const chat = testHost.host['chat'];
+    const chat = testHost.host.services.chat;
     const generate = vi.spyOn(chat, 'generate');
     const runs = await call('compare.replay', { conversationIds: [sourdough.id, lyon.id], modelIds: [ALPHA.file] });
-    await testHost.host.compare.runner.idle();
+    await testHost.host.services.compare.runner.idle();
     const asked = generate.mock.calls.filter(([, , caller]) => caller?.kind === 'compare').map(([input]) => input.messages);
     generate.mockRestore();
 
@@ -394,14 +394,14 @@ describe('ChatGPT replay', () => {
 
 describe('scheduling', () => {
   test('with room for two answers, both columns start at once and each still gets its own text', async () => {
-    const { store } = testHost.host.compare;
+    const { store } = testHost.host.services.compare;
     const events: unknown[] = [];
     const host = testHost.host;
     const runner = new CompareRunner({
       store,
-      chat: host['chat'],
-      loadedModelIds: () => host.engine.status.loaded.map((model) => model.modelId),
-      enginePidOf: (modelId) => host.engine.clientOf(modelId)?.pid,
+      chat: host.services.chat,
+      loadedModelIds: () => host.services.engine.status.loaded.map((model) => model.modelId),
+      enginePidOf: (modelId) => host.services.engine.clientOf(modelId)?.pid,
       emit: (event) => events.push(event),
       capacity: { concurrency: () => 2 },
     });

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ConversationService, toMatchExpression } from '../../electron/services/conversations.ts';
-import { openDatabase, userVersion } from '../../electron/services/db/database.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/services/db/migrations.ts';
+import { ConversationService, toMatchExpression } from '../../electron/services/conversations/conversation-service.ts';
+import { openDatabase, userVersion } from '../../electron/services/platform/db/database.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/services/platform/db/migrations.ts';
 import { SNIPPET_MATCH_END, SNIPPET_MATCH_START } from '../../shared/conversations.ts';
 
 let dir: string;

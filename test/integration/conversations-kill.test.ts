@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, expect, test } from 'vitest';
-import { ConversationService } from '../../electron/services/conversations.ts';
-import { openDatabase } from '../../electron/services/db/database.ts';
+import { ConversationService } from '../../electron/services/conversations/conversation-service.ts';
+import { openDatabase } from '../../electron/services/platform/db/database.ts';
 
 const WRITER = join(import.meta.dirname, '..', 'support', 'conversation-writer.ts');
 const KILL_RUNS = Number(process.env.ENCLAVE_KILL_RUNS ?? '200');

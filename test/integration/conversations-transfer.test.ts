@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { exportArchive, exportJson, exportMarkdown, importChatGpt } from '../../electron/services/conversation-transfer.ts';
-import { ConversationService } from '../../electron/services/conversations.ts';
-import { openDatabase } from '../../electron/services/db/database.ts';
+import { exportArchive, exportJson, exportMarkdown, importChatGpt } from '../../electron/services/conversations/transfer.ts';
+import { ConversationService } from '../../electron/services/conversations/conversation-service.ts';
+import { openDatabase } from '../../electron/services/platform/db/database.ts';
 
 const CHATGPT_EXPORT = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'chatgpt', 'conversations.json'), 'utf8');
 let dir: string;

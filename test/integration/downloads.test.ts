@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { DownloadJob } from '../../shared/downloads.ts';
-import { DownloadService, sha256File, type DownloadServiceOptions } from '../../electron/services/downloads.ts';
-import { EgressGate } from '../../electron/services/egress.ts';
-import { Library } from '../../electron/services/library.ts';
-import { readManifest } from '../../electron/services/model-manifest.ts';
+import { DownloadService, sha256File, type DownloadServiceOptions } from '../../electron/services/models/downloads/download-service.ts';
+import { EgressGate } from '../../electron/services/privacy/egress.ts';
+import { Library } from '../../electron/services/models/library.ts';
+import { readManifest } from '../../electron/services/models/manifest.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 

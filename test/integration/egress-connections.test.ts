@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { DownloadJob } from '../../shared/downloads.ts';
 import type { EgressLogEntry } from '../../shared/privacy.ts';
-import { DownloadService, sha256File } from '../../electron/services/downloads.ts';
-import { EgressGate } from '../../electron/services/egress.ts';
-import { createEgressDispatcher, installEgressDispatcher, type EgressDispatcher } from '../../electron/services/egress-dispatcher.ts';
+import { DownloadService, sha256File } from '../../electron/services/models/downloads/download-service.ts';
+import { EgressGate } from '../../electron/services/privacy/egress.ts';
+import { createEgressDispatcher, installEgressDispatcher, type EgressDispatcher } from '../../electron/services/privacy/egress-dispatcher.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 

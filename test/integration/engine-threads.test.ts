@@ -4,7 +4,7 @@
  * of the cores (EnginePool) caps both.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Engine } from '../../electron/engine/engine.ts';
+import { Engine } from '../../electron/engine/process/engine.ts';
 import type { EngineToHost } from '../../electron/engine/protocol.ts';
 import { endlessText, ensureFixtureModels } from '../fixtures/gguf/index.ts';
 

@@ -42,7 +42,7 @@ describe('engine through the host', () => {
     expect(deltasOf(jobId).join('')).toBe(SCRIPTED_REPLY);
     expect(done.stats).toMatchObject({ modelId: SCRIPTED, tokens: 9, stopReason: 'eogToken' });
     expect(done.stats.promptTokens).toBeGreaterThan(0);
-    expect(t.host.engine.status).toMatchObject({ state: 'ready', backend: 'cpu', loaded: [{ modelId: SCRIPTED, threads: 1, parallel: 1 }] });
+    expect(t.host.services.engine.status).toMatchObject({ state: 'ready', backend: 'cpu', loaded: [{ modelId: SCRIPTED, threads: 1, parallel: 1 }] });
   });
 
   it('answers the same with ordinary sampling and another prompt', async () => {
@@ -90,7 +90,7 @@ describe('engine through the host', () => {
   it('reports an engine crash to the running job, then serves from a fresh engine', async () => {
     const jobId = await generate(ENDLESS, 'Count until I crash', { maxTokens: 30_000 });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);
-    const crashedPid = t.host.engine.pid;
+    const crashedPid = t.host.services.engine.pid;
     expect(crashedPid).toBeTypeOf('number');
     process.kill(crashedPid as number, 'SIGKILL');
     const failure = await t.waitFor('chat.error', (p) => p.jobId === jobId);
@@ -99,7 +99,7 @@ describe('engine through the host', () => {
 
     const next = await generate(SCRIPTED, 'Are you back?');
     expect((await t.waitFor('chat.done', (p) => p.jobId === next)).text).toBe(SCRIPTED_REPLY);
-    expect(t.host.engine.pid).not.toBe(crashedPid);
+    expect(t.host.services.engine.pid).not.toBe(crashedPid);
   });
 
   it('lists broken files with the reason and refuses to load them', async () => {

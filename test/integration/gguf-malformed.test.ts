@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../shared/models.ts';
-import { GGUF_LIMITS, validateGgufHeader } from '../../electron/services/gguf-validate.ts';
+import { GGUF_LIMITS, validateGgufHeader } from '../../electron/services/models/gguf/validate.ts';
 import { ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, writeEmptyStringArray, writeTruncated, writeValidBase } from '../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 import { newJobId } from '../../shared/chat.ts';
@@ -193,12 +193,12 @@ describe('a real host given the whole corpus', () => {
     }
     console.info(`host: ${unusable.length} malformed files listed as unusable in one rescan of ${scanMs.toFixed(0)} ms`);
 
-    const pid = t.host.engine.pid;
+    const pid = t.host.services.engine.pid;
     const scriptedId = models.find((model) => model.problem === null)?.id as string;
     const answer = await t.host.call('chat.generate', { jobId: newJobId(), modelId: scriptedId, messages: [{ role: 'user', content: 'Still there?' }] });
     expect(answer.ok).toBe(true);
     const { jobId } = (answer as { ok: true; result: { jobId: string } }).result;
     expect((await t.waitFor('chat.done', (done) => done.jobId === jobId)).text).toBe(SCRIPTED_REPLY);
-    expect(t.host.engine.pid).toBe(pid);
+    expect(t.host.services.engine.pid).toBe(pid);
   }, 60_000);
 });

@@ -7,10 +7,10 @@ import { copyFile, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { importModels } from '../../electron/services/imports.ts';
-import { Library } from '../../electron/services/library.ts';
-import { deleteModel } from '../../electron/services/model-delete.ts';
-import { readManifest } from '../../electron/services/model-manifest.ts';
+import { importModels } from '../../electron/services/models/imports.ts';
+import { Library } from '../../electron/services/models/library.ts';
+import { deleteModel } from '../../electron/services/models/delete.ts';
+import { readManifest } from '../../electron/services/models/manifest.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 
 let dir: string;

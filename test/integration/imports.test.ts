@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { GGUF_LIMITS } from '../../electron/services/gguf-validate.ts';
-import { importModels } from '../../electron/services/imports.ts';
-import { Library } from '../../electron/services/library.ts';
-import { readManifest } from '../../electron/services/model-manifest.ts';
+import { GGUF_LIMITS } from '../../electron/services/models/gguf/validate.ts';
+import { importModels } from '../../electron/services/models/imports.ts';
+import { Library } from '../../electron/services/models/library.ts';
+import { readManifest } from '../../electron/services/models/manifest.ts';
 import { ensureFixtureModels, writeBadMagic, writeEmptyStringArray, writeHugeCount, writeNotGguf, writeTruncated } from '../fixtures/gguf/index.ts';
 
 let dir: string;

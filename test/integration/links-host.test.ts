@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
+import { nodeEngineSpawner } from '../../electron/engine/client/spawn-node.ts';
 import { Host } from '../../electron/host/host.ts';
-import { openSettings } from '../../electron/services/settings.ts';
+import { openSettings } from '../../electron/services/settings/settings.ts';
 import { HOSTILE_LINKS } from '../support/hostile-links.ts';
 import { ENGINE_ENTRY } from '../support/test-host.ts';
 

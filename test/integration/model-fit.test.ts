@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CatalogFit, HardwareInfo } from '../../shared/hardware.ts';
-import { CATALOG } from '../../electron/services/catalog.ts';
-import { ModelFitService } from '../../electron/services/model-fit.ts';
+import { CATALOG } from '../../electron/services/models/catalog.ts';
+import { ModelFitService } from '../../electron/services/models/fit.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
@@ -63,14 +63,14 @@ describe('hardware fit', () => {
     // The second model's files are not on the server: its error is reported, the first still scored.
     expect(absent?.quants).toEqual([]);
     expect(absent?.error?.code).toBe('DOWNLOAD_FAILED');
-    const log = await testHost.host.egress.entries();
+    const log = await testHost.host.services.egress.entries();
     expect(log).toContainEqual(expect.objectContaining({ purpose: 'model-metadata', outcome: 'completed', detail: 'GGUF header' }));
     expect(log).toContainEqual(expect.objectContaining({ purpose: 'model-metadata', outcome: 'allowed', level: 'connection' }));
   });
 
   test('"check again" reads no header again but computes the fit again, from the engine', async () => {
     if (served === undefined) throw new Error('the catalog needs a model');
-    const engine = testHost.host.engine;
+    const engine = testHost.host.services.engine;
     let estimates = 0;
     // The real engine process, counted: the fit depends on memory, which changes between checks.
     const counted = {
@@ -80,7 +80,7 @@ describe('hardware fit', () => {
         return engine.estimateFit(...args);
       },
     };
-    const fit = new ModelFitService({ engine: counted, gate: testHost.host.egress, endpoint: () => server.url, catalog: CATALOG });
+    const fit = new ModelFitService({ engine: counted, gate: testHost.host.services.egress, endpoint: () => server.url, catalog: CATALOG });
     const first = await fit.fit([served.id]);
     const requestsAfterFirst = server.requests.length;
     const second = await fit.fit([served.id]);

@@ -19,7 +19,7 @@ describe('models.reveal', () => {
     const { scripted } = await ensureFixtureModels();
     const desktop = await createTestHost([scripted], {}, { showItemInFolder: (path) => Promise.resolve(void shown.push(path)) });
     hosts.push(desktop);
-    const [model] = desktop.host.library.list();
+    const [model] = desktop.host.services.library.list();
     const path = join(desktop.modelsDir, model?.id ?? '');
     expect(await desktop.host.call('models.reveal', { id: model?.id })).toEqual({ ok: true, result: { path, revealed: true } });
     expect(shown).toEqual([path]);
@@ -29,7 +29,7 @@ describe('models.reveal', () => {
     const { scripted } = await ensureFixtureModels();
     const web = await createTestHost([scripted]);
     hosts.push(web);
-    const [model] = web.host.library.list();
+    const [model] = web.host.services.library.list();
     expect(await web.host.call('models.reveal', { id: model?.id })).toEqual({ ok: true, result: { path: join(web.modelsDir, model?.id ?? ''), revealed: false } });
     for (const id of ['../../etc/passwd', '/etc/passwd', 'nope.gguf']) {
       expect(await web.host.call('models.reveal', { id })).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });

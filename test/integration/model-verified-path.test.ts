@@ -6,8 +6,8 @@ import { copyFile, mkdtemp, open, readFile, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { Library } from '../../electron/services/library.ts';
-import { writeManifest } from '../../electron/services/model-manifest.ts';
+import { Library } from '../../electron/services/models/library.ts';
+import { writeManifest } from '../../electron/services/models/manifest.ts';
 import { ensureFixtureModels, writeTruncated } from '../fixtures/gguf/index.ts';
 
 let dir: string;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWebServer, type WebServer } from '../../electron/host/web-server.ts';
+import { startWebServer, type WebServer } from '../../electron/services/platform/web-server.ts';
 import { directFetch } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 

@@ -10,7 +10,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { newJobId } from '../../shared/chat.ts';
 import type { HostEvent, ServerFrame } from '../../shared/contract.ts';
 import type { CallOutcome } from '../../shared/endpoint.ts';
-import { serveConnection } from '../../electron/host/web-server.ts';
+import { serveConnection } from '../../electron/services/platform/web-server.ts';
 
 let server: Server;
 let url: string;

@@ -113,7 +113,7 @@ describe('workshop mode', () => {
   test('is refused on an address that is not this machine’s', async () => {
     const outcome = await testHost.host.call('workshop.start', { address: '203.0.113.9', port: 5999 });
     expect(outcome).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(testHost.host.workshop.status().state).toBe('open');
+    expect(testHost.host.services.workshop.status().state).toBe('open');
   });
 
   test('shows the address, a join code and its QR code, in a fresh room', async () => {
@@ -286,6 +286,25 @@ describe('workshop mode', () => {
     client.close();
   }, 60_000);
 
+  test('four participants stop their own running answers, and every one ends at once', async () => {
+    const clients: ContractClient[] = [];
+    for (let i = 0; i < 4; i++) clients.push(await participant(`Stopper ${i}`));
+    // Each has had an answer in a saved conversation first, as in a room.
+    await Promise.all(
+      clients.map(async (client) => {
+        const first = resultOf<{ jobId: string }>(await client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: 3 }, conversation: { id: null, parentId: null, content: 'hello' } }));
+        await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === first.jobId);
+      }),
+    );
+    const jobs = await Promise.all(clients.map(async (client) => resultOf<{ jobId: string }>(await ask(client, LONG)).jobId));
+    await expect.poll(async () => (await trainer<WorkshopStatus>('workshop.status')).running.length).toBe(4);
+    for (const [i, jobId] of jobs.entries()) expect(resultOf<{ stopped: boolean }>(await at(clients, i).call('chat.stop', { jobId }))).toEqual({ stopped: true });
+    const ended = await Promise.all(clients.map((client, i) => client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === at(jobs, i))));
+    expect(ended.map((frame) => (frame.payload as { stats: { stopReason: string } }).stats.stopReason)).toEqual(['abort', 'abort', 'abort', 'abort']);
+    expect((await trainer<WorkshopStatus>('workshop.status')).running).toEqual([]);
+    for (const client of clients) client.close();
+  }, 60_000);
+
   test('removing a participant stops their answers and deletes their folder', async () => {
     const [holder, waiter] = [await participant('Holder'), await participant('Waiter')];
     const room = await trainer<WorkshopStatus>('workshop.status');
@@ -383,7 +402,7 @@ describe('workshop mode', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       expect(await testHost.host.call('workshop.start', { address: '127.0.0.1', port })).toMatchObject({ ok: false, error: { code: 'PORT_IN_USE', details: { port } } });
-      expect(testHost.host.workshop.status().state).toBe('off');
+      expect(testHost.host.services.workshop.status().state).toBe('off');
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }

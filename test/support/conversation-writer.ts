@@ -3,8 +3,8 @@
  * a line once each write is committed. The kill and concurrency tests run it.
  *   node conversation-writer.ts <db file> <conversation id> <turns, or 0 for endless>
  */
-import { ConversationService } from '../../electron/services/conversations.ts';
-import { openDatabase } from '../../electron/services/db/database.ts';
+import { ConversationService } from '../../electron/services/conversations/conversation-service.ts';
+import { openDatabase } from '../../electron/services/platform/db/database.ts';
 
 const [file, conversationId, turnsArg] = process.argv.slice(2);
 if (file === undefined || conversationId === undefined) throw new Error('usage: conversation-writer.ts <db> <conversation id> <turns>');

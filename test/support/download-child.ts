@@ -4,8 +4,8 @@
  * Usage: node download-child.ts <modelsDir> <endpoint> <repo> <file>
  */
 import { join } from 'node:path';
-import { DownloadService } from '../../electron/services/downloads.ts';
-import { EgressGate } from '../../electron/services/egress.ts';
+import { DownloadService } from '../../electron/services/models/downloads/download-service.ts';
+import { EgressGate } from '../../electron/services/privacy/egress.ts';
 
 const [modelsDir = '', endpoint = '', repo = '', file = ''] = process.argv.slice(2);
 const gate = new EgressGate({ logFile: join(modelsDir, '..', 'egress-log.jsonl'), allowedHosts: () => [new URL(endpoint).host], offline: () => false });

@@ -3,12 +3,12 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { EventName, EventPayloads, HostEvent } from '../../shared/contract.ts';
-import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
+import { nodeEngineSpawner } from '../../electron/engine/client/spawn-node.ts';
 import { Host, type HostOptions } from '../../electron/host/host.ts';
-import { openSettings } from '../../electron/services/settings.ts';
+import { openSettings } from '../../electron/services/settings/settings.ts';
 
 /** The engine entry run from source: Node 22.18+/24 strips its types. */
-export const ENGINE_ENTRY = join(import.meta.dirname, '..', '..', 'electron', 'engine', 'engine-main.ts');
+export const ENGINE_ENTRY = join(import.meta.dirname, '..', '..', 'electron', 'engine', 'process', 'engine-main.ts');
 
 export interface TestHost {
   host: Host;

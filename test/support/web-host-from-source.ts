@@ -4,11 +4,11 @@
  * Same wiring as electron/host/web-main.ts, with the engine entry from source.
  */
 import { parseArgs } from 'node:util';
-import { nodeEngineSpawner } from '../../electron/engine/spawn-node.ts';
+import { nodeEngineSpawner } from '../../electron/engine/client/spawn-node.ts';
 import { loadConfig } from '../../electron/host/config.ts';
 import { Host } from '../../electron/host/host.ts';
-import { startWebServer } from '../../electron/host/web-server.ts';
-import { openSettings } from '../../electron/services/settings.ts';
+import { startWebServer } from '../../electron/services/platform/web-server.ts';
+import { openSettings } from '../../electron/services/settings/settings.ts';
 import { ENGINE_ENTRY } from './test-host.ts';
 
 const { values } = parseArgs({ options: { 'static-dir': { type: 'string' } } });

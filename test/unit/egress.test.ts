@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, hostEntryMatches, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../electron/services/egress.ts';
+import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, hostEntryMatches, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../electron/services/privacy/egress.ts';
 
 let dir: string;
 let logFile: string;

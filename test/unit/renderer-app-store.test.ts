@@ -11,7 +11,7 @@ import {
   selectCanSend,
 } from '../../renderer/src/state/app-store.ts';
 import type { KeyValueStorage } from '../../renderer/src/state/app-store.ts';
-import type { StoredMessage } from '../../shared/conversations.ts';
+import type { StoredMessage } from '../../shared/chat.ts';
 
 function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isSystemFolder } from '../../electron/services/system-folders.ts';
+import { isSystemFolder } from '../../electron/services/platform/system-folders.ts';
 
 describe('system folders a pack export never writes into', () => {
   test.each(['/', '/etc', '/etc/ssh', '/usr/share/x', '/var', '/var/lib/dpkg', '/dev', '/dev/shm', '/proc/self', '/sys/kernel', '/boot', '/home', '/Users', '/media', '/System/Library', '/private/etc'])(

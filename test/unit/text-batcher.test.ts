@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TextBatcher } from '../../electron/engine/text-batcher.ts';
+import { TextBatcher } from '../../electron/engine/process/text-batcher.ts';
 
 describe('TextBatcher', () => {
   afterEach(() => vi.useRealTimers());

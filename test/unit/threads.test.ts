@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBatchSize, chooseThreads, DECODE_ALONE_BELOW_PARAMETERS, parseThreadOverride, PROMPT_BATCH_SIZE } from '../../electron/engine/threads.ts';
+import { chooseBatchSize, chooseThreads, DECODE_ALONE_BELOW_PARAMETERS, parseThreadOverride, PROMPT_BATCH_SIZE } from '../../electron/engine/process/threads.ts';
 
 describe('thread choice', () => {
   it('uses the override for prompts and generation alike', () => {

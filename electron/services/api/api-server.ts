@@ -12,8 +12,8 @@ import type { ChatMessage, GenerationStats, Sampling } from '../../../shared/cha
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
 import type { ModelInfo } from '../../../shared/models.ts';
 import type { OutputConstraints } from '../../engine/protocol.ts';
-import type { ChatService, GenerateInput } from '../chat.ts';
-import { listen } from '../listen.ts';
+import type { ChatService, GenerateInput } from '../chat/chat-service.ts';
+import { listen } from '../platform/listen.ts';
 import { fromEnclaveError, openAiError, type OpenAiError } from './openai-errors.ts';
 import { chatCompletionBodySchema, completionBodySchema, messageText, type ChatCompletionBody, type CompletionBody } from './openai-schemas.ts';
 

@@ -6,7 +6,7 @@ import { EMPTY_API_COUNTS, type ApiRequestCounts, type ApiStatus } from '../../.
 import { toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
 import type { ModelInfo } from '../../../shared/models.ts';
 import type { Settings } from '../../../shared/settings.ts';
-import type { ChatService } from '../chat.ts';
+import type { ChatService } from '../chat/chat-service.ts';
 import { startApiServer, type ApiEndpoint, type ApiServer } from './api-server.ts';
 
 /** Live counts are pushed at most this often. */

@@ -8,8 +8,8 @@
 import type { ChatMessage, GenerationStats } from '../../../shared/chat.ts';
 import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '../../../shared/compare.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
-import type { ChatService, JobObserver } from '../chat.ts';
-import { StreamedText } from '../streamed-text.ts';
+import type { ChatService, JobObserver } from '../chat/chat-service.ts';
+import { StreamedText } from '../chat/streamed-text.ts';
 import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';
 import { answerKey, nextAnswers, ONE_AT_A_TIME, type EngineCapacity, type WaitingAnswer } from './schedule.ts';
 import type { AnswerUpdate, CompareStore } from './store.ts';

@@ -17,7 +17,7 @@ import {
   type Vote,
 } from '../../../shared/compare.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
-import { statementCache, transaction, type Sql } from '../db/sql.ts';
+import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import type { CastVote } from './leaderboard.ts';
 import type { WaitingAnswer } from './schedule.ts';
 

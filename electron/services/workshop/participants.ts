@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { WebSocket } from 'ws';
 import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
 import { EnclaveError } from '../../../shared/errors.ts';
-import type { Conversations } from '../../host/conversation-handlers.ts';
-import type { Caller } from '../chat.ts';
+import type { Conversations } from '../conversations/open-conversations.ts';
+import type { Caller } from '../chat/chat-service.ts';
 
 export interface Participant {
   id: string;

@@ -3,21 +3,12 @@
  * running generation and the error on show. Components read it with useSyncExternalStore and selectors (state/react.tsx);
  * only the actions below change it. No DOM here, so it runs under plain vitest.
  */
-import type { AppInfo, EventPayloads } from '../../../shared/contract.ts';
+import type { AppInfo } from '../../../shared/app.ts';
+import type { EventPayloads } from '../../../shared/contract.ts';
 import { newJobId, type GenerationStats } from '../../../shared/chat.ts';
 import type { ReportLocale } from '../../../shared/compare.ts';
-import type {
-  Conversation,
-  ConversationSettings,
-  ConversationsStatus,
-  ConversationSummary,
-  ExportedFile,
-  PathMessage,
-  SavedPreset,
-  SavedTurn,
-  SearchHit,
-  StoredMessageState,
-} from '../../../shared/conversations.ts';
+import type { Conversation, ConversationSettings, ConversationsStatus, ConversationSummary, ExportedFile, PathMessage, SavedPreset, SearchHit } from '../../../shared/conversations.ts';
+import type { SavedTurn, StoredMessageState } from '../../../shared/chat.ts';
 import { toErrorPayload } from '../../../shared/errors.ts';
 import type { ErrorPayload } from '../../../shared/errors.ts';
 import type { EngineStatus, ModelInfo } from '../../../shared/models.ts';

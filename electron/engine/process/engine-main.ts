@@ -1,0 +1,88 @@
+/**
+ * Entry of the engine process: Electron's utilityProcess (messages on process.parentPort) or a
+ * Node child_process.fork (messages on process.send). A crash in llama.cpp ends only this process.
+ */
+import { availableParallelism } from 'node:os';
+import type { GgufFileInfo } from 'node-llama-cpp';
+import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
+import { Engine } from './engine.ts';
+import { estimateFit, readHardware } from './hardware-fit.ts';
+import type { EngineToHost, HardwareFitRequest, HostToEngine } from '../protocol.ts';
+import { parseThreadOverride } from './threads.ts';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+function connectToHost(): { send: (message: EngineToHost) => void; onMessage: (listener: (message: HostToEngine) => void) => void } {
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort;
+  if (parentPort !== undefined) {
+    return {
+      send: (message) => parentPort.postMessage(message),
+      onMessage: (listener) => parentPort.on('message', (event) => listener(event.data as HostToEngine)),
+    };
+  }
+  if (process.send === undefined) throw new Error('the engine must be started by the Enclave host');
+  // The host is gone (closed, or killed before it could say so): nothing is left to serve.
+  process.on('disconnect', () => process.exit(0));
+  return {
+    send: (message) => {
+      if (!process.connected) return;
+      process.send?.(message, undefined, {}, (error: Error | null) => {
+        if (error !== null) process.exit(0);
+      });
+    },
+    onMessage: (listener) => process.on('message', (message) => listener(message as HostToEngine)),
+  };
+}
+
+const host = connectToHost();
+const engine = new Engine(host.send, {
+  cores: availableParallelism(),
+  threadOverride: parseThreadOverride(process.env.ENCLAVE_THREADS),
+  gpu: process.env.ENCLAVE_GPU === 'off' ? false : 'auto',
+});
+
+host.onMessage((message) => {
+  switch (message.type) {
+    case 'generate':
+      void engine.generate(message.request);
+      break;
+    case 'stop':
+      engine.stop(message.jobId);
+      break;
+    case 'threads':
+      engine.setMaxThreads(message.maxThreads);
+      break;
+    case 'unload':
+      void engine.unload().then(() => host.send({ type: 'unloaded', requestId: message.requestId }));
+      break;
+    case 'hardware':
+    case 'fit':
+      void answerHardwareFit(message);
+      break;
+    default:
+      throw new Error(`unknown engine message ${JSON.stringify(message satisfies never)}`);
+  }
+});
+
+/** Hardware fit (model library, issue #3). */
+async function answerHardwareFit(message: HardwareFitRequest): Promise<void> {
+  try {
+    const llama = engine.currentLlama;
+    if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    if (message.type === 'hardware') host.send({ type: 'hardware-info', requestId: message.requestId, hardware: await readHardware(llama) });
+    else host.send({ type: 'fit-estimate', requestId: message.requestId, estimate: await estimateFit(llama, message.info as GgufFileInfo, message.contextSize) });
+  } catch (error) {
+    host.send({ type: 'request-failed', requestId: message.requestId, error: toErrorPayload(error) });
+  }
+}
+
+try {
+  const { backend, threads } = await engine.start();
+  host.send({ type: 'ready', backend, threads, pid: process.pid });
+} catch (error) {
+  host.send({ type: 'fatal', error: { ...toErrorPayload(error), code: 'ENGINE_UNAVAILABLE' } });
+  process.exitCode = 1;
+}

@@ -1,0 +1,435 @@
+/**
+ * node-llama-cpp behind a small message interface. Runs inside the engine process (engine-main.ts);
+ * the benchmarks also run it in-process to compare raw speed with the whole path.
+ *
+ * One model is loaded at a time. Its context has one sequence per answer that may run at once
+ * (`GenerateRequest.parallel`, 1 unless the host shares the engine, as in a workshop): llama.cpp
+ * evaluates the running sequences together in one batch, which costs little more than one.
+ */
+import {
+  getLlama,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaLogLevel,
+  type ChatHistoryItem,
+  type GbnfJsonSchema,
+  type Llama,
+  type LlamaChatResponseChunk,
+  type LlamaContext,
+  type LlamaContextOptions,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import type { ChatMessage, GenerationStats, StopReason } from '../../../shared/chat.ts';
+import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '../../../shared/chat.ts';
+import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
+import type { GpuBackend } from '../../../shared/models.ts';
+import type { EngineToHost, GenerateRequest } from '../protocol.ts';
+import { TextBatcher } from './text-batcher.ts';
+import { chooseBatchSize, chooseThreads, type ThreadChoice } from './threads.ts';
+
+export interface EngineOptions {
+  cores: number;
+  threadOverride: number | null;
+  /** 'auto' tries CUDA, Vulkan or Metal and falls back to the CPU; false forces the CPU. */
+  gpu: 'auto' | false;
+  batchIntervalMs?: number;
+}
+
+/** One sequence of the context and the chat on it; `history` is what it holds, for reuse. */
+interface Slot {
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+  jobId: string | null;
+  history: readonly ChatMessage[];
+  lastUsed: number;
+}
+
+interface LoadedModel {
+  modelId: string;
+  modelPath: string;
+  model: LlamaModel;
+  context: LlamaContext;
+  /** What the context was created for: a request asking for something else gets a new one. */
+  requestedContextSize: number | null;
+  slots: Slot[];
+  /** For prompts, and for generating tokens (threads.ts). */
+  threads: ThreadChoice;
+}
+
+export class Engine {
+  private llama: Llama | null = null;
+  private loaded: LoadedModel | null = null;
+  /** Loading, or replacing the context: requests that arrive meanwhile wait for it. */
+  private preparing: Promise<void> = Promise.resolve();
+  private readonly active = new Map<string, AbortController>();
+  /** Answers still evaluating their prompt: while any is, the prompt's thread count applies. */
+  private promptPhases = 0;
+  /** The host's share of the cores for this process (EnginePool splits them between busy engines). */
+  private threadBudget: number;
+  private readonly send: (message: EngineToHost) => void;
+  private readonly options: EngineOptions;
+
+  constructor(send: (message: EngineToHost) => void, options: EngineOptions) {
+    this.send = send;
+    this.options = options;
+    this.threadBudget = options.cores;
+  }
+
+  /** For the hardware fit (model library, issue #3): the loaded llama.cpp, null before start. */
+  get currentLlama(): Llama | null {
+    return this.llama;
+  }
+
+  /** Loads llama.cpp's prebuilt binary; never builds or downloads one at run time. */
+  async start(): Promise<{ backend: GpuBackend; threads: number }> {
+    this.llama = await getLlama({
+      gpu: this.options.gpu,
+      build: 'never',
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+      logLevel: LlamaLogLevel.error,
+      maxThreads: Math.max(1, this.options.cores),
+    });
+    const backend: GpuBackend = this.llama.gpu === false ? 'cpu' : this.llama.gpu;
+    const threads = chooseThreads({ cores: this.options.cores, mathCores: this.llama.cpuMathCores, override: this.options.threadOverride, parameterCount: null });
+    return { backend, threads: threads.decode };
+  }
+
+  async generate(request: GenerateRequest): Promise<void> {
+    const { jobId } = request;
+    if (this.active.has(jobId)) {
+      this.send({ type: 'error', jobId, error: new EnclaveError('BAD_REQUEST', `job ${jobId} is already running`).toPayload() });
+      return;
+    }
+    const abort = new AbortController();
+    this.active.set(jobId, abort);
+    let slot: Slot | null = null;
+    try {
+      const loaded = await this.prepare(request);
+      slot = takeSlot(loaded, request);
+      if (abort.signal.aborted) {
+        this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
+        return;
+      }
+      this.send({ type: 'generating', jobId });
+      await this.runGeneration(loaded, slot, request, abort.signal);
+    } catch (error) {
+      // node-llama-cpp throws the abort reason when a stop comes before the first token: that is
+      // a stop the user asked for, not a failure.
+      if (abort.signal.aborted) this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
+      else this.send({ type: 'error', jobId, error: toErrorPayload(error) });
+    } finally {
+      if (slot !== null) slot.jobId = null;
+      this.active.delete(jobId);
+    }
+  }
+
+  stop(jobId: string): void {
+    this.active.get(jobId)?.abort();
+  }
+
+  /** The host's share of the cores for this process, from the next batch on. */
+  setMaxThreads(maxThreads: number): void {
+    this.threadBudget = Math.max(1, Math.min(this.options.cores, Math.floor(maxThreads)));
+    this.applyThreads();
+  }
+
+  /**
+   * node-llama-cpp's thread splitter reads `llama.maxThreads` before every batch: the prompt's
+   * count while an answer evaluates its prompt, the generation's once all are generating, within
+   * the host's share. The context is made with the prompt's count, the most it may use.
+   */
+  private applyThreads(): void {
+    if (this.llama === null) return;
+    const threads = this.loaded?.threads;
+    const phase = threads === undefined ? this.options.cores : this.promptPhases > 0 ? threads.prompt : threads.decode;
+    this.llama.maxThreads = Math.max(1, Math.min(this.threadBudget, phase));
+  }
+
+  async unload(): Promise<void> {
+    await this.exclusively(() => this.release());
+  }
+
+  async dispose(): Promise<void> {
+    await this.unload();
+    await this.llama?.dispose();
+    this.llama = null;
+  }
+
+  /** Runs `step` after every load or context change already asked for. */
+  private exclusively<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.preparing.then(step);
+    this.preparing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** The model and a context fit for the request: loaded, or reused as they are when they fit. */
+  private prepare(request: GenerateRequest): Promise<LoadedModel> {
+    return this.exclusively(async () => {
+      const loaded = this.loaded?.modelPath === request.modelPath ? this.loaded : await this.load(request);
+      const parallel = Math.max(1, request.parallel ?? 1);
+      const contextSize = request.sampling.contextSize ?? null;
+      if (loaded.slots.length >= parallel && loaded.requestedContextSize === contextSize) return loaded;
+      if (loaded.slots.some((slot) => slot.jobId !== null)) {
+        // Answers still run on the current context: more sequences wait until they end.
+        if (loaded.requestedContextSize === contextSize) return loaded;
+        throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
+      }
+      await disposeContext(loaded);
+      Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize));
+      this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
+      return loaded;
+    });
+  }
+
+  private async load(request: GenerateRequest): Promise<LoadedModel> {
+    if (this.llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    if (this.active.size > 1) throw new EnclaveError('BUSY', 'another model is still answering');
+    await this.release();
+    this.send({ type: 'loading', jobId: request.jobId, modelId: request.modelId });
+    const started = performance.now();
+    let model: LlamaModel;
+    try {
+      model = await this.llama.loadModel({ modelPath: request.modelPath, gpuLayers: 'auto' });
+    } catch (error) {
+      throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
+    }
+    const threads = chooseThreads({
+      cores: this.options.cores,
+      mathCores: this.llama.cpuMathCores,
+      override: this.options.threadOverride,
+      parameterCount: model.fileInsights.totalParameters,
+    });
+    let loaded: LoadedModel;
+    try {
+      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
+      loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context };
+    } catch (error) {
+      await model.dispose();
+      throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
+    }
+    this.loaded = loaded;
+    this.applyThreads();
+    this.send({
+      type: 'loaded',
+      jobId: request.jobId,
+      modelId: request.modelId,
+      loadMs: performance.now() - started,
+      contextSize: loaded.context.contextSize,
+      threads: threads.decode,
+      parallel: loaded.slots.length,
+    });
+    return loaded;
+  }
+
+  private async release(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = null;
+    if (loaded === null) return;
+    await disposeContext(loaded);
+    await loaded.model.dispose();
+  }
+
+  private async runGeneration(loaded: LoadedModel, slot: Slot, request: GenerateRequest, signal: AbortSignal): Promise<void> {
+    const { jobId } = request;
+    const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
+    const batcher = new TextBatcher((text, kind) => this.send({ type: kind === 'thought' ? 'thought' : 'delta', jobId, text }), this.options.batchIntervalMs);
+    const inputBefore = slot.sequence.tokenMeter.usedInputTokens;
+    const started = performance.now();
+    const timing = { firstTokenAt: null as number | null, lastTokenAt: started, tokens: 0 };
+    const reasoning = { startedAt: null as number | null, endedAt: null as number | null };
+    // This answer is in its prompt until its first token.
+    let inPrompt = false;
+    const promptDone = (): void => {
+      if (!inPrompt) return;
+      inPrompt = false;
+      this.promptPhases--;
+      this.applyThreads();
+    };
+    const options = {
+      signal,
+      stopOnAbortSignal: true,
+      temperature: sampling.temperature,
+      topP: sampling.topP,
+      topK: sampling.topK,
+      minP: sampling.minP,
+      repeatPenalty: sampling.repeatPenalty > 1 ? { penalty: sampling.repeatPenalty } : (false as const),
+      maxTokens: sampling.maxTokens,
+      ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+      ...(await constraintOptions(this.llama, request)),
+    };
+    // Every generated token counts, the reasoning's too: it is time the user waits.
+    const counted = (generated: readonly unknown[]): void => {
+      if (generated.length === 0) return;
+      promptDone();
+      const now = performance.now();
+      timing.firstTokenAt ??= now;
+      timing.lastTokenAt = now;
+      timing.tokens += generated.length;
+    };
+
+    let text: string;
+    let reasoningText = '';
+    let stopReason: StopReason;
+    inPrompt = true;
+    this.promptPhases++;
+    this.applyThreads();
+    try {
+      if (request.prompt !== undefined) {
+        // A raw completion (the local API's /v1/completions): the prompt as it is, no chat template.
+        const completion = new LlamaCompletion({ contextSequence: slot.sequence });
+        const result = await completion.generateCompletionWithMeta(request.prompt, { ...options, onToken: counted, onTextChunk: (chunk) => batcher.push(chunk, 'answer') });
+        text = result.response;
+        stopReason = result.metadata.stopReason;
+        slot.history = [];
+      } else {
+        const result = await slot.chat.generateResponse(toChatHistory(request.messages), {
+          ...options,
+          onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+            counted(chunk.tokens);
+            if (chunk.type !== 'segment') {
+              batcher.push(chunk.text, 'answer');
+              return;
+            }
+            if (chunk.segmentType !== 'thought') return;
+            reasoning.startedAt ??= performance.now();
+            if (chunk.segmentEndTime !== undefined) reasoning.endedAt = performance.now();
+            batcher.push(chunk.text, 'thought');
+          },
+        });
+        text = result.response;
+        reasoningText = result.fullResponse
+          .filter((part) => typeof part !== 'string' && part.segmentType === 'thought')
+          .map((part) => (typeof part === 'string' ? '' : part.text))
+          .join('\n\n');
+        stopReason = result.metadata.stopReason;
+        slot.history = [...request.messages, { role: 'assistant', content: text }];
+      }
+    } finally {
+      promptDone();
+    }
+    batcher.flush();
+
+    const decodeMs = timing.firstTokenAt === null ? 0 : timing.lastTokenAt - timing.firstTokenAt;
+    const stats: GenerationStats = {
+      modelId: request.modelId,
+      tokens: timing.tokens,
+      promptTokens: slot.sequence.tokenMeter.usedInputTokens - inputBefore,
+      timeToFirstTokenMs: timing.firstTokenAt === null ? null : timing.firstTokenAt - started,
+      tokensPerSecond: timing.tokens > 1 && decodeMs > 0 ? ((timing.tokens - 1) * 1000) / decodeMs : null,
+      durationMs: performance.now() - started,
+      stopReason,
+    };
+    if (reasoning.startedAt !== null) stats.reasoningMs = (reasoning.endedAt ?? timing.lastTokenAt) - reasoning.startedAt;
+    this.send({ type: 'done', jobId, text, reasoning: reasoningText, stats });
+  }
+}
+
+/** A context with `parallel` sequences, each with its chat. */
+async function newContext(model: LlamaModel, threads: number, parallel: number, contextSize: number | null): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
+  const context = await model.createContext(contextOptions(model, threads, { parallel, contextSize }));
+  const slots = Array.from({ length: parallel }, (): Slot => {
+    const sequence = context.getSequence();
+    return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), jobId: null, history: [], lastUsed: 0 };
+  });
+  return { context, slots, requestedContextSize: contextSize };
+}
+
+async function disposeContext(loaded: LoadedModel): Promise<void> {
+  for (const slot of loaded.slots) slot.chat.dispose();
+  await loaded.context.dispose();
+}
+
+/**
+ * A free sequence for the job: the one already holding the longest start of this conversation
+ * (its KV cache is reused, so only the new messages are evaluated), else the least recently used.
+ */
+function takeSlot(loaded: LoadedModel, request: GenerateRequest): Slot {
+  const free = loaded.slots.filter((slot) => slot.jobId === null);
+  if (free.length === 0) throw new EnclaveError('BUSY', 'every sequence of the model is answering');
+  const reuse = (slot: Slot): number => (request.prompt === undefined ? sharedPrefix(slot.history, request.messages) : 0);
+  const slot = free.reduce((best, candidate) => {
+    const gain = reuse(candidate) - reuse(best);
+    return gain > 0 || (gain === 0 && candidate.lastUsed < best.lastUsed) ? candidate : best;
+  });
+  slot.jobId = request.jobId;
+  slot.lastUsed = performance.now();
+  return slot;
+}
+
+function sharedPrefix(held: readonly ChatMessage[], wanted: readonly ChatMessage[]): number {
+  let count = 0;
+  while (count < held.length && count < wanted.length && held[count]?.role === wanted[count]?.role && held[count]?.content === wanted[count]?.content) count++;
+  return count;
+}
+
+/** The engine's context settings; the benchmark's raw baseline uses the same. */
+export function contextOptions(model: LlamaModel, threads: number, request: { parallel?: number; contextSize?: number | null } = {}): LlamaContextOptions {
+  const maxContextSize = Math.min(model.trainContextSize, request.contextSize ?? MAX_CONTEXT_SIZE);
+  const sequences = Math.max(1, request.parallel ?? 1);
+  return {
+    contextSize: { max: maxContextSize },
+    sequences,
+    threads,
+    // Prompt speed as with node-llama-cpp's 512, for half the compute buffer (threads.ts).
+    batchSize: chooseBatchSize(maxContextSize),
+  };
+}
+
+/** Local API (issue #7): stop sequences and JSON schema grammars as node-llama-cpp options. */
+async function constraintOptions(
+  llama: Llama | null,
+  request: GenerateRequest,
+): Promise<{ customStopTriggers?: string[]; grammar?: LlamaGrammar }> {
+  const { stop, jsonSchema } = request.constraints ?? {};
+  const options: { customStopTriggers?: string[]; grammar?: LlamaGrammar } = {};
+  if (stop !== undefined && stop.length > 0) options.customStopTriggers = stop;
+  if (jsonSchema !== undefined) {
+    if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    try {
+      options.grammar = await llama.createGrammarForJsonSchema<GbnfJsonSchema>(jsonSchema as GbnfJsonSchema);
+    } catch (error) {
+      throw new EnclaveError('BAD_REQUEST', `unsupported JSON schema: ${errorMessage(error)}`);
+    }
+  }
+  return options;
+}
+
+/** The conversation as node-llama-cpp's chat history; earlier reasoning is never sent back. */
+export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
+    switch (message.role) {
+      case 'system':
+        return { type: 'system', text: message.content };
+      case 'user':
+        return { type: 'user', text: message.content };
+      case 'assistant':
+        return { type: 'model', response: [message.content] };
+      default:
+        throw new EnclaveError('BAD_REQUEST', `unknown role ${String(message.role satisfies never)}`);
+    }
+  });
+  history.push({ type: 'model', response: [] });
+  return history;
+}
+
+function emptyStats(modelId: string): GenerationStats {
+  return {
+    modelId,
+    tokens: 0,
+    promptTokens: 0,
+    timeToFirstTokenMs: null,
+    tokensPerSecond: null,
+    durationMs: 0,
+    stopReason: 'abort',
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,89 @@
+/**
+ * Generation inside a saved conversation: the host stores the question, creates the answer row as
+ * `generating` when the job starts, saves its text as it streams (about once a second) and its
+ * final text, state and statistics when it ends. A killed process loses at most that last second.
+ */
+import type { Sampling } from '../../../shared/chat.ts';
+import type { SavedTurn, StoredMessage } from '../../../shared/chat.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import { APP_CALLER, bothObservers, type Caller, type ChatService, type JobObserver } from '../chat/chat-service.ts';
+import type { ConversationService } from './conversation-service.ts';
+import { StreamedText } from '../chat/streamed-text.ts';
+
+export interface GenerateInConversation {
+  jobId?: string | undefined;
+  modelId: string;
+  sampling?: Sampling | undefined;
+  conversation: { id: string | null; parentId: string | null; content?: string | undefined };
+}
+
+export class ConversationChat {
+  private readonly conversations: ConversationService;
+  private readonly chat: ChatService;
+  private readonly now: () => number;
+  /** Whose turn it is in the chat queue: the app, or one workshop participant (issue #7). */
+  private readonly caller: Caller;
+
+  constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: Caller = APP_CALLER) {
+    this.conversations = conversations;
+    this.chat = chat;
+    this.now = now;
+    this.caller = caller;
+  }
+
+  /** `follow`: another observer of the job, told after the answer is saved. */
+  async generate(input: GenerateInConversation, follow?: (jobId: string) => JobObserver): Promise<{ jobId: string; saved: SavedTurn }> {
+    const { parentId, content } = input.conversation;
+    // Refused before anything is saved: an unknown model or a running answer.
+    this.chat.assertCanStart(input.modelId, this.caller);
+    if (input.conversation.id === null && (content === undefined || parentId !== null)) {
+      throw new EnclaveError('BAD_REQUEST', 'a new conversation starts with a question and no parent');
+    }
+    const id = input.conversation.id ?? this.conversations.create({ settings: { modelId: input.modelId } }).id;
+    const settings = this.conversations.settingsOf(id);
+    if (content === undefined) {
+      if (parentId === null || this.conversations.message(id, parentId).role !== 'user') {
+        throw new EnclaveError('BAD_REQUEST', 'regenerate needs the question to answer as parentId', { parentId });
+      }
+    }
+    const question = content === undefined ? null : this.conversations.addMessage(id, { parentId, role: 'user', content });
+    const answerTo = question?.id ?? parentId;
+    const messages = this.conversations.history(id, answerTo);
+    const created: { answer?: StoredMessage } = {};
+    const { jobId } = await this.chat.generate(
+      { jobId: input.jobId, modelId: input.modelId, messages, sampling: { ...settings.sampling, ...input.sampling } },
+      (jobId) => {
+        created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
+        const saving = this.observe(created.answer.id);
+        return follow === undefined ? saving : bothObservers(saving, follow(jobId));
+      },
+      this.caller,
+    );
+    if (created.answer === undefined) throw new EnclaveError('INTERNAL', 'the answer row was not created');
+    if (settings.modelId !== input.modelId) this.conversations.updateSettings(id, { ...settings, modelId: input.modelId });
+    return { jobId, saved: { conversationId: id, question, answer: created.answer } };
+  }
+
+  private observe(answerId: string): JobObserver {
+    // A failed write (disk full, database closed at shutdown) must not stop the answer streaming;
+    // the row stays `generating` and becomes `interrupted` on the next start.
+    const save = (update: Parameters<ConversationService['updateAnswer']>[1]): void => {
+      try {
+        this.conversations.updateAnswer(answerId, update);
+      } catch (error) {
+        console.error(`Enclave: could not save answer ${answerId}:`, error);
+      }
+    };
+    const text = new StreamedText((content) => save({ content }), this.now);
+    const reasoning = new StreamedText((thought) => save({ content: text.value, reasoning: thought }), this.now);
+    return {
+      onDelta: (delta) => text.append(delta),
+      onThought: (delta) => reasoning.append(delta),
+      onDone: (finalText, stats, finalReasoning) => {
+        const state = stats.stopReason === 'abort' ? 'stopped' : 'done';
+        save({ content: text.final(finalText), reasoning: reasoning.final(finalReasoning), state, stats });
+      },
+      onError: () => save({ content: text.value, reasoning: reasoning.value, state: 'error', stats: null }),
+    };
+  }
+}

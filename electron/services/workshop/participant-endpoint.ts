@@ -1,0 +1,93 @@
+/**
+ * What a workshop participant's browser may do: chat with the loaded models in their own
+ * conversations, in their own turn of the shared queue. Library, downloads, settings, the local
+ * API and other participants' conversations are out of reach: their router has no handler for them.
+ */
+import type { HostEvent } from '../../../shared/contract.ts';
+import type { ContractEndpoint } from '../../../shared/endpoint.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import type { WorkshopMe } from '../../../shared/workshop.ts';
+import { createRouter, type Handlers } from '../../router/router.ts';
+import type { ChatService, JobObserver } from '../chat/chat-service.ts';
+import { requireMessages } from '../chat/handlers.ts';
+import type { Participant, Participants } from './participants.ts';
+
+/** The trainer's read-only answers a participant shares. */
+export type SharedReads = Handlers<'app.info' | 'models.list' | 'engine.status'>;
+
+/** Events a participant's window receives (job events only for their own jobs, filtered by the transport). */
+const PARTICIPANT_EVENTS = new Set<HostEvent['event']>(['chat.delta', 'chat.thought', 'chat.loaded', 'chat.done', 'chat.error', 'chat.queued', 'engine.status', 'workshop.pushed']);
+
+export interface ParticipantEndpointOptions {
+  shared: SharedReads;
+  /** The host's event bus. */
+  events: (listener: (event: HostEvent) => void) => () => void;
+  chat: ChatService;
+  participants: Participants;
+  participant: Participant;
+  me: () => WorkshopMe;
+}
+
+export function participantEndpoint(options: ParticipantEndpointOptions): ContractEndpoint {
+  const { shared, chat, participants, participant } = options;
+  const listeners = new Set<(event: HostEvent) => void>();
+
+  /** Its end counts in the console. */
+  const follow = (jobId: string): JobObserver => {
+    return {
+      onDelta: () => undefined,
+      onDone: (_text, stats) => {
+        participant.jobs.delete(jobId);
+        participant.answers++;
+        participant.tokens += stats.tokens;
+      },
+      onError: () => participant.jobs.delete(jobId),
+    };
+  };
+
+  const router = createRouter(
+    {
+      // Paths on the trainer's machine are none of the room's business.
+      'app.info': async (input) => ({ ...(await shared['app.info'](input)), modelsDir: '', dataDir: '', participant: { name: participant.name } }),
+      'models.list': shared['models.list'],
+      'engine.status': shared['engine.status'],
+      'workshop.me': () => options.me(),
+      'chat.stop': ({ jobId }) => (participant.jobs.has(jobId) ? chat.stop(jobId) : { stopped: false }),
+      'chat.generate': async ({ conversation, messages, ...rest }) => {
+        participants.assertMayAsk(participant);
+        // The job is theirs to stop from the moment they name it, before the engine says anything.
+        participant.jobs.add(rest.jobId);
+        try {
+          const started =
+            conversation !== undefined
+              ? await participant.conversations.chat.generate({ ...rest, conversation }, follow)
+              : await chat.generate({ ...rest, messages: requireMessages(messages) }, follow, participant.caller);
+          participants.countAsked(participant);
+          return started;
+        } catch (error) {
+          // Refused (BUSY while their answer runs, an unknown model): not theirs, and not counted.
+          participant.jobs.delete(rest.jobId);
+          throw error;
+        }
+      },
+      ...participant.conversations.handlers,
+    },
+    { unavailable: (command) => new EnclaveError('FORBIDDEN', `${command} is not available to workshop participants`) },
+  );
+
+  const unsubscribe = options.events((event) => {
+    if (!PARTICIPANT_EVENTS.has(event.event)) return;
+    for (const listener of listeners) listener(event);
+  });
+
+  return {
+    call: (command, input) => router.call(command, input),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) unsubscribe();
+      };
+    },
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * Workshop mode (issue #7): the trainer shares the app on one LAN interface. Participants join
+ * with a code, get an HttpOnly cookie, then the same React app over a WebSocket with their own
+ * private conversations and their own turn in the shared chat queue. Off by default; nothing
+ * listens beyond the address the trainer chose.
+ */
+import { rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import QRCode from 'qrcode';
+import type { WebSocket } from 'ws';
+import type { HostEvent } from '../../../shared/contract.ts';
+import { EnclaveError } from '../../../shared/errors.ts';
+import { WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '../../../shared/workshop.ts';
+import { sameCaller, type Caller, type ChatService } from '../chat/chat-service.ts';
+import { listen } from '../platform/listen.ts';
+import { JoinAttempts } from './join-attempts.ts';
+import { joinPage, type JoinFailure } from './join-page.ts';
+import { isShareableAddress, newJoinCode, sameCode } from './lan.ts';
+import { Participants, type Participant } from './participants.ts';
+import { openConversations } from '../conversations/open-conversations.ts';
+import { participantEndpoint, type SharedReads } from './participant-endpoint.ts';
+import { createAppServer, serveConnection, urlFor, type AppServer } from '../platform/web-server.ts';
+
+const COOKIE = 'enclave_workshop';
+const THROUGHPUT_WINDOW_MS = 60_000;
+const STATUS_EVERY_MS = 500;
+const MAX_NAME_CHARS = 40;
+/** How long removing someone waits for their running answer to stop before closing their database anyway. */
+const JOBS_STOP_WAIT_MS = 5_000;
+const JOIN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+export interface WorkshopOptions {
+  /** The trainer's read-only answers participants share. */
+  shared: SharedReads;
+  /** The host's event bus (participants' windows get their own jobs' events and the room's). */
+  events: (listener: (event: HostEvent) => void) => () => void;
+  chat: ChatService;
+  dataDir: string;
+  /** The built renderer, served to participants. */
+  staticDir: () => string | null;
+  emit: (event: HostEvent) => void;
+}
+
+interface Open {
+  app: AppServer;
+  url: string;
+  joinCode: string;
+  qr: boolean[][];
+}
+
+export class Workshop {
+  private open: Open | null = null;
+  private participants: Participants;
+  private readonly attempts = new JoinAttempts();
+  private pushed: WorkshopPush | null = null;
+  /** Answers before this do not count in the room's throughput (a reset starts afresh). */
+  private countFrom = Date.now();
+  private statusTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly options: WorkshopOptions;
+
+  constructor(options: WorkshopOptions) {
+    this.options = options;
+    this.participants = this.newRoom();
+    options.chat.onChange(() => this.announce());
+  }
+
+  /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
+  async start(address: string, port: number): Promise<WorkshopStatus> {
+    if (!isShareableAddress(address)) throw new EnclaveError('BAD_REQUEST', `${address} is not an address of this machine`, { address });
+    const staticDir = this.options.staticDir();
+    if (staticDir === null) throw new EnclaveError('FORBIDDEN', 'this app was started without its built renderer to serve');
+    await this.stop();
+    rmSync(this.roomDir(), { recursive: true, force: true });
+    const app = createAppServer({ staticDir, intercept: (req, res) => this.gate(req, res), accept: (req) => this.accept(req) });
+    await listen(app.server, port, address);
+    const url = urlFor(address, (app.server.address() as AddressInfo).port);
+    this.open = { app, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    this.attempts.clear();
+    this.options.chat.setParallel(WORKSHOP_PARALLEL);
+    this.announce(true);
+    return this.status();
+  }
+
+  /** Closes the room: everyone out, their answers stopped and their conversations deleted. */
+  async stop(): Promise<WorkshopStatus> {
+    const open = this.open;
+    this.open = null;
+    this.options.chat.setParallel(1);
+    await this.endRoom();
+    await open?.app.close();
+    this.announce(true);
+    return this.status();
+  }
+
+  /** Removes everyone and their conversations, and draws a new join code. */
+  async reset(): Promise<WorkshopStatus> {
+    if (this.open !== null) this.open.joinCode = newJoinCode();
+    this.attempts.clear();
+    await this.endRoom();
+    this.announce(true);
+    return this.status();
+  }
+
+  async remove(participantId: string): Promise<WorkshopStatus> {
+    const participant = this.participants.byId(participantId);
+    if (participant === null) throw new EnclaveError('NOT_FOUND', 'no such participant', { participantId });
+    await this.evict(this.participants, [participant]);
+    this.announce(true);
+    return this.status();
+  }
+
+  push(text: string, title?: string): WorkshopStatus {
+    this.pushed = { text, ...(title !== undefined && { title }), at: new Date().toISOString() };
+    this.options.emit({ event: 'workshop.pushed', payload: this.pushed });
+    this.announce(true);
+    return this.status();
+  }
+
+  status(now: number = Date.now()): WorkshopStatus {
+    const queue = this.options.chat.queue();
+    const recent = this.options.chat.finishedSince(Math.max(now - THROUGHPUT_WINDOW_MS, this.countFrom));
+    const busyMs = recent.reduce((sum, entry) => sum + entry.durationMs, 0);
+    const tokens = recent.reduce((sum, entry) => sum + entry.tokens, 0);
+    const participants = this.participants.list().map((participant): WorkshopParticipant => {
+      const position = queue.waiting.findIndex((job) => sameCaller(job.caller, participant.caller)) + 1;
+      const generating = queue.running.some((job) => sameCaller(job.caller, participant.caller));
+      return {
+        id: participant.id,
+        name: participant.name,
+        joinedAt: participant.joinedAt.toISOString(),
+        answers: participant.answers,
+        tokens: participant.tokens,
+        state: generating ? 'generating' : position > 0 ? 'waiting' : 'idle',
+        position: position > 0 ? position : null,
+      };
+    });
+    return {
+      state: this.open === null ? 'off' : 'open',
+      url: this.open?.url ?? null,
+      joinCode: this.open?.joinCode ?? null,
+      qr: this.open?.qr ?? null,
+      participants,
+      running: queue.running.map((job) => this.callerOf(job.caller)),
+      waiting: queue.waiting.length,
+      throughput: { answers: recent.length, tokensPerSecond: busyMs > 0 ? (tokens * 1000) / busyMs : 0 },
+      pushed: this.pushed,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.statusTimer !== null) clearTimeout(this.statusTimer);
+  }
+
+  private me(participant: Participant): WorkshopMe {
+    return { name: participant.name, pushed: this.pushed };
+  }
+
+  private roomDir(): string {
+    return join(this.options.dataDir, 'workshop');
+  }
+
+  private newRoom(): Participants {
+    return new Participants(this.roomDir(), (dir, caller) => openConversations(dir, this.options.chat, caller));
+  }
+
+  /** Everyone out; the next to join starts a fresh room. */
+  private async endRoom(): Promise<void> {
+    const room = this.participants;
+    this.participants = this.newRoom();
+    this.pushed = null;
+    this.countFrom = Date.now();
+    await this.evict(room, room.list());
+  }
+
+  /** Their cookies open nothing from now on; their answers stop; then their conversations are deleted. */
+  private async evict(room: Participants, leaving: readonly Participant[]): Promise<void> {
+    for (const participant of leaving) room.revoke(participant);
+    await this.stopJobs(leaving.map((participant) => participant.caller));
+    for (const participant of leaving) {
+      participant.conversations.close();
+      rmSync(room.dirOf(participant), { recursive: true, force: true });
+    }
+  }
+
+  /** Stops every running or waiting job of these callers and waits (a few seconds at most) until the queue holds none. */
+  private async stopJobs(callers: readonly Caller[]): Promise<void> {
+    const { chat } = this.options;
+    const jobs = (): string[] => {
+      const { running, waiting } = chat.queue();
+      return [...running, ...waiting].flatMap((job) => (callers.some((caller) => sameCaller(caller, job.caller)) ? [job.jobId] : []));
+    };
+    if (jobs().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const end = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(end, JOBS_STOP_WAIT_MS);
+      const unsubscribe = chat.onChange(() => {
+        if (jobs().length === 0) end();
+      });
+      for (const jobId of jobs()) chat.stop(jobId);
+      if (jobs().length === 0) end();
+    });
+  }
+
+  private callerOf(caller: Caller): WorkshopCaller {
+    switch (caller.kind) {
+      case 'participant': {
+        const participant = this.participants.byId(caller.participantId);
+        return participant === null ? { kind: 'other' } : { kind: 'participant', name: participant.name };
+      }
+      case 'app':
+      case 'api':
+      case 'compare':
+        return { kind: caller.kind };
+      default:
+        return caller satisfies never;
+    }
+  }
+
+  private announce(now = false): void {
+    if (now) {
+      this.options.emit({ event: 'workshop.status', payload: this.status() });
+      return;
+    }
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = null;
+      this.options.emit({ event: 'workshop.status', payload: this.status() });
+    }, STATUS_EVERY_MS);
+  }
+
+  /** The join page, and the way to it for anyone without a participant's cookie. */
+  private gate(req: IncomingMessage, res: ServerResponse): boolean {
+    if (new URL(req.url ?? '/', 'http://workshop').pathname === '/workshop/join') {
+      void this.serveJoin(req, res);
+      return true;
+    }
+    if (this.participantOf(req) !== null) return false;
+    res.writeHead(303, { Location: '/workshop/join' }).end();
+    return true;
+  }
+
+  private accept(req: IncomingMessage): ((socket: WebSocket) => void) | null {
+    const participant = this.participantOf(req);
+    if (participant === null) return null;
+    const endpoint = participantEndpoint({ shared: this.options.shared, events: this.options.events, chat: this.options.chat, participants: this.participants, participant, me: () => this.me(participant) });
+    return (socket) => {
+      participant.sockets.add(socket);
+      socket.on('close', () => participant.sockets.delete(socket));
+      serveConnection(socket, endpoint);
+    };
+  }
+
+  private participantOf(req: IncomingMessage): Participant | null {
+    return this.participants.byTokenOf(cookieValue(req.headers.cookie, COOKIE));
+  }
+
+  private async serveJoin(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader('Content-Security-Policy', JOIN_PAGE_CSP);
+    const answer = (status: number, failure: JoinFailure | null): void => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(joinPage({ failure }));
+    };
+    if (req.method !== 'POST') {
+      answer(200, null);
+      return;
+    }
+    const remote = req.socket.remoteAddress ?? '';
+    const waitMs = this.attempts.waitMs(remote);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      answer(429, 'tooManyAttempts');
+      return;
+    }
+    const form = new URLSearchParams(await readSmallBody(req));
+    const name = (form.get('name') ?? '').trim().slice(0, MAX_NAME_CHARS);
+    if (this.open === null || !sameCode(form.get('code') ?? '', this.open.joinCode)) {
+      this.attempts.recordWrong(remote);
+      answer(403, 'wrongCode');
+      return;
+    }
+    if (name === '') {
+      answer(400, 'noName');
+      return;
+    }
+    if (this.participants.isFull()) {
+      answer(403, 'roomFull');
+      return;
+    }
+    const participant = this.participants.join(name);
+    res.writeHead(303, { Location: '/#/chat', 'Set-Cookie': `${COOKIE}=${participant.token}; HttpOnly; SameSite=Strict; Path=/` }).end();
+    this.announce(true);
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+async function readSmallBody(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    body += chunk.toString('utf8');
+    if (body.length > 4096) break;
+  }
+  return body;
+}
+
+function qrModules(text: string): boolean[][] {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const rows: boolean[][] = [];
+  for (let row = 0; row < modules.size; row++) {
+    const cells: boolean[] = [];
+    for (let column = 0; column < modules.size; column++) cells.push(modules.get(row, column) === 1);
+    rows.push(cells);
+  }
+  return rows;
+}
