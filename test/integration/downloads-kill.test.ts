@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DownloadJob } from '../../shared/downloads.ts';
-import { sha256File } from '../../electron/services/models/downloads/download-service.ts';
+import { sha256File } from '../../electron/services/models/downloads/verify.ts';
 import { readManifest } from '../../electron/services/models/manifest.ts';
 import { createRng } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
