@@ -1,4 +1,4 @@
-/** Local OpenAI-compatible API (issue #7): what the settings panel shows of it. */
+/** Local OpenAI-compatible API: what the settings panel shows of it. */
 import type { ErrorPayload } from './errors.ts';
 import { z } from 'zod';
 

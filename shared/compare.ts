@@ -1,5 +1,5 @@
 /**
- * Comparison workbench (issue #5): runs that send the same prompts to 2 to 4 models, blind votes
+ * Comparison workbench: runs that send the same prompts to 2 to 4 models, blind votes
  * and their leaderboard, prompt sets run as batches, ChatGPT replay, reports.
  *
  * A run is a grid: turns (prompts) by columns (models, plus ChatGPT's original answers as a

@@ -27,7 +27,7 @@ export const ERROR_CODES = [
   'FILE_EXISTS',
   // Conversations
   'IMPORT_INVALID',
-  // Workshop mode (issue #7): a participant asked too often
+  // Workshop mode: a participant asked too often
   'RATE_LIMITED',
   // Comparison workbench
   'PROMPT_SET_INVALID',

@@ -1,4 +1,4 @@
-/** Hardware fit (model library, issue #3): this machine's memory, and what each catalog file needs. */
+/** Hardware fit (model library): this machine's memory, and what each catalog file needs. */
 import type { GpuBackend } from './models.ts';
 
 export interface HardwareInfo {

@@ -1,4 +1,4 @@
-/** Model packs (model library, issue #3): models carried on a folder or a USB stick into a room without internet. */
+/** Model packs (model library): models carried on a folder or a USB stick into a room without internet. */
 import { z } from 'zod';
 import { catalogEntrySchema } from './catalog.ts';
 import type { ErrorPayload } from './errors.ts';

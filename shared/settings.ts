@@ -10,11 +10,11 @@ import { userPortSchema } from './ports.ts';
 export const settingsSchema = z.object({
   /** No network at all, not even for downloads the user starts. ENCLAVE_OFFLINE=1 forces it on. */
   offline: z.boolean(),
-  // Local API (issue #7): off by default, on 127.0.0.1 only; an empty key means none is asked.
+  // Local API: off by default, on 127.0.0.1 only; an empty key means none is asked.
   apiEnabled: z.boolean(),
   apiPort: userPortSchema,
   apiKey: z.string().max(200),
-  // Model library (issue #3): where models come from, and how to get there.
+  // Model library: where models come from, and how to get there.
   /** Hugging Face or a mirror of it (http only on loopback, for test servers). ENCLAVE_HF_ENDPOINT overrides it. */
   hfEndpoint: z.string().max(500).refine(isEndpointUrl, 'an https address (http only on 127.0.0.1)'),
   /** An http(s) proxy for downloads on company networks; '' uses HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */

@@ -1,4 +1,4 @@
-/** Workshop mode (issue #7): one laptop serves a room of participants who only have a browser. */
+/** Workshop mode: one laptop serves a room of participants who only have a browser. */
 import { z } from 'zod';
 import { idSchema } from './chat.ts';
 import { userPortSchema } from './ports.ts';

@@ -12,13 +12,13 @@ export interface GenerateRequest {
   /** Instead of `messages`: text to continue as it is, without the chat template (the local API's /v1/completions). */
   prompt?: string;
   sampling: Sampling;
-  /** Local API (issue #7): stop sequences and a JSON schema the answer must follow. */
+  /** Local API: stop sequences and a JSON schema the answer must follow. */
   constraints?: OutputConstraints;
   /** Sequences the model's context should have, for answers that run at once (default 1). */
   parallel?: number;
 }
 
-/** Local API (issue #7): limits on the answer's text, applied with node-llama-cpp's own options. */
+/** Local API: limits on the answer's text, applied with node-llama-cpp's own options. */
 export interface OutputConstraints {
   /** The answer ends before the first of these texts (which is left out). */
   stop?: string[];
@@ -51,7 +51,7 @@ export type EngineToHost =
   | { type: 'fatal'; error: ErrorPayload }
   | HardwareFitReply;
 
-// Hardware fit (model library, issue #3): asked by the host, answered by requestId.
+// Hardware fit (model library): asked by the host, answered by requestId.
 export type HardwareFitRequest =
   | { type: 'hardware'; requestId: number }
   /** `info` is node-llama-cpp's GgufFileInfo, read by the host over HTTP (structured clone keeps its bigints). */

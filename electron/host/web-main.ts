@@ -14,7 +14,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.ENCLAVE_WEB_PORT ?? '5170' },
     'static-dir': { type: 'string' },
-    /** Local API (issue #7): serve the OpenAI-compatible API on 127.0.0.1 at this port (as ENCLAVE_API_PORT). */
+    /** Local API: serve the OpenAI-compatible API on 127.0.0.1 at this port (as ENCLAVE_API_PORT). */
     'api-port': { type: 'string', default: process.env.ENCLAVE_API_PORT },
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Conversations benchmark (issue #4):
+ * Conversations benchmark:
  *  - the time to save a message (as the host saves a question) in a conversation of 10 and of
  *    10,000 messages, on a real database file: p50/p95/p99 and the p95 ratio;
  *  - `PRAGMA quick_check` (run at every start) on a 10,000-message database;

@@ -1,5 +1,5 @@
 /**
- * Downloads benchmark (issue #3), against the fake Hugging Face server on 127.0.0.1 (no
+ * Downloads benchmark, against the fake Hugging Face server on 127.0.0.1 (no
  * throttling, no faults), run after run in turn so a busy moment of the machine falls on both:
  *  - a plain single-stream HTTP read of the file (fetch, following the redirect to the CDN link,
  *    written to disk), against Enclave's DownloadService (node-llama-cpp's downloader, ipull: 3

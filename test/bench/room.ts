@@ -1,5 +1,5 @@
 /**
- * A room under load (issue #7): aggregate tokens/s and time to first token with 1, 4 and 8
+ * A room under load: aggregate tokens/s and time to first token with 1, 4 and 8
  * workshop participants asking at once (WebSocket clients that joined with the code, as their
  * browsers do), then with 1 and 4 local API clients (the official `openai` client, streaming; 4 is
  * the API's cap). The whole path: client → workshop server or local API → ChatService's fair queue →

@@ -1,16 +1,16 @@
 /**
  * `npm run bench`: Enclave's speed on this machine, separate from `npm test`. Every section by
  * default; name some to run only those (`npm run bench -- downloads compare`):
- *  - performance (issue #8, performance.ts): generation and prompt speed, raw node-llama-cpp
+ *  - performance (performance.ts): generation and prompt speed, raw node-llama-cpp
  *    against Enclave's whole path per thread count, the thread count Enclave picks, llama-bench,
  *    batch sizes, UV_THREADPOOL_SIZE;
- *  - conversations (issue #4, conversations.ts): saving at 10 and 10,000 messages, opening 5,000
+ *  - conversations (conversations.ts): saving at 10 and 10,000 messages, opening 5,000
  *    messages in Chromium, frame times while streaming into them;
- *  - downloads (issue #3, downloads.ts): DownloadService against a plain single-stream read of the
+ *  - downloads (downloads.ts): DownloadService against a plain single-stream read of the
  *    same file, sha256 speed;
- *  - compare (issue #5, compare.ts): two models compared with the app's scheduling against one
+ *  - compare (compare.ts): two models compared with the app's scheduling against one
  *    after the other by hand;
- *  - room (issue #7, room.ts): aggregate tokens/s and time to first token with 1, 4 and 8
+ *  - room (room.ts): aggregate tokens/s and time to first token with 1, 4 and 8
  *    workshop participants and local API clients.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */

@@ -1,4 +1,4 @@
-// The Local API page (issue #7) in a real browser against the built web host: off by default, the
+// The Local API page in a real browser against the built web host: off by default, the
 // switch starts the server on the port given, a real OpenAI-style call is answered by the scripted
 // model, and the page's live counts follow it. In English and French. `--api-port` starts it from
 // the command line.

@@ -10,7 +10,7 @@ import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
 
 const SHOTS = '/tmp/shots-privacy';
-/** The library and privacy screenshots asked for together (issue #3 and #6). */
+/** The library and privacy screenshots, taken together. */
 const LIBRARY_SHOTS = '/tmp/shots-library';
 const HOSTILE_MODEL = 'enclave-hostile.gguf';
 /** The model's whole answer, one bigram token per line: each must render as inert text. */

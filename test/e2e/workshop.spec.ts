@@ -1,4 +1,4 @@
-// Workshop mode (issue #7) in real browsers on loopback: the trainer opens the room from the
+// Workshop mode in real browsers on loopback: the trainer opens the room from the
 // console, 4 Chromium contexts and 4 WebSocket clients join with the code (8 participants), the
 // browsers get the chat only, each with their own answers; a pushed prompt reaches them; a wrong
 // code is refused; the console lists everyone; reset empties the room. Then a room on the

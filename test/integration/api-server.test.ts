@@ -1,5 +1,5 @@
 /**
- * The local OpenAI-compatible API (issue #7), driven by the official `openai` package against a
+ * The local OpenAI-compatible API, driven by the official `openai` package against a
  * real Host (real engine process, fixture GGUF models) on 127.0.0.1.
  */
 import { createServer } from 'node:net';

@@ -1,6 +1,6 @@
 /**
  * Durability with real processes: writers killed with SIGKILL mid-stream, and writers sharing the
- * database at once. ENCLAVE_KILL_RUNS sets the number of kills (default 200, as issue #4 asks:
+ * database at once. ENCLAVE_KILL_RUNS sets the number of kills (default 200,
  * about 30 s on 2 cores).
  */
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Workshop mode (issue #7) on loopback: 8 participants join with the code over HTTP and WebSocket
+ * Workshop mode on loopback: 8 participants join with the code over HTTP and WebSocket
  * (as their browsers would), ask at once, see only their own answers and conversations, take fair
  * turns on the one engine, and are removed or cleared with the room, their answers stopped. Wrong
  * codes are limited per address, the room has a cap, a closed room lets no old cookie back in.

@@ -30,7 +30,7 @@ describe('settings on conf', () => {
     expect(() => service.update({ offline: false })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 
-  it('lets ENCLAVE_API_PORT switch the local API on at that port, locked (issue #7)', () => {
+  it('lets ENCLAVE_API_PORT switch the local API on at that port, locked', () => {
     const service = new SettingsService(openSettings(dataDir).backend, { ENCLAVE_API_PORT: '8089' }, () => undefined);
     expect(service.values).toMatchObject({ apiEnabled: true, apiPort: 8089, apiKey: '' });
     expect(service.view().locked).toEqual(['apiEnabled', 'apiPort']);

@@ -1,4 +1,4 @@
-/** Workshop mode's pure rules (issue #7): the shipped exercises, wrong-code limits, ports. */
+/** Workshop mode's pure rules: the shipped exercises, wrong-code limits, ports. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';

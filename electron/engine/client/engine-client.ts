@@ -88,7 +88,7 @@ export class EngineClient {
     });
   }
 
-  /** Hardware fit (model library, issue #3): this machine's memory as llama.cpp sees it. */
+  /** Hardware fit (model library): this machine's memory as llama.cpp sees it. */
   async hardware(): Promise<HardwareInfo> {
     const reply = await this.request((requestId) => ({ type: 'hardware', requestId }));
     if (reply.type !== 'hardware-info') throw new EnclaveError('INTERNAL', `unexpected engine reply ${reply.type}`);

@@ -67,7 +67,7 @@ host.onMessage((message) => {
   }
 });
 
-/** Hardware fit (model library, issue #3). */
+/** Hardware fit (model library). */
 async function answerHardwareFit(message: HardwareFitRequest): Promise<void> {
   try {
     const llama = engine.currentLlama;

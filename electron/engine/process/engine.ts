@@ -77,7 +77,7 @@ export class Engine {
     this.threadBudget = options.cores;
   }
 
-  /** For the hardware fit (model library, issue #3): the loaded llama.cpp, null before start. */
+  /** For the hardware fit (model library): the loaded llama.cpp, null before start. */
   get currentLlama(): Llama | null {
     return this.llama;
   }
@@ -381,7 +381,7 @@ export function contextOptions(model: LlamaModel, threads: number, request: { pa
   };
 }
 
-/** Local API (issue #7): stop sequences and JSON schema grammars as node-llama-cpp options. */
+/** Local API: stop sequences and JSON schema grammars as node-llama-cpp options. */
 async function constraintOptions(
   llama: Llama | null,
   request: GenerateRequest,

@@ -1,5 +1,5 @@
 /**
- * Engine side of the hardware fit (model library, issue #3): this machine's memory as llama.cpp
+ * Engine side of the hardware fit (model library): this machine's memory as llama.cpp
  * sees it, and node-llama-cpp's own estimate of what a model needs, from a GGUF header the host
  * read over HTTP ranges (through the egress gate).
  */

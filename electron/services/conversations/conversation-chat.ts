@@ -21,7 +21,7 @@ export class ConversationChat {
   private readonly conversations: ConversationService;
   private readonly chat: ChatService;
   private readonly now: () => number;
-  /** Whose turn it is in the chat queue: the app, or one workshop participant (issue #7). */
+  /** Whose turn it is in the chat queue: the app, or one workshop participant. */
   private readonly caller: Caller;
 
   constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: Caller = APP_CALLER) {

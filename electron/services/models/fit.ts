@@ -1,5 +1,5 @@
 /**
- * Hardware fit (model library, issue #3): what each catalog file needs on this machine, before it
+ * Hardware fit (model library): what each catalog file needs on this machine, before it
  * is downloaded. The GGUF header is read over HTTP ranges by node-llama-cpp's `readGgufFileInfo`
  * (only the header's bytes, through the egress gate, only when the user asks), then the engine
  * process scores it against its own view of RAM and VRAM (`GgufInsights`).

@@ -150,7 +150,7 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
     hasChatTemplate: false,
     problem: null,
   };
-  // A download is usable only once its sha256 is verified (model library, issue #3).
+  // A download is usable only once its sha256 is verified (model library).
   const manifest = await readManifest(path);
   if (manifest !== null) {
     const source = {

@@ -1,7 +1,7 @@
 /**
  * The web host's transport: serves the built renderer over HTTP and the contract over a WebSocket
  * at /ws. Bound to loopback unless the caller names another address on purpose. The workshop
- * server (issue #7) is the same server with a join gate in front (`createAppServer`).
+ * server is the same server with a join gate in front (`createAppServer`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,4 +1,4 @@
-/** The workshop exercises shipped in seeds/workshop-exercises, validated once at load (issue #7). */
+/** The workshop exercises shipped in seeds/workshop-exercises, validated once at load. */
 import exercisesEn from '../../../seeds/workshop-exercises/exercises-en.json' with { type: 'json' };
 import exercisesFr from '../../../seeds/workshop-exercises/exercises-fr.json' with { type: 'json' };
 import { workshopExerciseSetSchema, type WorkshopExerciseSet } from '../../../shared/workshop.ts';

@@ -1,5 +1,5 @@
 /**
- * Workshop mode (issue #7): the trainer shares the app on one LAN interface. Participants join
+ * Workshop mode: the trainer shares the app on one LAN interface. Participants join
  * with a code, get an HttpOnly cookie, then the same React app over a WebSocket with their own
  * private conversations and their own turn in the shared chat queue. Off by default; nothing
  * listens beyond the address the trainer chose.

@@ -56,7 +56,7 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
-  // 3: comparison workbench (issue #5): runs as a grid of turns by columns, one row per answer;
+  // 3: comparison workbench: runs as a grid of turns by columns, one row per answer;
   // blind votes (model ids copied in, so the leaderboard survives a deleted run); user prompt sets.
   `
   CREATE TABLE compare_runs (
