@@ -24,6 +24,17 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules where the host and the engine run (typed by tsconfig.node.json).
+    files: ['electron/**/*.ts', 'shared/**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.node.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      // A default case does not make a switch over a union exhaustive: each member has its case.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: false, requireDefaultForNonUnion: false }],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { jobIdSchema } from '../../../shared/chat.ts';
 import type { ClientFrame, HostEvent, ServerFrame } from '../../../shared/contract.ts';
 import type { ContractEndpoint } from '../../../shared/endpoint.ts';
@@ -114,7 +114,7 @@ export function serveConnection(socket: WebSocket, host: ContractEndpoint): void
   socket.on('error', () => {
     if (socket.readyState === socket.OPEN) socket.terminate();
   });
-  socket.on('message', async (data, isBinary) => {
+  const answer = async (data: RawData, isBinary: boolean): Promise<void> => {
     const frame = isBinary ? null : parseClientFrame(data.toString());
     if (frame === null) {
       send({ type: 'result', id: -1, ok: false, error: new EnclaveError('BAD_REQUEST', 'a frame must be JSON {type:"call", id, command, input}').toPayload() });
@@ -125,7 +125,9 @@ export function serveConnection(socket: WebSocket, host: ContractEndpoint): void
     const outcome = await host.call(frame.command, frame.input);
     if (jobId !== null && !outcome.ok) ownJobs.delete(jobId);
     send({ type: 'result', id: frame.id, ...outcome });
-  });
+  };
+  // Not awaited: host.call never rejects (every failure is a CallOutcome), so answer() does not either.
+  socket.on('message', (data, isBinary) => void answer(data, isBinary));
 }
 
 /** The job id a chat.generate call names, if it is a valid one (the router validates the rest). */
