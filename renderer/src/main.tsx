@@ -7,7 +7,7 @@ import { createApi } from './api/client.ts';
 import { ApiProvider } from './api/react.tsx';
 import { i18n } from './i18n/index.ts';
 import { createAppStore } from './state/app-store.ts';
-import type { KeyValueStorage } from './state/app-store.ts';
+import type { KeyValueStorage } from './state/slice.ts';
 import { StoreProvider } from './state/react.tsx';
 import { App } from './App.tsx';
 import './styles.css';
