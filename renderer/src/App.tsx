@@ -13,7 +13,7 @@ import { QueuePlace } from './features/workshop/QueuePlace.tsx';
 import { WorkshopPage } from './features/workshop/WorkshopPage.tsx';
 import { WorkshopSidebar } from './features/workshop/WorkshopSidebar.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
-import { ChatSidebar } from './features/conversations/ChatSidebar.tsx';
+import { ChatSidebar } from './features/chat/ChatSidebar.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
 import { ModelsPage } from './features/library/ModelsPage.tsx';

@@ -1,10 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { selectSelectedModel } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
-import { ContextNotice } from '../conversations/ContextNotice.tsx';
-import { DatabaseNotice } from '../conversations/DatabaseNotice.tsx';
-import { ConversationSettingsPanel } from '../conversations/ConversationSettingsPanel.tsx';
-import { ExportButtons } from '../conversations/TransferMenu.tsx';
+import { ContextNotice } from './ContextNotice.tsx';
+import { DatabaseNotice } from './DatabaseNotice.tsx';
+import { ConversationSettingsPanel } from './ConversationSettingsPanel.tsx';
+import { ExportButtons } from './TransferMenu.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageList } from './MessageList.tsx';
 

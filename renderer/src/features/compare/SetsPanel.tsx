@@ -5,7 +5,7 @@ import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
-import { saveFile } from '../conversations/transfer.ts';
+import { saveFile } from '../chat/transfer.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
