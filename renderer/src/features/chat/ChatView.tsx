@@ -7,6 +7,7 @@ import { ConversationSettingsPanel } from './ConversationSettingsPanel.tsx';
 import { ExportButtons } from './TransferMenu.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageList } from './MessageList.tsx';
+import './chat.css';
 
 export function ChatView() {
   const { t } = useTranslation();

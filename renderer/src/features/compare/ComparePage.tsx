@@ -5,6 +5,7 @@ import { NewRunForm } from './NewRunForm.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
 import { RunView } from './RunView.tsx';
 import { SetsPanel } from './SetsPanel.tsx';
+import './compare.css';
 
 /** The comparison workbench. */
 export function ComparePage() {

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatInteger } from '../../i18n/format.ts';
 import { useAppSelector } from '../../state/react.tsx';
+import './engine.css';
 
 export function EngineStatusLine() {
   const { t, i18n } = useTranslation();

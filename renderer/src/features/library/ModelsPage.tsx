@@ -7,6 +7,7 @@ import { MachinePanel } from './MachinePanel.tsx';
 import { SourceSettings } from './SourceSettings.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
 import { useLibrary } from './use-library.ts';
+import './library.css';
 
 /** The Models page: the curated catalog with search, filters and downloads. */
 export function ModelsPage() {
