@@ -1,6 +1,6 @@
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppState } from './state/react.tsx';
+import { useAppSelector } from './state/react.tsx';
 import { NavBar } from './app/NavBar.tsx';
 import type { Route } from './app/routes.ts';
 import { useRoute } from './app/use-route.ts';
@@ -13,7 +13,7 @@ import { QueuePlace } from './features/workshop/QueuePlace.tsx';
 import { WorkshopPage } from './features/workshop/WorkshopPage.tsx';
 import { WorkshopSidebar } from './features/workshop/WorkshopSidebar.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
-import { ChatSidebar } from './features/conversations/ChatSidebar.tsx';
+import { ChatSidebar } from './features/chat/ChatSidebar.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
 import { ModelsPage } from './features/library/ModelsPage.tsx';
@@ -35,8 +35,8 @@ const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
 export function App() {
   const { t } = useTranslation();
   const route = useRoute();
-  // A workshop participant's window (issue #7) has the chat only.
-  const participant = useAppState((s) => s.info?.participant ?? null);
+  // A workshop participant's window has the chat only.
+  const participant = useAppSelector((s) => s.host.info?.participant ?? null);
   const { Sidebar, Main } = PAGES[participant === null ? route : 'chat'];
   return (
     <div className="app">

@@ -1,5 +1,9 @@
 // Fast refresh's preamble as a module: the CSP forbids the inline script Vite would add in dev.
 import '@vitejs/plugin-react/preamble';
+// The shared styles first: each feature's own, imported by its page, come after and refine them.
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
@@ -7,10 +11,9 @@ import { createApi } from './api/client.ts';
 import { ApiProvider } from './api/react.tsx';
 import { i18n } from './i18n/index.ts';
 import { createAppStore } from './state/app-store.ts';
-import type { KeyValueStorage } from './state/app-store.ts';
+import type { KeyValueStorage } from './state/slice.ts';
 import { StoreProvider } from './state/react.tsx';
 import { App } from './App.tsx';
-import './styles.css';
 
 const storage: KeyValueStorage = {
   get(key) {

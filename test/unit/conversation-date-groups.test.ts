@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationSummary } from '../../shared/conversations.ts';
-import { groupByDate } from '../../renderer/src/features/conversations/date-groups.ts';
+import { groupByDate } from '../../renderer/src/features/chat/date-groups.ts';
 
 function conversation(title: string, updatedAt: Date, pinned = false): ConversationSummary {
   return { id: title, title, pinned, source: 'local', createdAt: 0, updatedAt: updatedAt.getTime(), messageCount: 0 };

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandName, EventName, EventPayloads } from '../../shared/contract.ts';
 import type { GenerationStats } from '../../shared/chat.ts';
 import { EnclaveError } from '../../shared/errors.ts';
 import type { EngineStatus, ModelInfo } from '../../shared/models.ts';
-import type { ConnectionState, Transport } from '../../renderer/src/api/transport.ts';
-import {
-  createAppStore,
-  OPEN_CONVERSATION_KEY,
-  SELECTED_MODEL_KEY,
-  selectCanSend,
-} from '../../renderer/src/state/app-store.ts';
-import type { KeyValueStorage } from '../../renderer/src/state/app-store.ts';
+import { createAppStore } from '../../renderer/src/state/app-store.ts';
+import { selectCanSend } from '../../renderer/src/state/slices/chat.ts';
+import { OPEN_CONVERSATION_KEY } from '../../renderer/src/state/slices/chat-open-conversation.ts';
+import { SELECTED_MODEL_KEY } from '../../renderer/src/state/slices/models.ts';
 import type { StoredMessage } from '../../shared/chat.ts';
+import { fakeTransport, memoryStorage, tick } from './renderer-fake-transport.ts';
 
 function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   return {
@@ -43,92 +39,8 @@ function stats(overrides: Partial<GenerationStats> = {}): GenerationStats {
   };
 }
 
-interface Call {
-  command: CommandName;
-  input: unknown;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-/** A transport whose calls the test answers by hand and whose events the test emits. */
-function fakeTransport(initial: ConnectionState = 'open') {
-  const calls: Call[] = [];
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
-  const connectionListeners = new Set<(state: ConnectionState) => void>();
-  let state = initial;
-  const transport: Transport = {
-    kind: 'web',
-    call(command, input) {
-      return new Promise((resolve, reject) => {
-        calls.push({ command, input, resolve: resolve as (value: unknown) => void, reject });
-      });
-    },
-    on(event, listener) {
-      let set = listeners.get(event);
-      if (set === undefined) listeners.set(event, (set = new Set()));
-      const entry = listener as (payload: unknown) => void;
-      set.add(entry);
-      return () => set.delete(entry);
-    },
-    connectionState: () => state,
-    onConnectionChange(listener) {
-      connectionListeners.add(listener);
-      return () => connectionListeners.delete(listener);
-    },
-    dispose() {},
-  };
-  return {
-    transport,
-    calls,
-    emit<E extends EventName>(event: E, payload: EventPayloads[E]) {
-      for (const listener of listeners.get(event) ?? []) listener(payload);
-    },
-    setConnection(next: ConnectionState) {
-      state = next;
-      for (const listener of connectionListeners) listener(next);
-    },
-    /** The job id the store chose for its oldest unanswered chat.generate. */
-    jobIdSent(): string {
-      const call = calls.find((c) => c.command === 'chat.generate');
-      const jobId = (call?.input as { jobId?: unknown } | undefined)?.jobId;
-      if (typeof jobId !== 'string') throw new Error('no pending chat.generate with a job id');
-      return jobId;
-    },
-    /** Answers the oldest unanswered call of this command. */
-    answer(command: CommandName, value: unknown) {
-      const index = calls.findIndex((c) => c.command === command);
-      const call = calls[index];
-      if (call === undefined) throw new Error(`no pending ${command} call`);
-      calls.splice(index, 1);
-      call.resolve(value);
-    },
-    fail(command: CommandName, error: unknown) {
-      const index = calls.findIndex((c) => c.command === command);
-      const call = calls[index];
-      if (call === undefined) throw new Error(`no pending ${command} call`);
-      calls.splice(index, 1);
-      call.reject(error);
-    },
-    pending: (command: CommandName) => calls.filter((c) => c.command === command),
-  };
-}
-
 function stored(id: string, parentId: string | null, role: 'user' | 'assistant'): StoredMessage {
   return { id, conversationId: 'c1', parentId, role, content: '', state: role === 'user' ? 'done' : 'generating', modelId: null, stats: null, reasoning: null, createdAt: 0 };
-}
-
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function memoryStorage(initial: Record<string, string> = {}): KeyValueStorage & { data: Map<string, string> } {
-  const data = new Map(Object.entries(initial));
-  return {
-    data,
-    get: (key) => data.get(key) ?? null,
-    set: (key, value) => {
-      if (value === null) data.delete(key);
-      else data.set(key, value);
-    },
-  };
 }
 
 /** A started store with models a.gguf (usable), b.gguf (usable), bad.gguf (problem), a.gguf selected. */
@@ -140,7 +52,7 @@ async function started(storage = memoryStorage()) {
   fake.answer('models.list', [model('a.gguf'), model('b.gguf'), model('bad.gguf', { code: 'NOT_GGUF', message: 'not a readable GGUF file' })]);
   fake.answer('engine.status', engine);
   await tick();
-  store.actions.selectModel('a.gguf');
+  store.actions.models.selectModel('a.gguf');
   return { fake, store, storage };
 }
 
@@ -148,18 +60,18 @@ describe('app store', () => {
   it('loads app info, models and engine status on start', async () => {
     const { store } = await started();
     const s = store.getState();
-    expect(s.info?.modelsDir).toBe('/m');
-    expect(s.models.map((m) => m.id)).toEqual(['a.gguf', 'b.gguf', 'bad.gguf']);
-    expect(s.modelsLoaded).toBe(true);
-    expect(s.engine).toEqual(engine);
-    expect(s.selectedModelId).toBe('a.gguf');
+    expect(s.host.info?.modelsDir).toBe('/m');
+    expect(s.models.list.map((m) => m.id)).toEqual(['a.gguf', 'b.gguf', 'bad.gguf']);
+    expect(s.models.loaded).toBe(true);
+    expect(s.host.engine).toEqual(engine);
+    expect(s.models.selectedId).toBe('a.gguf');
   });
 
   it('refuses to select a model with a problem, and remembers the choice', async () => {
     const { store, storage } = await started();
-    store.actions.selectModel('bad.gguf');
-    expect(store.getState().selectedModelId).toBe('a.gguf');
-    store.actions.selectModel('b.gguf');
+    store.actions.models.selectModel('bad.gguf');
+    expect(store.getState().models.selectedId).toBe('a.gguf');
+    store.actions.models.selectModel('b.gguf');
     expect(storage.data.get(SELECTED_MODEL_KEY)).toBe('b.gguf');
   });
 
@@ -169,28 +81,28 @@ describe('app store', () => {
     store.actions.start();
     fake.answer('models.list', [model('a.gguf'), model('b.gguf')]);
     await tick();
-    expect(store.getState().selectedModelId).toBe('b.gguf');
+    expect(store.getState().models.selectedId).toBe('b.gguf');
 
-    const rescan = store.actions.rescan();
-    expect(store.getState().rescanning).toBe(true);
+    const rescan = store.actions.models.rescan();
+    expect(store.getState().models.rescanning).toBe(true);
     fake.answer('models.rescan', [model('a.gguf'), model('b.gguf', { code: 'TRUNCATED', message: 'the file is truncated' })]);
     await rescan;
-    expect(store.getState().rescanning).toBe(false);
-    expect(store.getState().selectedModelId).toBeNull();
+    expect(store.getState().models.rescanning).toBe(false);
+    expect(store.getState().models.selectedId).toBeNull();
   });
 
   it('streams an answer in a new conversation: generate, append deltas, finish with stats', async () => {
     const { fake, store, storage } = await started();
-    store.actions.setDraft('  Bonjour  ');
+    store.actions.chat.setDraft('  Bonjour  ');
     expect(selectCanSend(store.getState())).toBe(true);
 
-    const sending = store.actions.send();
+    const sending = store.actions.chat.send();
     const s1 = store.getState();
-    expect(s1.draft).toBe('');
-    expect(s1.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Bonjour']]);
-    expect(s1.job).toMatchObject({ text: '', modelId: 'a.gguf' });
-    expect(s1.job?.id).toBe(fake.jobIdSent());
-    expect(selectCanSend({ ...s1, draft: 'again' })).toBe(false);
+    expect(s1.chat.draft).toBe('');
+    expect(s1.chat.messages.map((m) => [m.role, m.content])).toEqual([['user', 'Bonjour']]);
+    expect(s1.chat.job).toMatchObject({ text: '', modelId: 'a.gguf' });
+    expect(s1.chat.job?.id).toBe(fake.jobIdSent());
+    expect(selectCanSend({ ...s1, chat: { ...s1.chat, draft: 'again' } })).toBe(false);
     // A new conversation: the host creates it with the question and builds the history itself.
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
       jobId: expect.stringMatching(/^[A-Za-z0-9_-]{16,64}$/),
@@ -205,28 +117,28 @@ describe('app store', () => {
       saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') },
     });
     await sending;
-    expect(store.getState().job?.id).toBe(j1);
+    expect(store.getState().chat.job?.id).toBe(j1);
 
-    const before = store.getState().messages;
+    const before = store.getState().chat.messages;
     fake.emit('chat.loaded', { jobId: j1, modelId: 'a.gguf', loadMs: 850 });
     fake.emit('chat.delta', { jobId: j1, text: 'Salut' });
     fake.emit('chat.delta', { jobId: 'other', text: 'not mine' });
     fake.emit('chat.delta', { jobId: j1, text: ' !' });
-    expect(store.getState().job?.text).toBe('Salut !');
-    expect(store.getState().job?.loadMs).toBe(850);
+    expect(store.getState().chat.job?.text).toBe('Salut !');
+    expect(store.getState().chat.job?.loadMs).toBe(850);
     // Streaming leaves the finished messages untouched (same array), so they do not re-render.
-    expect(store.getState().messages).toBe(before);
+    expect(store.getState().chat.messages).toBe(before);
 
     fake.emit('chat.done', { jobId: j1, text: 'Salut !', reasoning: '', stats: stats() });
     const s2 = store.getState();
-    expect(s2.job).toBeNull();
-    expect(s2.conversation?.id).toBe('c1');
+    expect(s2.chat.job).toBeNull();
+    expect(s2.chat.conversation?.id).toBe('c1');
     expect(storage.data.get(OPEN_CONVERSATION_KEY)).toBe('c1');
-    expect(s2.messages.map((m) => [m.id, m.parentId, m.siblingIds])).toEqual([
+    expect(s2.chat.messages.map((m) => [m.id, m.parentId, m.siblingIds])).toEqual([
       ['q1', null, ['q1']],
       ['a1', 'q1', ['a1']],
     ]);
-    expect(s2.messages.at(-1)).toMatchObject({
+    expect(s2.chat.messages.at(-1)).toMatchObject({
       role: 'assistant',
       content: 'Salut !',
       modelId: 'a.gguf',
@@ -236,7 +148,7 @@ describe('app store', () => {
     });
 
     // The next turn follows the last answer in the same conversation.
-    void store.actions.send('Et toi ?');
+    void store.actions.chat.send('Et toi ?');
     expect(fake.pending('chat.generate')[0]?.input).toEqual({
       jobId: expect.not.stringMatching(j1),
       modelId: 'a.gguf',
@@ -246,48 +158,48 @@ describe('app store', () => {
 
   it('regenerates beside the earlier answer, and edits a question as a new branch', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Q');
+    const sending = store.actions.chat.send('Q');
     const j1 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j1, saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
     await sending;
     fake.emit('chat.done', { jobId: j1, text: 'A', reasoning: '', stats: stats() });
 
-    const again = store.actions.regenerate('a1');
-    expect(store.getState().messages.map((m) => m.id)).toEqual(['q1']);
+    const again = store.actions.chat.regenerate('a1');
+    expect(store.getState().chat.messages.map((m) => m.id)).toEqual(['q1']);
     expect(fake.pending('chat.generate')[0]?.input).toEqual({ jobId: expect.any(String), modelId: 'a.gguf', conversation: { id: 'c1', parentId: 'q1' } });
     const j2 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j2, saved: { conversationId: 'c1', question: null, answer: stored('a2', 'q1', 'assistant') } });
     await again;
     fake.emit('chat.done', { jobId: j2, text: 'B', reasoning: '', stats: stats() });
-    expect(store.getState().messages.at(-1)).toMatchObject({ id: 'a2', content: 'B', siblingIds: ['a1', 'a2'] });
+    expect(store.getState().chat.messages.at(-1)).toMatchObject({ id: 'a2', content: 'B', siblingIds: ['a1', 'a2'] });
 
-    const edit = store.actions.editAndResend('q1', 'Q edited');
+    const edit = store.actions.chat.editAndResend('q1', 'Q edited');
     expect(fake.pending('chat.generate')[0]?.input).toEqual({ jobId: expect.any(String), modelId: 'a.gguf', conversation: { id: 'c1', parentId: null, content: 'Q edited' } });
     const j3 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j3, saved: { conversationId: 'c1', question: stored('q2', null, 'user'), answer: stored('a3', 'q2', 'assistant') } });
     await edit;
-    expect(store.getState().messages.map((m) => [m.id, m.siblingIds])).toEqual([['q2', ['q1', 'q2']]]);
+    expect(store.getState().chat.messages.map((m) => [m.id, m.siblingIds])).toEqual([['q2', ['q1', 'q2']]]);
   });
 
   it('follows events that arrive before chat.generate answers, by the id it chose', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Hi');
+    const sending = store.actions.chat.send('Hi');
     const j9 = fake.jobIdSent();
     fake.emit('chat.delta', { jobId: j9, text: 'He' });
     fake.emit('chat.delta', { jobId: 'someone-else', text: 'xx' });
     fake.emit('chat.delta', { jobId: j9, text: 'llo' });
-    expect(store.getState().job?.text).toBe('Hello');
+    expect(store.getState().chat.job?.text).toBe('Hello');
     fake.answer('chat.generate', { jobId: j9 });
     await sending;
-    expect(store.getState().job?.text).toBe('Hello');
+    expect(store.getState().chat.job?.text).toBe('Hello');
   });
 
   it('stops the job at once, and again once chat.generate has answered', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Long story please');
+    const sending = store.actions.chat.send('Long story please');
     const j2 = fake.jobIdSent();
-    const stopping = store.actions.stop();
-    expect(store.getState().job?.stopRequested).toBe(true);
+    const stopping = store.actions.chat.stop();
+    expect(store.getState().chat.job?.stopRequested).toBe(true);
     expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: j2 });
     fake.answer('chat.stop', { stopped: false });
     await stopping;
@@ -299,36 +211,36 @@ describe('app store', () => {
     await sending;
 
     fake.emit('chat.done', { jobId: j2, text: 'Once', reasoning: '', stats: stats({ stopReason: 'abort' }) });
-    expect(store.getState().messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Once', state: 'stopped' });
+    expect(store.getState().chat.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Once', state: 'stopped' });
   });
 
   it('rolls back a turn that failed before any text, returning the question to the composer', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Question');
+    const sending = store.actions.chat.send('Question');
     fake.fail('chat.generate', new EnclaveError('BUSY', 'another job is running'));
     expect(await sending).toBe(false);
     const s = store.getState();
-    expect(s.messages).toEqual([]);
-    expect(s.draft).toBe('Question');
-    expect(s.job).toBeNull();
-    expect(s.error?.error).toEqual({ code: 'BUSY', message: 'another job is running' });
+    expect(s.chat.messages).toEqual([]);
+    expect(s.chat.draft).toBe('Question');
+    expect(s.chat.job).toBeNull();
+    expect(s.error.shown?.error).toEqual({ code: 'BUSY', message: 'another job is running' });
 
-    store.actions.dismissError();
-    expect(store.getState().error).toBeNull();
+    store.actions.error.dismissError();
+    expect(store.getState().error.shown).toBeNull();
   });
 
   it('keeps the partial answer when chat.error arrives mid-stream', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Question');
+    const sending = store.actions.chat.send('Question');
     const j3 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j3 });
     await sending;
     fake.emit('chat.delta', { jobId: j3, text: 'Half an' });
     fake.emit('chat.error', { jobId: j3, error: { code: 'ENGINE_CRASHED', message: 'engine exited', details: { exitCode: 1 } } });
     const s = store.getState();
-    expect(s.job).toBeNull();
-    expect(s.error?.error.code).toBe('ENGINE_CRASHED');
-    expect(s.messages.map((m) => [m.role, m.content, m.state])).toEqual([
+    expect(s.chat.job).toBeNull();
+    expect(s.error.shown?.error.code).toBe('ENGINE_CRASHED');
+    expect(s.chat.messages.map((m) => [m.role, m.content, m.state])).toEqual([
       ['user', 'Question', 'done'],
       ['assistant', 'Half an', 'error'],
     ]);
@@ -336,20 +248,20 @@ describe('app store', () => {
 
   it('ends the job with ENGINE_UNAVAILABLE when the connection drops, and refreshes on reconnect', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Question');
+    const sending = store.actions.chat.send('Question');
     const j4 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j4 });
     await sending;
     fake.emit('chat.delta', { jobId: j4, text: 'Part' });
 
     fake.setConnection('closed');
-    expect(store.getState().connection).toBe('closed');
-    expect(store.getState().job).toBeNull();
-    expect(store.getState().error?.error.code).toBe('ENGINE_UNAVAILABLE');
+    expect(store.getState().host.connection).toBe('closed');
+    expect(store.getState().chat.job).toBeNull();
+    expect(store.getState().error.shown?.error.code).toBe('ENGINE_UNAVAILABLE');
 
     fake.setConnection('connecting');
     fake.setConnection('open');
-    expect(store.getState().error).toBeNull();
+    expect(store.getState().error.shown).toBeNull();
     expect(fake.pending('models.list')).toHaveLength(1);
     expect(fake.pending('engine.status')).toHaveLength(1);
   });
@@ -357,38 +269,38 @@ describe('app store', () => {
   it('updates the engine status from events', async () => {
     const { fake, store } = await started();
     fake.emit('engine.status', { ...engine, state: 'loading' });
-    expect(store.getState().engine?.state).toBe('loading');
+    expect(store.getState().host.engine?.state).toBe('loading');
   });
 
   it('does nothing without a usable model, text, or while a job runs', async () => {
     const fake = fakeTransport();
     const store = createAppStore(fake.transport);
-    expect(await store.actions.send('hello')).toBe(false);
+    expect(await store.actions.chat.send('hello')).toBe(false);
     expect(fake.pending('chat.generate')).toEqual([]);
   });
 
   it('new conversation clears messages and stops the running job', async () => {
     const { fake, store } = await started();
-    const sending = store.actions.send('Q');
+    const sending = store.actions.chat.send('Q');
     const j5 = fake.jobIdSent();
     fake.answer('chat.generate', { jobId: j5 });
     await sending;
-    store.actions.newConversation();
-    expect(store.getState().messages).toEqual([]);
-    expect(store.getState().job).toBeNull();
+    store.actions.chat.newConversation();
+    expect(store.getState().chat.messages).toEqual([]);
+    expect(store.getState().chat.job).toBeNull();
     expect(fake.pending('chat.stop')[0]?.input).toEqual({ jobId: j5 });
     fake.emit('chat.delta', { jobId: j5, text: 'late' });
-    expect(store.getState().job).toBeNull();
+    expect(store.getState().chat.job).toBeNull();
   });
 
   it('notifies subscribers only on change', async () => {
     const { store } = await started();
     let count = 0;
     const off = store.subscribe(() => count++);
-    store.actions.setDraft('a');
-    store.actions.setDraft('ab');
+    store.actions.chat.setDraft('a');
+    store.actions.chat.setDraft('ab');
     off();
-    store.actions.setDraft('abc');
+    store.actions.chat.setDraft('abc');
     expect(count).toBe(2);
   });
 });

@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import { isErrorCode } from '../../../shared/errors.ts';
-import { useActions, useAppState } from '../state/react.tsx';
+import { useActions, useAppSelector } from '../state/react.tsx';
 
 export function ErrorBanner() {
   const { t } = useTranslation();
-  const shown = useAppState((s) => s.error);
-  const { dismissError } = useActions();
+  const shown = useAppSelector((s) => s.error.shown);
+  const { dismissError } = useActions().error;
   if (shown === null) return null;
   const { code, message, details } = shown.error;
   const title = isErrorCode(code) ? t(`errors.${code}`) : t('errors.INTERNAL');

@@ -6,6 +6,7 @@ import type { SettingsPatch } from '../../../../shared/settings.ts';
 import { curlExample, pythonExample } from './examples.ts';
 import { useLocalApi } from './use-local-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import './api.css';
 
 const COUNTS: readonly (keyof ApiRequestCounts)[] = ['models', 'chatCompletions', 'completions', 'errors', 'active'];
 

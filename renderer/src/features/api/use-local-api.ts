@@ -5,11 +5,12 @@ import type { ModelInfo } from '../../../../shared/models.ts';
 import type { SettingsPatch, SettingsView } from '../../../../shared/settings.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 export interface LocalApiState {
   settings: SettingsView | null;
   status: ApiStatus | null;
-  models: ModelInfo[];
+  models: readonly ModelInfo[];
   error: ErrorCode | null;
   update(patch: SettingsPatch): void;
 }
@@ -17,35 +18,25 @@ export interface LocalApiState {
 /** The Local API page's data: its settings, the server's live status, and the models it offers. */
 export function useLocalApi(): LocalApiState {
   const api = useApi();
-  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const settings = useAppSelector((s) => s.settings.view);
+  const models = useAppSelector((s) => s.models.list);
+  const { load, update: save } = useActions().settings;
   const [status, setStatus] = useState<ApiStatus | null>(null);
-  const [models, setModels] = useState<ModelInfo[]>([]);
   const [error, setError] = useState<ErrorCode | null>(null);
   const fail = (caught: unknown): void => setError(toEnclaveError(caught).code);
 
   useEffect(() => {
-    api.call('settings.get', {}).then(setSettings, fail);
+    load().catch(fail);
     api.call('api.status', {}).then(setStatus, fail);
-    api.call('models.list', {}).then(setModels, fail);
-    const offSettings = api.on('settings.changed', setSettings);
-    const offStatus = api.on('api.status', setStatus);
-    return () => {
-      offSettings();
-      offStatus();
-    };
-  }, [api]);
+    return api.on('api.status', setStatus);
+  }, [api, load]);
 
   const update = useCallback(
     (patch: SettingsPatch) => {
       setError(null);
-      // Shown at once; the host's answer (or settings.changed) confirms it, a refusal puts it back.
-      setSettings((current) => (current === null ? current : { ...current, values: { ...current.values, ...patch } }));
-      api.call('settings.update', patch).then(setSettings, (caught: unknown) => {
-        fail(caught);
-        api.call('settings.get', {}).then(setSettings, fail);
-      });
+      save(patch, { showAtOnce: true }).catch(fail);
     },
-    [api],
+    [save],
   );
 
   return { settings, status, models, error, update };

@@ -1,19 +1,20 @@
 import { useTranslation } from 'react-i18next';
-import { selectSelectedModel } from '../../state/app-store.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
-import { ContextNotice } from '../conversations/ContextNotice.tsx';
-import { DatabaseNotice } from '../conversations/DatabaseNotice.tsx';
-import { ConversationSettingsPanel } from '../conversations/ConversationSettingsPanel.tsx';
-import { ExportButtons } from '../conversations/TransferMenu.tsx';
+import { selectSelectedModel } from '../../state/slices/models.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
+import { ContextNotice } from './ContextNotice.tsx';
+import { DatabaseNotice } from './DatabaseNotice.tsx';
+import { ConversationSettingsPanel } from './ConversationSettingsPanel.tsx';
+import { ExportButtons } from './TransferMenu.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageList } from './MessageList.tsx';
+import './chat.css';
 
 export function ChatView() {
   const { t } = useTranslation();
-  const model = useAppState(selectSelectedModel);
-  const empty = useAppState((s) => s.messages.length === 0 && s.job === null);
-  const title = useAppState((s) => s.conversation?.title ?? null);
-  const { newConversation } = useActions();
+  const model = useAppSelector(selectSelectedModel);
+  const empty = useAppSelector((s) => s.chat.messages.length === 0 && s.chat.job === null);
+  const title = useAppSelector((s) => s.chat.conversation?.title ?? null);
+  const { newConversation } = useActions().chat;
 
   return (
     <section className="chat" aria-label={t('chat.conversationLabel')}>

@@ -1,17 +1,18 @@
 import { useEffect, useRef } from 'react';
 import type { FormEvent, KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isUsable, selectCanSend, selectSelectedModel } from '../../state/app-store.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { selectCanSend, selectIsGenerating } from '../../state/slices/chat.ts';
+import { isUsable, selectSelectedModel } from '../../state/slices/models.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 export function Composer() {
   const { t } = useTranslation();
-  const draft = useAppState((s) => s.draft);
-  const canSend = useAppState(selectCanSend);
-  const generating = useAppState((s) => s.job !== null);
-  const stopping = useAppState((s) => s.job?.stopRequested === true);
-  const modelReady = useAppState((s) => isUsable(selectSelectedModel(s)));
-  const { setDraft, send, stop } = useActions();
+  const draft = useAppSelector((s) => s.chat.draft);
+  const canSend = useAppSelector(selectCanSend);
+  const generating = useAppSelector(selectIsGenerating);
+  const stopping = useAppSelector((s) => s.chat.job?.stopRequested === true);
+  const modelReady = useAppSelector((s) => isUsable(selectSelectedModel(s)));
+  const { setDraft, send, stop } = useActions().chat;
   const textarea = useRef<HTMLTextAreaElement>(null);
 
   // Esc stops the answer wherever the focus is.

@@ -2,8 +2,9 @@ import { memo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Virtuoso } from 'react-virtuoso';
-import type { ConversationMessage } from '../../state/app-store.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { selectIsGenerating } from '../../state/slices/chat.ts';
+import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
 import { copyText, Markdown } from './Markdown.tsx';
@@ -18,9 +19,9 @@ type Item = ConversationMessage | typeof STREAMING;
  * text while it streams, unless the reader scrolled up.
  */
 export function MessageList() {
-  const messages = useAppState((s) => s.messages);
-  const generating = useAppState((s) => s.job !== null);
-  const conversationId = useAppState((s) => s.conversation?.id ?? 'new');
+  const messages = useAppSelector((s) => s.chat.messages);
+  const generating = useAppSelector(selectIsGenerating);
+  const conversationId = useAppSelector((s) => s.chat.conversation?.id ?? 'new');
   // A fresh list (scrolled to its end) for each conversation opened, but not when the new one
   // being written is saved and gets its id: remounting then would blank the list for a moment.
   const [view, setView] = useState({ conversationId, generation: 0 });
@@ -45,7 +46,7 @@ export function MessageList() {
 }
 
 function useModelName(modelId: string | null): string {
-  return useAppState((s) => (modelId === null ? '' : (s.models.find((m) => m.id === modelId)?.name ?? modelId)));
+  return useAppSelector((s) => (modelId === null ? '' : (s.models.list.find((m) => m.id === modelId)?.name ?? modelId)));
 }
 
 const MessageView = memo(function MessageView({ message }: { message: ConversationMessage }) {
@@ -92,9 +93,9 @@ function MessageHeader({ author, at }: { author: string; at: number }) {
 
 function MessageActions({ message, onEdit }: { message: ConversationMessage; onEdit?: () => void }) {
   const { t } = useTranslation();
-  const busy = useAppState((s) => s.job !== null);
-  const saved = useAppState((s) => s.conversation !== null);
-  const { regenerate, deleteMessage } = useActions();
+  const busy = useAppSelector(selectIsGenerating);
+  const saved = useAppSelector((s) => s.chat.conversation !== null);
+  const { regenerate, deleteMessage } = useActions().chat;
   const [copied, setCopied] = useState(false);
   return (
     <footer className="message-actions">
@@ -132,8 +133,8 @@ function MessageActions({ message, onEdit }: { message: ConversationMessage; onE
 /** ‹ 2 / 3 › between a message and its alternatives (edits of a question, regenerated answers). */
 function Alternatives({ message }: { message: ConversationMessage }) {
   const { t, i18n } = useTranslation();
-  const busy = useAppState((s) => s.job !== null);
-  const { showAlternative } = useActions();
+  const busy = useAppSelector(selectIsGenerating);
+  const { showAlternative } = useActions().chat;
   const count = message.siblingIds.length;
   if (count < 2) return null;
   const index = message.siblingIds.indexOf(message.id);
@@ -157,7 +158,7 @@ function Alternatives({ message }: { message: ConversationMessage }) {
 
 function EditForm({ message, onClose }: { message: ConversationMessage; onClose: () => void }) {
   const { t } = useTranslation();
-  const { editAndResend } = useActions();
+  const { editAndResend } = useActions().chat;
   const [text, setText] = useState(message.content);
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -192,10 +193,10 @@ function EditForm({ message, onClose }: { message: ConversationMessage; onClose:
 /** The answer being written; re-renders on each batch of tokens, alone. */
 function StreamingMessage() {
   const { t } = useTranslation();
-  const text = useAppState((s) => s.job?.text ?? '');
-  const reasoning = useAppState((s) => s.job?.reasoning ?? '');
-  const modelId = useAppState((s) => s.job?.modelId ?? null);
-  const loading = useAppState((s) => s.engine?.state === 'loading' && s.job?.loadMs === null);
+  const text = useAppSelector((s) => s.chat.job?.text ?? '');
+  const reasoning = useAppSelector((s) => s.chat.job?.reasoning ?? '');
+  const modelId = useAppSelector((s) => s.chat.job?.modelId ?? null);
+  const loading = useAppSelector((s) => s.host.engine?.state === 'loading' && s.chat.job?.loadMs === null);
   const modelName = useModelName(modelId);
   return (
     <article className="message message-assistant message-streaming" data-testid="message-assistant" data-state="streaming" aria-busy="true">

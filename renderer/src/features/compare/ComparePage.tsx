@@ -1,17 +1,20 @@
-import { useCompareView } from './compare-store.ts';
+import type { ComparePanel } from '../../state/slices/compare.ts';
+import { useAppSelector } from '../../state/react.tsx';
 import { LeaderboardPanel } from './LeaderboardPanel.tsx';
 import { NewRunForm } from './NewRunForm.tsx';
 import { ReplayPanel } from './ReplayPanel.tsx';
 import { RunView } from './RunView.tsx';
 import { SetsPanel } from './SetsPanel.tsx';
+import './compare.css';
 
-/** The comparison workbench (issue #5). */
+/** The comparison workbench. */
 export function ComparePage() {
-  const view = useCompareView();
-  return <div className="compare">{panelFor(view.panel, view.runId)}</div>;
+  const panel = useAppSelector((s) => s.compare.panel);
+  const runId = useAppSelector((s) => s.compare.runId);
+  return <div className="compare">{panelFor(panel, runId)}</div>;
 }
 
-function panelFor(panel: ReturnType<typeof useCompareView>['panel'], runId: string | null) {
+function panelFor(panel: ComparePanel, runId: string | null) {
   switch (panel) {
     case 'new':
       return <NewRunForm />;

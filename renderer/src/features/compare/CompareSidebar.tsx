@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CompareRunSummary } from '../../../../shared/compare.ts';
 import { useApi } from '../../api/react.tsx';
-import { compareView, useCompareView, type ComparePanel } from './compare-store.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
+import type { ComparePanel } from '../../state/slices/compare.ts';
 
 const PANELS = ['new', 'sets', 'replay', 'leaderboard'] as const satisfies readonly Exclude<ComparePanel, 'run'>[];
 
@@ -10,7 +11,10 @@ const PANELS = ['new', 'sets', 'replay', 'leaderboard'] as const satisfies reado
 export function CompareSidebar() {
   const { t } = useTranslation();
   const api = useApi();
-  const view = useCompareView();
+  const panel = useAppSelector((s) => s.compare.panel);
+  const runId = useAppSelector((s) => s.compare.runId);
+  const listVersion = useAppSelector((s) => s.compare.listVersion);
+  const { showPanel, openRun } = useActions().compare;
   const [runs, setRuns] = useState<CompareRunSummary[]>([]);
 
   useEffect(() => {
@@ -34,15 +38,15 @@ export function CompareSidebar() {
       off();
       if (pending !== null) clearTimeout(pending);
     };
-  }, [api, view.listVersion]);
+  }, [api, listVersion]);
 
   return (
     <nav className="compare-sidebar" aria-label={t('compare.sidebarLabel')}>
       <ul className="compare-panels">
-        {PANELS.map((panel) => (
-          <li key={panel}>
-            <button type="button" className={`compare-panel-link${view.panel === panel ? ' compare-panel-active' : ''}`} onClick={() => compareView.show(panel)} data-testid={`compare-panel-${panel}`}>
-              {t(`compare.panel.${panel}`)}
+        {PANELS.map((name) => (
+          <li key={name}>
+            <button type="button" className={`compare-panel-link${panel === name ? ' compare-panel-active' : ''}`} onClick={() => showPanel(name)} data-testid={`compare-panel-${name}`}>
+              {t(`compare.panel.${name}`)}
             </button>
           </li>
         ))}
@@ -54,7 +58,7 @@ export function CompareSidebar() {
         <ul className="compare-runs" data-testid="compare-runs">
           {runs.map((run) => (
             <li key={run.id}>
-              <button type="button" className={`compare-run-link${view.runId === run.id ? ' compare-panel-active' : ''}`} onClick={() => compareView.open(run.id)}>
+              <button type="button" className={`compare-run-link${runId === run.id ? ' compare-panel-active' : ''}`} onClick={() => openRun(run.id)}>
                 <span className="compare-run-name">{run.title}</span>
                 <span className="muted">
                   {t(`compare.kind.${run.kind}`)} · {t('compare.progress', { done: run.doneAnswers, total: run.totalAnswers })}

@@ -4,7 +4,7 @@ import { LIMITS_COMPARE } from '../../../../shared/compare.ts';
 import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
-import { compareView } from './compare-store.ts';
+import { useActions } from '../../state/react.tsx';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -12,6 +12,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 export function NewRunForm() {
   const { t } = useTranslation();
   const api = useApi();
+  const { openRun } = useActions().compare;
   const [modelIds, setModelIds] = useState<string[]>([]);
   const [prompt, setPrompt] = useState('');
   const [systemPrompt, setSystemPrompt] = useState('');
@@ -25,7 +26,7 @@ export function NewRunForm() {
     if (!ready) return;
     setError(null);
     api.call('compare.start', { modelIds, prompt, blind, ...(systemPrompt.trim() !== '' && { systemPrompt }), ...(category.trim() !== '' && { category: category.trim() }) }).then(
-      (run) => compareView.open(run.id),
+      (run) => openRun(run.id),
       (caught: unknown) => setError(toEnclaveError(caught).code),
     );
   }

@@ -5,7 +5,7 @@ import type { ConversationSummary } from '../../../../shared/conversations.ts';
 import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
-import { compareView } from './compare-store.ts';
+import { useActions } from '../../state/react.tsx';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -13,6 +13,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 export function ReplayPanel() {
   const { t } = useTranslation();
   const api = useApi();
+  const { openRun } = useActions().compare;
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [conversationIds, setConversationIds] = useState<string[]>([]);
   const [modelIds, setModelIds] = useState<string[]>([]);
@@ -54,7 +55,7 @@ export function ReplayPanel() {
         onClick={() =>
           api.call('compare.replay', { conversationIds, modelIds }).then((runs) => {
             // One run per conversation, all in the sidebar; the first opens.
-            if (runs[0] !== undefined) compareView.open(runs[0].id);
+            if (runs[0] !== undefined) openRun(runs[0].id);
           }, fail)
         }
         data-testid="replay-start"

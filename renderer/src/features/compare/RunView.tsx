@@ -5,9 +5,8 @@ import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';
+import { useActions } from '../../state/react.tsx';
 import { AnswerCell } from './AnswerCell.tsx';
-import { showBlindScreen } from './blind-screen.ts';
-import { compareView } from './compare-store.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 import { useCompareRun } from './use-compare-run.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -16,6 +15,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 export function RunView({ runId }: { runId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const { listChanged } = useActions().compare;
   const { run, progress, error: loadError, setRun } = useCompareRun(runId);
   const [error, setError] = useState<ErrorCode | null>(null);
   const [followUp, setFollowUp] = useState('');
@@ -27,7 +27,7 @@ export function RunView({ runId }: { runId: string }) {
     promise.then(
       (next) => {
         setRun(next);
-        compareView.listChanged();
+        listChanged();
       },
       (caught: unknown) => setError(toEnclaveError(caught).code),
     );
@@ -125,11 +125,12 @@ export function RunView({ runId }: { runId: string }) {
 function useBlindScreenWhile(run: CompareRun | null, progress: CompareProgress | null): void {
   const labels = run === null ? null : (progress?.active ?? []).filter((active) => active.phase !== 'waiting').map((active) => run.columnList[active.column]?.label ?? '?');
   const key = labels === null ? null : labels.join();
+  const { showBlindScreen } = useActions().compare;
   // Layout effects: the status line is masked in the same frame the run appears, never a frame later.
   useLayoutEffect(() => {
     showBlindScreen(key === null ? null : { activeLabels: key === '' ? [] : key.split(',') });
-  }, [key]);
-  useLayoutEffect(() => () => showBlindScreen(null), []);
+  }, [key, showBlindScreen]);
+  useLayoutEffect(() => () => showBlindScreen(null), [showBlindScreen]);
 }
 
 /** What one active answer is doing. In a hidden blind run, loading and answering read the same: a column that needs no load would be the model used last. */

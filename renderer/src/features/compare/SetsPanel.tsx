@@ -4,8 +4,8 @@ import { LIMITS_COMPARE, promptSetSchema, type PromptSet, type PromptSetContent 
 import type { ErrorCode } from '../../../../shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
-import { saveFile } from '../conversations/transfer.ts';
-import { compareView } from './compare-store.ts';
+import { useActions } from '../../state/react.tsx';
+import { saveFile } from '../chat/transfer.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -23,6 +23,7 @@ interface Editing {
 export function SetsPanel() {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const { openRun } = useActions().compare;
   const [sets, setSets] = useState<PromptSet[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [modelIds, setModelIds] = useState<string[]>([]);
@@ -135,7 +136,7 @@ export function SetsPanel() {
             type="button"
             className="button button-primary"
             disabled={modelIds.length < LIMITS_COMPARE.minModels}
-            onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => compareView.open(run.id), fail)}
+            onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
             data-testid="start-batch"
           >
             {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}

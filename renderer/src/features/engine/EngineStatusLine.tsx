@@ -1,19 +1,19 @@
 import { useTranslation } from 'react-i18next';
 import { formatInteger } from '../../i18n/format.ts';
-import { useAppState } from '../../state/react.tsx';
-import { useBlindScreen } from '../compare/blind-screen.ts';
+import { useAppSelector } from '../../state/react.tsx';
+import './engine.css';
 
 export function EngineStatusLine() {
   const { t, i18n } = useTranslation();
-  const engine = useAppState((s) => s.engine);
-  const connection = useAppState((s) => s.connection);
+  const engine = useAppSelector((s) => s.host.engine);
+  const connection = useAppSelector((s) => s.host.connection);
   // One model per engine process; several when answers for different models run side by side.
-  const loadedName = useAppState((s) => {
-    const names = (s.engine?.loaded ?? []).map((loaded) => s.models.find((m) => m.id === loaded.modelId)?.name ?? loaded.modelId);
+  const loadedName = useAppSelector((s) => {
+    const names = (s.host.engine?.loaded ?? []).map((loaded) => s.models.list.find((m) => m.id === loaded.modelId)?.name ?? loaded.modelId);
     return names.length === 0 ? null : names.join(', ');
   });
   // An unrevealed blind comparison is on screen: the loaded model is one of its hidden columns.
-  const blind = useBlindScreen();
+  const blind = useAppSelector((s) => s.compare.blindScreen);
   const shownName =
     loadedName === null || blind === null ? loadedName : blind.activeLabels.length > 0 ? t('engine.loadedBlind', { labels: blind.activeLabels.join(', ') }) : t('engine.loadedHidden');
 

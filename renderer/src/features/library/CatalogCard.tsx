@@ -6,10 +6,10 @@ import type { CatalogFit } from '../../../../shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatInteger } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
+import { jobForFile, type LibraryState } from '../../state/slices/library.ts';
 import { SafeLink } from '../links/SafeLink.tsx';
 import { countryName, frenchNote, languageName } from './catalog-text.ts';
 import { DownloadProgress } from './DownloadProgress.tsx';
-import { jobForFile, type LibraryState } from './library-store.ts';
 
 export const CatalogCard = memo(function CatalogCard({
   model,
@@ -26,7 +26,7 @@ export const CatalogCard = memo(function CatalogCard({
 }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { showError } = useActions();
+  const { showError } = useActions().error;
   const [quant, setQuant] = useState(model.defaultQuant);
   const file = model.files.find((candidate) => candidate.quant === quant) ?? model.files[0];
   if (file === undefined) return null;

@@ -10,7 +10,7 @@ const ACTIVE = new Set<DownloadJob['state']>(['queued', 'downloading', 'retrying
 export function DownloadProgress({ job }: { job: DownloadJob }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { showError } = useActions();
+  const { showError } = useActions().error;
   const language = i18n.language;
   const act = (command: 'downloads.pause' | 'downloads.resume' | 'downloads.cancel'): void => {
     void api.call(command, { id: job.id }).catch(showError);

@@ -3,7 +3,7 @@ import type { DragEvent, FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ImportResult } from '../../../../shared/imports.ts';
 import { useApi } from '../../api/react.tsx';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { pathsFromDrop } from './dropped-paths.ts';
 
 /**
@@ -13,14 +13,14 @@ import { pathsFromDrop } from './dropped-paths.ts';
 export function ImportForm() {
   const { t } = useTranslation();
   const api = useApi();
-  const { refresh, showError } = useActions();
+  const { refresh, error: { showError } } = useActions();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [reference, setReference] = useState(false);
   const [dropRefused, setDropRefused] = useState(false);
   const [dragging, setDragging] = useState(false);
-  const desktop = useAppState((s) => s.info?.host === 'electron');
+  const desktop = useAppSelector((s) => s.host.info?.host === 'electron');
 
   const importPaths = async (paths: string[]): Promise<void> => {
     if (paths.length === 0 || busy) return;

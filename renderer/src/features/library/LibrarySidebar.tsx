@@ -3,16 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/react.tsx';
 import type { ModelInfo } from '../../../../shared/models.ts';
 import { formatBytes } from '../../i18n/format.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { ImportForm } from './ImportForm.tsx';
 import { PackPanel } from './PackPanel.tsx';
 
 /** The models installed in the models folder, with where they came from and why one is unusable. */
 export function LibrarySidebar() {
   const { t } = useTranslation();
-  const models = useAppState((s) => s.models);
-  const rescanning = useAppState((s) => s.rescanning);
-  const { rescan } = useActions();
+  const models = useAppSelector((s) => s.models.list);
+  const rescanning = useAppSelector((s) => s.models.rescanning);
+  const { rescan } = useActions().models;
 
   return (
     <section className="models" aria-labelledby="installed-title">
@@ -42,7 +42,7 @@ export function LibrarySidebar() {
 function InstalledModel({ model }: { model: ModelInfo }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { refresh, showError } = useActions();
+  const { refresh, error: { showError } } = useActions();
   const [confirming, setConfirming] = useState(false);
   /** Where the file is, when the host cannot show it (the web host: the browser may be elsewhere). */
   const [location, setLocation] = useState<string | null>(null);

@@ -5,7 +5,7 @@ import { recommendModel } from '../../../../shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
-import { libraryStoreFor, type LibraryState } from './library-store.ts';
+import type { LibraryState } from '../../state/slices/library.ts';
 
 /**
  * This machine (RAM, VRAM, GPU backend), the check of which catalog models fit it, and on first
@@ -16,15 +16,17 @@ import { libraryStoreFor, type LibraryState } from './library-store.ts';
 export function MachinePanel({ library, firstRun }: { library: LibraryState; firstRun: boolean }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { showError } = useActions();
+  const {
+    error: { showError },
+    library: { checkFit, cancelFit },
+  } = useActions();
   const { catalog, hardware, fits, fitCheck } = library;
   const language = i18n.language;
   const checked = Object.keys(fits).length > 0;
   const recommendation = catalog === null ? null : recommendModel(catalog, fits);
   const recommended: CatalogEntry | undefined = catalog?.find((model) => model.id === recommendation?.catalogId);
-  const store = libraryStoreFor(api);
   const catalogIds = useMemo(() => catalog?.map((model) => model.id), [catalog]);
-  const checkAll = (): void => void store.checkFit(catalogIds ?? []).catch(showError);
+  const checkAll = (): void => void checkFit(catalogIds ?? []).catch(showError);
 
   return (
     <section className={`machine-panel${firstRun ? ' machine-panel-first-run' : ''}`} aria-labelledby="machine-title" data-testid="machine-panel">
@@ -54,7 +56,7 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
         <div className="machine-actions" role="status" data-testid="fit-progress">
           <progress max={fitCheck.total} value={fitCheck.done} aria-label={t('modelFit.progressLabel')} />
           <span className="machine-note">{t('modelFit.progress', { done: fitCheck.done, total: fitCheck.total })}</span>
-          <button type="button" className="button button-quiet" onClick={() => store.cancelFit()} data-testid="fit-cancel">
+          <button type="button" className="button button-quiet" onClick={cancelFit} data-testid="fit-cancel">
             {t('modelFit.cancel')}
           </button>
         </div>

@@ -1,20 +1,21 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppState } from '../../state/react.tsx';
+import { useAppSelector } from '../../state/react.tsx';
 import { CatalogCard } from './CatalogCard.tsx';
 import { languageName } from './catalog-text.ts';
 import { MachinePanel } from './MachinePanel.tsx';
 import { SourceSettings } from './SourceSettings.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
 import { useLibrary } from './use-library.ts';
+import './library.css';
 
 /** The Models page: the curated catalog with search, filters and downloads. */
 export function ModelsPage() {
   const { t, i18n } = useTranslation();
   const library = useLibrary();
   const { catalog, downloads, fits } = library;
-  const models = useAppState((s) => s.models);
-  const modelsLoaded = useAppState((s) => s.modelsLoaded);
+  const models = useAppSelector((s) => s.models.list);
+  const modelsLoaded = useAppSelector((s) => s.models.loaded);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
   const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null).map((model) => model.fileName)), [models]);
   const families = useMemo(() => [...new Set((catalog ?? []).map((model) => model.family))].sort(), [catalog]);

@@ -4,7 +4,7 @@ import { isErrorCode } from '../../../../shared/errors.ts';
 import type { PackJob } from '../../../../shared/packs.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /**
  * Model packs for rooms without internet: export chosen models to a folder (a USB stick) with a
@@ -14,8 +14,8 @@ import { useActions, useAppState } from '../../state/react.tsx';
 export function PackPanel() {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { refresh, showError } = useActions();
-  const models = useAppState((s) => s.models).filter((model) => model.problem === null);
+  const { refresh, error: { showError } } = useActions();
+  const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [exportFolder, setExportFolder] = useState('');
   const [importFolder, setImportFolder] = useState('');

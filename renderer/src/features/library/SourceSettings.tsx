@@ -1,28 +1,29 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SettingsView } from '../../../../shared/settings.ts';
-import { useApi } from '../../api/react.tsx';
-import { useActions } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /** Where models come from: the Hugging Face endpoint (or a mirror) and a proxy for company networks. */
 export function SourceSettings() {
   const { t } = useTranslation();
-  const api = useApi();
-  const { showError } = useActions();
-  const [view, setView] = useState<SettingsView | null>(null);
-  const [endpoint, setEndpoint] = useState('');
-  const [proxy, setProxy] = useState('');
+  const view = useAppSelector((s) => s.settings.view);
+  const {
+    error: { showError },
+    settings: { load, update },
+  } = useActions();
+  const [shown, setShown] = useState(view);
+  const [endpoint, setEndpoint] = useState(view?.values.hfEndpoint ?? '');
+  const [proxy, setProxy] = useState(view?.values.proxy ?? '');
   const [saved, setSaved] = useState(false);
+  // Settings read or changed (here or elsewhere): the fields start again from them.
+  if (shown !== view) {
+    setShown(view);
+    setEndpoint(view?.values.hfEndpoint ?? '');
+    setProxy(view?.values.proxy ?? '');
+  }
 
   useEffect(() => {
-    const apply = (next: SettingsView): void => {
-      setView(next);
-      setEndpoint(next.values.hfEndpoint);
-      setProxy(next.values.proxy);
-    };
-    api.call('settings.get', {}).then(apply, showError);
-    return api.on('settings.changed', apply);
-  }, [api, showError]);
+    load().catch(showError);
+  }, [load, showError]);
 
   if (view === null) return null;
   const endpointLocked = view.locked.includes('hfEndpoint');
@@ -30,7 +31,7 @@ export function SourceSettings() {
     event.preventDefault();
     setSaved(false);
     const patch = endpointLocked ? { proxy: proxy.trim() } : { hfEndpoint: endpoint.trim().replace(/\/+$/, ''), proxy: proxy.trim() };
-    api.call('settings.update', patch).then(() => setSaved(true), showError);
+    update(patch).then(() => setSaved(true), showError);
   };
 
   return (

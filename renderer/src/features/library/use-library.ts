@@ -1,16 +1,18 @@
-import { useEffect, useSyncExternalStore } from 'react';
-import { useApi } from '../../api/react.tsx';
-import { useActions } from '../../state/react.tsx';
-import { libraryStoreFor, type LibraryState } from './library-store.ts';
+import { useEffect } from 'react';
+import type { LibraryState } from '../../state/slices/library.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
-/** The library store's state, loaded on first use; a finished download refreshes the model list. */
+/** The library's state, loaded on first use; a finished download refreshes the model list. */
 export function useLibrary(): LibraryState {
-  const store = libraryStoreFor(useApi());
-  const { refresh, showError } = useActions();
-  const state = useSyncExternalStore(store.subscribe, store.getState);
+  const {
+    refresh,
+    error: { showError },
+    library: { load },
+  } = useActions();
+  const state = useAppSelector((s) => s.library);
   useEffect(() => {
-    store.load().catch(showError);
-  }, [store, showError]);
+    load().catch(showError);
+  }, [load, showError]);
   const verified = Object.values(state.downloads).filter((job) => job.state === 'done').length;
   useEffect(() => {
     if (verified > 0) void refresh();

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { checkExternalLink, type LinkRefusal } from '../../../../shared/links.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import './links.css';
 
 export function SafeLink({ href, children }: { href: string | undefined; children: ReactNode }) {
   const { t } = useTranslation();

@@ -3,6 +3,7 @@ import type { EgressLogEntry } from '../../../../shared/privacy.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import './privacy.css';
 
 /** Rows shown on the page, newest first; the exported report holds every entry. */
 const SHOWN_ROWS = 500;

@@ -4,6 +4,7 @@ import type { EgressLogEntry } from '../../../../shared/privacy.ts';
 import type { SettingsView } from '../../../../shared/settings.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { withPushed } from './report.ts';
 
 export interface PrivacyState {
@@ -20,7 +21,8 @@ export interface PrivacyState {
  */
 export function usePrivacy(): PrivacyState {
   const api = useApi();
-  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const settings = useAppSelector((s) => s.settings.view);
+  const { load: loadSettings, update } = useActions().settings;
   /** The log as last read whole, and the entries pushed since the page opened. */
   const [read, setRead] = useState<EgressLogEntry[] | null>(null);
   const [pushed, setPushed] = useState<EgressLogEntry[]>([]);
@@ -29,9 +31,9 @@ export function usePrivacy(): PrivacyState {
   const log = useMemo(() => (read === null ? null : withPushed(read, pushed)), [read, pushed]);
 
   const load = useCallback(() => {
-    api.call('settings.get', {}).then(setSettings, fail);
+    loadSettings().catch(fail);
     api.call('privacy.egressLog', {}).then(setRead, fail);
-  }, [api]);
+  }, [api, loadSettings]);
 
   const refresh = useCallback(() => {
     setError(null);
@@ -41,25 +43,16 @@ export function usePrivacy(): PrivacyState {
   useEffect(() => {
     // Subscribed before the first read: an entry written meanwhile is kept, and not shown twice.
     const offEntries = api.on('privacy.egress', (entry) => setPushed((current) => [...current, entry]));
-    const offSettings = api.on('settings.changed', setSettings);
     load();
-    return () => {
-      offEntries();
-      offSettings();
-    };
+    return offEntries;
   }, [api, load]);
 
   const setOffline = useCallback(
     (offline: boolean) => {
       setError(null);
-      // Shown at once; the host's answer (or settings.changed) confirms it, a refusal puts it back.
-      setSettings((current) => (current === null ? current : { ...current, values: { ...current.values, offline } }));
-      api.call('settings.update', { offline }).then(setSettings, (caught: unknown) => {
-        fail(caught);
-        api.call('settings.get', {}).then(setSettings, fail);
-      });
+      update({ offline }, { showAtOnce: true }).catch(fail);
     },
-    [api],
+    [update],
   );
 
   return { settings, log, error, refresh, setOffline };

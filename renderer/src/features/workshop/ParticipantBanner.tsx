@@ -8,7 +8,7 @@ import { useActions } from '../../state/react.tsx';
 export function ParticipantBanner({ name }: { name: string }) {
   const { t } = useTranslation();
   const api = useApi();
-  const actions = useActions();
+  const { setDraft } = useActions().chat;
   const [pushed, setPushed] = useState<WorkshopPush | null>(null);
 
   useEffect(() => {
@@ -23,7 +23,7 @@ export function ParticipantBanner({ name }: { name: string }) {
         <div className="workshop-pushed" data-testid="participant-pushed">
           <strong>{pushed.title === undefined ? t('workshop.participant.fromTrainer') : t('workshop.participant.exercise', { title: pushed.title })}</strong>
           <p>{pushed.text}</p>
-          <button type="button" className="button button-quiet" onClick={() => actions.setDraft(pushed.text)} data-testid="participant-use-prompt">
+          <button type="button" className="button button-quiet" onClick={() => setDraft(pushed.text)} data-testid="participant-use-prompt">
             {t('workshop.participant.usePrompt')}
           </button>
         </div>

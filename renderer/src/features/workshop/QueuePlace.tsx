@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/react.tsx';
-import { useAppState } from '../../state/react.tsx';
+import { useAppSelector } from '../../state/react.tsx';
 
 /** While this window's answer waits behind others (workshop participants, local API calls), its place. */
 export function QueuePlace() {
   const { t } = useTranslation();
   const api = useApi();
-  const jobId = useAppState((s) => (s.job !== null && s.job.text === '' ? s.job.id : null));
+  const jobId = useAppSelector((s) => (s.chat.job !== null && s.chat.job.text === '' ? s.chat.job.id : null));
   const [place, setPlace] = useState<{ jobId: string; position: number } | null>(null);
 
   useEffect(() => api.on('chat.queued', setPlace), [api]);

@@ -6,6 +6,7 @@ import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, W
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import './workshop.css';
 
 const DEFAULT_PORT = 5180;
 const REHEARSAL: LanInterface = { name: 'loopback', address: '127.0.0.1', family: 'IPv4' };

@@ -2,13 +2,13 @@ import { useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isLanguage } from '../../i18n/language.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { saveFile } from './transfer.ts';
 
 /** Sidebar: export every conversation as one archive; import a ChatGPT data export. */
 export function TransferMenu() {
   const { t, i18n } = useTranslation();
-  const { exportAll, importChatGpt } = useActions();
+  const { exportAll, importChatGpt } = useActions().conversations;
   const [imported, setImported] = useState<number | null>(null);
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
@@ -40,8 +40,8 @@ export function TransferMenu() {
 /** Chat header: the open conversation as Markdown (headings in the interface language) or JSON. */
 export function ExportButtons() {
   const { t, i18n } = useTranslation();
-  const saved = useAppState((s) => s.conversation !== null);
-  const { exportConversation } = useActions();
+  const saved = useAppSelector((s) => s.chat.conversation !== null);
+  const { exportConversation } = useActions().chat;
   if (!saved) return null;
   const locale = isLanguage(i18n.language) ? i18n.language : 'en';
   const save = (format: 'markdown' | 'json') => void exportConversation(format, locale).then((file) => file !== null && saveFile(file));

@@ -3,7 +3,7 @@ import type { FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '../../../../shared/conversations.ts';
 import { formatListDate, formatMessageTime } from '../../i18n/format.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { groupByDate } from './date-groups.ts';
 import { TransferMenu } from './TransferMenu.tsx';
 
@@ -12,9 +12,9 @@ const SEARCH_DELAY_MS = 150;
 /** The chat page's sidebar: new chat, search across every message, conversations by date. */
 export function ConversationSidebar() {
   const { t } = useTranslation();
-  const { newConversation } = useActions();
+  const { newConversation } = useActions().chat;
   const searchInput = useRef<HTMLInputElement>(null);
-  const searching = useAppState((s) => s.search !== null);
+  const searching = useAppSelector((s) => s.conversations.search !== null);
 
   // Ctrl/Cmd+N: a new chat; Ctrl/Cmd+K: search (browsers keep Ctrl+N for themselves; the desktop app gets it).
   useEffect(() => {
@@ -49,7 +49,7 @@ export function ConversationSidebar() {
 
 function SearchBox({ input }: { input: RefObject<HTMLInputElement | null> }) {
   const { t } = useTranslation();
-  const { search } = useActions();
+  const { search } = useActions().conversations;
   const [query, setQuery] = useState('');
 
   useEffect(() => {
@@ -81,8 +81,8 @@ function SearchBox({ input }: { input: RefObject<HTMLInputElement | null> }) {
 
 function SearchResults() {
   const { t } = useTranslation();
-  const hits = useAppState((s) => s.search?.hits ?? null);
-  const { openConversation } = useActions();
+  const hits = useAppSelector((s) => s.conversations.search?.hits ?? null);
+  const { openConversation } = useActions().chat;
   if (hits === null) return <p className="muted conversations-note">{t('conversations.searching')}</p>;
   if (hits.length === 0) return <p className="muted conversations-note" data-testid="search-empty">{t('conversations.noResults')}</p>;
   return (
@@ -120,9 +120,9 @@ function Snippet({ hit }: { hit: SearchHit }) {
 
 function ConversationList() {
   const { t } = useTranslation();
-  const conversations = useAppState((s) => s.conversations);
-  const loaded = useAppState((s) => s.conversationsLoaded);
-  const openId = useAppState((s) => s.conversation?.id ?? null);
+  const conversations = useAppSelector((s) => s.conversations.list);
+  const loaded = useAppSelector((s) => s.conversations.loaded);
+  const openId = useAppSelector((s) => s.chat.conversation?.id ?? null);
   if (!loaded) return <p className="muted conversations-note">{t('conversations.loading')}</p>;
   if (conversations.length === 0) return <p className="muted conversations-note">{t('conversations.empty')}</p>;
   return (
@@ -145,7 +145,10 @@ function ConversationList() {
 
 const ConversationItem = memo(function ConversationItem({ conversation, open }: { conversation: ConversationSummary; open: boolean }) {
   const { t, i18n } = useTranslation();
-  const { openConversation, renameConversation, pinConversation, deleteConversation } = useActions();
+  const {
+    chat: { openConversation },
+    conversations: { renameConversation, pinConversation, deleteConversation },
+  } = useActions();
   const [renaming, setRenaming] = useState(false);
   const title = conversation.title || t('conversations.untitled');
 
@@ -215,8 +218,8 @@ function LastActive({ language, at }: { language: string; at: number }) {
 
 function UndoDelete() {
   const { t } = useTranslation();
-  const deleted = useAppState((s) => s.undoDelete);
-  const { undoDelete, dismissUndo } = useActions();
+  const deleted = useAppSelector((s) => s.conversations.undoDelete);
+  const { undoDelete, dismissUndo } = useActions().conversations;
   if (deleted === null) return null;
   return (
     <div className="undo-toast" role="status" data-testid="undo-toast">

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatInteger } from '../../i18n/format.ts';
-import { selectSelectedModel } from '../../state/app-store.ts';
-import { useAppState } from '../../state/react.tsx';
+import { selectSelectedModel } from '../../state/slices/models.ts';
+import { useAppSelector } from '../../state/react.tsx';
 import { contextUse, estimateTokens, expectedContextSize } from './context-use.ts';
 
 const NO_SAMPLING = {};
@@ -15,11 +15,11 @@ const NO_SAMPLING = {};
  */
 export function ContextNotice() {
   const { t, i18n } = useTranslation();
-  const messages = useAppState((s) => s.messages);
-  const systemPrompt = useAppState((s) => s.conversation?.settings.systemPrompt ?? '');
-  const sampling = useAppState((s) => s.conversation?.settings.sampling ?? NO_SAMPLING);
-  const modelContextLength = useAppState((s) => selectSelectedModel(s)?.contextLength ?? null);
-  const loadedContextSize = useAppState((s) => s.engine?.loaded.find((loaded) => loaded.modelId === s.selectedModelId)?.contextSize ?? null);
+  const messages = useAppSelector((s) => s.chat.messages);
+  const systemPrompt = useAppSelector((s) => s.chat.conversation?.settings.systemPrompt ?? '');
+  const sampling = useAppSelector((s) => s.chat.conversation?.settings.sampling ?? NO_SAMPLING);
+  const modelContextLength = useAppSelector((s) => selectSelectedModel(s)?.contextLength ?? null);
+  const loadedContextSize = useAppSelector((s) => s.host.engine?.loaded.find((loaded) => loaded.modelId === s.models.selectedId)?.contextSize ?? null);
   const tokens = useMemo(() => estimateTokens(messages, systemPrompt), [messages, systemPrompt]);
   const use = contextUse(tokens, sampling, expectedContextSize(modelContextLength, sampling, loadedContextSize));
   if (use.level === 'ok') return null;

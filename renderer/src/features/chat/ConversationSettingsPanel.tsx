@@ -3,8 +3,8 @@ import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SAMPLING_FIELDS, type Sampling, type SamplingField } from '../../../../shared/chat.ts';
 import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '../../../../shared/conversations.ts';
-import { isUsable } from '../../state/app-store.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { isUsable } from '../../state/slices/models.ts';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 const PRESET_NAMES = Object.keys(SAMPLING_PRESETS) as SamplingPresetName[];
 const NUMBER_FIELDS = Object.entries(SAMPLING_FIELDS) as [SamplingField, (typeof SAMPLING_FIELDS)[SamplingField]][];
@@ -25,10 +25,13 @@ export function ConversationSettingsPanel() {
 
 function SettingsForm({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
-  const current = useAppState((s) => s.conversation?.settings ?? null);
-  const selectedModelId = useAppState((s) => s.selectedModelId);
-  const models = useAppState((s) => s.models);
-  const { updateSettings, selectModel } = useActions();
+  const current = useAppSelector((s) => s.chat.conversation?.settings ?? null);
+  const selectedModelId = useAppSelector((s) => s.models.selectedId);
+  const models = useAppSelector((s) => s.models.list);
+  const {
+    chat: { updateSettings },
+    models: { selectModel },
+  } = useActions();
   const [settings, setSettings] = useState<ConversationSettings>(() => current ?? { modelId: selectedModelId, systemPrompt: '', sampling: {} });
   const preset = PRESET_NAMES.find((name) => matches(settings.sampling, SAMPLING_PRESETS[name])) ?? null;
 
@@ -114,8 +117,8 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
 /** The user's own presets: apply one, save the current values under a name, delete one. */
 function SavedPresets({ sampling, onApply }: { sampling: Sampling; onApply: (sampling: Sampling) => void }) {
   const { t } = useTranslation();
-  const presets = useAppState((s) => s.presets);
-  const { savePreset, deletePreset } = useActions();
+  const presets = useAppSelector((s) => s.conversations.presets);
+  const { savePreset, deletePreset } = useActions().conversations;
   const [name, setName] = useState('');
   return (
     <fieldset className="field">

@@ -2,17 +2,17 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '../../../../shared/models.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 export function ModelPicker() {
   const { t } = useTranslation();
-  const models = useAppState((s) => s.models);
-  const loaded = useAppState((s) => s.modelsLoaded);
-  const rescanning = useAppState((s) => s.rescanning);
-  const selectedId = useAppState((s) => s.selectedModelId);
+  const models = useAppSelector((s) => s.models.list);
+  const loaded = useAppSelector((s) => s.models.loaded);
+  const rescanning = useAppSelector((s) => s.models.rescanning);
+  const selectedId = useAppSelector((s) => s.models.selectedId);
   // A workshop participant sees the trainer's models but cannot rescan the trainer's folder.
-  const participant = useAppState((s) => s.info?.participant !== undefined);
-  const { rescan, selectModel } = useActions();
+  const participant = useAppSelector((s) => s.host.info?.participant !== undefined);
+  const { rescan, selectModel } = useActions().models;
 
   return (
     <section className="models" aria-labelledby="models-title">
@@ -50,7 +50,7 @@ export function ModelPicker() {
 
 function NoModels() {
   const { t } = useTranslation();
-  const modelsDir = useAppState((s) => s.info?.modelsDir ?? null);
+  const modelsDir = useAppSelector((s) => s.host.info?.modelsDir ?? null);
   return (
     <div className="empty empty-small">
       <p className="empty-title">{t('models.emptyTitle')}</p>

@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import { useActions, useAppState } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /** Tells the user when the conversations file could not be used and was set aside, or answers were cut off. */
 export function DatabaseNotice() {
   const { t, i18n } = useTranslation();
-  const database = useAppState((s) => s.database);
-  const { dismissDatabaseNotice } = useActions();
+  const database = useAppSelector((s) => s.conversations.database);
+  const { dismissDatabaseNotice } = useActions().conversations;
   if (database === null || (database.quarantined === null && database.interrupted === 0)) return null;
   return (
     <div className="notice" role="status" data-testid="database-notice">

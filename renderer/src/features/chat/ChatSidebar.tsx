@@ -1,4 +1,4 @@
-import { ModelPicker } from '../models/ModelPicker.tsx';
+import { ModelPicker } from './ModelPicker.tsx';
 import { ConversationSidebar } from './ConversationSidebar.tsx';
 
 /** The chat page's sidebar: the conversations, then the models to chat with. */

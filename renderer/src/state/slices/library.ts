@@ -1,0 +1,83 @@
+/**
+ * The Models page's catalog, the download jobs (kept current from `downloads.progress`), this
+ * machine's hardware, and which catalog models fit it.
+ */
+import type { CatalogEntry } from '../../../../shared/catalog.ts';
+import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { CatalogFit, HardwareInfo } from '../../../../shared/hardware.ts';
+import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
+
+export interface LibraryState {
+  catalog: readonly CatalogEntry[] | null;
+  downloads: Readonly<Record<string, DownloadJob>>;
+  /** This machine, as the engine sees it; null until known. */
+  hardware: HardwareInfo | null;
+  /** Fit per catalog model, once checked (it reads GGUF headers over the network). */
+  fits: Readonly<Record<string, CatalogFit>>;
+  /** The check under way, model by model; null when none runs. */
+  fitCheck: { done: number; total: number } | null;
+}
+
+export const initialLibraryState: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, fitCheck: null };
+
+export interface LibraryActions {
+  /** Loads the catalog and the jobs, then the hardware; safe to call again. */
+  load(): Promise<void>;
+  /** Reads the GGUF headers of these catalog models and scores them for this machine, one model at a time. */
+  checkFit(catalogIds: readonly string[]): Promise<void>;
+  /** Stops the check after the model being read; the fits found so far stay. */
+  cancelFit(): void;
+}
+
+/** The job downloading this catalog file, if any: jobs are keyed by the file's base name. */
+export function jobForFile(downloads: LibraryState['downloads'], file: string): DownloadJob | undefined {
+  return downloads[file.slice(file.lastIndexOf('/') + 1)];
+}
+
+export function createLibrarySlice(ctx: SliceContext): Slice<LibraryActions> {
+  const { api } = ctx;
+  const set = sliceSetter(ctx, 'library');
+  /** Bumped by each check and by cancel: a check that is no longer the current one stops. */
+  let fitRun = 0;
+
+  async function checkFit(catalogIds: readonly string[]): Promise<void> {
+    if (catalogIds.length === 0 || ctx.getState().library.fitCheck !== null) return;
+    const run = ++fitRun;
+    set({ fitCheck: { done: 0, total: catalogIds.length } });
+    try {
+      for (const [index, catalogId] of catalogIds.entries()) {
+        const fits = await api.call('catalog.fit', { catalogIds: [catalogId] });
+        if (run !== fitRun) return;
+        set((library) => ({ ...library, fits: { ...library.fits, ...Object.fromEntries(fits.map((fit) => [fit.catalogId, fit])) }, fitCheck: { done: index + 1, total: catalogIds.length } }));
+      }
+    } finally {
+      if (run === fitRun) set({ fitCheck: null });
+    }
+  }
+
+  return {
+    actions: {
+      async load() {
+        const [catalog, jobs] = await Promise.all([api.call('catalog.list', {}), api.call('downloads.list', {})]);
+        set((library) => ({ ...library, catalog, downloads: { ...Object.fromEntries(jobs.map((job) => [job.id, job])), ...library.downloads } }));
+        // The engine may still be starting: the hardware shows when it is ready.
+        set({ hardware: await api.call('hardware.info', {}) });
+      },
+      checkFit,
+      cancelFit() {
+        fitRun++;
+        set({ fitCheck: null });
+      },
+    },
+    follow: () => [api.on('downloads.progress', (job) => set((library) => ({ ...library, downloads: { ...library.downloads, [job.id]: job } })))],
+  };
+}
+
+declare module '../slice.ts' {
+  interface AppState {
+    library: LibraryState;
+  }
+  interface SliceActions {
+    library: LibraryActions;
+  }
+}

@@ -1,0 +1,75 @@
+/** The models in the models folder, and the one chosen to chat with (remembered between sessions). */
+import type { ModelInfo } from '../../../../shared/models.ts';
+import { sliceSetter, type KeyValueStorage, type Slice, type SliceContext } from '../slice.ts';
+import type { AppState } from '../slice.ts';
+
+export const SELECTED_MODEL_KEY = 'enclave.selectedModel';
+
+export interface ModelsState {
+  list: readonly ModelInfo[];
+  /** True once a model list has arrived. */
+  loaded: boolean;
+  rescanning: boolean;
+  selectedId: string | null;
+}
+
+export const initialModelsState: ModelsState = { list: [], loaded: false, rescanning: false, selectedId: null };
+
+export interface ModelsActions {
+  rescan(): Promise<void>;
+  selectModel(modelId: string | null): void;
+}
+
+export function isUsable(model: ModelInfo | null | undefined): model is ModelInfo {
+  return model !== null && model !== undefined && model.problem === null;
+}
+
+export const selectSelectedModel = (s: AppState): ModelInfo | null => s.models.list.find((m) => m.id === s.models.selectedId) ?? null;
+
+/** A new list: a selection that is no longer usable is dropped, and the remembered model taken when none is selected. */
+function withList(models: ModelsState, list: readonly ModelInfo[], storage: KeyValueStorage | undefined): ModelsState {
+  let selectedId = models.selectedId;
+  if (selectedId !== null && !isUsable(list.find((m) => m.id === selectedId))) selectedId = null;
+  if (selectedId === null) {
+    const remembered = storage?.get(SELECTED_MODEL_KEY) ?? null;
+    if (remembered !== null && isUsable(list.find((m) => m.id === remembered))) selectedId = remembered;
+  }
+  return { ...models, list, loaded: true, selectedId };
+}
+
+export function createModelsSlice(ctx: SliceContext): Slice<ModelsActions> {
+  const { api, storage } = ctx;
+  const set = sliceSetter(ctx, 'models');
+  const applyList = (list: readonly ModelInfo[]): void => set((models) => withList(models, list, storage));
+
+  return {
+    actions: {
+      async rescan() {
+        if (ctx.getState().models.rescanning) return;
+        set({ rescanning: true });
+        try {
+          applyList(await api.call('models.rescan', {}));
+        } catch (error) {
+          ctx.actions().error.showError(error);
+        } finally {
+          set({ rescanning: false });
+        }
+      },
+      selectModel(modelId) {
+        if (modelId !== null && !isUsable(ctx.getState().models.list.find((m) => m.id === modelId))) return;
+        set({ selectedId: modelId });
+        storage?.set(SELECTED_MODEL_KEY, modelId);
+      },
+    },
+    load: () => [api.call('models.list', {}).then(applyList)],
+  };
+}
+
+declare module '../slice.ts' {
+  interface AppState {
+    models: ModelsState;
+  }
+  interface SliceActions {
+    models: ModelsActions;
+  }
+}
