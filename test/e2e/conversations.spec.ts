@@ -16,6 +16,8 @@ import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { expect, test } from './web-host.fixture.ts';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 const SCRIPTED = 'enclave-scripted.gguf';
@@ -195,8 +197,9 @@ test('a ChatGPT export is imported, marked as such, continued with a local model
   await page.locator('.transfer-menu summary').click();
   await page.getByTestId('import-chatgpt').setInputFiles(join(import.meta.dirname, '..', 'fixtures', 'chatgpt', 'conversations.json'));
   await expect(page.getByTestId('import-result')).toHaveText('2 conversations imported from ChatGPT.');
-  // Other specs of this worker may have imported the same export before: any copy will do.
-  const imported = item(page, 'Trip to Lyon').first();
+  // This spec's host has seen no other import of this export: one copy.
+  const imported = item(page, 'Trip to Lyon');
+  await expect(imported).toHaveCount(1);
   await expect(imported.locator('.badge')).toHaveText('ChatGPT');
   await imported.locator('.conversation-open').click();
   await expect(page.getByTestId('message-assistant')).toContainText('Vieux Lyon and the traboules.');
@@ -418,7 +421,7 @@ test('a 5,000-message conversation opens at its end with only a window of messag
 });
 
 test('a web host killed mid-answer loses only that answer, shown as interrupted on the next start', async ({ page, webHost }) => {
-  // A host of its own on a copy of the models, so the shared one keeps serving the other tests.
+  // A host of its own beside this spec's, on the same models, so the spec's host keeps serving the other tests.
   const dataDir = join(webHost.dataDir, 'killed-host');
   mkdirSync(dataDir, { recursive: true });
   const first = await startBuiltWebHost(dataDir, webHost.modelsDir);
