@@ -14,6 +14,7 @@ import { SCHEMA_VERSION } from '../../electron/services/db/migrations.ts';
 import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/host/conversation-handlers.ts';
 import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
+import { waitUntil } from '../support/wait-until.ts';
 import { expect, test } from './web-host.fixture.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
@@ -61,6 +62,17 @@ async function chooseModel(page: Page, id: string): Promise<void> {
 }
 
 const item = (page: Page, title: string) => page.getByTestId('conversation-item').filter({ hasText: title });
+
+/** The text saved so far of the answer still being written, read from the host's database file as it runs. */
+function savedPartialAnswer(dataDir: string): string {
+  const db = new DatabaseSync(join(dataDir, CONVERSATIONS_DB_FILE_NAME), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT content FROM messages WHERE role = 'assistant' AND state = 'generating'").get() as { content: string } | undefined;
+    return row?.content ?? '';
+  } finally {
+    db.close();
+  }
+}
 
 test.beforeAll(async ({ webHost }) => {
   await writeBigramModel(join(webHost.modelsDir, MARKDOWN_MODEL), { name: 'Enclave Markdown', script: MARKDOWN_SCRIPT, loop: false });
@@ -388,8 +400,9 @@ test('hostile markdown renders inert and makes no request', async ({ page, webHo
   await expect(answer.locator('script, img, iframe, svg, style, a')).toHaveCount(0);
   // Links go through SafeLink: javascript:, data: and plain http stay text.
   await expect(answer.locator('[data-testid="safe-link"][data-safe="true"]')).toHaveCount(0);
+  // Clicking a refused link opens nothing: no confirmation, no script (checked in a later task of the page than the click).
   await answer.getByTestId('md-link').first().click();
-  await page.waitForTimeout(300);
+  await expect(page.getByTestId('link-confirm')).toHaveCount(0);
   expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
   expect(requests.filter((url) => !url.startsWith(webHost.url))).toEqual([]);
 });
@@ -429,9 +442,9 @@ test('a web host killed mid-answer loses only that answer, shown as interrupted 
   await chooseModel(page, 'enclave-endless.gguf');
   await send(page, 'Count until I stop you');
   const answer = page.getByTestId('message-assistant').last();
-  // Past the first periodic save of the streamed text (about once a second).
   await expect.poll(async () => (await answer.textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(200);
-  await page.waitForTimeout(1_500);
+  // Past the first periodic save of the streamed text (about once a second): the database holds some of it.
+  await waitUntil(() => savedPartialAnswer(dataDir).includes('one two three'), 'the streamed answer saved in the database');
   const exited = new Promise((resolve) => first.child.once('exit', resolve));
   first.child.kill('SIGKILL');
   await exited;
