@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { endlessText, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { expect, SHARED_STORIES, test } from './web-host.fixture.ts';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 async function send(page: Page, text: string): Promise<void> {
@@ -60,7 +61,12 @@ test('streams a long answer in steps and stops it', async ({ page, webHost }) =>
 });
 
 test('chats with the real stories260K model', async ({ page, webHost }, testInfo) => {
-  test.skip(!existsSync(SHARED_STORIES), `${SHARED_STORIES} is absent (a fresh clone has no ../shared/models); the fixture models cover the rest`);
+  if (!SHARED_STORIES.found) {
+    const why = `${SHARED_STORIES.path} is absent (a fresh clone has no ../shared/models); the fixture models cover the rest`;
+    // The list reporter shows a skip without its reason: print it too.
+    console.log(`skipped: ${why}`);
+    test.skip(true, why);
+  }
   await page.goto(webHost.url);
   await page.locator('[data-testid="model-option"][data-model-id="stories260K-chatml.gguf"]').click();
   await send(page, 'Once upon a time');

@@ -14,8 +14,11 @@ import { SCHEMA_VERSION } from '../../electron/services/platform/db/migrations.t
 import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/services/conversations/open-conversations.ts';
 import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
+import { waitUntil } from '../support/wait-until.ts';
 import { expect, test } from './web-host.fixture.ts';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 const SCRIPTED = 'enclave-scripted.gguf';
@@ -59,6 +62,17 @@ async function chooseModel(page: Page, id: string): Promise<void> {
 }
 
 const item = (page: Page, title: string) => page.getByTestId('conversation-item').filter({ hasText: title });
+
+/** The text saved so far of the answer still being written, read from the host's database file as it runs. */
+function savedPartialAnswer(dataDir: string): string {
+  const db = new DatabaseSync(join(dataDir, CONVERSATIONS_DB_FILE_NAME), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT content FROM messages WHERE role = 'assistant' AND state = 'generating'").get() as { content: string } | undefined;
+    return row?.content ?? '';
+  } finally {
+    db.close();
+  }
+}
 
 test.beforeAll(async ({ webHost }) => {
   await writeBigramModel(join(webHost.modelsDir, MARKDOWN_MODEL), { name: 'Enclave Markdown', script: MARKDOWN_SCRIPT, loop: false });
@@ -195,8 +209,9 @@ test('a ChatGPT export is imported, marked as such, continued with a local model
   await page.locator('.transfer-menu summary').click();
   await page.getByTestId('import-chatgpt').setInputFiles(join(import.meta.dirname, '..', 'fixtures', 'chatgpt', 'conversations.json'));
   await expect(page.getByTestId('import-result')).toHaveText('2 conversations imported from ChatGPT.');
-  // Other specs of this worker may have imported the same export before: any copy will do.
-  const imported = item(page, 'Trip to Lyon').first();
+  // This spec's host has seen no other import of this export: one copy.
+  const imported = item(page, 'Trip to Lyon');
+  await expect(imported).toHaveCount(1);
   await expect(imported.locator('.badge')).toHaveText('ChatGPT');
   await imported.locator('.conversation-open').click();
   await expect(page.getByTestId('message-assistant')).toContainText('Vieux Lyon and the traboules.');
@@ -385,8 +400,9 @@ test('hostile markdown renders inert and makes no request', async ({ page, webHo
   await expect(answer.locator('script, img, iframe, svg, style, a')).toHaveCount(0);
   // Links go through SafeLink: javascript:, data: and plain http stay text.
   await expect(answer.locator('[data-testid="safe-link"][data-safe="true"]')).toHaveCount(0);
+  // Clicking a refused link opens nothing: no confirmation, no script (checked in a later task of the page than the click).
   await answer.getByTestId('md-link').first().click();
-  await page.waitForTimeout(300);
+  await expect(page.getByTestId('link-confirm')).toHaveCount(0);
   expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
   expect(requests.filter((url) => !url.startsWith(webHost.url))).toEqual([]);
 });
@@ -418,7 +434,7 @@ test('a 5,000-message conversation opens at its end with only a window of messag
 });
 
 test('a web host killed mid-answer loses only that answer, shown as interrupted on the next start', async ({ page, webHost }) => {
-  // A host of its own on a copy of the models, so the shared one keeps serving the other tests.
+  // A host of its own beside this spec's, on the same models, so the spec's host keeps serving the other tests.
   const dataDir = join(webHost.dataDir, 'killed-host');
   mkdirSync(dataDir, { recursive: true });
   const first = await startBuiltWebHost(dataDir, webHost.modelsDir);
@@ -426,9 +442,9 @@ test('a web host killed mid-answer loses only that answer, shown as interrupted 
   await chooseModel(page, 'enclave-endless.gguf');
   await send(page, 'Count until I stop you');
   const answer = page.getByTestId('message-assistant').last();
-  // Past the first periodic save of the streamed text (about once a second).
   await expect.poll(async () => (await answer.textContent())?.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(200);
-  await page.waitForTimeout(1_500);
+  // Past the first periodic save of the streamed text (about once a second): the database holds some of it.
+  await waitUntil(() => savedPartialAnswer(dataDir).includes('one two three'), 'the streamed answer saved in the database');
   const exited = new Promise((resolve) => first.child.once('exit', resolve));
   first.child.kill('SIGKILL');
   await exited;

@@ -2,6 +2,8 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from './web-host.fixture.ts';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'fr-FR' });
 
 test('speaks French on a French system and translates errors', async ({ page, webHost }) => {

@@ -12,6 +12,8 @@ import { expect, test } from './web-host.fixture.ts';
 
 const SHOTS = '/tmp/shots-local-api';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 test('the switch serves the API on the chosen port, and the counts follow the calls', async ({ page, webHost }) => {

@@ -31,6 +31,8 @@ const test = base.extend<object, { fakeHf: FakeHfServer }>({
   webHostEnv: [async ({ fakeHf }, use) => use({ ENCLAVE_HF_ENDPOINT: fakeHf.url }), { scope: 'worker' }],
 });
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {

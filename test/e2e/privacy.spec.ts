@@ -29,6 +29,8 @@ const HOSTILE_SCRIPT = [
   '[the docs](https://example.com/docs)',
 ];
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 test.beforeAll(async ({ webHost }) => {

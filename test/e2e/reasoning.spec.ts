@@ -7,6 +7,9 @@ import type { Page } from '@playwright/test';
 import { REASONING_THOUGHT } from '../fixtures/gguf/scripted.ts';
 import { expect, test } from './web-host.fixture.ts';
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
+
 const SHOTS = '/tmp/shots-reasoning';
 
 async function askReasoningModel(page: Page, url: string, question: string): Promise<void> {

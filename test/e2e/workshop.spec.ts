@@ -49,6 +49,8 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
   return page;
 }
 
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
 
 test('a trainer runs a room of 8 participants from the console', async ({ page, browser, webHost }) => {

@@ -11,6 +11,7 @@ import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 import { newJobId } from '../../shared/chat.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const JSON_SCRIPT = ['{"', 'city', '":', ' "', 'Paris', '"}'];
 const CITY_SCHEMA = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
@@ -29,13 +30,6 @@ const JSON_MODEL = 'enclave-json.gguf';
 function jobsInQueue(): number {
   const { running, waiting } = testHost.host.services.workshop.status();
   return running.length + waiting;
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let tries = 0; !condition(); tries++) {
-    if (tries > 600) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const post = (path: string, body: string, contentType = 'application/json') => directFetch(`${baseURL}${path}`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
@@ -260,7 +254,7 @@ describe('local OpenAI-compatible API', () => {
         () => undefined,
       ),
     );
-    await until(() => jobsInQueue() === MAX_API_JOBS, `${MAX_API_JOBS} API jobs in the queue`);
+    await waitUntil(() => jobsInQueue() === MAX_API_JOBS, `${MAX_API_JOBS} API jobs in the queue`);
     const refused = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'one more' }] }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
     expect((refused as InstanceType<typeof OpenAI.RateLimitError>).code).toBe('rate_limit_exceeded');
@@ -272,14 +266,16 @@ describe('local OpenAI-compatible API', () => {
     await Promise.all(held);
     const jobId = app.ok ? (app.result as { jobId: string }).jobId : '';
     expect((await testHost.waitFor('chat.done', (payload) => payload.jobId === jobId)).text).toBe(SCRIPTED_REPLY);
-    await until(() => jobsInQueue() === 0, 'an empty queue');
+    await waitUntil(() => jobsInQueue() === 0, 'an empty queue');
     const after = await client.chat.completions.create({ model: SCRIPTED, messages: [{ role: 'user', content: 'Hi' }] });
     expect(after.choices[0]?.message.content).toBe(SCRIPTED_REPLY);
   }, 60_000);
 
   test('the engine stopping under a request answers 503', async () => {
+    const earlier = testHost.events.length;
     const asked = client.chat.completions.create({ model: ENDLESS, messages: [{ role: 'user', content: 'Count' }], max_tokens: 4000 }).catch((error: unknown) => error);
-    await until(() => testHost.events.some((event) => event.event === 'chat.delta' && jobsInQueue() === 1), 'a running API job');
+    // This request's own first token (earlier tests' events do not count): the model is loaded and generating.
+    await waitUntil(() => testHost.events.slice(earlier).some((event) => event.event === 'chat.delta') && jobsInQueue() === 1, 'the API job generating');
     // The engine process that holds the model (another may hold an earlier test's model).
     const pid = testHost.host.services.engine.clientOf(ENDLESS)?.pid;
     if (pid === undefined) throw new Error('no engine process holds the model');

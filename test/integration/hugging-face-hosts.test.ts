@@ -18,6 +18,7 @@ import { EgressGate, modelHosts } from '../../electron/services/privacy/egress.t
 import { installEgressDispatcher, type EgressDispatcher } from '../../electron/services/privacy/egress-dispatcher.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const REPO = 'enclave-test/Scripted-GGUF';
 const FILE = 'scripted-Q8_0.gguf';
@@ -82,11 +83,7 @@ async function download(): Promise<DownloadJob> {
   });
   try {
     service.start({ repo: REPO, file: FILE, catalogId: null, quant: null });
-    for (;;) {
-      const job = service.list()[0];
-      if (job !== undefined && ['done', 'failed'].includes(job.state)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return await waitUntil(() => service.list().find((job) => ['done', 'failed'].includes(job.state)), 'the download to end');
   } finally {
     await service.dispose();
   }

@@ -17,6 +17,7 @@ import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../s
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../support/connection-log.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../support/web-host-process.ts';
 import { newJobId } from '../../shared/chat.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 let dir: string;
 let connectionLog: string;
@@ -108,11 +109,10 @@ describe('zero egress', () => {
     expect((done.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
     // A side by side comparison of two models, to the end, and its report.
     const run = await ok<CompareRun>('compare.start', { modelIds: [ALPHA.file, BRAVO.file], prompt: 'Which of you is better?' });
-    let compared = run;
-    for (let attempt = 0; attempt < 300 && compared.state !== 'done'; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      compared = await ok<CompareRun>('compare.get', { id: run.id });
-    }
+    const compared = await waitUntil(async () => {
+      const current = await ok<CompareRun>('compare.get', { id: run.id });
+      return current.state === 'done' ? current : null;
+    }, 'the comparison to finish', { intervalMs: 100 });
     expect(compared.answers.map((answer) => [answer.state, answer.content])).toEqual([
       ['done', ALPHA_REPLY],
       ['done', BRAVO_REPLY],
@@ -140,11 +140,10 @@ describe('zero egress', () => {
     await ok('settings.update', { offline: true });
     // Accepted as a job, which then fails on its first connection attempt.
     expect(await ok('downloads.start', { catalogId: 'qwen3-0.6b', quant: 'Q4_K_M' })).toMatchObject({ catalogId: 'qwen3-0.6b' });
-    let log: EgressLogEntry[] = [];
-    for (let attempt = 0; attempt < 100 && !log.some((entry) => entry.outcome === 'blocked-offline'); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      log = await ok<EgressLogEntry[]>('privacy.egressLog');
-    }
+    const log = await waitUntil(async () => {
+      const entries = await ok<EgressLogEntry[]>('privacy.egressLog');
+      return entries.some((entry) => entry.outcome === 'blocked-offline') ? entries : null;
+    }, 'a blocked-offline entry in the egress log', { intervalMs: 50, timeoutMs: 20_000 });
     expect(log.length).toBeGreaterThan(0);
     expect(log.every((entry) => entry.outcome === 'blocked-offline')).toBe(true);
     expect(log[0]).toMatchObject({ host: expect.stringMatching(/^127\.0\.0\.1:\d+$/), purpose: expect.stringMatching(/^model-/) });
