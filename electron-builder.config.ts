@@ -1,7 +1,7 @@
 /**
  * Packaging (electron-builder; `npx electron-builder --config electron-builder.config.ts` after
  * `npm run build`). electron-builder itself is not a dependency yet: this typed module is the
- * config, and test/unit/packaging.test.ts checks the security-relevant parts of it.
+ * config, and test/unit/shell/packaging.test.ts checks the security-relevant parts of it.
  *
  * Fuses are flipped in the Electron binary at package time, so a user (or malware) cannot turn
  * the shipped app into a Node runtime or attach a debugger to it, and the app only runs code from

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { catalogSchema } from '../../../shared/catalog.ts';
+
+const raw: unknown = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'seeds', 'catalog.json'), 'utf8'));
+
+describe('seeds/catalog.json', () => {
+  test('matches the schema', () => {
+    const result = catalogSchema.safeParse(raw);
+    expect(result.error?.issues ?? []).toEqual([]);
+  });
+
+  test('holds every model the product promises', () => {
+    const ids = catalogSchema.parse(raw).models.map((model) => model.id);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'qwen3-0.6b', 'qwen3-1.7b', 'qwen3-4b', 'qwen3-8b',
+        'qwen2.5-0.5b-instruct', 'qwen2.5-1.5b-instruct', 'qwen2.5-3b-instruct', 'qwen2.5-7b-instruct',
+        'deepseek-r1-distill-qwen-1.5b', 'deepseek-r1-distill-qwen-7b',
+        'llama-3.2-1b-instruct', 'llama-3.2-3b-instruct',
+        'mistral-7b-instruct-v0.3', 'gemma-3-1b-it', 'gemma-3-4b-it', 'phi-4-mini-instruct', 'smollm3-3b',
+      ]),
+    );
+  });
+
+  test('every model has a French note in English and in French, and a license link', () => {
+    for (const model of catalogSchema.parse(raw).models) {
+      expect(model.frenchNote.en, model.id).not.toBe(model.frenchNote.fr);
+      expect(model.license.url, model.id).toMatch(/^https:\/\//);
+    }
+  });
+});
+
+describe('catalogSchema', () => {
+  const model = catalogSchema.parse(raw).models[0];
+
+  test('refuses duplicate ids', () => {
+    expect(catalogSchema.safeParse({ version: 1, models: [model, model] }).success).toBe(false);
+  });
+
+  test('refuses a default quant without a file', () => {
+    expect(catalogSchema.safeParse({ version: 1, models: [{ ...model, defaultQuant: 'Q2_K' }] }).success).toBe(false);
+  });
+
+  test('refuses a file that is not GGUF or a path that climbs out', () => {
+    for (const file of ['model.bin', '../escape.gguf', '/abs.gguf']) {
+      const bad = { ...model, files: [{ quant: model?.defaultQuant, file, sizeBytes: 1 }] };
+      expect(catalogSchema.safeParse({ version: 1, models: [bad] }).success, file).toBe(false);
+    }
+  });
+});
+
+describe('the French note', () => {
+  const model = catalogSchema.parse(raw).models[0];
+
+  test('is refused without its French text, or as a bare string', () => {
+    expect(catalogSchema.safeParse({ version: 1, models: [{ ...model, frenchNote: { en: 'Good French for its size.' } }] }).success).toBe(false);
+    expect(catalogSchema.safeParse({ version: 1, models: [{ ...model, frenchNote: 'Good French for its size.' }] }).success).toBe(false);
+  });
+});
