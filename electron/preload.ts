@@ -3,7 +3,7 @@
  * sandboxed, bundled to CommonJS, so it imports only `electron` and Electron-free helpers.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { CommandInput, CommandName, CommandResult, EnclaveApi, EventName, EventPayloads } from '../shared/contract.ts';
+import type { CommandInput, CommandName, CommandResult, EnclaveApi, EventName, EventPayloads } from '#shared/contract.ts';
 import { createEventRouter, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, pathOfDroppedFile, unwrapOutcome } from './shell/bridge.ts';
 
 const events = createEventRouter();

@@ -1,8 +1,8 @@
 /** Typed messages between the host and the engine process. Both sides live in this repo. */
-import type { ChatMessage, GenerationStats, Sampling } from '../../shared/chat.ts';
-import type { ErrorPayload } from '../../shared/errors.ts';
-import type { GpuBackend } from '../../shared/models.ts';
-import type { HardwareInfo } from '../../shared/hardware.ts';
+import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
+import type { ErrorPayload } from '#shared/errors.ts';
+import type { GpuBackend } from '#shared/models.ts';
+import type { HardwareInfo } from '#shared/hardware.ts';
 
 export interface GenerateRequest {
   jobId: string;

@@ -5,10 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { ApiStatus } from '../../shared/api.ts';
-import type { AppInfo } from '../../shared/app.ts';
-import type { HostEvent } from '../../shared/contract.ts';
-import type { CallOutcome, ContractEndpoint } from '../../shared/endpoint.ts';
+import type { ApiStatus } from '#shared/api.ts';
+import type { AppInfo } from '#shared/app.ts';
+import type { HostEvent } from '#shared/contract.ts';
+import type { CallOutcome, ContractEndpoint } from '#shared/endpoint.ts';
 import { EnginePool } from '../engine/client/engine-pool.ts';
 import type { SpawnEngine } from '../engine/client/engine-process.ts';
 import { createRouter, type Router } from '../router/router.ts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../shared/ports.ts';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import { nodeEngineSpawner } from '../engine/client/spawn-node.ts';
 import { openSettings } from '../services/settings/settings.ts';
 import { ensureDirectories, loadConfig } from './config.ts';

@@ -5,9 +5,9 @@
  * typed error. Features own their handlers (electron/services/<feature>/handlers.ts); the host
  * merges them.
  */
-import { commandSchemas, isCommandName, type CommandInput, type CommandName, type CommandResult } from '../../shared/contract.ts';
-import type { CallOutcome } from '../../shared/endpoint.ts';
-import { EnclaveError, toErrorPayload } from '../../shared/errors.ts';
+import { commandSchemas, isCommandName, type CommandInput, type CommandName, type CommandResult } from '#shared/contract.ts';
+import type { CallOutcome } from '#shared/endpoint.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
 
 export type Handler<C extends CommandName> = (input: CommandInput<C>) => Promise<CommandResult<C>> | CommandResult<C>;
 

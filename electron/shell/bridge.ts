@@ -5,8 +5,8 @@
  * The preload is bundled into a sandboxed CommonJS script, so this file imports types only from
  * the contract (whose runtime pulls in zod) and nothing but shared/errors.ts at run time.
  */
-import type { EventName, EventPayloads } from '../../shared/contract.ts';
-import { isErrorPayload, type ErrorPayload } from '../../shared/errors.ts';
+import type { EventName, EventPayloads } from '#shared/contract.ts';
+import { isErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 
 /** `ipcRenderer.invoke(IPC_CALL_CHANNEL, command, input)` answers with the host's CallOutcome. */
 export const IPC_CALL_CHANNEL = 'enclave:call';

@@ -2,8 +2,8 @@
  * The main process's side of the IPC bridge, without Electron: a call is passed to the Host only
  * when it comes from the app's own page in the window's top frame.
  */
-import type { ErrorPayload } from '../../shared/errors.ts';
-import type { CallOutcome } from '../../shared/endpoint.ts';
+import type { ErrorPayload } from '#shared/errors.ts';
+import type { CallOutcome } from '#shared/endpoint.ts';
 import { isAppUrl } from './security.ts';
 
 /** What main.ts reads from `event.senderFrame` (null once the frame is gone). */

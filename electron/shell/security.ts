@@ -6,10 +6,10 @@
  * served from (`app://enclave` when built, the electron-vite dev server in development), and
  * refuses everything else, including anything it cannot parse.
  */
-import { CSP_DIRECTIVES } from '../../shared/content-security.ts';
-import { isLoopbackHostname } from '../../shared/loopback.ts';
+import { CSP_DIRECTIVES } from '#shared/content-security.ts';
+import { isLoopbackHostname } from '#shared/loopback.ts';
 
-export { CONTENT_SECURITY_POLICY } from '../../shared/content-security.ts';
+export { CONTENT_SECURITY_POLICY } from '#shared/content-security.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'enclave';

@@ -1,4 +1,4 @@
-import type { EnclaveApi } from '../../shared/contract.ts';
+import type { EnclaveApi } from '#shared/contract.ts';
 
 declare global {
   interface Window {

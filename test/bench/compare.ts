@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { CommandInput, CommandName, CommandResult } from '../../shared/contract.ts';
+import type { CommandInput, CommandName, CommandResult } from '#shared/contract.ts';
 import { ALPHA, BRAVO, writeCompareModels } from '../support/compare-models.ts';
 import { createTestHost, type TestHost } from '../support/test-host.ts';
 import { summarize, type Summary } from './stats.ts';
-import { newJobId } from '../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 export interface CompareBenchOptions {
   /** Two GGUF files; the two scripted fixture models when absent. */

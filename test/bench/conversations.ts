@@ -20,7 +20,7 @@ import playwrightConfig, { CHROMIUM_PATH } from '../../playwright.config.ts';
 import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/services/conversations/open-conversations.ts';
 import { ConversationService } from '../../electron/services/conversations/conversation-service.ts';
 import { openDatabase } from '../../electron/services/platform/db/database.ts';
-import { LIMITS, type Sampling } from '../../shared/chat.ts';
+import { LIMITS, type Sampling } from '#shared/chat.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { percentile, summarize, type Summary } from './stats.ts';

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { DownloadJob } from '../../shared/downloads.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
 import { DownloadService } from '../../electron/services/models/downloads/download-service.ts';
 import { sha256File } from '../../electron/services/models/downloads/verify.ts';
 import { EgressGate } from '../../electron/services/privacy/egress.ts';

@@ -26,7 +26,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
-import type { ChatMessage } from '../../shared/chat.ts';
+import type { ChatMessage } from '#shared/chat.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
 import { openRaw, type AnswerRun } from './raw-generate.ts';

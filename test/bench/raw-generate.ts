@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { getLlama, LlamaChat, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { contextOptions, toChatHistory } from '../../electron/engine/process/engine.ts';
-import { DEFAULT_SAMPLING, type ChatMessage } from '../../shared/chat.ts';
+import { DEFAULT_SAMPLING, type ChatMessage } from '#shared/chat.ts';
 
 export interface RawOptions {
   modelPath: string;

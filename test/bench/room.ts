@@ -18,14 +18,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI, { type ClientOptions } from 'openai';
-import type { WorkshopStatus } from '../../shared/workshop.ts';
+import type { WorkshopStatus } from '#shared/workshop.ts';
 import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
 import { createTestHost } from '../support/test-host.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { BENCH_MODEL_SPECS, benchModelFile, ensureBenchModel } from './models.ts';
 import { percentile } from './stats.ts';
-import { newJobId } from '../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 export interface RoomBenchOptions {
   /** A bench model id (models.ts). */

@@ -7,11 +7,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
-import type { ChatMessage, GenerationStats } from '../../shared/chat.ts';
-import type { ServerFrame } from '../../shared/contract.ts';
+import type { ChatMessage, GenerationStats } from '#shared/chat.ts';
+import type { ServerFrame } from '#shared/contract.ts';
 import type { AnswerRun } from './raw-generate.ts';
 import type { BenchToHost, HostToBench } from './whole-path-host.ts';
-import { newJobId } from '../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 export interface WholePathRun extends AnswerRun {
   deltaMessages: number;

@@ -11,7 +11,7 @@ import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
-import { newJobId } from '../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 const SHOTS = '/tmp/shots-workshop';
 const BROWSERS = 4;

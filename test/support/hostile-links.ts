@@ -1,4 +1,4 @@
-import { MAX_LINK_CHARS, type LinkRefusal } from '../../shared/links.ts';
+import { MAX_LINK_CHARS, type LinkRefusal } from '#shared/links.ts';
 
 /** 40 hostile links from model output, each with the reason it must be refused. */
 export const HOSTILE_LINKS: readonly (readonly [string, LinkRefusal])[] = [

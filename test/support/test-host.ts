@@ -2,7 +2,7 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { EventName, EventPayloads, HostEvent } from '../../shared/contract.ts';
+import type { EventName, EventPayloads, HostEvent } from '#shared/contract.ts';
 import { nodeEngineSpawner } from '../../electron/engine/client/spawn-node.ts';
 import { Host, type HostOptions } from '../../electron/host/host.ts';
 import { openSettings } from '../../electron/services/settings/settings.ts';

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { ServerFrame } from '../../shared/contract.ts';
+import type { ServerFrame } from '#shared/contract.ts';
 
 const ENTRY = join(import.meta.dirname, 'web-host-from-source.ts');
 

@@ -2,10 +2,10 @@
  * The host's handle on the engine process: starts it, routes its messages to the job that asked,
  * and when the process dies reports the loss to every running job and starts a fresh engine.
  */
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { EngineState, GpuBackend } from '../../../shared/models.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { EngineState, GpuBackend } from '#shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
-import type { HardwareInfo } from '../../../shared/hardware.ts';
+import type { HardwareInfo } from '#shared/hardware.ts';
 import type { FitEstimate } from '../protocol.ts';
 import type { EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitRequest } from '../protocol.ts';
 

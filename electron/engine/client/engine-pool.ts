@@ -8,8 +8,8 @@
  * stopped, which frees their model's memory.
  */
 import { freemem } from 'node:os';
-import type { HardwareInfo } from '../../../shared/hardware.ts';
-import type { EngineStatus, LoadedModelStatus } from '../../../shared/models.ts';
+import type { HardwareInfo } from '#shared/hardware.ts';
+import type { EngineStatus, LoadedModelStatus } from '#shared/models.ts';
 import { EngineClient, type EngineProcessStatus } from './engine-client.ts';
 import type { SpawnEngine } from './engine-process.ts';
 import type { FitEstimate } from '../protocol.ts';

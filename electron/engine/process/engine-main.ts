@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { GgufFileInfo } from 'node-llama-cpp';
-import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
 import { Engine } from './engine.ts';
 import { estimateFit, readHardware } from './hardware-fit.ts';
 import type { EngineToHost, HardwareFitRequest, HostToEngine } from '../protocol.ts';

@@ -21,10 +21,10 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-import type { ChatMessage, GenerationStats, StopReason } from '../../../shared/chat.ts';
-import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '../../../shared/chat.ts';
-import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
-import type { GpuBackend } from '../../../shared/models.ts';
+import type { ChatMessage, GenerationStats, StopReason } from '#shared/chat.ts';
+import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '#shared/chat.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
+import type { GpuBackend } from '#shared/models.ts';
 import type { EngineToHost, GenerateRequest } from '../protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { chooseBatchSize, chooseThreads, type ThreadChoice } from './threads.ts';

@@ -5,7 +5,7 @@
  */
 import { freemem, totalmem, availableParallelism } from 'node:os';
 import { GgufInsights, type GgufFileInfo, type Llama } from 'node-llama-cpp';
-import type { HardwareInfo } from '../../../shared/hardware.ts';
+import type { HardwareInfo } from '#shared/hardware.ts';
 import type { FitEstimate } from '../protocol.ts';
 
 export async function readHardware(llama: Llama): Promise<HardwareInfo> {

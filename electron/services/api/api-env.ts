@@ -1,6 +1,6 @@
 /** `ENCLAVE_API_PORT=N` (or `npm run web -- --api-port N`) switches the local API on at that port, locked. */
-import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../shared/ports.ts';
-import type { Settings } from '../../../shared/settings.ts';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
+import type { Settings } from '#shared/settings.ts';
 
 export function apiSettingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
   const raw = env.ENCLAVE_API_PORT?.trim();

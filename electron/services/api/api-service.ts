@@ -2,10 +2,10 @@
  * Keeps the local API server in step with the settings (on/off, port) and counts its requests for
  * the settings panel. Off by default; listens on 127.0.0.1 only.
  */
-import { EMPTY_API_COUNTS, type ApiRequestCounts, type ApiStatus } from '../../../shared/api.ts';
-import { toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
-import type { ModelInfo } from '../../../shared/models.ts';
-import type { Settings } from '../../../shared/settings.ts';
+import { EMPTY_API_COUNTS, type ApiRequestCounts, type ApiStatus } from '#shared/api.ts';
+import { toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
+import type { ModelInfo } from '#shared/models.ts';
+import type { Settings } from '#shared/settings.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import { startApiServer, type ApiEndpoint, type ApiServer } from './api-server.ts';
 

@@ -1,5 +1,5 @@
 /** Errors in OpenAI's shape (`{error: {message, type, param, code}}`) with the status OpenAI would use. */
-import type { ErrorCode, ErrorPayload } from '../../../shared/errors.ts';
+import type { ErrorCode, ErrorPayload } from '#shared/errors.ts';
 
 export interface OpenAiError {
   status: number;

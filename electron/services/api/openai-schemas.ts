@@ -6,7 +6,7 @@
  * parallel_tool_calls, service_tier...) and any unknown one.
  */
 import { z } from 'zod';
-import { LIMITS } from '../../../shared/chat.ts';
+import { LIMITS } from '#shared/chat.ts';
 
 /** A field Enclave refuses unless it is absent, null, or a value that asks for nothing (`harmless`). */
 function refused(harmless: (value: unknown) => boolean, what: string) {

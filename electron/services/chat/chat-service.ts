@@ -10,9 +10,9 @@
  * behind it.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage, GenerationStats, Sampling } from '../../../shared/chat.ts';
-import type { EventPayloads } from '../../../shared/contract.ts';
-import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
+import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
+import type { EventPayloads } from '#shared/contract.ts';
+import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { EngineClient, JobMessage } from '../../engine/client/engine-client.ts';
 import type { EnginePool } from '../../engine/client/engine-pool.ts';
 import type { GenerateRequest, OutputConstraints } from '../../engine/protocol.ts';

@@ -1,6 +1,6 @@
 /** The chat's commands: start an answer (in a saved conversation or for a given history) and stop one. */
-import type { chatCommandSchemas } from '../../../shared/chat.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { chatCommandSchemas } from '#shared/chat.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { ConversationChat } from '../conversations/conversation-chat.ts';
 import type { ChatService } from './chat-service.ts';

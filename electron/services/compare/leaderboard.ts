@@ -2,7 +2,7 @@
  * The local leaderboard: Elo ratings replayed from every vote in the order they were cast. A vote
  * for a winner counts as a win over each other column; a tie or "all bad" as a draw between each pair.
  */
-import type { Leaderboard, LeaderboardRow, Vote } from '../../../shared/compare.ts';
+import type { Leaderboard, LeaderboardRow, Vote } from '#shared/compare.ts';
 
 export const ELO_START = 1000;
 export const ELO_K = 32;

@@ -4,8 +4,8 @@
  */
 import businessEn from '../../../seeds/prompt-sets/business-en.json' with { type: 'json' };
 import businessFr from '../../../seeds/prompt-sets/business-fr.json' with { type: 'json' };
-import { promptSetSchema, type PromptSet, type PromptSetContent, type SetPrompt } from '../../../shared/compare.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { promptSetSchema, type PromptSet, type PromptSetContent, type SetPrompt } from '#shared/compare.ts';
+import { EnclaveError } from '#shared/errors.ts';
 
 export const BUILTIN_SETS: readonly PromptSet[] = [
   { id: 'builtin:business-fr', builtin: true, ...promptSetSchema.parse(businessFr) },

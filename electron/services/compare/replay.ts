@@ -1,6 +1,6 @@
 /** ChatGPT replay: the user turns of an imported ChatGPT conversation, with ChatGPT's answers as the reference. */
-import type { Conversation } from '../../../shared/conversations.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { Conversation } from '#shared/conversations.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { NewRun } from './store.ts';
 
 export function replayTurns(conversation: Conversation): NewRun['turns'] {

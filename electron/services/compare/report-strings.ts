@@ -2,7 +2,7 @@
  * The words of the HTML report, in each interface language. The report is written by the host
  * (it is saved as a file), so its strings live here rather than in the renderer's locale files.
  */
-import type { CompareAnswerState, CompareRunKind, ReportLocale } from '../../../shared/compare.ts';
+import type { CompareAnswerState, CompareRunKind, ReportLocale } from '#shared/compare.ts';
 
 export interface ReportStrings {
   title: string;

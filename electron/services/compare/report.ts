@@ -5,7 +5,7 @@
  * one row per answer. Every figure of the page is a <data> element whose value is the number
  * computed from the store, printed in the locale's format.
  */
-import type { CompareAnswer, CompareColumn, CompareRun, ReportLocale, Vote } from '../../../shared/compare.ts';
+import type { CompareAnswer, CompareColumn, CompareRun, ReportLocale, Vote } from '#shared/compare.ts';
 import { toCsv } from './prompt-sets.ts';
 import { REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 

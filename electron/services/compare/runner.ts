@@ -5,9 +5,9 @@
  * request instead of being refused. Streamed text is saved about once a second; a killed host
  * finds the cut answer back in the queue on its next start, and finished answers are never redone.
  */
-import type { ChatMessage, GenerationStats } from '../../../shared/chat.ts';
-import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '../../../shared/compare.ts';
-import { EnclaveError, toErrorPayload, type ErrorPayload } from '../../../shared/errors.ts';
+import type { ChatMessage, GenerationStats } from '#shared/chat.ts';
+import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '#shared/compare.ts';
+import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { ChatService, JobObserver } from '../chat/chat-service.ts';
 import { StreamedText } from '../chat/streamed-text.ts';
 import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';

@@ -11,7 +11,7 @@
  * Blind runs skip the loaded-model preference: the column that answers first would otherwise be
  * the model the user chatted with last, a tell.
  */
-import type { CompareRunKind } from '../../../shared/compare.ts';
+import type { CompareRunKind } from '#shared/compare.ts';
 
 export interface WaitingAnswer {
   runId: string;

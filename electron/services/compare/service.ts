@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile, type ReportLocale } from '../../../shared/compare.ts';
-import type { CommandInput } from '../../../shared/contract.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile, type ReportLocale } from '#shared/compare.ts';
+import type { CommandInput } from '#shared/contract.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
 import type { Library } from '../models/library.ts';

@@ -1,7 +1,7 @@
 /** Comparison runs, votes and prompt sets in the conversations database (migration 3). */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Sampling } from '../../../shared/chat.ts';
+import type { Sampling } from '#shared/chat.ts';
 import {
   columnLabel,
   type CompareAnswer,
@@ -15,8 +15,8 @@ import {
   type PromptSet,
   type PromptSetContent,
   type Vote,
-} from '../../../shared/compare.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+} from '#shared/compare.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import type { CastVote } from './leaderboard.ts';
 import type { WaitingAnswer } from './schedule.ts';

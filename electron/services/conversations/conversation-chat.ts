@@ -3,9 +3,9 @@
  * `generating` when the job starts, saves its text as it streams (about once a second) and its
  * final text, state and statistics when it ends. A killed process loses at most that last second.
  */
-import type { Sampling } from '../../../shared/chat.ts';
-import type { SavedTurn, StoredMessage } from '../../../shared/chat.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { Sampling } from '#shared/chat.ts';
+import type { SavedTurn, StoredMessage } from '#shared/chat.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { APP_CALLER, bothObservers, type Caller, type ChatService, type JobObserver } from '../chat/chat-service.ts';
 import type { ConversationService } from './conversation-service.ts';
 import { StreamedText } from '../chat/streamed-text.ts';

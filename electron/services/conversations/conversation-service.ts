@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { ChatMessage, GenerationStats, Sampling } from '../../../shared/chat.ts';
-import { LIMITS_CONVERSATIONS, SNIPPET_MATCH_END, SNIPPET_MATCH_START, type Conversation, type ConversationSettings, type ConversationSource, type ConversationSummary, type PathMessage, type SavedPreset, type SearchHit } from '../../../shared/conversations.ts';
-import type { StoredMessage, StoredMessageState } from '../../../shared/chat.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
+import { LIMITS_CONVERSATIONS, SNIPPET_MATCH_END, SNIPPET_MATCH_START, type Conversation, type ConversationSettings, type ConversationSource, type ConversationSummary, type PathMessage, type SavedPreset, type SearchHit } from '#shared/conversations.ts';
+import type { StoredMessage, StoredMessageState } from '#shared/chat.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import { titleFrom } from './title.ts';
 

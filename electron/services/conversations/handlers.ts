@@ -1,5 +1,5 @@
 /** The conversations' commands: one database's history, branches, search, exports and imports. */
-import type { conversationsCommandSchemas, ConversationsStatus } from '../../../shared/conversations.ts';
+import type { conversationsCommandSchemas, ConversationsStatus } from '#shared/conversations.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { ConversationService } from './conversation-service.ts';
 import { exportArchive, exportJson, exportMarkdown, importChatGpt } from './transfer.ts';

@@ -1,7 +1,7 @@
 /** A conversations database opened for the app or for one workshop participant: the service, its start-up report and its handlers. */
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { ConversationsStatus } from '../../../shared/conversations.ts';
+import type { ConversationsStatus } from '#shared/conversations.ts';
 import { APP_CALLER, type Caller, type ChatService } from '../chat/chat-service.ts';
 import { ConversationChat } from './conversation-chat.ts';
 import { ConversationService } from './conversation-service.ts';

@@ -2,10 +2,10 @@
  * Conversations in and out: one as Markdown (the shown path) or JSON (every branch), all of them
  * as one JSON archive, and a ChatGPT data export (conversations.json) imported with its branches.
  */
-import type { ReportLocale } from '../../../shared/compare.ts';
-import type { Conversation, ExportedFile } from '../../../shared/conversations.ts';
-import type { StoredMessage } from '../../../shared/chat.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { ReportLocale } from '#shared/compare.ts';
+import type { Conversation, ExportedFile } from '#shared/conversations.ts';
+import type { StoredMessage } from '#shared/chat.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { ConversationService } from './conversation-service.ts';
 
 export const EXPORT_FORMAT = 'enclave.conversations';

@@ -1,7 +1,7 @@
 /** The curated catalog shipped in seeds/catalog.json, validated once at load. */
 import catalogJson from '../../../seeds/catalog.json' with { type: 'json' };
-import { catalogSchema, type CatalogEntry } from '../../../shared/catalog.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { catalogSchema, type CatalogEntry } from '#shared/catalog.ts';
+import { EnclaveError } from '#shared/errors.ts';
 
 export const CATALOG: readonly CatalogEntry[] = catalogSchema.parse(catalogJson).models;
 

@@ -1,7 +1,7 @@
 /** Deleting a model from the library: the file, every part of a split model, and its manifest. */
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ModelInfo } from '../../../shared/models.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import type { Library } from './library.ts';
 import { readManifest, removeManifest } from './manifest.ts';
 import { splitPartNames } from './gguf/files.ts';

@@ -1,5 +1,5 @@
 /** The one place a full disk (ENOSPC, or a quota: EDQUOT) becomes the contract's DISK_FULL. */
-import { EnclaveError } from '../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 
 const FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
 

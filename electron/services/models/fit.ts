@@ -5,9 +5,9 @@
  * process scores it against its own view of RAM and VRAM (`GgufInsights`).
  */
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
-import type { CatalogEntry } from '../../../shared/catalog.ts';
-import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
-import { FIT_CONTEXT_TOKENS, fitBadge, recommendedQuant, type CatalogFit, type HardwareInfo, type ModelFit } from '../../../shared/hardware.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
+import { FIT_CONTEXT_TOKENS, fitBadge, recommendedQuant, type CatalogFit, type HardwareInfo, type ModelFit } from '#shared/hardware.ts';
 import type { EngineClient } from '../../engine/client/engine-client.ts';
 import type { FitEstimate } from '../../engine/protocol.ts';
 import type { EgressGate } from '../privacy/egress.ts';

@@ -2,7 +2,7 @@
  * The model library's commands: the models folder, the engine processes, the catalog, verified
  * downloads, imports, the hardware fit, packs, and the desktop app's file dialogs where it has them.
  */
-import type { libraryCommandSchemas } from '../../../shared/library.ts';
+import type { libraryCommandSchemas } from '#shared/library.ts';
 import type { EnginePool } from '../../engine/client/engine-pool.ts';
 import type { Handlers } from '../../router/router.ts';
 import { CATALOG, catalogFile } from './catalog.ts';

@@ -5,8 +5,8 @@
 import { type Dirent } from 'node:fs';
 import { copyFile, opendir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
-import type { ImportResult } from '../../../shared/imports.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { ImportResult } from '#shared/imports.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { diskFullError } from './disk-full.ts';
 import { validateGgufHeader } from './gguf/validate.ts';
 import type { Library } from './library.ts';

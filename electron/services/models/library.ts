@@ -2,8 +2,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { ModelInfo, ModelProblem } from '../../../shared/models.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { ModelInfo, ModelProblem } from '#shared/models.ts';
 import { HEADER_IGNORED_KEYS, isLaterSplitPart, splitPartNames } from './gguf/files.ts';
 import { validateGgufHeader } from './gguf/validate.ts';
 import { readManifest } from './manifest.ts';

@@ -9,9 +9,9 @@ import { access, constants, mkdir, readFile, realpath, rename, rm, stat, writeFi
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CatalogEntry } from '../../../shared/catalog.ts';
-import { EnclaveError, toErrorPayload } from '../../../shared/errors.ts';
-import { PACK_MANIFEST_NAME, packManifestSchema, type PackJob, type PackManifest } from '../../../shared/packs.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
+import { PACK_MANIFEST_NAME, packManifestSchema, type PackJob, type PackManifest } from '#shared/packs.ts';
 import { diskFullError } from './disk-full.ts';
 import { validateGgufHeader } from './gguf/validate.ts';
 import type { Library, LibraryEntry } from './library.ts';

@@ -1,6 +1,6 @@
 /** Opening a listening port for Enclave's servers (web host, local API, workshop) with a typed error. */
 import type { Server } from 'node:net';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 
 /** Listens on `address:port`; a port taken by another program is PORT_IN_USE, anything else LISTEN_FAILED. */
 export function listen(server: Server, port: number, address: string): Promise<void> {

@@ -7,12 +7,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { jobIdSchema } from '../../../shared/chat.ts';
-import type { ClientFrame, HostEvent, ServerFrame } from '../../../shared/contract.ts';
-import type { ContractEndpoint } from '../../../shared/endpoint.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { jobIdSchema } from '#shared/chat.ts';
+import type { ClientFrame, HostEvent, ServerFrame } from '#shared/contract.ts';
+import type { ContractEndpoint } from '#shared/endpoint.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { listen } from './listen.ts';
-import { rendererContentSecurityPolicy, SECURITY_HEADERS } from '../../../shared/content-security.ts';
+import { rendererContentSecurityPolicy, SECURITY_HEADERS } from '#shared/content-security.ts';
 
 /** One frame never needs more than this: a long conversation is a few MB of text. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;

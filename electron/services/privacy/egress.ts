@@ -7,11 +7,11 @@
  */
 import { appendFileSync, closeSync, fstatSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { EnclaveError } from '../../../shared/errors.ts';
-import { isLoopbackHostname } from '../../../shared/loopback.ts';
-import type { EgressLogEntry, EgressOutcome, EgressPurpose } from '../../../shared/privacy.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import { isLoopbackHostname } from '#shared/loopback.ts';
+import type { EgressLogEntry, EgressOutcome, EgressPurpose } from '#shared/privacy.ts';
 
-export type { EgressLogEntry, EgressOutcome, EgressPurpose } from '../../../shared/privacy.ts';
+export type { EgressLogEntry, EgressOutcome, EgressPurpose } from '#shared/privacy.ts';
 export type EgressEndOutcome = 'completed' | 'failed' | 'cancelled';
 
 export interface EgressRequest {

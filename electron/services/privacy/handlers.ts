@@ -1,7 +1,7 @@
 /** Privacy's commands: the egress log, and links from untrusted text opened only once checked again. */
-import { EnclaveError } from '../../../shared/errors.ts';
-import { checkExternalLink } from '../../../shared/links.ts';
-import type { privacyCommandSchemas } from '../../../shared/privacy.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import { checkExternalLink } from '#shared/links.ts';
+import type { privacyCommandSchemas } from '#shared/privacy.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { EgressGate } from './egress.ts';
 

@@ -1,5 +1,5 @@
 /** The settings' commands. */
-import type { settingsCommandSchemas } from '../../../shared/settings.ts';
+import type { settingsCommandSchemas } from '#shared/settings.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { SettingsService } from './settings.ts';
 

@@ -6,9 +6,9 @@
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { apiSettingsFromEnv } from '../api/api-env.ts';
-import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch, type SettingsView } from '../../../shared/settings.ts';
+import { DEFAULT_SETTINGS, settingsSchema, type Settings, type SettingsPatch, type SettingsView } from '#shared/settings.ts';
 
 export const SETTINGS_FILE_NAME = 'settings';
 

@@ -1,7 +1,7 @@
 /** The workshop exercises shipped in seeds/workshop-exercises, validated once at load. */
 import exercisesEn from '../../../seeds/workshop-exercises/exercises-en.json' with { type: 'json' };
 import exercisesFr from '../../../seeds/workshop-exercises/exercises-fr.json' with { type: 'json' };
-import { workshopExerciseSetSchema, type WorkshopExerciseSet } from '../../../shared/workshop.ts';
+import { workshopExerciseSetSchema, type WorkshopExerciseSet } from '#shared/workshop.ts';
 
 /** Parses exercise sets; ids must be unique across them (the console keys its list by id). */
 export function loadExerciseSets(raw: readonly unknown[]): WorkshopExerciseSet[] {

@@ -1,6 +1,6 @@
 /** The trainer's workshop console. `workshop.me` answers participants only, through their own router. */
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { workshopCommandSchemas } from '../../../shared/workshop.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { workshopCommandSchemas } from '#shared/workshop.ts';
 import type { Handlers } from '../../router/router.ts';
 import { WORKSHOP_EXERCISES } from './exercises.ts';
 import { lanInterfaces } from './lan.ts';

@@ -2,7 +2,7 @@
  * Wrong join codes per remote address: a six-digit code cannot be tried out by a script when each
  * address gets only a few wrong tries a minute.
  */
-import { JOIN_ATTEMPTS_LIMIT } from '../../../shared/workshop.ts';
+import { JOIN_ATTEMPTS_LIMIT } from '#shared/workshop.ts';
 
 export class JoinAttempts {
   private readonly failures = new Map<string, number[]>();

@@ -1,7 +1,7 @@
 /** The machine's network interfaces a trainer may share the workshop on, and the join code. */
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import type { LanInterface } from '../../../shared/workshop.ts';
+import type { LanInterface } from '#shared/workshop.ts';
 
 /** Non-loopback addresses, IPv4 first; link-local IPv6 (fe80::) is left out (it needs a zone id in URLs). */
 export function lanInterfaces(interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): LanInterface[] {

@@ -3,10 +3,10 @@
  * conversations, in their own turn of the shared queue. Library, downloads, settings, the local
  * API and other participants' conversations are out of reach: their router has no handler for them.
  */
-import type { HostEvent } from '../../../shared/contract.ts';
-import type { ContractEndpoint } from '../../../shared/endpoint.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { WorkshopMe } from '../../../shared/workshop.ts';
+import type { HostEvent } from '#shared/contract.ts';
+import type { ContractEndpoint } from '#shared/endpoint.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { WorkshopMe } from '#shared/workshop.ts';
 import { createRouter, type Handlers } from '../../router/router.ts';
 import type { ChatService, JobObserver } from '../chat/chat-service.ts';
 import { requireMessages } from '../chat/handlers.ts';

@@ -6,8 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '../../../shared/workshop.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '#shared/workshop.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { Conversations } from '../conversations/open-conversations.ts';
 import type { Caller } from '../chat/chat-service.ts';
 

@@ -1,4 +1,4 @@
-import type { EnclaveApi } from '../../../shared/contract.ts';
+import type { EnclaveApi } from '#shared/contract.ts';
 import { createElectronTransport } from './electron-transport.ts';
 import type { Transport } from './transport.ts';
 import { createWsTransport } from './ws-transport.ts';

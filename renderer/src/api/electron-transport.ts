@@ -1,4 +1,4 @@
-import type { EnclaveApi } from '../../../shared/contract.ts';
+import type { EnclaveApi } from '#shared/contract.ts';
 import { toEnclaveError } from './errors.ts';
 import type { Transport } from './transport.ts';
 

@@ -1,5 +1,5 @@
-import { EnclaveError, isErrorCode, isErrorPayload } from '../../../shared/errors.ts';
-import type { ErrorPayload } from '../../../shared/errors.ts';
+import { EnclaveError, isErrorCode, isErrorPayload } from '#shared/errors.ts';
+import type { ErrorPayload } from '#shared/errors.ts';
 
 /**
  * Every rejection the api client produces is an `EnclaveError` (from shared/), which carries the

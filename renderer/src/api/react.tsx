@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { ReactNode } from 'react';
-import type { EnclaveApi } from '../../../shared/contract.ts';
+import type { EnclaveApi } from '#shared/contract.ts';
 
 const ApiContext = createContext<EnclaveApi | null>(null);
 

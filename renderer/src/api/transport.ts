@@ -1,4 +1,4 @@
-import type { EnclaveApi } from '../../../shared/contract.ts';
+import type { EnclaveApi } from '#shared/contract.ts';
 
 /**
  * The state of the link to the host. The Electron transport is always `open`; the WebSocket one

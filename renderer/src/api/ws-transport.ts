@@ -10,9 +10,9 @@ import type {
   CommandResult,
   EventName,
   EventPayloads,
-} from '../../../shared/contract.ts';
-import { EnclaveError, isErrorPayload } from '../../../shared/errors.ts';
-import type { ErrorPayload } from '../../../shared/errors.ts';
+} from '#shared/contract.ts';
+import { EnclaveError, isErrorPayload } from '#shared/errors.ts';
+import type { ErrorPayload } from '#shared/errors.ts';
 import { fromPayload } from './errors.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { isErrorCode } from '../../../shared/errors.ts';
+import { isErrorCode } from '#shared/errors.ts';
 import { useActions, useAppSelector } from '../state/react.tsx';
 
 export function ErrorBanner() {

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '../../../shared/errors.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 
 /** A page's own error, translated from its code, where the page shows it (the banner is for the app's). */
 export function ErrorNote({ code }: { code: ErrorCode | null }) {

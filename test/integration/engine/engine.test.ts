@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureModels, endlessText, SCRIPTED_REPLY } from '../../fixtures/gguf/scripted.ts';
 import { createTestHost, type TestHost } from '../../support/test-host.ts';
-import { newJobId } from '../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 let t: TestHost;
 const SCRIPTED = 'enclave-scripted.gguf';

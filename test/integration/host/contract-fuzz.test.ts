@@ -10,12 +10,12 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_NAMES } from '../../../shared/contract.ts';
-import { ERROR_CODES } from '../../../shared/errors.ts';
+import { COMMAND_NAMES } from '#shared/contract.ts';
+import { ERROR_CODES } from '#shared/errors.ts';
 import { createRng, ensureFixtureModels } from '../../fixtures/gguf/index.ts';
 import { HOSTILE_LINKS } from '../../support/hostile-links.ts';
 import { ContractClient, startWebHostProcess, type ResultFrame, type WebHostProcess } from '../../support/web-host-process.ts';
-import { newJobId } from '../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 const MARKER = 'enclave-fuzz-escape';
 const FUZZ_MESSAGES = 3_000;

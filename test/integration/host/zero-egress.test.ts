@@ -10,13 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompareRun } from '../../../shared/compare.ts';
-import type { EgressLogEntry } from '../../../shared/privacy.ts';
+import type { CompareRun } from '#shared/compare.ts';
+import type { EgressLogEntry } from '#shared/privacy.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../../support/compare-models.ts';
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../../support/connection-log.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../../support/web-host-process.ts';
-import { newJobId } from '../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 import { waitUntil } from '../../support/wait-until.ts';
 
 let dir: string;

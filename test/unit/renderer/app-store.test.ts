@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationStats } from '../../../shared/chat.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { EngineStatus, ModelInfo } from '../../../shared/models.ts';
+import type { GenerationStats } from '#shared/chat.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { EngineStatus, ModelInfo } from '#shared/models.ts';
 import { createAppStore } from '../../../renderer/src/state/app-store.ts';
 import { selectCanSend } from '../../../renderer/src/state/slices/chat.ts';
 import { OPEN_CONVERSATION_KEY } from '../../../renderer/src/state/slices/chat-open-conversation.ts';
 import { SELECTED_MODEL_KEY } from '../../../renderer/src/state/slices/models.ts';
-import type { StoredMessage } from '../../../shared/chat.ts';
+import type { StoredMessage } from '#shared/chat.ts';
 import { fakeTransport, memoryStorage, tick } from './fake-transport.ts';
 
 function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CONTEXT_SIZE, type GenerationStats } from '../../../shared/chat.ts';
+import { MAX_CONTEXT_SIZE, type GenerationStats } from '#shared/chat.ts';
 import { contextUse, estimateTokens, expectedContextSize, type ContextMessage } from '../../../renderer/src/features/chat/context-use.ts';
 
 const question = (content: string): ContextMessage => ({ role: 'user', content, stats: null });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationSummary } from '../../../shared/conversations.ts';
+import type { ConversationSummary } from '#shared/conversations.ts';
 import { groupByDate } from '../../../renderer/src/features/chat/date-groups.ts';
 
 function conversation(title: string, updatedAt: Date, pinned = false): ConversationSummary {

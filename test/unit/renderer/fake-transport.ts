@@ -1,5 +1,5 @@
 /** A transport for store tests: the test answers its calls by hand and emits its events. */
-import type { CommandName, EventName, EventPayloads } from '../../../shared/contract.ts';
+import type { CommandName, EventName, EventPayloads } from '#shared/contract.ts';
 import type { ConnectionState, Transport } from '../../../renderer/src/api/transport.ts';
 import type { KeyValueStorage } from '../../../renderer/src/state/slice.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StopReason } from '../../../shared/chat.ts';
-import { ERROR_CODES } from '../../../shared/errors.ts';
-import type { EngineState, GpuBackend } from '../../../shared/models.ts';
+import type { StopReason } from '#shared/chat.ts';
+import { ERROR_CODES } from '#shared/errors.ts';
+import type { EngineState, GpuBackend } from '#shared/models.ts';
 import en from '../../../renderer/src/i18n/en.json';
 import fr from '../../../renderer/src/i18n/fr.json';
 import { formatBytes, formatCompact, formatDuration, formatInteger, formatRate } from '../../../renderer/src/i18n/format.ts';

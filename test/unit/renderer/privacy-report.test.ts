@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EgressLogEntry } from '../../../shared/privacy.ts';
+import type { EgressLogEntry } from '#shared/privacy.ts';
 import { createI18n } from '../../../renderer/src/i18n/resources.ts';
 import { buildReport, reportFileName, summarize, withPushed } from '../../../renderer/src/features/privacy/report.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DownloadJob } from '../../../shared/downloads.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
-import type { HardwareInfo } from '../../../shared/hardware.ts';
-import { DEFAULT_SETTINGS, type SettingsView } from '../../../shared/settings.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
+import { EnclaveError } from '#shared/errors.ts';
+import type { HardwareInfo } from '#shared/hardware.ts';
+import { DEFAULT_SETTINGS, type SettingsView } from '#shared/settings.ts';
 import { createAppStore } from '../../../renderer/src/state/app-store.ts';
 import { fakeTransport, tick } from './fake-transport.ts';
 

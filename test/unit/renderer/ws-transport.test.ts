@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientFrame, ServerFrame } from '../../../shared/contract.ts';
-import { EnclaveError } from '../../../shared/errors.ts';
+import type { ClientFrame, ServerFrame } from '#shared/contract.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { ConnectionState } from '../../../renderer/src/api/transport.ts';
 import { createWsTransport, reconnectDelay } from '../../../renderer/src/api/ws-transport.ts';
 import type { SocketHandlers, Timers } from '../../../renderer/src/api/ws-transport.ts';
-import { newJobId } from '../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 class FakeSocket {
   sent: ClientFrame[] = [];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { catalogSchema } from '../../../shared/catalog.ts';
+import { catalogSchema } from '#shared/catalog.ts';
 
 const raw: unknown = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'seeds', 'catalog.json'), 'utf8'));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, newJobId } from '../../../shared/chat.ts';
-import { COMMAND_NAMES, commandSchemas, isCommandName } from '../../../shared/contract.ts';
-import { EnclaveError, isErrorPayload, toErrorPayload } from '../../../shared/errors.ts';
+import { LIMITS, newJobId } from '#shared/chat.ts';
+import { COMMAND_NAMES, commandSchemas, isCommandName } from '#shared/contract.ts';
+import { EnclaveError, isErrorPayload, toErrorPayload } from '#shared/errors.ts';
 
 const generate = commandSchemas['chat.generate'];
 const validGenerate = { jobId: 'Job_0123456789abcdef', modelId: 'a.gguf', messages: [{ role: 'user', content: 'Bonjour' }] };

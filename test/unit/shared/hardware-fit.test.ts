@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fitBadge, recommendedQuant, recommendModel, type FitBadge } from '../../../shared/hardware.ts';
+import { fitBadge, recommendedQuant, recommendModel, type FitBadge } from '#shared/hardware.ts';
 
 describe('fit badge', () => {
   test.each([

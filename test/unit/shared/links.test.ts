@@ -1,6 +1,6 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkExternalLink, decodePunycode } from '../../../shared/links.ts';
+import { checkExternalLink, decodePunycode } from '#shared/links.ts';
 import { HOSTILE_LINKS as HOSTILE } from '../../support/hostile-links.ts';
 
 const SAFE: readonly (readonly [string, string, string])[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CallOutcome } from '../../../shared/endpoint.ts';
+import type { CallOutcome } from '#shared/endpoint.ts';
 import { callFromRenderer, senderProblem } from '../../../electron/shell/ipc-guard.ts';
 import { APP_ORIGIN } from '../../../electron/shell/security.ts';
 

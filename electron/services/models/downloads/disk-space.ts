@@ -1,6 +1,6 @@
 /** Whether the models folder's disk has room for what a download still has to fetch. */
 import { statfs } from 'node:fs/promises';
-import { EnclaveError } from '../../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { partialBytes } from './download-files.ts';
 
 /** Room left free beyond the model itself (the manifest, the OS). */

@@ -5,8 +5,8 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
-import { EnclaveError, toErrorPayload } from '../../../../shared/errors.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
+import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
 import type { EgressGate } from '../../privacy/egress.ts';
 import { splitPartNames } from '../gguf/files.ts';
 import { MANIFEST_SUFFIX, readManifest, removeManifest, type ModelManifest } from '../manifest.ts';

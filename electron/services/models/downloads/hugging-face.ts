@@ -2,7 +2,7 @@
  * The Hugging Face side of a download: where a file of a repository is fetched from, and the
  * sha256 and size the hub publishes for it.
  */
-import { EnclaveError } from '../../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { EgressGate } from '../../privacy/egress.ts';
 import { errorMessage, HttpStatusError } from './retry.ts';
 

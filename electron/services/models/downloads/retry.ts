@@ -2,7 +2,7 @@
  * When a failed download attempt is worth another try, how long to wait before it, and what the
  * user is told when it is not: the contract's error codes.
  */
-import { EnclaveError } from '../../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { diskFullError, isDiskFull } from '../disk-full.ts';
 
 export interface RetryPolicy {

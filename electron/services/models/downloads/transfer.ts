@@ -4,7 +4,7 @@
  * a refusal by the egress gate end it too, even during ipull's setup.
  */
 import { createModelDownloader, type ModelDownloader } from 'node-llama-cpp';
-import type { EnclaveError } from '../../../../shared/errors.ts';
+import type { EnclaveError } from '#shared/errors.ts';
 import type { EgressGate } from '../../privacy/egress.ts';
 import { partialBytes } from './download-files.ts';
 import { runIpull } from './ipull-context.ts';

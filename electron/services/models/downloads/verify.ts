@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { EnclaveError } from '../../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import type { ModelManifest } from '../manifest.ts';
 
 export async function sha256File(path: string): Promise<string> {

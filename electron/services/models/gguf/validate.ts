@@ -5,7 +5,7 @@
  * is read or allocated. Format: ggml/docs/gguf.md; the rules follow llama.cpp's gguf.cpp.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ModelProblem, ModelProblemCode } from '../../../../shared/models.ts';
+import type { ModelProblem, ModelProblemCode } from '#shared/models.ts';
 import { ggmlBlockSize, tensorByteSize } from './sizes.ts';
 
 export const GGUF_LIMITS = {

@@ -5,7 +5,7 @@
  */
 import { existsSync, renameSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
-import type { DatabaseQuarantine } from '../../../../shared/conversations.ts';
+import type { DatabaseQuarantine } from '#shared/conversations.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface OpenedDatabase {

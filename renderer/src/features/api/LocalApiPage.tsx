@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ApiRequestCounts } from '../../../../shared/api.ts';
-import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports.ts';
-import type { SettingsPatch } from '../../../../shared/settings.ts';
+import type { ApiRequestCounts } from '#shared/api.ts';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
+import type { SettingsPatch } from '#shared/settings.ts';
 import { curlExample, pythonExample } from './examples.ts';
 import { useLocalApi } from './use-local-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ApiStatus } from '../../../../shared/api.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
-import type { ModelInfo } from '../../../../shared/models.ts';
-import type { SettingsPatch, SettingsView } from '../../../../shared/settings.ts';
+import type { ApiStatus } from '#shared/api.ts';
+import type { ErrorCode } from '#shared/errors.ts';
+import type { ModelInfo } from '#shared/models.ts';
+import type { SettingsPatch, SettingsView } from '#shared/settings.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { GenerationStats } from '../../../../shared/chat.ts';
+import type { GenerationStats } from '#shared/chat.ts';
 import { formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
 
 export function AnswerStats({ stats, loadMs }: { stats: GenerationStats; loadMs: number | null }) {

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SAMPLING_FIELDS, type Sampling, type SamplingField } from '../../../../shared/chat.ts';
-import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '../../../../shared/conversations.ts';
+import { SAMPLING_FIELDS, type Sampling, type SamplingField } from '#shared/chat.ts';
+import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '#shared/conversations.ts';
 import { isUsable } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 

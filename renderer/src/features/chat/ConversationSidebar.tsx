@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '../../../../shared/conversations.ts';
+import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '#shared/conversations.ts';
 import { formatListDate, formatMessageTime } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { groupByDate } from './date-groups.ts';

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ModelInfo } from '../../../../shared/models.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 

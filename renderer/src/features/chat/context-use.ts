@@ -5,7 +5,7 @@
  * prompt from what the model reads, before answering and again whenever the answer fills the
  * window; the conversation itself keeps them.
  */
-import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE, type GenerationStats, type Sampling } from '../../../../shared/chat.ts';
+import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE, type GenerationStats, type Sampling } from '#shared/chat.ts';
 
 /** Characters per token in typical English and French text with current tokenizers (an estimate). */
 const CHARS_PER_TOKEN = 3.5;

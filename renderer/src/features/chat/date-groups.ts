@@ -1,5 +1,5 @@
 /** Conversations grouped for the sidebar: pinned first, then by the day of their last message. */
-import type { ConversationSummary } from '../../../../shared/conversations.ts';
+import type { ConversationSummary } from '#shared/conversations.ts';
 
 export const DATE_GROUPS = ['pinned', 'today', 'yesterday', 'week', 'older'] as const;
 export type DateGroup = (typeof DATE_GROUPS)[number];

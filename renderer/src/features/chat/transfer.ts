@@ -1,5 +1,5 @@
 /** Saves an exported file through the browser's download (the desktop app asks where to save it). */
-import type { ExportedFile } from '../../../../shared/conversations.ts';
+import type { ExportedFile } from '#shared/conversations.ts';
 
 export function saveFile(file: ExportedFile): void {
   const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));

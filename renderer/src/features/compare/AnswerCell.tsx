@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { CompareAnswer, CompareColumn } from '../../../../shared/compare.ts';
+import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
 import { formatBytes, formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/Markdown.tsx';
 import { Reasoning } from '../chat/Reasoning.tsx';

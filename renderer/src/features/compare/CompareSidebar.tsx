@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CompareRunSummary } from '../../../../shared/compare.ts';
+import type { CompareRunSummary } from '#shared/compare.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import type { ComparePanel } from '../../state/slices/compare.ts';

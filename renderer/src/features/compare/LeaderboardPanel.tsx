@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Leaderboard, LeaderboardRow } from '../../../../shared/compare.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import type { Leaderboard, LeaderboardRow } from '#shared/compare.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { ReportButtons } from './ReportButtons.tsx';

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LIMITS_COMPARE } from '../../../../shared/compare.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import { LIMITS_COMPARE } from '#shared/compare.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ReportLocale } from '../../../../shared/compare.ts';
-import type { AppInfo } from '../../../../shared/app.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import type { ReportLocale } from '#shared/compare.ts';
+import type { AppInfo } from '#shared/app.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { offerReport } from './report-file.ts';

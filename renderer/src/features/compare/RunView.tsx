@@ -1,7 +1,7 @@
 import { useLayoutEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CompareProgress, CompareRun, CompareTurn, Vote } from '../../../../shared/compare.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import type { CompareProgress, CompareRun, CompareTurn, Vote } from '#shared/compare.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';

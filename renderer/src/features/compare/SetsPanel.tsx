@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LIMITS_COMPARE, promptSetSchema, type PromptSet, type PromptSetContent } from '../../../../shared/compare.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import { LIMITS_COMPARE, promptSetSchema, type PromptSet, type PromptSetContent } from '#shared/compare.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';

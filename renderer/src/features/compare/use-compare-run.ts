@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { CompareProgress, CompareRun } from '../../../../shared/compare.ts';
-import type { ErrorCode } from '../../../../shared/errors.ts';
+import type { CompareProgress, CompareRun } from '#shared/compare.ts';
+import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 

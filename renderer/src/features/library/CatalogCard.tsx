@@ -1,8 +1,8 @@
 import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogEntry } from '../../../../shared/catalog.ts';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
-import type { CatalogFit } from '../../../../shared/hardware.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
+import type { CatalogFit } from '#shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatInteger } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
-import { isErrorCode } from '../../../../shared/errors.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
+import { isErrorCode } from '#shared/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatDuration } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';

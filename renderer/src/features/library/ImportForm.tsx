@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { DragEvent, FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ImportResult } from '../../../../shared/imports.ts';
+import type { ImportResult } from '#shared/imports.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { pathsFromDrop } from './dropped-paths.ts';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/react.tsx';
-import type { ModelInfo } from '../../../../shared/models.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { ImportForm } from './ImportForm.tsx';

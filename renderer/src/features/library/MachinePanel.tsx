@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CatalogEntry } from '../../../../shared/catalog.ts';
-import { recommendModel } from '../../../../shared/hardware.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import { recommendModel } from '#shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isErrorCode } from '../../../../shared/errors.ts';
-import type { PackJob } from '../../../../shared/packs.ts';
+import { isErrorCode } from '#shared/errors.ts';
+import type { PackJob } from '#shared/packs.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';

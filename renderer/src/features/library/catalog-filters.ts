@@ -1,5 +1,5 @@
-import type { CatalogEntry } from '../../../../shared/catalog.ts';
-import type { CatalogFit } from '../../../../shared/hardware.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import type { CatalogFit } from '#shared/hardware.ts';
 
 export const SIZE_CLASSES = ['any', 'small', 'medium', 'large'] as const;
 export type SizeClass = (typeof SIZE_CLASSES)[number];

@@ -1,5 +1,5 @@
 /** How a catalog entry reads in the UI's language: its French note, language and country names. */
-import type { CatalogEntry } from '../../../../shared/catalog.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
 
 const displayNames = new Map<string, Intl.DisplayNames>();
 

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
-import { checkExternalLink, type LinkRefusal } from '../../../../shared/links.ts';
+import { checkExternalLink, type LinkRefusal } from '#shared/links.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import './links.css';

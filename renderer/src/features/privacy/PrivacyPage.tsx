@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { EgressLogEntry } from '../../../../shared/privacy.ts';
+import type { EgressLogEntry } from '#shared/privacy.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

@@ -1,6 +1,6 @@
 /** The "no data left this machine" report: the egress log, summed up, as plain text for an auditor. */
 import type { TFunction } from 'i18next';
-import { BLOCKED_OUTCOMES, type EgressLogEntry } from '../../../../shared/privacy.ts';
+import { BLOCKED_OUTCOMES, type EgressLogEntry } from '#shared/privacy.ts';
 
 export interface EgressSummary {
   attempts: number;

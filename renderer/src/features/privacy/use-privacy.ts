@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ErrorCode } from '../../../../shared/errors.ts';
-import type { EgressLogEntry } from '../../../../shared/privacy.ts';
-import type { SettingsView } from '../../../../shared/settings.ts';
+import type { ErrorCode } from '#shared/errors.ts';
+import type { EgressLogEntry } from '#shared/privacy.ts';
+import type { SettingsView } from '#shared/settings.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WorkshopPush } from '../../../../shared/workshop.ts';
+import type { WorkshopPush } from '#shared/workshop.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
 

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '../../../../shared/ports.ts';
-import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '../../../../shared/workshop.ts';
+import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
+import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '#shared/workshop.ts';
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ErrorCode } from '../../../../shared/errors.ts';
-import type { LanInterface, WorkshopExerciseSet, WorkshopStatus } from '../../../../shared/workshop.ts';
+import type { ErrorCode } from '#shared/errors.ts';
+import type { LanInterface, WorkshopExerciseSet, WorkshopStatus } from '#shared/workshop.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 

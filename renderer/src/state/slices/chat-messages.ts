@@ -1,7 +1,7 @@
 /** The messages of the open conversation's shown path, as the chat shows them. */
-import type { GenerationStats } from '../../../../shared/chat.ts';
-import type { StoredMessageState } from '../../../../shared/chat.ts';
-import type { PathMessage } from '../../../../shared/conversations.ts';
+import type { GenerationStats } from '#shared/chat.ts';
+import type { StoredMessageState } from '#shared/chat.ts';
+import type { PathMessage } from '#shared/conversations.ts';
 
 /** How an assistant message ended. User messages are always `done`. */
 export type MessageState = StoredMessageState;

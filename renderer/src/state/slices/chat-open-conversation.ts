@@ -1,5 +1,5 @@
 /** Which conversation is open: a new one, one from the list, and what is done to it as a whole or to a message on its path. */
-import type { Conversation, ConversationSettings } from '../../../../shared/conversations.ts';
+import type { Conversation, ConversationSettings } from '#shared/conversations.ts';
 import { attempt, sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 import type { ChatActions } from './chat-state.ts';
 import { toConversationMessage } from './chat-messages.ts';

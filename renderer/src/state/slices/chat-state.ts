@@ -1,7 +1,7 @@
 /** The chat slice's state and actions, apart from the slice so its parts can share them without a cycle. */
-import type { ReportLocale } from '../../../../shared/compare.ts';
+import type { ReportLocale } from '#shared/compare.ts';
 import type { ConversationMessage } from './chat-messages.ts';
-import type { Conversation, ConversationSettings, ExportedFile } from '../../../../shared/conversations.ts';
+import type { Conversation, ConversationSettings, ExportedFile } from '#shared/conversations.ts';
 
 export interface ActiveJob {
   /** Distinguishes one send from the next. */

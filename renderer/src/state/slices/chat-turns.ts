@@ -4,9 +4,9 @@
  * `chat.generate` is sent (the host routes a job's events to the connection that named it), so its
  * first events are recognised.
  */
-import type { EventPayloads } from '../../../../shared/contract.ts';
-import { newJobId, type GenerationStats } from '../../../../shared/chat.ts';
-import type { SavedTurn } from '../../../../shared/chat.ts';
+import type { EventPayloads } from '#shared/contract.ts';
+import { newJobId, type GenerationStats } from '#shared/chat.ts';
+import type { SavedTurn } from '#shared/chat.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 import type { ActiveJob, ChatActions } from './chat-state.ts';
 import { OPEN_CONVERSATION_KEY } from './chat-open-conversation.ts';

@@ -2,7 +2,7 @@
  * The saved conversations as the sidebar lists them: search across every message, the one just
  * deleted (to undo), the database's start-up notice, and the user's sampling presets.
  */
-import type { ConversationsStatus, ConversationSummary, ExportedFile, SavedPreset, SearchHit } from '../../../../shared/conversations.ts';
+import type { ConversationsStatus, ConversationSummary, ExportedFile, SavedPreset, SearchHit } from '#shared/conversations.ts';
 import { attempt, sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
 export interface ConversationSearch {

@@ -1,5 +1,5 @@
 /** The app's error on show in the banner: the last failure of an action, until dismissed. */
-import { toErrorPayload, type ErrorPayload } from '../../../../shared/errors.ts';
+import { toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { AppState, Slice, SliceContext } from '../slice.ts';
 
 export interface ShownError {

@@ -1,6 +1,6 @@
 /** What the renderer knows of the host: the link to it, what it is, and its engine's status. */
-import type { AppInfo } from '../../../../shared/app.ts';
-import type { EngineStatus } from '../../../../shared/models.ts';
+import type { AppInfo } from '#shared/app.ts';
+import type { EngineStatus } from '#shared/models.ts';
 import type { ConnectionState } from '../../api/transport.ts';
 import { sliceSetter, type SliceContext, type SliceLifecycle } from '../slice.ts';
 

@@ -2,9 +2,9 @@
  * The Models page's catalog, the download jobs (kept current from `downloads.progress`), this
  * machine's hardware, and which catalog models fit it.
  */
-import type { CatalogEntry } from '../../../../shared/catalog.ts';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
-import type { CatalogFit, HardwareInfo } from '../../../../shared/hardware.ts';
+import type { CatalogEntry } from '#shared/catalog.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
+import type { CatalogFit, HardwareInfo } from '#shared/hardware.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
 export interface LibraryState {

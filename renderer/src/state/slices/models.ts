@@ -1,5 +1,5 @@
 /** The models in the models folder, and the one chosen to chat with (remembered between sessions). */
-import type { ModelInfo } from '../../../../shared/models.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import { sliceSetter, type KeyValueStorage, type Slice, type SliceContext } from '../slice.ts';
 import type { AppState } from '../slice.ts';
 

@@ -3,7 +3,7 @@
  * needs them and then kept current by `settings.changed`. A workshop participant may not read
  * them, so nothing asks for them before a page does.
  */
-import type { SettingsPatch, SettingsView } from '../../../../shared/settings.ts';
+import type { SettingsPatch, SettingsView } from '#shared/settings.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
 export interface SettingsState {

@@ -10,7 +10,7 @@ import { ENDLESS_CYCLE_TOKENS, endlessText, ensureFixtureModels, SCRIPTED_REPLY,
 import { MAX_API_JOBS } from '../../../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../../../support/loopback.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
-import { newJobId } from '../../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 import { waitUntil } from '../../../support/wait-until.ts';
 
 const JSON_SCRIPT = ['{"', 'city', '":', ' "', 'Paris', '"}'];

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { ChatMessage } from '../../../../shared/chat.ts';
-import type { CompareAnswer, CompareRun } from '../../../../shared/compare.ts';
-import type { CommandInput, CommandName, CommandResult } from '../../../../shared/contract.ts';
+import type { ChatMessage } from '#shared/chat.ts';
+import type { CompareAnswer, CompareRun } from '#shared/compare.ts';
+import type { CommandInput, CommandName, CommandResult } from '#shared/contract.ts';
 import { CompareRunner } from '../../../../electron/services/compare/runner.ts';
 import { CSV_COLUMNS } from '../../../../electron/services/compare/report.ts';
 import { parseCsv } from '../../../../electron/services/compare/prompt-sets.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, expect, test } from 'vitest';
-import type { CompareEventPayloads, CompareRun, PromptSet } from '../../../../shared/compare.ts';
+import type { CompareEventPayloads, CompareRun, PromptSet } from '#shared/compare.ts';
 import { endlessText, ensureFixtureModels } from '../../../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, writeCompareModels } from '../../../support/compare-models.ts';
 import { ContractClient, startWebHostProcess, type ResultFrame, type WebHostProcess } from '../../../support/web-host-process.ts';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { ConversationService, toMatchExpression } from '../../../../electron/services/conversations/conversation-service.ts';
 import { openDatabase, userVersion } from '../../../../electron/services/platform/db/database.ts';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../../electron/services/platform/db/migrations.ts';
-import { SNIPPET_MATCH_END, SNIPPET_MATCH_START } from '../../../../shared/conversations.ts';
+import { SNIPPET_MATCH_END, SNIPPET_MATCH_START } from '#shared/conversations.ts';
 
 let dir: string;
 let file: string;

@@ -1,10 +1,10 @@
 /** Conversations through the real Host: real engine on the fixture models, real database file. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CommandName } from '../../../../shared/contract.ts';
-import type { Conversation } from '../../../../shared/conversations.ts';
+import type { CommandName } from '#shared/contract.ts';
+import type { Conversation } from '#shared/conversations.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../../../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
-import { newJobId } from '../../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 let t: TestHost;
 const SCRIPTED = 'enclave-scripted.gguf';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
 import { sha256File } from '../../../../electron/services/models/downloads/verify.ts';
 import { readManifest } from '../../../../electron/services/models/manifest.ts';
 import { createRng } from '../../../fixtures/gguf/index.ts';

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
 import { DownloadService, type DownloadServiceOptions } from '../../../../electron/services/models/downloads/download-service.ts';
 import { sha256File } from '../../../../electron/services/models/downloads/verify.ts';
 import { EgressGate } from '../../../../electron/services/privacy/egress.ts';

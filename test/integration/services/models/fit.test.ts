@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CatalogFit, HardwareInfo } from '../../../../shared/hardware.ts';
+import type { CatalogFit, HardwareInfo } from '#shared/hardware.ts';
 import { CATALOG } from '../../../../electron/services/models/catalog.ts';
 import { ModelFitService } from '../../../../electron/services/models/fit.ts';
 import { ensureFixtureModels } from '../../../fixtures/gguf/index.ts';

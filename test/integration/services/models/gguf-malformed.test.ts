@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../../../../shared/models.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import { GGUF_LIMITS, validateGgufHeader } from '../../../../electron/services/models/gguf/validate.ts';
 import { ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, writeEmptyStringArray, writeTruncated, writeValidBase } from '../../../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
-import { newJobId } from '../../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 const u32 = (value: number): Buffer => Buffer.from(new Uint32Array([value]).buffer);
 const u64 = (value: bigint): Buffer => Buffer.from(new BigUint64Array([value]).buffer);

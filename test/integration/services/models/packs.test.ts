@@ -8,8 +8,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { ModelInfo } from '../../../../shared/models.ts';
-import { PACK_MANIFEST_NAME, packManifestSchema, type PackJob } from '../../../../shared/packs.ts';
+import type { ModelInfo } from '#shared/models.ts';
+import { PACK_MANIFEST_NAME, packManifestSchema, type PackJob } from '#shared/packs.ts';
 import { ensureFixtureModels } from '../../../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
 

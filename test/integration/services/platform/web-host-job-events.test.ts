@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { newJobId } from '../../../../shared/chat.ts';
-import type { HostEvent, ServerFrame } from '../../../../shared/contract.ts';
-import type { CallOutcome } from '../../../../shared/endpoint.ts';
+import { newJobId } from '#shared/chat.ts';
+import type { HostEvent, ServerFrame } from '#shared/contract.ts';
+import type { CallOutcome } from '#shared/endpoint.ts';
 import { serveConnection } from '../../../../electron/services/platform/web-server.ts';
 
 let server: Server;

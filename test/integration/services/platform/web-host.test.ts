@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ServerFrame } from '../../../../shared/contract.ts';
+import type { ServerFrame } from '#shared/contract.ts';
 import { allowedHosts, startWebServer, type WebServer } from '../../../../electron/services/platform/web-server.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../../electron/shell/security.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConnector } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { DownloadJob } from '../../../../shared/downloads.ts';
+import type { DownloadJob } from '#shared/downloads.ts';
 import { DownloadService } from '../../../../electron/services/models/downloads/download-service.ts';
 import { sha256File } from '../../../../electron/services/models/downloads/verify.ts';
 import { EgressGate, modelHosts } from '../../../../electron/services/privacy/egress.ts';

@@ -12,14 +12,14 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { HostEvent, ServerFrame } from '../../../../shared/contract.ts';
-import { JOIN_ATTEMPTS_LIMIT, MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT, type WorkshopExerciseSet, type WorkshopStatus } from '../../../../shared/workshop.ts';
+import type { HostEvent, ServerFrame } from '#shared/contract.ts';
+import { JOIN_ATTEMPTS_LIMIT, MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT, type WorkshopExerciseSet, type WorkshopStatus } from '#shared/workshop.ts';
 import { lanInterfaces } from '../../../../electron/services/workshop/lan.ts';
 import { endlessText, ensureFixtureModels } from '../../../fixtures/gguf/index.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
 import { directDispatcher, directFetch, freePort } from '../../../support/loopback.ts';
 import { ContractClient } from '../../../support/web-host-process.ts';
-import { newJobId } from '../../../../shared/chat.ts';
+import { newJobId } from '#shared/chat.ts';
 
 const ENDLESS = 'enclave-endless.gguf';
 const PARTICIPANTS = 8;

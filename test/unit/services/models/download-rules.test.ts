@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EnclaveError } from '../../../../shared/errors.ts';
+import { EnclaveError } from '#shared/errors.ts';
 import { parseDigest, resolveUrl } from '../../../../electron/services/models/downloads/hugging-face.ts';
 import { backoffDelay, classifyFailure, DEFAULT_RETRY, HttpStatusError, isRetriable, StallError } from '../../../../electron/services/models/downloads/retry.ts';
 

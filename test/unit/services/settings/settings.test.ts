@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type SettingsView } from '../../../../shared/settings.ts';
+import { DEFAULT_SETTINGS, type SettingsView } from '#shared/settings.ts';
 import { openSettings, SettingsService } from '../../../../electron/services/settings/settings.ts';
 
 let dataDir: string;

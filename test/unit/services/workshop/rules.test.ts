@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { isUserPort, parseUserPort } from '../../../../shared/ports.ts';
-import { JOIN_ATTEMPTS_LIMIT } from '../../../../shared/workshop.ts';
+import { isUserPort, parseUserPort } from '#shared/ports.ts';
+import { JOIN_ATTEMPTS_LIMIT } from '#shared/workshop.ts';
 import { loadExerciseSets, WORKSHOP_EXERCISES } from '../../../../electron/services/workshop/exercises.ts';
 import { JoinAttempts } from '../../../../electron/services/workshop/join-attempts.ts';
 
