@@ -211,12 +211,7 @@ function hardenSession(ses: Session): void {
 function menuTemplate(): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }];
   if (!app.isPackaged) view.unshift({ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' });
-  return [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' } as const] : [{ role: 'fileMenu' } as const]),
-    { role: 'editMenu' },
-    { label: 'View', submenu: view },
-    { role: 'windowMenu' },
-  ];
+  return [...(process.platform === 'darwin' ? [{ role: 'appMenu' } as const] : [{ role: 'fileMenu' } as const]), { role: 'editMenu' }, { label: 'View', submenu: view }, { role: 'windowMenu' }];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

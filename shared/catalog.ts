@@ -44,16 +44,14 @@ export const catalogEntrySchema = z.strictObject({
 });
 export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
 
-export const catalogSchema = z
-  .strictObject({ version: z.literal(1), models: z.array(catalogEntrySchema).min(1) })
-  .superRefine((catalog, context) => {
-    const ids = new Set<string>();
-    for (const [index, model] of catalog.models.entries()) {
-      if (ids.has(model.id)) context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate id ${model.id}` });
-      ids.add(model.id);
-      if (!model.files.some((file) => file.quant === model.defaultQuant)) {
-        context.addIssue({ code: 'custom', path: ['models', index, 'defaultQuant'], message: `no file for quant ${model.defaultQuant}` });
-      }
+export const catalogSchema = z.strictObject({ version: z.literal(1), models: z.array(catalogEntrySchema).min(1) }).superRefine((catalog, context) => {
+  const ids = new Set<string>();
+  for (const [index, model] of catalog.models.entries()) {
+    if (ids.has(model.id)) context.addIssue({ code: 'custom', path: ['models', index, 'id'], message: `duplicate id ${model.id}` });
+    ids.add(model.id);
+    if (!model.files.some((file) => file.quant === model.defaultQuant)) {
+      context.addIssue({ code: 'custom', path: ['models', index, 'defaultQuant'], message: `no file for quant ${model.defaultQuant}` });
     }
-  });
+  }
+});
 export type Catalog = z.infer<typeof catalogSchema>;

@@ -128,7 +128,6 @@ export interface SavedTurn {
   answer: StoredMessage;
 }
 
-
 /** Every id a command names (a model file, a conversation, a message...). */
 export const idSchema = z.string().min(1).max(LIMITS.maxIdChars);
 

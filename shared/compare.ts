@@ -152,7 +152,6 @@ export interface ReportFile {
   savedTo: string | null;
 }
 
-
 export const compareCommandSchemas = {
   'compare.list': z.strictObject({}),
   'compare.get': z.strictObject({ id: idSchema }),
@@ -180,11 +179,19 @@ export const compareCommandSchemas = {
   'compare.deleteSet': z.strictObject({ id: idSchema }),
   'compare.importSet': z.strictObject({ content: z.string().max(LIMITS_COMPARE.maxImportChars), format: z.enum(['json', 'csv']), name: z.string().max(LIMITS_COMPARE.maxSetNameChars).optional() }),
   'compare.exportSet': z.strictObject({ id: idSchema, format: z.enum(['json', 'csv']) }),
-  'compare.startBatch': z.strictObject({ setId: idSchema, modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels), blind: z.boolean().optional(), sampling: samplingSchema.optional() }),
+  'compare.startBatch': z.strictObject({
+    setId: idSchema,
+    modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels),
+    blind: z.boolean().optional(),
+    sampling: samplingSchema.optional(),
+  }),
   /** Replays the user turns of imported ChatGPT conversations against local models: one run per conversation, in the order given. */
   'compare.replay': z.strictObject({
     conversationIds: z.array(idSchema).min(1).max(LIMITS_COMPARE.maxReplayConversations),
-    modelIds: z.array(idSchema).min(LIMITS_COMPARE.minReplayModels).max(LIMITS_COMPARE.maxModels - 1),
+    modelIds: z
+      .array(idSchema)
+      .min(LIMITS_COMPARE.minReplayModels)
+      .max(LIMITS_COMPARE.maxModels - 1),
     sampling: samplingSchema.optional(),
   }),
   /** Every run when runIds is absent; the HTML report is written in `locale` (English by default). */

@@ -32,7 +32,8 @@ export const commandSchemas = {
 
 /** What each command answers with. */
 export interface CommandResults
-  extends AppCommandResults,
+  extends
+    AppCommandResults,
     LibraryCommandResults,
     ChatCommandResults,
     SettingsCommandResults,
@@ -74,6 +75,4 @@ export interface EnclaveApi {
 /** WebSocket frames. Requests carry an id chosen by the client; responses echo it. */
 export type ClientFrame = { type: 'call'; id: number; command: string; input: unknown };
 export type ServerFrame =
-  | { type: 'result'; id: number; ok: true; result: unknown }
-  | { type: 'result'; id: number; ok: false; error: ErrorPayload }
-  | { type: 'event'; event: EventName; payload: unknown };
+  { type: 'result'; id: number; ok: true; result: unknown } | { type: 'result'; id: number; ok: false; error: ErrorPayload } | { type: 'event'; event: EventName; payload: unknown };

@@ -58,9 +58,7 @@ export class EnclaveError extends Error {
   }
 
   toPayload(): ErrorPayload {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -77,10 +75,5 @@ export function toErrorPayload(error: unknown): ErrorPayload {
 }
 
 export function isErrorPayload(value: unknown): value is ErrorPayload {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    isErrorCode((value as { code?: unknown }).code) &&
-    typeof (value as { message?: unknown }).message === 'string'
-  );
+  return typeof value === 'object' && value !== null && isErrorCode((value as { code?: unknown }).code) && typeof (value as { message?: unknown }).message === 'string';
 }

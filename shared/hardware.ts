@@ -73,10 +73,7 @@ const CPU_COMFORT_PARAMETERS_B = 4;
  * The one model to suggest on first run: the best badge, then (on the CPU) nothing slower than a
  * chat can bear, then the largest, which answers best.
  */
-export function recommendModel(
-  catalog: readonly { id: string; parametersB: number }[],
-  fits: Readonly<Record<string, CatalogFit>>,
-): { catalogId: string; quant: string; badge: FitBadge } | null {
+export function recommendModel(catalog: readonly { id: string; parametersB: number }[], fits: Readonly<Record<string, CatalogFit>>): { catalogId: string; quant: string; badge: FitBadge } | null {
   let best: { catalogId: string; quant: string; badge: FitBadge; rank: number } | null = null;
   for (const model of catalog) {
     const fit = fits[model.id]?.quants.find((quant) => quant.recommended);

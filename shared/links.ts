@@ -16,8 +16,20 @@ export const openLinkSchema = z.strictObject({ url: z.string().min(1).max(MAX_LI
 
 /** Controls, spaces, zero-width characters, variation selectors and bidirectional overrides: they hide what a URL really says. */
 const HIDDEN_RANGES: readonly (readonly [number, number])[] = [
-  [0x00, 0x20], [0x7f, 0xa0], [0xad, 0xad], [0x115f, 0x1160], [0x180e, 0x180e], [0x2000, 0x200f], [0x2028, 0x202f],
-  [0x205f, 0x206f], [0x3000, 0x3000], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xe0000, 0xe0fff],
+  [0x00, 0x20],
+  [0x7f, 0xa0],
+  [0xad, 0xad],
+  [0x115f, 0x1160],
+  [0x180e, 0x180e],
+  [0x2000, 0x200f],
+  [0x2028, 0x202f],
+  [0x205f, 0x206f],
+  [0x3000, 0x3000],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xe0000, 0xe0fff],
 ];
 const LOCAL_SUFFIXES = ['.localhost', '.local', '.internal', '.lan', '.home.arpa', '.intranet', '.corp', '.onion'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -65,7 +77,7 @@ export function decodePunycode(input: string): string | null {
   let n = 128;
   let i = 0;
   let bias = 72;
-  for (let index = basic > 0 ? basic + 1 : 0; index < input.length; ) {
+  for (let index = basic > 0 ? basic + 1 : 0; index < input.length;) {
     const oldI = i;
     for (let w = 1, k = base; ; k += base) {
       if (index >= input.length) return null;

@@ -22,9 +22,7 @@ export const modelInfoSchema = z.object({
   /** null when the header is valid; otherwise why the file cannot be used. */
   problem: modelProblemSchema.nullable(),
   /** Where the file came from, from its manifest (model library); absent for a file simply put in the folder. */
-  source: z
-    .object({ kind: z.enum(['huggingface', 'import']), repo: z.string().nullable(), catalogId: z.string().nullable(), verified: z.boolean() })
-    .optional(),
+  source: z.object({ kind: z.enum(['huggingface', 'import']), repo: z.string().nullable(), catalogId: z.string().nullable(), verified: z.boolean() }).optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 

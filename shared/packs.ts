@@ -24,7 +24,10 @@ export const packManifestSchema = z.strictObject({
         /** The catalog entry when the model came from the catalog, so the pack describes itself. */
         catalogEntry: catalogEntrySchema.nullable(),
         quant: z.string().max(32).nullable(),
-        files: z.array(z.strictObject({ fileName: packFileName, sha256: z.string().regex(/^[0-9a-f]{64}$/), sizeBytes: z.number().int().nonnegative() })).min(1).max(64),
+        files: z
+          .array(z.strictObject({ fileName: packFileName, sha256: z.string().regex(/^[0-9a-f]{64}$/), sizeBytes: z.number().int().nonnegative() }))
+          .min(1)
+          .max(64),
       }),
     )
     .min(1)

@@ -18,7 +18,10 @@ export const settingsSchema = z.object({
   /** Hugging Face or a mirror of it (http only on loopback, for test servers). ENCLAVE_HF_ENDPOINT overrides it. */
   hfEndpoint: z.string().max(500).refine(isEndpointUrl, 'an https address (http only on 127.0.0.1)'),
   /** An http(s) proxy for downloads on company networks; '' uses HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
-  proxy: z.string().max(500).refine((value) => value === '' || isProxyUrl(value), 'an http:// or https:// proxy address'),
+  proxy: z
+    .string()
+    .max(500)
+    .refine((value) => value === '' || isProxyUrl(value), 'an http:// or https:// proxy address'),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -8,9 +8,7 @@ import { APP_SCHEME } from './security.ts';
 
 /** Must run before the app's `ready` event. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 }
 
 /** After `ready`: answers app:// requests of this session from the files in rootDir. */

@@ -31,9 +31,7 @@ export function unwrapOutcome(outcome: unknown): unknown {
 }
 
 function copyPayload(error: ErrorPayload): ErrorPayload {
-  return error.details === undefined
-    ? { code: error.code, message: error.message }
-    : { code: error.code, message: error.message, details: error.details };
+  return error.details === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, details: error.details };
 }
 
 /**

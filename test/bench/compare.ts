@@ -90,7 +90,10 @@ export async function runCompareBench(options: CompareBenchOptions = {}): Promis
         for (const prompt of prompts) {
           const { jobId } = await call(testHost, 'chat.generate', { jobId: newJobId(), modelId, messages: [{ role: 'user', content: prompt }], sampling });
           jobs.add(jobId);
-          const ended = await Promise.race([testHost.waitFor('chat.done', (payload) => payload.jobId === jobId, 600_000), testHost.waitFor('chat.error', (payload) => payload.jobId === jobId, 600_000)]);
+          const ended = await Promise.race([
+            testHost.waitFor('chat.done', (payload) => payload.jobId === jobId, 600_000),
+            testHost.waitFor('chat.error', (payload) => payload.jobId === jobId, 600_000),
+          ]);
           if ('error' in ended) throw new Error(ended.error.message);
         }
       }

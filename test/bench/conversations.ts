@@ -156,31 +156,36 @@ async function timeOpen(page: Page, conversationId: string, lastText: string): P
 
 /** requestAnimationFrame deltas for `ms`, collected in the page, with how much the answer grew meanwhile. */
 async function frameTimes(page: Page, ms: number): Promise<FrameTimes> {
-  const { deltas, streamedChars, stillStreaming } = await page.evaluate(async ({ duration, selector }) => {
-    const win = globalThis as unknown as PageGlobals;
-    const answerLength = () => win.document.querySelector(selector)?.textContent?.length ?? 0;
-    const before = answerLength();
-    const collected: number[] = [];
-    await new Promise<void>((resolve) => {
-      win.requestAnimationFrame((first) => {
-        let last = first;
-        const tick = (now: number) => {
-          collected.push(now - last);
-          last = now;
-          if (now - first < duration) win.requestAnimationFrame(tick);
-          else resolve();
-        };
-        win.requestAnimationFrame(tick);
+  const { deltas, streamedChars, stillStreaming } = await page.evaluate(
+    async ({ duration, selector }) => {
+      const win = globalThis as unknown as PageGlobals;
+      const answerLength = () => win.document.querySelector(selector)?.textContent?.length ?? 0;
+      const before = answerLength();
+      const collected: number[] = [];
+      await new Promise<void>((resolve) => {
+        win.requestAnimationFrame((first) => {
+          let last = first;
+          const tick = (now: number) => {
+            collected.push(now - last);
+            last = now;
+            if (now - first < duration) win.requestAnimationFrame(tick);
+            else resolve();
+          };
+          win.requestAnimationFrame(tick);
+        });
       });
-    });
-    return { deltas: collected, streamedChars: answerLength() - before, stillStreaming: win.document.querySelector(selector) !== null };
-  }, { duration: ms, selector: STREAMING_ANSWER });
+      return { deltas: collected, streamedChars: answerLength() - before, stillStreaming: win.document.querySelector(selector) !== null };
+    },
+    { duration: ms, selector: STREAMING_ANSWER },
+  );
   if (!stillStreaming) throw new Error('the answer ended before the frame times were collected: raise its max tokens or shorten streamMs');
   const sorted = [...deltas].sort((a, b) => a - b);
   return { frames: deltas.length, medianMs: summarize(deltas).median, p95Ms: percentile(sorted, 0.95), longestMs: sorted.at(-1) ?? 0, streamedChars };
 }
 
-async function measureInChromium(options: Required<Pick<ConversationBenchOptions, 'openMessages' | 'openRuns' | 'streamMs'>>): Promise<{ open: ConversationBenchResult['open']; streaming: FrameTimes }> {
+async function measureInChromium(
+  options: Required<Pick<ConversationBenchOptions, 'openMessages' | 'openRuns' | 'streamMs'>>,
+): Promise<{ open: ConversationBenchResult['open']; streaming: FrameTimes }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enclave-bench-chat-'));
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
@@ -239,7 +244,9 @@ export async function runConversationBench(options: ConversationBenchOptions = {
   const save = { at10, at10000, saves, p95Ratio: at10000.p95Us / Math.max(1, at10.p95Us) };
   log(`save a message: p95 ${at10.p95Us} µs with 10 messages, ${at10000.p95Us} µs with 10,000 (ratio ${save.p95Ratio.toFixed(2)}; p99 ${at10.p99Us} / ${at10000.p99Us} µs; ${saves} saves each)`);
   const quickCheck = measureQuickCheck(10_000);
-  log(`quick_check at start-up, 10,000 messages (${(quickCheck.fileBytes / 1e6).toFixed(1)} MB): ${quickCheck.ms.median.toFixed(1)} ms (${quickCheck.ms.min.toFixed(1)}–${quickCheck.ms.max.toFixed(1)})`);
+  log(
+    `quick_check at start-up, 10,000 messages (${(quickCheck.fileBytes / 1e6).toFixed(1)} MB): ${quickCheck.ms.median.toFixed(1)} ms (${quickCheck.ms.min.toFixed(1)}–${quickCheck.ms.max.toFixed(1)})`,
+  );
   const { open, streaming } = await measureInChromium({ openMessages: options.openMessages ?? 5_000, openRuns: options.openRuns ?? 3, streamMs: options.streamMs ?? 5_000 });
   log(`open a ${open.messages}-message conversation in Chromium: ${open.ms.median.toFixed(0)} ms (${open.ms.min.toFixed(0)}–${open.ms.max.toFixed(0)}, ${open.ms.runs} opens)`);
   log(

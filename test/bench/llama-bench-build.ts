@@ -66,9 +66,20 @@ function run(command: string, args: readonly string[], cwd?: string): Promise<vo
 
 /** ggml's x86 feature options and the /proc/cpuinfo flag each needs. */
 const X86_FEATURE_FLAGS: Record<string, string> = {
-  SSE42: 'sse4_2', AVX: 'avx', F16C: 'f16c', FMA: 'fma', AVX2: 'avx2', BMI2: 'bmi2', AVX_VNNI: 'avx_vnni',
-  AVX512: 'avx512f', AVX512_VBMI: 'avx512vbmi', AVX512_VNNI: 'avx512_vnni', AVX512_BF16: 'avx512_bf16',
-  AMX_TILE: 'amx_tile', AMX_INT8: 'amx_int8', AMX_BF16: 'amx_bf16',
+  SSE42: 'sse4_2',
+  AVX: 'avx',
+  F16C: 'f16c',
+  FMA: 'fma',
+  AVX2: 'avx2',
+  BMI2: 'bmi2',
+  AVX_VNNI: 'avx_vnni',
+  AVX512: 'avx512f',
+  AVX512_VBMI: 'avx512vbmi',
+  AVX512_VNNI: 'avx512_vnni',
+  AVX512_BF16: 'avx512_bf16',
+  AMX_TILE: 'amx_tile',
+  AMX_INT8: 'amx_int8',
+  AMX_BF16: 'amx_bf16',
 };
 
 /**
@@ -86,7 +97,10 @@ export async function prebuiltCpuVariant(source: string): Promise<{ name: string
   const x86 = cmake.slice(start, cmake.indexOf('GGML_SYSTEM_ARCH STREQUAL "ARM"', start));
   let best: { name: string; features: string[] } | null = null;
   for (const match of x86.matchAll(/ggml_add_cpu_backend_variant\((\w+)([^)]*)\)/g)) {
-    const features = (match[2] ?? '').trim().split(/\s+/).filter((feature) => feature !== '');
+    const features = (match[2] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((feature) => feature !== '');
     const supported = features.every((feature) => {
       const flag = X86_FEATURE_FLAGS[feature];
       return flag !== undefined && flags.has(flag);
@@ -122,16 +136,16 @@ export async function buildLlamaBench(variant: LlamaBenchVariant): Promise<strin
     options = [
       '-DBUILD_SHARED_LIBS=OFF',
       '-DGGML_OPENMP=ON',
-      ...(cpu === null
-        ? ['-DGGML_NATIVE=ON']
-        : ['-DGGML_NATIVE=OFF', ...Object.keys(X86_FEATURE_FLAGS).map((feature) => `-DGGML_${feature}=${features.includes(feature) ? 'ON' : 'OFF'}`)]),
+      ...(cpu === null ? ['-DGGML_NATIVE=ON'] : ['-DGGML_NATIVE=OFF', ...Object.keys(X86_FEATURE_FLAGS).map((feature) => `-DGGML_${feature}=${features.includes(feature) ? 'ON' : 'OFF'}`)]),
     ];
     cpuVariant = cpu === null ? 'native' : `${cpu.name} without AMX`;
   }
   console.log(`llama-bench ${variant}: CPU ${cpuVariant}`);
   await run('cmake', [
-    '-S', source,
-    '-B', build,
+    '-S',
+    source,
+    '-B',
+    build,
     '-DCMAKE_BUILD_TYPE=Release',
     ...options,
     '-DLLAMA_CURL=OFF',

@@ -45,7 +45,10 @@ export const BENCH_MODEL_SPECS: readonly BenchModelSpec[] = [
 const FORMAT_VERSION = 1;
 
 export function benchModelFile(spec: BenchModelSpec): string {
-  const hash = createHash('sha256').update(JSON.stringify({ v: FORMAT_VERSION, ...spec.options })).digest('hex').slice(0, 10);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ v: FORMAT_VERSION, ...spec.options }))
+    .digest('hex')
+    .slice(0, 10);
   return `${spec.id}-${hash}.gguf`;
 }
 

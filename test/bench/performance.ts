@@ -55,7 +55,9 @@ interface BenchModel {
 
 /** Same text for every path: a short question, and a long system prompt (~1,000 tokens on the byte-level benchmark vocabulary). */
 const SHORT_PROMPT = 'Write a story.';
-const LONG_SYSTEM = Array.from({ length: 25 }, (_, i) => `Rule ${i + 1}: answer briefly and kindly. `).join('').padEnd(990, '.');
+const LONG_SYSTEM = Array.from({ length: 25 }, (_, i) => `Rule ${i + 1}: answer briefly and kindly. `)
+  .join('')
+  .padEnd(990, '.');
 const FIRST_QUESTION = 'Hello!';
 const FOLLOW_UP = 'And then?';
 const CONVERSATION_ANSWER_TOKENS = 8;
@@ -271,7 +273,9 @@ async function benchModel(model: BenchModel): Promise<ModelResult> {
     if (threads === auto.threads) autoRow = row;
     log(
       `${model.id}, ${threads} thread(s): generation raw ${formatSummary(raw.genTokensPerSecond)} / whole ${formatSummary(whole.genTokensPerSecond)} tok/s (${row.genRatio.toFixed(3)})` +
-        (raw.firstTurnTtftMs === null || whole.firstTurnTtftMs === null ? '' : `; 1k-prompt TTFT raw ${formatSummary(raw.firstTurnTtftMs)} / whole ${formatSummary(whole.firstTurnTtftMs)} ms, 2nd turn ${fmt(raw.secondTurnTtftMs)} / ${fmt(whole.secondTurnTtftMs)} ms`),
+        (raw.firstTurnTtftMs === null || whole.firstTurnTtftMs === null
+          ? ''
+          : `; 1k-prompt TTFT raw ${formatSummary(raw.firstTurnTtftMs)} / whole ${formatSummary(whole.firstTurnTtftMs)} ms, 2nd turn ${fmt(raw.secondTurnTtftMs)} / ${fmt(whole.secondTurnTtftMs)} ms`),
     );
   }
   if (autoRow === null) {
@@ -453,7 +457,7 @@ function toMarkdown(report: Report): string {
   const lines: string[] = [
     `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; node-llama-cpp ${report.nodeLlamaCpp} (prebuilt CPU binaries). Each figure: median (min–max) of ${RUNS} runs; ${report.minutes.toFixed(1)} minutes in all. Command: \`npm run bench\`.`,
     '',
-    '**Generation**, tokens/s. Raw and whole: per answer to a short prompt, request to last token. Decode: first to last token, as llama-bench\'s tg (whole path: measured in the engine).',
+    "**Generation**, tokens/s. Raw and whole: per answer to a short prompt, request to last token. Decode: first to last token, as llama-bench's tg (whole path: measured in the engine).",
     '',
     `| model | threads | tokens | raw node-llama-cpp | Enclave whole path | whole / raw | raw decode | whole decode |${variants.map((variant) => ` llama-bench tg (${variant}) |`).join('')}`,
     `| --- | --- | --- | --- | --- | --- | --- | --- |${variants.map(() => ' --- |').join('')}`,
@@ -468,7 +472,7 @@ function toMarkdown(report: Report): string {
   }
   lines.push(
     '',
-    '**Thread choice and llama.cpp** (Enclave without ENCLAVE_THREADS; best of the sweep, whole path; Enclave\'s decode rate at its own choice against llama-bench\'s best generation over its builds and thread counts):',
+    "**Thread choice and llama.cpp** (Enclave without ENCLAVE_THREADS; best of the sweep, whole path; Enclave's decode rate at its own choice against llama-bench's best generation over its builds and thread counts):",
     '',
     '| model | Enclave picks | its tok/s | best in sweep | best tok/s | picked / best | Enclave decode | llama-bench best tg | Enclave / llama-bench |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -129,7 +129,14 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
     const started = performance.now();
     let ttftMs = Number.NaN;
     let tokens = 0;
-    const stream = await api.chat.completions.create({ model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
+    const stream = await api.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: prompt }],
+      max_tokens: maxTokens,
+      temperature: 0,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const chunk of stream) {
       if (Number.isNaN(ttftMs) && (chunk.choices[0]?.delta.content ?? '') !== '') ttftMs = performance.now() - started;
       tokens = chunk.usage?.completion_tokens ?? tokens;
@@ -169,7 +176,9 @@ export function roomBenchMarkdown(result: RoomBenchResult): string {
     '',
     '| through | clients | answers | tokens | aggregate tokens/s | p50 TTFT (ms) | p95 TTFT (ms) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...result.rows.map((row) => `| ${row.through} | ${row.clients} | ${row.answers} | ${row.tokens} | ${row.aggregateTokensPerSecond.toFixed(1)} | ${row.p50TtftMs.toFixed(0)} | ${row.p95TtftMs.toFixed(0)} |`),
+    ...result.rows.map(
+      (row) => `| ${row.through} | ${row.clients} | ${row.answers} | ${row.tokens} | ${row.aggregateTokensPerSecond.toFixed(1)} | ${row.p50TtftMs.toFixed(0)} | ${row.p95TtftMs.toFixed(0)} |`,
+    ),
   ].join('\n');
 }
 

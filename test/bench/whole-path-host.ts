@@ -11,9 +11,7 @@ import { basename, join } from 'node:path';
 import { startWebServer } from '../../electron/services/platform/web-server.ts';
 import { createTestHost } from '../support/test-host.ts';
 
-export type HostToBench =
-  | { type: 'ready'; port: number; enginePid: number | null; startMs: number }
-  | { type: 'memory'; hostMaxRssKb: number; enginePid: number | null };
+export type HostToBench = { type: 'ready'; port: number; enginePid: number | null; startMs: number } | { type: 'memory'; hostMaxRssKb: number; enginePid: number | null };
 export type BenchToHost = { type: 'memory' } | { type: 'close' };
 
 const modelPaths = JSON.parse(process.argv[2] ?? '[]') as string[];

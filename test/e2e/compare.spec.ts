@@ -169,8 +169,14 @@ test('a shipped prompt set runs as a batch across two models, in French', async 
   await page.getByTestId('compare-panel-sets').click();
   await page.getByRole('listitem').filter({ hasText: set.name }).click();
   await expect(page.getByRole('listitem').filter({ hasText: set.name })).toContainText(`${prompts} prompts · français`);
-  await page.getByTestId('compare-models').getByLabel(/Compare Alpha/).check();
-  await page.getByTestId('compare-models').getByLabel(/Compare Bravo/).check();
+  await page
+    .getByTestId('compare-models')
+    .getByLabel(/Compare Alpha/)
+    .check();
+  await page
+    .getByTestId('compare-models')
+    .getByLabel(/Compare Bravo/)
+    .check();
   await page.screenshot({ path: join(SHOTS, 'prompt-sets-fr.png'), fullPage: true });
   await page.getByTestId('start-batch').click();
   await expect(page.getByTestId('compare-progress')).toContainText(`${prompts * 2} réponses sur ${prompts * 2}`);
@@ -192,7 +198,10 @@ test('a ChatGPT replay: several imported conversations, each turn against the sc
   const conversations = page.getByTestId('replay-conversations');
   await conversations.getByLabel(/Naming a sourdough loaf/).check();
   await conversations.getByLabel(/Trip to Lyon/).check();
-  await page.getByTestId('compare-models').getByLabel(/Enclave Scripted/).check();
+  await page
+    .getByTestId('compare-models')
+    .getByLabel(/Enclave Scripted/)
+    .check();
   await page.screenshot({ path: join(SHOTS, 'replay-pick.png'), fullPage: true });
   await page.getByTestId('replay-start').click();
 
@@ -212,7 +221,10 @@ test('a ChatGPT replay: several imported conversations, each turn against the sc
   await expect(cell(page, 'A').first().getByRole('button', { name: '5 out of 5' })).toHaveAttribute('aria-pressed', 'true');
   await page.screenshot({ path: join(SHOTS, 'replay.png'), fullPage: true });
   // The other conversation has its own run.
-  await page.getByTestId('compare-runs').getByRole('button', { name: /Trip to Lyon/ }).click();
+  await page
+    .getByTestId('compare-runs')
+    .getByRole('button', { name: /Trip to Lyon/ })
+    .click();
   await expect(cell(page, 'A').getByTestId('compare-answer')).toHaveText('Vieux Lyon and the traboules.');
   await expect(cell(page, 'B').getByTestId('compare-answer')).toHaveText(SCRIPTED_REPLY);
 });
@@ -237,21 +249,34 @@ test('a new prompt set, with grading notes and a language, runs as a batch that 
   await expect(page.locator('.compare-set-prompts')).toContainText('Grading notes: Short and polite.');
 
   // The endless model writes long answers (its default limit), so the kill falls in the middle of one.
-  await page.getByTestId('compare-models').getByLabel(/Compare Alpha/).check();
-  await page.getByTestId('compare-models').getByLabel(/Enclave Endless/).check();
+  await page
+    .getByTestId('compare-models')
+    .getByLabel(/Compare Alpha/)
+    .check();
+  await page
+    .getByTestId('compare-models')
+    .getByLabel(/Enclave Endless/)
+    .check();
   await page.getByTestId('start-batch').click();
   await expect(page.locator('[data-testid="compare-cell"][data-column="B"][data-state="generating"]')).toHaveCount(1, { timeout: 30_000 });
-  const finishedBefore = await page.locator('[data-testid="compare-cell"][data-state="done"]').evaluateAll((cells) => cells.map((node) => `${node.getAttribute('data-column')}:${node.querySelector('[data-testid="compare-answer"]')?.textContent ?? ''}`));
+  const finishedBefore = await page
+    .locator('[data-testid="compare-cell"][data-state="done"]')
+    .evaluateAll((cells) => cells.map((node) => `${node.getAttribute('data-column')}:${node.querySelector('[data-testid="compare-answer"]')?.textContent ?? ''}`));
   await webHost.killAndRestart();
 
   await page.goto(`${webHost.url}/#/compare`);
-  await page.getByTestId('compare-runs').getByRole('button', { name: /Resume in the browser/ }).click();
+  await page
+    .getByTestId('compare-runs')
+    .getByRole('button', { name: /Resume in the browser/ })
+    .click();
   // Left after the restart: up to two whole answers of the endless model (4,096 tokens each; each
   // took 33 to 57 s on this 2-core machine under other work). A bound against a hang, not a measure.
   await expect(page.getByTestId('compare-progress')).toContainText('4 of 4 answers', { timeout: 240_000 });
   await expect(cell(page, 'A').getByTestId('compare-answer')).toHaveText([ALPHA_REPLY, ALPHA_REPLY]);
   for (const text of await cell(page, 'B').getByTestId('compare-answer').allTextContents()) expect(text.startsWith(ENDLESS_CYCLE.trim())).toBe(true);
-  const finishedAfter = await page.locator('[data-testid="compare-cell"][data-state="done"]').evaluateAll((cells) => cells.map((node) => `${node.getAttribute('data-column')}:${node.querySelector('[data-testid="compare-answer"]')?.textContent ?? ''}`));
+  const finishedAfter = await page
+    .locator('[data-testid="compare-cell"][data-state="done"]')
+    .evaluateAll((cells) => cells.map((node) => `${node.getAttribute('data-column')}:${node.querySelector('[data-testid="compare-answer"]')?.textContent ?? ''}`));
   for (const answer of finishedBefore) expect(finishedAfter).toContain(answer);
   await page.screenshot({ path: join(SHOTS, 'batch-resumed.png') });
 });

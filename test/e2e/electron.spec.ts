@@ -12,8 +12,7 @@ import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ELECTRON_DIR = join(ROOT, 'node_modules', 'electron');
-const NO_RUNTIME =
-  'Electron runtime is not installed (node_modules/electron has no binary; it is downloaded from GitHub on first start, which this machine cannot reach)';
+const NO_RUNTIME = 'Electron runtime is not installed (node_modules/electron has no binary; it is downloaded from GitHub on first start, which this machine cannot reach)';
 
 /**
  * The Electron binary, or null. `require('electron')` tries to download the binary when it is
@@ -81,16 +80,17 @@ test('opens one hardened Enclave window on the app origin, with only the contrac
     expect(shell.count).toBe(1);
     expect(shell.title).toBe('Enclave');
     if (shell.preferences === null) test.info().annotations.push({ type: 'note', description: 'getLastWebPreferences is not available; preferences checked by behaviour only' });
-    else expect(shell.preferences).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    });
+    else
+      expect(shell.preferences).toMatchObject({
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        spellcheck: false,
+      });
 
     const exposed = await page.evaluate(() => {
       const g = globalThis as PageGlobals;

@@ -17,7 +17,6 @@ const SHOTS = '/tmp/shots-workshop';
 const BROWSERS = 4;
 const SOCKETS = 4;
 
-
 function at<T>(items: readonly T[], index: number): T {
   const item = items[index];
   if (item === undefined) throw new Error(`nothing at ${index}`);
@@ -70,14 +69,24 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await expect(page.getByTestId('workshop-qr')).toBeVisible();
 
   // A wrong code is refused.
-  const refused = await fetch(`${url}/workshop/join`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `code=${code === '000000' ? '111111' : '000000'}&name=Eve`, redirect: 'manual' });
+  const refused = await fetch(`${url}/workshop/join`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `code=${code === '000000' ? '111111' : '000000'}&name=Eve`,
+    redirect: 'manual',
+  });
   expect(refused.status).toBe(403);
 
   const pages: Page[] = [];
   for (let i = 0; i < BROWSERS; i++) pages.push(await joinInBrowser(browser, url, code, `Navigateur ${i + 1}`));
   const sockets: ContractClient[] = [];
   for (let i = 0; i < SOCKETS; i++) {
-    const joined = await fetch(`${url}/workshop/join`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `code=${code}&name=Script%20${i + 1}`, redirect: 'manual' });
+    const joined = await fetch(`${url}/workshop/join`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `code=${code}&name=Script%20${i + 1}`,
+      redirect: 'manual',
+    });
     sockets.push(await ContractClient.connect(url, { Cookie: joined.headers.get('set-cookie')?.split(';')[0] ?? '' }));
   }
   await expect(page.getByTestId('workshop-participant')).toHaveCount(BROWSERS + SOCKETS);
@@ -144,7 +153,9 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   for (const client of sockets) await client.waitForEvent((frame) => frame.event === 'workshop.pushed' && (frame.payload as { title?: string }).title === 'Expliquer une formule de tableur');
   await expect(page.getByTestId('workshop-queue')).toContainText(/last minute: \d+ answers/);
   // For the picture: the scripts ask for long answers, so the console shows answers running and waiting.
-  const long = await Promise.all(sockets.map((client) => client.call('chat.generate', { jobId: newJobId(), modelId: 'enclave-endless.gguf', sampling: { maxTokens: 4000 }, messages: [{ role: 'user', content: 'count' }] })));
+  const long = await Promise.all(
+    sockets.map((client) => client.call('chat.generate', { jobId: newJobId(), modelId: 'enclave-endless.gguf', sampling: { maxTokens: 4000 }, messages: [{ role: 'user', content: 'count' }] })),
+  );
   await expect(page.locator('[data-testid="workshop-participant"][data-state="generating"]').first()).toBeVisible();
   // The console scrolls inside the app's main pane: a tall window shows all of it.
   await page.setViewportSize({ width: 1280, height: 2100 });

@@ -10,7 +10,6 @@ import dgram from 'node:dgram';
 import type { Socket } from 'node:net';
 import type { ConnectionRecord } from './connection-log.ts';
 
-
 const logFile = process.env.ENCLAVE_CONNECTION_LOG;
 
 function record(entry: ConnectionRecord): void {

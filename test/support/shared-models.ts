@@ -27,11 +27,7 @@ function mainCheckout(): string | null {
 function candidates(): string[] {
   const fromEnv = process.env.ENCLAVE_SHARED_MODELS;
   const main = mainCheckout();
-  return [
-    ...(fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : []),
-    join(ROOT, '..', 'shared', 'models'),
-    ...(main === null ? [] : [join(main, '..', 'shared', 'models')]),
-  ];
+  return [...(fromEnv !== undefined && fromEnv !== '' ? [fromEnv] : []), join(ROOT, '..', 'shared', 'models'), ...(main === null ? [] : [join(main, '..', 'shared', 'models')])];
 }
 
 /** The path of a shared model file, or where it was looked for when absent (for the skip message). */

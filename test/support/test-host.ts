@@ -20,11 +20,7 @@ export interface TestHost {
   dispose(): Promise<void>;
 }
 
-export async function createTestHost(
-  modelFiles: readonly string[] = [],
-  env: NodeJS.ProcessEnv = {},
-  hostOptions: Pick<HostOptions, 'rendererDir' | 'showItemInFolder'> = {},
-): Promise<TestHost> {
+export async function createTestHost(modelFiles: readonly string[] = [], env: NodeJS.ProcessEnv = {}, hostOptions: Pick<HostOptions, 'rendererDir' | 'showItemInFolder'> = {}): Promise<TestHost> {
   const dataDir = await mkdtemp(join(tmpdir(), 'enclave-test-'));
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });

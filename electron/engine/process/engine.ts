@@ -382,10 +382,7 @@ export function contextOptions(model: LlamaModel, threads: number, request: { pa
 }
 
 /** Local API: stop sequences and JSON schema grammars as node-llama-cpp options. */
-async function constraintOptions(
-  llama: Llama | null,
-  request: GenerateRequest,
-): Promise<{ customStopTriggers?: string[]; grammar?: LlamaGrammar }> {
+async function constraintOptions(llama: Llama | null, request: GenerateRequest): Promise<{ customStopTriggers?: string[]; grammar?: LlamaGrammar }> {
   const { stop, jsonSchema } = request.constraints ?? {};
   const options: { customStopTriggers?: string[]; grammar?: LlamaGrammar } = {};
   if (stop !== undefined && stop.length > 0) options.customStopTriggers = stop;

@@ -19,7 +19,6 @@ import { chatCompletionBodySchema, completionBodySchema, messageText, type ChatC
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-
 /** API jobs running or waiting at once, all clients together; beyond, 429. */
 export const MAX_API_JOBS = 4;
 
@@ -106,7 +105,10 @@ function modelObject(model: ModelInfo): { id: string; object: 'model'; created: 
 }
 
 function listModels(res: ServerResponse, options: ApiServerOptions): boolean {
-  const data = options.models().filter((model) => model.problem === null).map(modelObject);
+  const data = options
+    .models()
+    .filter((model) => model.problem === null)
+    .map(modelObject);
   sendJson(res, 200, { object: 'list', data });
   return true;
 }

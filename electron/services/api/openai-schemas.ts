@@ -10,7 +10,10 @@ import { LIMITS } from '#shared/chat.ts';
 
 /** A field Enclave refuses unless it is absent, null, or a value that asks for nothing (`harmless`). */
 function refused(harmless: (value: unknown) => boolean, what: string) {
-  return z.unknown().refine((value) => value === undefined || value === null || harmless(value), `${what} is not supported by Enclave's local API`).optional();
+  return z
+    .unknown()
+    .refine((value) => value === undefined || value === null || harmless(value), `${what} is not supported by Enclave's local API`)
+    .optional();
 }
 
 const is = (expected: unknown) => (value: unknown) => value === expected;
@@ -39,7 +42,13 @@ const samplingFields = {
   model: z.string().min(1).max(LIMITS.maxIdChars),
   temperature: z.number().min(0).max(2).nullable().optional(),
   top_p: z.number().min(0).max(1).nullable().optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .nullable()
+    .optional(),
   stop: stopSchema.optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),

@@ -64,11 +64,7 @@ export function bothObservers(first: JobObserver, second: JobObserver): JobObser
  * Whose turn a job takes in the fair queue. Each caller holds at most one job, so the comparison
  * workbench, running several answers at once, takes one place per slot.
  */
-export type Caller =
-  | { kind: 'app' }
-  | { kind: 'participant'; participantId: string }
-  | { kind: 'api'; requestId: string }
-  | { kind: 'compare'; slot: number };
+export type Caller = { kind: 'app' } | { kind: 'participant'; participantId: string } | { kind: 'api'; requestId: string } | { kind: 'compare'; slot: number };
 
 /** The app's own window (every tab of the web host): one answer at a time. */
 export const APP_CALLER: Caller = { kind: 'app' };

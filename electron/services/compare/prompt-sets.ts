@@ -26,7 +26,11 @@ export function parseSet(content: string, format: 'json' | 'csv', name: string |
 }
 
 export function exportSet(set: PromptSet, format: 'json' | 'csv'): { fileName: string; mimeType: string; content: string } {
-  const base = set.name.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 80) || 'prompt-set';
+  const base =
+    set.name
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'prompt-set';
   if (format === 'json') {
     const content: PromptSetContent = { name: set.name, language: set.language, prompts: set.prompts };
     return { fileName: `${base}.json`, mimeType: 'application/json', content: JSON.stringify(content, null, 2) };

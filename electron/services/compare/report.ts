@@ -172,13 +172,36 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
     'per-category',
   );
   const overallCharts = [
-    barChart(s.chartSpeed, figures.map((figure) => ({ label: figure.model, value: figure.meanTokensPerSecond })), n),
-    barChart(s.chartFirstToken, figures.map((figure) => ({ label: figure.model, value: figure.meanTimeToFirstTokenMs })), n),
-    barChart(s.chartRating, figures.map((figure) => ({ label: figure.model, value: figure.meanRating })), n),
+    barChart(
+      s.chartSpeed,
+      figures.map((figure) => ({ label: figure.model, value: figure.meanTokensPerSecond })),
+      n,
+    ),
+    barChart(
+      s.chartFirstToken,
+      figures.map((figure) => ({ label: figure.model, value: figure.meanTimeToFirstTokenMs })),
+      n,
+    ),
+    barChart(
+      s.chartRating,
+      figures.map((figure) => ({ label: figure.model, value: figure.meanRating })),
+      n,
+    ),
   ];
   const categoryCharts = categories.flatMap((category) => {
     const value = (pick: (own: Figures) => number | null) => figures.map((figure) => ({ label: figure.model, value: pick(figure.byCategory.get(category) ?? EMPTY) }));
-    return [barChart(s.chartSpeedIn(category), value((own) => own.meanTokensPerSecond), n), barChart(s.chartRatingIn(category), value((own) => own.meanRating), n)];
+    return [
+      barChart(
+        s.chartSpeedIn(category),
+        value((own) => own.meanTokensPerSecond),
+        n,
+      ),
+      barChart(
+        s.chartRatingIn(category),
+        value((own) => own.meanRating),
+        n,
+      ),
+    ];
   });
   const date = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(generatedAt);
   return `<!doctype html>

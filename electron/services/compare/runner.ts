@@ -14,7 +14,6 @@ import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';
 import { answerKey, nextAnswers, ONE_AT_A_TIME, type EngineCapacity, type WaitingAnswer } from './schedule.ts';
 import type { AnswerUpdate, CompareStore } from './store.ts';
 
-
 export type CompareEvent = { [E in keyof CompareEventPayloads]: { event: E; payload: CompareEventPayloads[E] } }[keyof CompareEventPayloads];
 
 export interface RunnerDeps {
@@ -89,7 +88,10 @@ export class CompareRunner {
     const average = finished.length === 0 ? null : finished.reduce((sum, answer) => sum + (answer.durationMs ?? 0) + (answer.loadMs ?? 0), 0) / finished.length;
     const together = Math.max(1, Math.min(this.places(), run.columnList.filter((column) => !column.reference).length));
     const active = [...this.active.values()].filter((entry) => entry.answer.runId === runId).map(({ answer, phase }) => ({ turn: answer.turn, column: answer.column, phase }));
-    this.deps.emit({ event: 'compare.progress', payload: { runId, done: run.doneAnswers, total: run.totalAnswers, etaMs: average === null ? null : Math.round((average * remaining) / together), active } });
+    this.deps.emit({
+      event: 'compare.progress',
+      payload: { runId, done: run.doneAnswers, total: run.totalAnswers, etaMs: average === null ? null : Math.round((average * remaining) / together), active },
+    });
   }
 
   private places(): number {

@@ -125,7 +125,8 @@ export class CompareService {
       'compare.leaderboard': () => leaderboard(store.blindVotes()),
       'compare.sets': () => [...BUILTIN_SETS, ...store.userSets()],
       'compare.saveSet': ({ id, set }) => {
-        if (id !== null && !store.userSets().some((existing) => existing.id === id)) throw new EnclaveError('NOT_FOUND', `no prompt set ${id} of yours (shipped sets are read-only: save a copy)`, { id });
+        if (id !== null && !store.userSets().some((existing) => existing.id === id))
+          throw new EnclaveError('NOT_FOUND', `no prompt set ${id} of yours (shipped sets are read-only: save a copy)`, { id });
         return store.saveSet(id, set);
       },
       'compare.deleteSet': ({ id }) => {

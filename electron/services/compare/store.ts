@@ -110,7 +110,9 @@ export class CompareStore {
         JSON.stringify(input.sampling),
         this.now(),
       );
-      input.columns.forEach((column, position) => this.sql('INSERT INTO compare_columns (run_id, position, model_id, reference) VALUES (?, ?, ?, ?)').run(id, position, column.modelId, column.reference ? 1 : 0));
+      input.columns.forEach((column, position) =>
+        this.sql('INSERT INTO compare_columns (run_id, position, model_id, reference) VALUES (?, ?, ?, ?)').run(id, position, column.modelId, column.reference ? 1 : 0),
+      );
       input.turns.forEach((turn, position) => this.insertTurn(id, position, turn, input.columns));
     });
     return id;
@@ -120,7 +122,12 @@ export class CompareStore {
     const run = this.get(id);
     const category = run.turnList.at(-1)?.category ?? null;
     transaction(this.db, () => {
-      this.insertTurn(id, run.turnList.length, { prompt, category, gradingNotes: null }, run.columnList.map((column) => ({ modelId: null, reference: column.reference })));
+      this.insertTurn(
+        id,
+        run.turnList.length,
+        { prompt, category, gradingNotes: null },
+        run.columnList.map((column) => ({ modelId: null, reference: column.reference })),
+      );
       this.setState(id, 'running');
     });
   }
@@ -140,12 +147,14 @@ export class CompareStore {
     const hidden = isHidden(row);
     const columnList = this.columns(id).map((column) => (hidden && !column.reference ? { ...column, modelId: null } : column));
     const votes = new Map((this.sql('SELECT turn, vote FROM compare_votes WHERE run_id = ?').all(id) as { turn: number; vote: string }[]).map((vote) => [vote.turn, JSON.parse(vote.vote) as Vote]));
-    const turnList = (this.sql('SELECT position, prompt, category, grading_notes FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
-      position: number;
-      prompt: string;
-      category: string | null;
-      grading_notes: string | null;
-    }[]).map((turn): CompareTurn => ({ position: turn.position, prompt: turn.prompt, category: turn.category, gradingNotes: turn.grading_notes, vote: votes.get(turn.position) ?? null }));
+    const turnList = (
+      this.sql('SELECT position, prompt, category, grading_notes FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
+        position: number;
+        prompt: string;
+        category: string | null;
+        grading_notes: string | null;
+      }[]
+    ).map((turn): CompareTurn => ({ position: turn.position, prompt: turn.prompt, category: turn.category, gradingNotes: turn.grading_notes, vote: votes.get(turn.position) ?? null }));
     const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map((answer) => shown(toAnswer(answer), hidden));
     return { ...this.summary(row), systemPrompt: row.system_prompt, revealed: !hidden, columnList, turnList, answers };
   }
@@ -240,7 +249,9 @@ export class CompareStore {
         run.blind ? 1 : 0,
       );
       if (!run.blind) return;
-      const unvoted = this.sql('SELECT COUNT(*) AS count FROM compare_turns t WHERE t.run_id = ? AND NOT EXISTS (SELECT 1 FROM compare_votes v WHERE v.run_id = t.run_id AND v.turn = t.position)').get(id) as { count: number };
+      const unvoted = this.sql('SELECT COUNT(*) AS count FROM compare_turns t WHERE t.run_id = ? AND NOT EXISTS (SELECT 1 FROM compare_votes v WHERE v.run_id = t.run_id AND v.turn = t.position)').get(
+        id,
+      ) as { count: number };
       if (unvoted.count === 0) this.reveal(id);
     });
   }
@@ -285,7 +296,18 @@ export class CompareStore {
       `SELECT (SELECT COUNT(*) FROM compare_turns WHERE run_id = ?1) AS turns, (SELECT COUNT(*) FROM compare_columns WHERE run_id = ?1) AS columns,
        (SELECT COUNT(*) FROM compare_answers WHERE run_id = ?1) AS total, (SELECT COUNT(*) FROM compare_answers WHERE run_id = ?1 AND state NOT IN ('pending', 'generating')) AS done`,
     ).get(row.id) as { turns: number; columns: number; total: number; done: number };
-    return { id: row.id, kind: row.kind, title: row.title, state: row.state, blind: row.blind === 1, createdAt: row.created_at, turns: counts.turns, columns: counts.columns, doneAnswers: counts.done, totalAnswers: counts.total };
+    return {
+      id: row.id,
+      kind: row.kind,
+      title: row.title,
+      state: row.state,
+      blind: row.blind === 1,
+      createdAt: row.created_at,
+      turns: counts.turns,
+      columns: counts.columns,
+      doneAnswers: counts.done,
+      totalAnswers: counts.total,
+    };
   }
 
   private row(id: string): RunRow {
@@ -293,7 +315,6 @@ export class CompareStore {
     if (row === undefined) throw new EnclaveError('NOT_FOUND', `no comparison run ${id}`, { id });
     return row;
   }
-
 }
 
 function isHidden(row: RunRow): boolean {

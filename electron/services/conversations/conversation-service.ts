@@ -7,7 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
-import { LIMITS_CONVERSATIONS, SNIPPET_MATCH_END, SNIPPET_MATCH_START, type Conversation, type ConversationSettings, type ConversationSource, type ConversationSummary, type PathMessage, type SavedPreset, type SearchHit } from '#shared/conversations.ts';
+import {
+  LIMITS_CONVERSATIONS,
+  SNIPPET_MATCH_END,
+  SNIPPET_MATCH_START,
+  type Conversation,
+  type ConversationSettings,
+  type ConversationSource,
+  type ConversationSummary,
+  type PathMessage,
+  type SavedPreset,
+  type SearchHit,
+} from '#shared/conversations.ts';
 import type { StoredMessage, StoredMessageState } from '#shared/chat.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
@@ -68,9 +79,7 @@ export class ConversationService {
   }
 
   list(): ConversationSummary[] {
-    const rows = this.sql(
-      `SELECT ${SUMMARY_COLUMNS} FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC`,
-    ).all() as unknown as ConversationRow[];
+    const rows = this.sql(`SELECT ${SUMMARY_COLUMNS} FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC`).all() as unknown as ConversationRow[];
     return rows.map(toSummary);
   }
 
@@ -117,12 +126,7 @@ export class ConversationService {
 
   updateSettings(id: string, settings: ConversationSettings): Conversation {
     this.row(id);
-    this.sql('UPDATE conversations SET model_id = ?, system_prompt = ?, sampling = ? WHERE id = ?').run(
-      settings.modelId,
-      settings.systemPrompt,
-      JSON.stringify(settings.sampling),
-      id,
-    );
+    this.sql('UPDATE conversations SET model_id = ?, system_prompt = ?, sampling = ? WHERE id = ?').run(settings.modelId, settings.systemPrompt, JSON.stringify(settings.sampling), id);
     return this.get(id);
   }
 
@@ -199,12 +203,7 @@ export class ConversationService {
         stored.reasoning,
         stored.createdAt,
       );
-      this.sql('UPDATE conversations SET leaf_id = ?, updated_at = ?, title = ?, message_count = message_count + 1 WHERE id = ?').run(
-        stored.id,
-        stored.createdAt,
-        title,
-        conversationId,
-      );
+      this.sql('UPDATE conversations SET leaf_id = ?, updated_at = ?, title = ?, message_count = message_count + 1 WHERE id = ?').run(stored.id, stored.createdAt, title, conversationId);
     });
     return stored;
   }
@@ -238,15 +237,10 @@ export class ConversationService {
     const message = this.message(conversationId, messageId);
     transaction(this.db, () => {
       this.sql('DELETE FROM messages WHERE id = ?').run(messageId);
-      const sibling = this.sql(
-        `SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      ).get(conversationId, message.parent_id) as { id: string } | undefined;
+      const sibling = this.sql(`SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY created_at DESC, rowid DESC LIMIT 1`).get(conversationId, message.parent_id) as
+        { id: string } | undefined;
       const leaf = sibling !== undefined ? this.newestLeafUnder(sibling.id) : message.parent_id;
-      this.sql('UPDATE conversations SET leaf_id = ?, message_count = (SELECT count(*) FROM messages WHERE conversation_id = ?) WHERE id = ?').run(
-        leaf,
-        conversationId,
-        conversationId,
-      );
+      this.sql('UPDATE conversations SET leaf_id = ?, message_count = (SELECT count(*) FROM messages WHERE conversation_id = ?) WHERE id = ?').run(leaf, conversationId, conversationId);
     });
     return this.get(conversationId);
   }
@@ -337,7 +331,6 @@ export class ConversationService {
     if (row === undefined) throw notFound(id);
     return row;
   }
-
 }
 
 function notFound(id: string): EnclaveError {
@@ -382,7 +375,6 @@ function parseJson(text: string): unknown {
     return {};
   }
 }
-
 
 /** The user's words as FTS5 prefix terms ("bonj" finds "Bonjour"); operators and quotes are neutralised. */
 export function toMatchExpression(query: string): string | null {

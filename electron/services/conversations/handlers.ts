@@ -10,7 +10,8 @@ export function conversationsHandlers(service: ConversationService, status: Conv
   return {
     'conversations.status': () => status,
     'conversations.list': () => service.list(),
-    'conversations.create': (input) => service.create({ ...(input.title !== undefined && { title: input.title }), ...(input.settings !== undefined && { settings: withoutUndefined(input.settings) }) }),
+    'conversations.create': (input) =>
+      service.create({ ...(input.title !== undefined && { title: input.title }), ...(input.settings !== undefined && { settings: withoutUndefined(input.settings) }) }),
     'conversations.get': (input) => service.get(input.id),
     'conversations.rename': (input) => service.rename(input.id, input.title),
     'conversations.pin': (input) => service.pin(input.id, input.pinned),

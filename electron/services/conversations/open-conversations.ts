@@ -24,7 +24,8 @@ export interface Conversations {
 /** `caller`: whose turn it is in the chat queue (a workshop participant has their own database and turn). */
 export function openConversations(dataDir: string, chat: ChatService, caller: Caller = APP_CALLER): Conversations {
   const opened = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
-  if (opened.quarantined !== null) console.warn(`Enclave: the conversations database could not be used (${opened.quarantined.reason}); it was kept as ${opened.quarantined.path} and a fresh one started`);
+  if (opened.quarantined !== null)
+    console.warn(`Enclave: the conversations database could not be used (${opened.quarantined.reason}); it was kept as ${opened.quarantined.path} and a fresh one started`);
   const service = new ConversationService(opened.db);
   const { interrupted } = service.recover();
   const status: ConversationsStatus = { quarantined: opened.quarantined, backupPath: opened.backupPath, interrupted };
@@ -45,4 +46,3 @@ function closeQuietly(db: DatabaseSync): void {
     if (!(error instanceof Error) || !/not open/i.test(error.message)) throw error;
   }
 }
-

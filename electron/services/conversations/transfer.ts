@@ -58,7 +58,11 @@ function snapshot(service: ConversationService, conversation: Conversation): obj
 }
 
 function fileNameOf(title: string): string {
-  const safe = title.replace(/[^\p{L}\p{N} _-]+/gu, ' ').trim().replace(/\s+/g, '-').slice(0, 80);
+  const safe = title
+    .replace(/[^\p{L}\p{N} _-]+/gu, ' ')
+    .trim()
+    .replace(/\s+/g, '-')
+    .slice(0, 80);
   return safe === '' ? 'conversation' : safe;
 }
 
@@ -147,7 +151,10 @@ function importOne(service: ConversationService, source: ChatGptConversation): n
 function textOf(node: ChatGptNode): string {
   const content = node.message?.content;
   if (content?.content_type !== 'text' || !Array.isArray(content.parts)) return '';
-  return content.parts.filter((part): part is string => typeof part === 'string').join('\n').trim();
+  return content.parts
+    .filter((part): part is string => typeof part === 'string')
+    .join('\n')
+    .trim();
 }
 
 function seconds(value: unknown): number | null {

@@ -13,7 +13,6 @@ import type { FitEstimate } from '../../engine/protocol.ts';
 import type { EgressGate } from '../privacy/egress.ts';
 import { HEADER_IGNORED_KEYS } from './gguf/files.ts';
 
-
 /** A header read that gets no answer ends (and its egress entry with it) instead of holding on for minutes. */
 const HEADER_READ_TIMEOUT_MS = 30_000;
 

@@ -107,7 +107,13 @@ async function ggufFilesAt(path: string, walk: { visited: number }): Promise<{ f
         continue;
       }
       if (extname(entry.name).toLowerCase() !== '.gguf') continue;
-      const regular = entry.isFile() || (entry.isSymbolicLink() && (await stat(entryPath).then((target) => target.isFile(), () => false)));
+      const regular =
+        entry.isFile() ||
+        (entry.isSymbolicLink() &&
+          (await stat(entryPath).then(
+            (target) => target.isFile(),
+            () => false,
+          )));
       if (regular) files.push(entryPath);
       else refused.push({ path: entryPath, problem: { code: 'NOT_GGUF', message: 'not a regular file' } });
     }

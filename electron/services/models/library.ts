@@ -123,9 +123,7 @@ async function findGgufFiles(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return names
-    .filter((name) => name.toLowerCase().endsWith('.gguf') && !isLaterSplitPart(name))
-    .map((name) => join(dir, name));
+  return names.filter((name) => name.toLowerCase().endsWith('.gguf') && !isLaterSplitPart(name)).map((name) => join(dir, name));
 }
 
 export async function describeModelFile(path: string, modelsDir: string): Promise<ModelInfo> {
@@ -136,7 +134,18 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
     ({ size } = await stat(path));
   } catch {
     // A file imported by reference whose original is gone (a USB stick removed): listed, not usable.
-    return { id, name: fileName.replace(/\.gguf$/i, ''), fileName, sizeBytes: 0, architecture: null, parameterCount: null, quantization: null, contextLength: null, hasChatTemplate: false, problem: { code: 'MISSING', message: 'the file is gone' } };
+    return {
+      id,
+      name: fileName.replace(/\.gguf$/i, ''),
+      fileName,
+      sizeBytes: 0,
+      architecture: null,
+      parameterCount: null,
+      quantization: null,
+      contextLength: null,
+      hasChatTemplate: false,
+      problem: { code: 'MISSING', message: 'the file is gone' },
+    };
   }
   const base: ModelInfo = {
     id,
@@ -169,7 +178,11 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
         if (part.sizeBytes === null) continue;
         const actual = (await stampOf(join(dirname(path), part.fileName)))?.size;
         if (actual !== part.sizeBytes) {
-          return { ...base, source: { ...source, verified: false }, problem: { code: 'UNVERIFIED', message: `${part.fileName} changed since it was verified (${actual ?? 'no'} bytes, ${part.sizeBytes} expected)` } };
+          return {
+            ...base,
+            source: { ...source, verified: false },
+            problem: { code: 'UNVERIFIED', message: `${part.fileName} changed since it was verified (${actual ?? 'no'} bytes, ${part.sizeBytes} expected)` },
+          };
         }
       }
     }

@@ -17,7 +17,16 @@ export const modelManifestSchema = z.object({
   catalogId: z.string().nullable(),
   quant: z.string().nullable(),
   /** One per file: a single entry, or every part of a split model. */
-  parts: z.array(z.object({ fileName: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(), sizeBytes: z.number().nullable() })),
+  parts: z.array(
+    z.object({
+      fileName: z.string(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+      sizeBytes: z.number().nullable(),
+    }),
+  ),
   verified: z.boolean(),
   /** What the download was doing when last written: a restart resumes 'downloading' jobs on its own. */
   download: z.enum(['downloading', 'paused', 'done']),

@@ -5,10 +5,34 @@
 import { isAbsolute, posix, win32 } from 'node:path';
 
 const POSIX_SYSTEM_TREES = [
-  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/opt', '/proc', '/run', '/sbin', '/snap', '/srv', '/sys', '/usr',
-  '/var/cache', '/var/db', '/var/lib', '/var/log', '/var/run', '/var/spool',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/opt',
+  '/proc',
+  '/run',
+  '/sbin',
+  '/snap',
+  '/srv',
+  '/sys',
+  '/usr',
+  '/var/cache',
+  '/var/db',
+  '/var/lib',
+  '/var/log',
+  '/var/run',
+  '/var/spool',
   // macOS
-  '/Applications', '/Library', '/System', '/private/etc', '/private/var/db',
+  '/Applications',
+  '/Library',
+  '/System',
+  '/private/etc',
+  '/private/var/db',
 ];
 /** Roots that hold other people's folders, not a place to write into themselves. */
 const POSIX_SYSTEM_ROOTS = ['/', '/home', '/Users', '/var', '/private', '/media', '/mnt', '/Volumes'];

@@ -69,8 +69,6 @@ export class Participants {
     return this.list().find((participant) => participant.id === id) ?? null;
   }
 
-
-
   list(): Participant[] {
     return [...this.byToken.values()];
   }

@@ -248,7 +248,14 @@ export class Workshop {
   private accept(req: IncomingMessage): ((socket: WebSocket) => void) | null {
     const participant = this.participantOf(req);
     if (participant === null) return null;
-    const endpoint = participantEndpoint({ shared: this.options.shared, events: this.options.events, chat: this.options.chat, participants: this.participants, participant, me: () => this.me(participant) });
+    const endpoint = participantEndpoint({
+      shared: this.options.shared,
+      events: this.options.events,
+      chat: this.options.chat,
+      participants: this.participants,
+      participant,
+      me: () => this.me(participant),
+    });
     return (socket) => {
       participant.sockets.add(socket);
       socket.on('close', () => participant.sockets.delete(socket));

@@ -3,14 +3,7 @@
  * JSON frames (shared/contract.ts). It runs without the DOM: the socket comes from a factory, so
  * the browser adapter lives in client.ts and tests pass a fake.
  */
-import type {
-  ClientFrame,
-  CommandInput,
-  CommandName,
-  CommandResult,
-  EventName,
-  EventPayloads,
-} from '#shared/contract.ts';
+import type { ClientFrame, CommandInput, CommandName, CommandResult, EventName, EventPayloads } from '#shared/contract.ts';
 import { EnclaveError, isErrorPayload } from '#shared/errors.ts';
 import type { ErrorPayload } from '#shared/errors.ts';
 import { fromPayload } from './errors.ts';
@@ -156,10 +149,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     generation += 1;
     socket = null;
     setState('closed');
-    rejectAll(
-      'ENGINE_UNAVAILABLE',
-      disposed ? 'The connection to the host was closed.' : 'The connection to the host was lost.',
-    );
+    rejectAll('ENGINE_UNAVAILABLE', disposed ? 'The connection to the host was closed.' : 'The connection to the host was lost.');
     if (disposed) return;
     const delay = reconnectDelay(attempt, initialDelayMs, maxDelayMs);
     attempt += 1;
@@ -208,9 +198,7 @@ export function createWsTransport(options: WsTransportOptions): Transport {
 
     call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<C>> {
       if (disposed || state === 'closed') {
-        return Promise.reject(
-          new EnclaveError('ENGINE_UNAVAILABLE', 'Not connected to the host.', { command }),
-        );
+        return Promise.reject(new EnclaveError('ENGINE_UNAVAILABLE', 'Not connected to the host.', { command }));
       }
       const id = nextId++;
       const message: ClientFrame = { type: 'call', id, command, input };

@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { getLlama, LlamaChatSession, LlamaLogLevel } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ENDLESS_CYCLE_TOKENS,
-  endlessText,
-  ensureFixtureModels,
-  MALFORMED_CASES,
-  SCRIPTED_REPLY,
-  SCRIPTED_REPLY_TOKENS,
-  writeTinyModel,
-} from '../../fixtures/gguf/index.ts';
+import { ENDLESS_CYCLE_TOKENS, endlessText, ensureFixtureModels, MALFORMED_CASES, SCRIPTED_REPLY, SCRIPTED_REPLY_TOKENS, writeTinyModel } from '../../fixtures/gguf/index.ts';
 import type { FixtureModels } from '../../fixtures/gguf/index.ts';
 
 let llama: Llama;
@@ -137,12 +129,9 @@ describe('other fixture files', () => {
     expect(result.stopReason === 'maxTokens' || result.stopReason === 'eogToken').toBe(true);
   });
 
-  it.each(MALFORMED_CASES.map((malformed) => [malformed.name, malformed] as const))(
-    'llama.cpp refuses to load: %s',
-    async (name, malformed) => {
-      const path = join(dir, `${name.replace(/\W+/g, '-')}.gguf`);
-      await malformed.write(path);
-      await expect(llama.loadModel({ modelPath: path })).rejects.toThrow();
-    },
-  );
+  it.each(MALFORMED_CASES.map((malformed) => [malformed.name, malformed] as const))('llama.cpp refuses to load: %s', async (name, malformed) => {
+    const path = join(dir, `${name.replace(/\W+/g, '-')}.gguf`);
+    await malformed.write(path);
+    await expect(llama.loadModel({ modelPath: path })).rejects.toThrow();
+  });
 });

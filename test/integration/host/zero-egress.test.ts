@@ -109,10 +109,14 @@ describe('zero egress', () => {
     expect((done.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
     // A side by side comparison of two models, to the end, and its report.
     const run = await ok<CompareRun>('compare.start', { modelIds: [ALPHA.file, BRAVO.file], prompt: 'Which of you is better?' });
-    const compared = await waitUntil(async () => {
-      const current = await ok<CompareRun>('compare.get', { id: run.id });
-      return current.state === 'done' ? current : null;
-    }, 'the comparison to finish', { intervalMs: 100 });
+    const compared = await waitUntil(
+      async () => {
+        const current = await ok<CompareRun>('compare.get', { id: run.id });
+        return current.state === 'done' ? current : null;
+      },
+      'the comparison to finish',
+      { intervalMs: 100 },
+    );
     expect(compared.answers.map((answer) => [answer.state, answer.content])).toEqual([
       ['done', ALPHA_REPLY],
       ['done', BRAVO_REPLY],
@@ -140,10 +144,14 @@ describe('zero egress', () => {
     await ok('settings.update', { offline: true });
     // Accepted as a job, which then fails on its first connection attempt.
     expect(await ok('downloads.start', { catalogId: 'qwen3-0.6b', quant: 'Q4_K_M' })).toMatchObject({ catalogId: 'qwen3-0.6b' });
-    const log = await waitUntil(async () => {
-      const entries = await ok<EgressLogEntry[]>('privacy.egressLog');
-      return entries.some((entry) => entry.outcome === 'blocked-offline') ? entries : null;
-    }, 'a blocked-offline entry in the egress log', { intervalMs: 50, timeoutMs: 20_000 });
+    const log = await waitUntil(
+      async () => {
+        const entries = await ok<EgressLogEntry[]>('privacy.egressLog');
+        return entries.some((entry) => entry.outcome === 'blocked-offline') ? entries : null;
+      },
+      'a blocked-offline entry in the egress log',
+      { intervalMs: 50, timeoutMs: 20_000 },
+    );
     expect(log.length).toBeGreaterThan(0);
     expect(log.every((entry) => entry.outcome === 'blocked-offline')).toBe(true);
     expect(log[0]).toMatchObject({ host: expect.stringMatching(/^127\.0\.0\.1:\d+$/), purpose: expect.stringMatching(/^model-/) });

@@ -86,4 +86,3 @@ export function memoryStorage(initial: Record<string, string> = {}): KeyValueSto
     },
   };
 }
-

@@ -18,7 +18,21 @@ function view(values: Partial<SettingsView['values']> = {}): SettingsView {
 }
 
 function job(id: string, overrides: Partial<DownloadJob> = {}): DownloadJob {
-  return { id, catalogId: null, quant: null, repo: 'org/repo', file: id, state: 'downloading', downloadedBytes: 0, totalBytes: 100, bytesPerSecond: 0, secondsLeft: null, attempt: 1, error: null, ...overrides };
+  return {
+    id,
+    catalogId: null,
+    quant: null,
+    repo: 'org/repo',
+    file: id,
+    state: 'downloading',
+    downloadedBytes: 0,
+    totalBytes: 100,
+    bytesPerSecond: 0,
+    secondsLeft: null,
+    attempt: 1,
+    error: null,
+    ...overrides,
+  };
 }
 
 const hardware: HardwareInfo = { backend: 'cpu', gpuNames: [], totalRamBytes: 8e9, freeRamBytes: 4e9, totalVramBytes: 0, freeVramBytes: 0, unifiedMemoryBytes: 0, cpuCores: 4 };

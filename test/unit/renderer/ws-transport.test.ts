@@ -206,9 +206,7 @@ describe('ws transport', () => {
   });
 
   it('caps the backoff', () => {
-    expect([0, 1, 2, 3, 4, 5, 50].map((n) => reconnectDelay(n, 250, 5_000))).toEqual([
-      250, 500, 1_000, 2_000, 4_000, 5_000, 5_000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5, 50].map((n) => reconnectDelay(n, 250, 5_000))).toEqual([250, 500, 1_000, 2_000, 4_000, 5_000, 5_000]);
   });
 
   it('treats a socket that cannot be created as a drop', () => {

@@ -15,11 +15,23 @@ describe('seeds/catalog.json', () => {
     const ids = catalogSchema.parse(raw).models.map((model) => model.id);
     expect(ids).toEqual(
       expect.arrayContaining([
-        'qwen3-0.6b', 'qwen3-1.7b', 'qwen3-4b', 'qwen3-8b',
-        'qwen2.5-0.5b-instruct', 'qwen2.5-1.5b-instruct', 'qwen2.5-3b-instruct', 'qwen2.5-7b-instruct',
-        'deepseek-r1-distill-qwen-1.5b', 'deepseek-r1-distill-qwen-7b',
-        'llama-3.2-1b-instruct', 'llama-3.2-3b-instruct',
-        'mistral-7b-instruct-v0.3', 'gemma-3-1b-it', 'gemma-3-4b-it', 'phi-4-mini-instruct', 'smollm3-3b',
+        'qwen3-0.6b',
+        'qwen3-1.7b',
+        'qwen3-4b',
+        'qwen3-8b',
+        'qwen2.5-0.5b-instruct',
+        'qwen2.5-1.5b-instruct',
+        'qwen2.5-3b-instruct',
+        'qwen2.5-7b-instruct',
+        'deepseek-r1-distill-qwen-1.5b',
+        'deepseek-r1-distill-qwen-7b',
+        'llama-3.2-1b-instruct',
+        'llama-3.2-3b-instruct',
+        'mistral-7b-instruct-v0.3',
+        'gemma-3-1b-it',
+        'gemma-3-4b-it',
+        'phi-4-mini-instruct',
+        'smollm3-3b',
       ]),
     );
   });

@@ -31,7 +31,11 @@ describe('recommended quant', () => {
 });
 
 describe('recommended model', () => {
-  const fits = (badge: FitBadge) => ({ catalogId: '', error: null, quants: [{ catalogId: '', quant: 'Q4_K_M', badge, contextSize: 4096, gpuLayers: 0, totalLayers: 1, ramBytes: 1, vramBytes: 0, recommended: true }] });
+  const fits = (badge: FitBadge) => ({
+    catalogId: '',
+    error: null,
+    quants: [{ catalogId: '', quant: 'Q4_K_M', badge, contextSize: 4096, gpuLayers: 0, totalLayers: 1, ramBytes: 1, vramBytes: 0, recommended: true }],
+  });
   const catalog = [
     { id: 'small', parametersB: 0.6 },
     { id: 'medium', parametersB: 3 },

@@ -53,7 +53,10 @@ describe('createEventRouter', () => {
     router.on('engine.status', (payload) => statuses.push(payload));
     router.dispatch({ event: 'chat.delta', payload: { jobId: 'j', text: 'Bon' } });
     router.dispatch({ event: 'chat.delta', payload: { jobId: 'j', text: 'jour' } });
-    expect(deltas).toEqual([{ jobId: 'j', text: 'Bon' }, { jobId: 'j', text: 'jour' }]);
+    expect(deltas).toEqual([
+      { jobId: 'j', text: 'Bon' },
+      { jobId: 'j', text: 'jour' },
+    ]);
     expect(statuses).toEqual([]);
   });
 

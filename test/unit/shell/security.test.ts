@@ -86,10 +86,12 @@ describe('secureWebPreferences', () => {
 });
 
 describe('CONTENT_SECURITY_POLICY', () => {
-  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => {
-    const [name = '', ...values] = d.trim().split(/\s+/);
-    return [name, values] as const;
-  }));
+  const directives = new Map(
+    CONTENT_SECURITY_POLICY.split(';').map((d) => {
+      const [name = '', ...values] = d.trim().split(/\s+/);
+      return [name, values] as const;
+    }),
+  );
 
   it('allows scripts only from the app itself', () => {
     expect(directives.get('default-src')).toEqual(["'self'"]);
@@ -139,7 +141,15 @@ describe('origins', () => {
 
 describe('isAppUrl', () => {
   it('accepts the app origin, its pages and assets', () => {
-    for (const url of [APP_ENTRY_URL, 'app://enclave/', 'app://enclave', 'app://enclave/assets/index-D3EUN2A5.js', 'app://enclave/index.html#/chat?id=1', 'APP://enclave/index.html', 'app://ENCLAVE/index.html']) {
+    for (const url of [
+      APP_ENTRY_URL,
+      'app://enclave/',
+      'app://enclave',
+      'app://enclave/assets/index-D3EUN2A5.js',
+      'app://enclave/index.html#/chat?id=1',
+      'APP://enclave/index.html',
+      'app://ENCLAVE/index.html',
+    ]) {
       expect(isAppUrl(url), url).toBe(true);
     }
   });

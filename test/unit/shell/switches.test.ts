@@ -25,6 +25,11 @@ describe('applySwitches', () => {
   });
 
   it('refuses a switch listed twice, since Chromium would keep only the last value', () => {
-    expect(() => applySwitches(recorder(), [{ name: 'disable-features', value: 'A' }, { name: 'disable-features', value: 'B' }])).toThrow(/twice/);
+    expect(() =>
+      applySwitches(recorder(), [
+        { name: 'disable-features', value: 'A' },
+        { name: 'disable-features', value: 'B' },
+      ]),
+    ).toThrow(/twice/);
   });
 });

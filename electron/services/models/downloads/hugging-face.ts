@@ -29,12 +29,7 @@ export function parseDigest(headers: Headers): { sha256: string | null; sizeByte
 }
 
 /** Asks the hub for a part's digest with a HEAD that does not follow the redirect to the storage host. */
-export async function fetchDigest(
-  url: string,
-  fileName: string,
-  gate: Pick<EgressGate, 'authorize' | 'checkTarget'>,
-  signal: AbortSignal,
-): Promise<PublishedDigest> {
+export async function fetchDigest(url: string, fileName: string, gate: Pick<EgressGate, 'authorize' | 'checkTarget'>, signal: AbortSignal): Promise<PublishedDigest> {
   const handle = gate.authorize({ url, purpose: 'model-metadata', userInitiated: true });
   try {
     const response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal });

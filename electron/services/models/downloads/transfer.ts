@@ -61,32 +61,37 @@ export async function transfer(options: TransferOptions): Promise<void> {
     refused ??= error;
     stop();
   });
-  const watchdog = setInterval(() => {
-    if (Date.now() - lastChange < stallMs) return;
-    stalled = true;
-    stop();
-  }, Math.min(1_000, stallMs / 4));
+  const watchdog = setInterval(
+    () => {
+      if (Date.now() - lastChange < stallMs) return;
+      stalled = true;
+      stop();
+    },
+    Math.min(1_000, stallMs / 4),
+  );
   let setup: Promise<ModelDownloader> | null = null;
   try {
-    setup = runIpull(() => createModelDownloader({
-      modelUri: url,
-      dirPath: options.modelsDir,
-      endpoints: { huggingFace: `${options.endpoint}/` },
-      // Keep the partial file (and ipull's progress record in it) across pauses, crashes and kills.
-      skipExisting: false,
-      deleteTempFileOnCancel: false,
-      parallelDownloads: 1,
-      onProgress: ({ totalSize, downloadedSize }) => {
-        const now = Date.now();
-        if (downloadedSize !== lastBytes) {
-          lastBytes = downloadedSize;
-          lastChange = now;
-        }
-        samples.push({ time: now, bytes: downloadedSize });
-        while (samples.length > 2 && now - (samples[0]?.time ?? now) > 3_000) samples.shift();
-        options.onProgress({ totalBytes: totalSize, downloadedBytes: downloadedSize, bytesPerSecond: speed(samples) });
-      },
-    }));
+    setup = runIpull(() =>
+      createModelDownloader({
+        modelUri: url,
+        dirPath: options.modelsDir,
+        endpoints: { huggingFace: `${options.endpoint}/` },
+        // Keep the partial file (and ipull's progress record in it) across pauses, crashes and kills.
+        skipExisting: false,
+        deleteTempFileOnCancel: false,
+        parallelDownloads: 1,
+        onProgress: ({ totalSize, downloadedSize }) => {
+          const now = Date.now();
+          if (downloadedSize !== lastBytes) {
+            lastBytes = downloadedSize;
+            lastChange = now;
+          }
+          samples.push({ time: now, bytes: downloadedSize });
+          while (samples.length > 2 && now - (samples[0]?.time ?? now) > 3_000) samples.shift();
+          options.onProgress({ totalBytes: totalSize, downloadedBytes: downloadedSize, bytesPerSecond: speed(samples) });
+        },
+      }),
+    );
     downloader = await Promise.race([interrupted, setup]);
     if (signal.aborted) stop();
     else {

@@ -71,9 +71,13 @@ export function LocalApiPage() {
         <h2>{t('localApi.examplesTitle')}</h2>
         <p className="muted">{t('localApi.examplesIntro')}</p>
         <h3>curl</h3>
-        <pre className="local-api-code" data-testid="api-example-curl">{curlExample(example)}</pre>
+        <pre className="local-api-code" data-testid="api-example-curl">
+          {curlExample(example)}
+        </pre>
         <h3>Python (openai)</h3>
-        <pre className="local-api-code" data-testid="api-example-python">{pythonExample(example)}</pre>
+        <pre className="local-api-code" data-testid="api-example-python">
+          {pythonExample(example)}
+        </pre>
       </div>
     </section>
   );

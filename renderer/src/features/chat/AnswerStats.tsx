@@ -26,13 +26,7 @@ export function AnswerStats({ stats, loadMs }: { stats: GenerationStats; loadMs:
   parts.push({ key: 'stop', text: t(`stats.stopReason.${stats.stopReason}`) });
 
   return (
-    <p
-      className="answer-stats"
-      data-testid="answer-stats"
-      data-tokens={stats.tokens}
-      data-stop-reason={stats.stopReason}
-      aria-label={t('stats.label')}
-    >
+    <p className="answer-stats" data-testid="answer-stats" data-tokens={stats.tokens} data-stop-reason={stats.stopReason} aria-label={t('stats.label')}>
       {parts.map((part) => (
         <span key={part.key} className={`stat stat-${part.key}`}>
           {part.text}

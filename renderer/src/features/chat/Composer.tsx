@@ -61,13 +61,7 @@ export function Composer() {
       <div className="composer-bar">
         <p className="composer-hint muted">{t('composer.hint')}</p>
         {generating ? (
-          <button
-            type="button"
-            className="button button-stop"
-            data-testid="stop"
-            onClick={() => void stop()}
-            disabled={stopping}
-          >
+          <button type="button" className="button button-stop" data-testid="stop" onClick={() => void stop()} disabled={stopping}>
             {stopping ? t('composer.stopping') : t('composer.stop')}
           </button>
         ) : (

@@ -70,7 +70,14 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
         <legend>{t('conversationSettings.preset')}</legend>
         <div className="preset-buttons">
           {PRESET_NAMES.map((name) => (
-            <button key={name} type="button" className="button button-quiet" aria-pressed={preset === name} data-testid={`preset-${name}`} onClick={() => setSampling({ ...settings.sampling, ...SAMPLING_PRESETS[name] })}>
+            <button
+              key={name}
+              type="button"
+              className="button button-quiet"
+              aria-pressed={preset === name}
+              data-testid={`preset-${name}`}
+              onClick={() => setSampling({ ...settings.sampling, ...SAMPLING_PRESETS[name] })}
+            >
               {t(`conversationSettings.presets.${name}`)}
             </button>
           ))}
@@ -127,7 +134,13 @@ function SavedPresets({ sampling, onApply }: { sampling: Sampling; onApply: (sam
         <ul className="saved-presets">
           {presets.map((preset) => (
             <li key={preset.name}>
-              <button type="button" className="button button-quiet" data-testid="saved-preset" aria-pressed={matches(sampling, preset.sampling) && matches(preset.sampling, sampling)} onClick={() => onApply(preset.sampling)}>
+              <button
+                type="button"
+                className="button button-quiet"
+                data-testid="saved-preset"
+                aria-pressed={matches(sampling, preset.sampling) && matches(preset.sampling, sampling)}
+                onClick={() => onApply(preset.sampling)}
+              >
                 {preset.name}
               </button>
               <button type="button" className="icon-button" aria-label={t('conversationSettings.deletePreset', { name: preset.name })} onClick={() => void deletePreset(preset.name)}>
@@ -138,7 +151,14 @@ function SavedPresets({ sampling, onApply }: { sampling: Sampling; onApply: (sam
         </ul>
       )}
       <span className="preset-save">
-        <input data-testid="preset-name" value={name} maxLength={80} placeholder={t('conversationSettings.presetName')} aria-label={t('conversationSettings.presetName')} onChange={(event) => setName(event.target.value)} />
+        <input
+          data-testid="preset-name"
+          value={name}
+          maxLength={80}
+          placeholder={t('conversationSettings.presetName')}
+          aria-label={t('conversationSettings.presetName')}
+          onChange={(event) => setName(event.target.value)}
+        />
         <button
           type="button"
           className="button button-quiet"

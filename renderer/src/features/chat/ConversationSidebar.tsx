@@ -84,7 +84,12 @@ function SearchResults() {
   const hits = useAppSelector((s) => s.conversations.search?.hits ?? null);
   const { openConversation } = useActions().chat;
   if (hits === null) return <p className="muted conversations-note">{t('conversations.searching')}</p>;
-  if (hits.length === 0) return <p className="muted conversations-note" data-testid="search-empty">{t('conversations.noResults')}</p>;
+  if (hits.length === 0)
+    return (
+      <p className="muted conversations-note" data-testid="search-empty">
+        {t('conversations.noResults')}
+      </p>
+    );
   return (
     <ul className="search-results" aria-label={t('conversations.results')}>
       {hits.map((hit) => (
@@ -198,7 +203,14 @@ const ConversationItem = memo(function ConversationItem({ conversation, open }: 
         <button type="button" className="icon-button" data-testid="rename-conversation" aria-label={t('conversations.rename')} title={t('conversations.rename')} onClick={() => setRenaming(true)}>
           ✎
         </button>
-        <button type="button" className="icon-button" data-testid="delete-conversation" aria-label={t('conversations.delete')} title={t('conversations.delete')} onClick={() => void deleteConversation(conversation.id)}>
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="delete-conversation"
+          aria-label={t('conversations.delete')}
+          title={t('conversations.delete')}
+          onClick={() => void deleteConversation(conversation.id)}
+        >
           ×
         </button>
       </span>

@@ -14,9 +14,7 @@ export function DatabaseNotice() {
           {database.quarantined.reason === 'corrupt' ? t('conversations.quarantined') : t('conversations.newerSchema')} <code>{database.quarantined.path}</code>
         </p>
       )}
-      {database.interrupted > 0 && (
-        <p>{t('conversations.interrupted', { count: database.interrupted, value: new Intl.NumberFormat(i18n.language).format(database.interrupted) })}</p>
-      )}
+      {database.interrupted > 0 && <p>{t('conversations.interrupted', { count: database.interrupted, value: new Intl.NumberFormat(i18n.language).format(database.interrupted) })}</p>}
       <button type="button" className="button button-quiet" onClick={dismissDatabaseNotice}>
         {t('errorBanner.dismiss')}
       </button>

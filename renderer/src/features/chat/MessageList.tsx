@@ -71,7 +71,11 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
       </div>
       {message.state === 'stopped' && <p className="message-note">{t('chat.stopped')}</p>}
       {message.state === 'error' && <p className="message-note message-note-error">{t('chat.interrupted')}</p>}
-      {message.state === 'interrupted' && <p className="message-note message-note-error" data-testid="interrupted-note">{t('messages.interruptedByExit')}</p>}
+      {message.state === 'interrupted' && (
+        <p className="message-note message-note-error" data-testid="interrupted-note">
+          {t('messages.interruptedByExit')}
+        </p>
+      )}
       {message.stats !== null && <AnswerStats stats={message.stats} loadMs={message.loadMs} />}
       <MessageActions message={message} />
     </article>

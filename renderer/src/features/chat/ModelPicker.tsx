@@ -19,14 +19,7 @@ export function ModelPicker() {
       <header className="models-header">
         <h2 id="models-title">{t('models.title')}</h2>
         {!participant && (
-          <button
-            type="button"
-            className="button button-quiet"
-            data-testid="rescan"
-            onClick={() => void rescan()}
-            disabled={rescanning}
-            aria-busy={rescanning}
-          >
+          <button type="button" className="button button-quiet" data-testid="rescan" onClick={() => void rescan()} disabled={rescanning} aria-busy={rescanning}>
             {rescanning ? t('models.rescanning') : t('models.rescan')}
           </button>
         )}
@@ -65,15 +58,7 @@ function NoModels() {
   );
 }
 
-const ModelOption = memo(function ModelOption({
-  model,
-  selected,
-  onSelect,
-}: {
-  model: ModelInfo;
-  selected: boolean;
-  onSelect: (id: string) => void;
-}) {
+const ModelOption = memo(function ModelOption({ model, selected, onSelect }: { model: ModelInfo; selected: boolean; onSelect: (id: string) => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const unusable = model.problem !== null;
@@ -82,10 +67,9 @@ const ModelOption = memo(function ModelOption({
     model.quantization ?? t('models.quantizationUnknown'),
     model.parameterCount !== null ? t('models.parameters', { value: formatCompact(lang, model.parameterCount) }) : null,
   ].filter((fact) => fact !== null);
-  const details = [
-    model.architecture ?? t('models.architectureUnknown'),
-    model.contextLength !== null ? t('models.context', { value: formatInteger(lang, model.contextLength) }) : null,
-  ].filter((fact) => fact !== null);
+  const details = [model.architecture ?? t('models.architectureUnknown'), model.contextLength !== null ? t('models.context', { value: formatInteger(lang, model.contextLength) }) : null].filter(
+    (fact) => fact !== null,
+  );
 
   return (
     <button

@@ -8,11 +8,7 @@ import { formatDuration } from '../../i18n/format.ts';
  */
 export function Reasoning({ text, durationMs, streaming = false }: { text: string; durationMs?: number | undefined; streaming?: boolean }) {
   const { t, i18n } = useTranslation();
-  const summary = streaming
-    ? t('chat.reasoning.streaming')
-    : durationMs === undefined
-      ? t('chat.reasoning.done')
-      : t('chat.reasoning.doneIn', { duration: formatDuration(i18n.language, durationMs) });
+  const summary = streaming ? t('chat.reasoning.streaming') : durationMs === undefined ? t('chat.reasoning.done') : t('chat.reasoning.doneIn', { duration: formatDuration(i18n.language, durationMs) });
   return (
     <details className="reasoning" data-testid="reasoning" open={streaming}>
       <summary data-testid="reasoning-summary">{summary}</summary>

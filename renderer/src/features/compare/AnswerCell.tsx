@@ -39,7 +39,9 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
       <div className="compare-answer" data-testid="compare-answer">
         {answer.content === '' && !finished ? <p className="muted">{t(`compare.state.${answer.state}`)}</p> : <Markdown text={answer.content} />}
       </div>
-      {finished && answer.state !== 'done' && <p className="muted compare-cell-note">{answer.errorCode !== null ? t(`errors.${answer.errorCode}`, { defaultValue: answer.errorCode }) : t(`compare.state.${answer.state}`)}</p>}
+      {finished && answer.state !== 'done' && (
+        <p className="muted compare-cell-note">{answer.errorCode !== null ? t(`errors.${answer.errorCode}`, { defaultValue: answer.errorCode }) : t(`compare.state.${answer.state}`)}</p>
+      )}
       {stats.length > 0 && answer.state === 'done' && (
         <p className="answer-stats compare-stats" data-testid="compare-stats">
           {stats.map((text) => (

@@ -28,7 +28,9 @@ export function LeaderboardPanel() {
       {error !== null && <p role="alert">{t(`errors.${error}`)}</p>}
       {board !== null && board.overall.length === 0 && <p className="muted">{t('compare.noVotes')}</p>}
       {board !== null && board.overall.length > 0 && <BoardTable title={t('compare.overall')} rows={board.overall} />}
-      {board?.byCategory.map((entry) => <BoardTable key={entry.category} title={entry.category} rows={entry.rows} />)}
+      {board?.byCategory.map((entry) => (
+        <BoardTable key={entry.category} title={entry.category} rows={entry.rows} />
+      ))}
     </section>
   );
 }

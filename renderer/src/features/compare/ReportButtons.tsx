@@ -16,7 +16,10 @@ export function ReportButtons({ runIds }: { runIds?: string[] }) {
   const [savedTo, setSavedTo] = useState<string | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   useEffect(() => {
-    void api.call('app.info', {}).then((info) => setHost(info.host), () => undefined);
+    void api.call('app.info', {}).then(
+      (info) => setHost(info.host),
+      () => undefined,
+    );
   }, [api]);
 
   function report(format: 'html' | 'csv'): void {

@@ -102,7 +102,15 @@ export function RunView({ runId }: { runId: string }) {
               {cells.map((answer) => {
                 const column = run.columnList[answer.column];
                 if (column === undefined) return null;
-                return <AnswerCell key={answer.column} column={column} answer={answer} blind={hidden} onRate={(rating) => act(api.call('compare.rate', { id: runId, turn: turn.position, column: answer.column, rating }))} />;
+                return (
+                  <AnswerCell
+                    key={answer.column}
+                    column={column}
+                    answer={answer}
+                    blind={hidden}
+                    onRate={(rating) => act(api.call('compare.rate', { id: runId, turn: turn.position, column: answer.column, rating }))}
+                  />
+                );
               })}
             </div>
             {!turnOpen && <VoteBar run={run} turn={turn} locked={votesLocked} onVote={(vote) => act(api.call('compare.vote', { id: runId, turn: turn.position, vote }))} />}
@@ -111,7 +119,14 @@ export function RunView({ runId }: { runId: string }) {
       })}
       {run.kind === 'compare' && !votesLocked && (
         <form className="compare-follow-up" onSubmit={submitFollowUp}>
-          <textarea value={followUp} onChange={(event) => setFollowUp(event.target.value)} placeholder={t('compare.followUpPlaceholder')} rows={2} aria-label={t('compare.followUp')} data-testid="compare-follow-up" />
+          <textarea
+            value={followUp}
+            onChange={(event) => setFollowUp(event.target.value)}
+            placeholder={t('compare.followUpPlaceholder')}
+            rows={2}
+            aria-label={t('compare.followUp')}
+            data-testid="compare-follow-up"
+          />
           <button type="submit" className="button button-primary" disabled={open || followUp.trim() === ''}>
             {t('compare.followUp')}
           </button>
@@ -151,14 +166,33 @@ function VoteBar({ run, turn, locked, onVote }: { run: CompareRun; turn: Compare
       {!locked && (
         <>
           {run.columnList.map((column) => (
-            <button key={column.position} type="button" className="button button-quiet" aria-pressed={vote !== null && 'winner' in vote && vote.winner === column.position} onClick={() => onVote({ winner: column.position })} data-testid={`vote-${column.label}`}>
+            <button
+              key={column.position}
+              type="button"
+              className="button button-quiet"
+              aria-pressed={vote !== null && 'winner' in vote && vote.winner === column.position}
+              onClick={() => onVote({ winner: column.position })}
+              data-testid={`vote-${column.label}`}
+            >
               {t('compare.vote.better', { label: column.reference ? 'ChatGPT' : column.label })}
             </button>
           ))}
-          <button type="button" className="button button-quiet" aria-pressed={vote !== null && 'outcome' in vote && vote.outcome === 'tie'} onClick={() => onVote({ outcome: 'tie' })} data-testid="vote-tie">
+          <button
+            type="button"
+            className="button button-quiet"
+            aria-pressed={vote !== null && 'outcome' in vote && vote.outcome === 'tie'}
+            onClick={() => onVote({ outcome: 'tie' })}
+            data-testid="vote-tie"
+          >
             {t('compare.vote.tie')}
           </button>
-          <button type="button" className="button button-quiet" aria-pressed={vote !== null && 'outcome' in vote && vote.outcome === 'bad'} onClick={() => onVote({ outcome: 'bad' })} data-testid="vote-bad">
+          <button
+            type="button"
+            className="button button-quiet"
+            aria-pressed={vote !== null && 'outcome' in vote && vote.outcome === 'bad'}
+            onClick={() => onVote({ outcome: 'bad' })}
+            data-testid="vote-bad"
+          >
             {t('compare.vote.bad')}
           </button>
         </>

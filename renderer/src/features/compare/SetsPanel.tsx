@@ -70,7 +70,9 @@ export function SetsPanel() {
           <button
             type="button"
             className="button button-quiet"
-            onClick={() => setEditing({ id: null, fresh: true, content: { name: t('compare.newSetName'), language: i18n.language === 'fr' ? 'fr' : 'en', prompts: [{ category: 'general', prompt: '' }] } })}
+            onClick={() =>
+              setEditing({ id: null, fresh: true, content: { name: t('compare.newSetName'), language: i18n.language === 'fr' ? 'fr' : 'en', prompts: [{ category: 'general', prompt: '' }] } })
+            }
             data-testid="new-set"
           >
             {t('compare.newSet')}
@@ -84,7 +86,13 @@ export function SetsPanel() {
       <ErrorNote code={error} />
       <div className="compare-set-list" role="list">
         {sets.map((set) => (
-          <button key={set.id} type="button" role="listitem" className={`compare-set${set.id === selected?.id ? ' compare-set-selected' : ''}`} onClick={() => (setSelectedId(set.id), setEditing(null))}>
+          <button
+            key={set.id}
+            type="button"
+            role="listitem"
+            className={`compare-set${set.id === selected?.id ? ' compare-set-selected' : ''}`}
+            onClick={() => (setSelectedId(set.id), setEditing(null))}
+          >
             <strong>{set.name}</strong>
             <span className="muted">{t('compare.setFacts', { count: set.prompts.length, language: t(`compare.language.${set.language}`) })}</span>
           </button>
@@ -92,56 +100,64 @@ export function SetsPanel() {
       </div>
       {editing?.fresh === true ? (
         <SetEditor value={editing.content} onChange={(content) => setEditing({ ...editing, content })} onSave={save} onCancel={() => setEditing(null)} />
-      ) : selected !== null && (
-        <div className="compare-set-detail">
-          <div className="compare-run-actions">
-            <button type="button" className="button button-quiet" onClick={() => api.call('compare.exportSet', { id: selected.id, format: 'json' }).then(saveFile, fail)}>
-              {t('compare.exportJson')}
-            </button>
-            <button type="button" className="button button-quiet" onClick={() => api.call('compare.exportSet', { id: selected.id, format: 'csv' }).then(saveFile, fail)}>
-              {t('compare.exportCsv')}
-            </button>
+      ) : (
+        selected !== null && (
+          <div className="compare-set-detail">
+            <div className="compare-run-actions">
+              <button type="button" className="button button-quiet" onClick={() => api.call('compare.exportSet', { id: selected.id, format: 'json' }).then(saveFile, fail)}>
+                {t('compare.exportJson')}
+              </button>
+              <button type="button" className="button button-quiet" onClick={() => api.call('compare.exportSet', { id: selected.id, format: 'csv' }).then(saveFile, fail)}>
+                {t('compare.exportCsv')}
+              </button>
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() =>
+                  setEditing({
+                    id: selected.builtin ? null : selected.id,
+                    fresh: false,
+                    content: { name: selected.builtin ? t('compare.copyName', { name: selected.name }) : selected.name, language: selected.language, prompts: selected.prompts },
+                  })
+                }
+                data-testid="edit-set"
+              >
+                {selected.builtin ? t('compare.copyToEdit') : t('compare.edit')}
+              </button>
+              {!selected.builtin && (
+                <button type="button" className="button button-quiet" onClick={() => api.call('compare.deleteSet', { id: selected.id }).then(reload, fail)}>
+                  {t('compare.deleteSet')}
+                </button>
+              )}
+            </div>
+            {editing !== null ? (
+              <SetEditor value={editing.content} onChange={(content) => setEditing({ ...editing, content })} onSave={save} onCancel={() => setEditing(null)} />
+            ) : (
+              <ol className="compare-set-prompts">
+                {selected.prompts.map((prompt, index) => (
+                  <li key={index}>
+                    <span className="compare-category">{prompt.category}</span> {prompt.prompt}
+                    {prompt.gradingNotes !== undefined && <p className="muted compare-notes">{t('compare.gradingNotes', { text: prompt.gradingNotes })}</p>}
+                  </li>
+                ))}
+              </ol>
+            )}
+            <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
+            <label className="compare-check">
+              <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
+              <span>{t('compare.blindBatch')}</span>
+            </label>
             <button
               type="button"
-              className="button button-quiet"
-              onClick={() => setEditing({ id: selected.builtin ? null : selected.id, fresh: false, content: { name: selected.builtin ? t('compare.copyName', { name: selected.name }) : selected.name, language: selected.language, prompts: selected.prompts } })}
-              data-testid="edit-set"
+              className="button button-primary"
+              disabled={modelIds.length < LIMITS_COMPARE.minModels}
+              onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
+              data-testid="start-batch"
             >
-              {selected.builtin ? t('compare.copyToEdit') : t('compare.edit')}
+              {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
             </button>
-            {!selected.builtin && (
-              <button type="button" className="button button-quiet" onClick={() => api.call('compare.deleteSet', { id: selected.id }).then(reload, fail)}>
-                {t('compare.deleteSet')}
-              </button>
-            )}
           </div>
-          {editing !== null ? (
-            <SetEditor value={editing.content} onChange={(content) => setEditing({ ...editing, content })} onSave={save} onCancel={() => setEditing(null)} />
-          ) : (
-            <ol className="compare-set-prompts">
-              {selected.prompts.map((prompt, index) => (
-                <li key={index}>
-                  <span className="compare-category">{prompt.category}</span> {prompt.prompt}
-                  {prompt.gradingNotes !== undefined && <p className="muted compare-notes">{t('compare.gradingNotes', { text: prompt.gradingNotes })}</p>}
-                </li>
-              ))}
-            </ol>
-          )}
-          <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
-          <label className="compare-check">
-            <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
-            <span>{t('compare.blindBatch')}</span>
-          </label>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={modelIds.length < LIMITS_COMPARE.minModels}
-            onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
-            data-testid="start-batch"
-          >
-            {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
-          </button>
-        </div>
+        )
       )}
     </section>
   );
@@ -165,7 +181,11 @@ function SetEditor({ value, onChange, onSave, onCancel }: { value: PromptSetCont
         </label>
         <label className="compare-field compare-field-inline">
           <span>{t('compare.setLanguage')}</span>
-          <select value={value.language} onChange={(event) => onChange({ ...value, language: LANGUAGES.find((language) => language === event.target.value) ?? value.language })} data-testid="set-language">
+          <select
+            value={value.language}
+            onChange={(event) => onChange({ ...value, language: LANGUAGES.find((language) => language === event.target.value) ?? value.language })}
+            data-testid="set-language"
+          >
             {LANGUAGES.map((language) => (
               <option key={language} value={language}>
                 {t(`compare.language.${language}`)}
@@ -187,7 +207,13 @@ function SetEditor({ value, onChange, onSave, onCancel }: { value: PromptSetCont
           </label>
           <label className="compare-field">
             <span>{t('compare.gradingNotesField')}</span>
-            <textarea value={prompt.gradingNotes ?? ''} onChange={(event) => setPrompt(index, { gradingNotes: event.target.value })} rows={2} maxLength={LIMITS_COMPARE.maxNotesChars} data-testid="set-prompt-notes" />
+            <textarea
+              value={prompt.gradingNotes ?? ''}
+              onChange={(event) => setPrompt(index, { gradingNotes: event.target.value })}
+              rows={2}
+              maxLength={LIMITS_COMPARE.maxNotesChars}
+              data-testid="set-prompt-notes"
+            />
           </label>
           <button type="button" className="button button-quiet" onClick={() => onChange({ ...value, prompts: value.prompts.filter((_, at) => at !== index) })}>
             {t('compare.removePrompt')}
@@ -195,7 +221,12 @@ function SetEditor({ value, onChange, onSave, onCancel }: { value: PromptSetCont
         </fieldset>
       ))}
       <div className="compare-run-actions">
-        <button type="button" className="button button-quiet" onClick={() => onChange({ ...value, prompts: [...value.prompts, { category: value.prompts.at(-1)?.category ?? 'general', prompt: '' }] })} data-testid="add-prompt">
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => onChange({ ...value, prompts: [...value.prompts, { category: value.prompts.at(-1)?.category ?? 'general', prompt: '' }] })}
+          data-testid="add-prompt"
+        >
           {t('compare.addPrompt')}
         </button>
         <button type="button" className="button button-quiet" onClick={onCancel}>

@@ -14,8 +14,7 @@ export function EngineStatusLine() {
   });
   // An unrevealed blind comparison is on screen: the loaded model is one of its hidden columns.
   const blind = useAppSelector((s) => s.compare.blindScreen);
-  const shownName =
-    loadedName === null || blind === null ? loadedName : blind.activeLabels.length > 0 ? t('engine.loadedBlind', { labels: blind.activeLabels.join(', ') }) : t('engine.loadedHidden');
+  const shownName = loadedName === null || blind === null ? loadedName : blind.activeLabels.length > 0 ? t('engine.loadedBlind', { labels: blind.activeLabels.join(', ') }) : t('engine.loadedHidden');
 
   let text: string;
   let state: string;
@@ -29,9 +28,7 @@ export function EngineStatusLine() {
     state = engine.state;
     const parts = [
       engine.backend !== null ? t(`engine.backend.${engine.backend}`) : null,
-      engine.threads !== null
-        ? t('engine.threads', { count: engine.threads, value: formatInteger(i18n.language, engine.threads) })
-        : null,
+      engine.threads !== null ? t('engine.threads', { count: engine.threads, value: formatInteger(i18n.language, engine.threads) }) : null,
       t(`engine.state.${engine.state}`),
     ].filter((part) => part !== null);
     text = parts.join(' · ');

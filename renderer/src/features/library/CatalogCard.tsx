@@ -43,12 +43,20 @@ export const CatalogCard = memo(function CatalogCard({
         <h3 className="catalog-name">{model.name}</h3>
         <span className="catalog-badges">
           {quantFit !== undefined && (
-            <span className={`fit-badge fit-${quantFit.badge}`} data-testid="fit-badge" title={t('modelFit.needs', { memory: formatBytes(language, quantFit.ramBytes + quantFit.vramBytes), tokens: formatInteger(language, quantFit.contextSize) })}>
+            <span
+              className={`fit-badge fit-${quantFit.badge}`}
+              data-testid="fit-badge"
+              title={t('modelFit.needs', { memory: formatBytes(language, quantFit.ramBytes + quantFit.vramBytes), tokens: formatInteger(language, quantFit.contextSize) })}
+            >
               {t(`modelFit.badge.${quantFit.badge}`)}
             </span>
           )}
           {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}
-          {installed && <span className="catalog-badge catalog-badge-ok" data-testid="installed-badge">{t('library.installed')}</span>}
+          {installed && (
+            <span className="catalog-badge catalog-badge-ok" data-testid="installed-badge">
+              {t('library.installed')}
+            </span>
+          )}
         </span>
       </header>
       <p className="muted catalog-facts">
@@ -81,12 +89,7 @@ export const CatalogCard = memo(function CatalogCard({
           </select>
         </label>
         {!showJob && !installed && (
-          <button
-            type="button"
-            className="button button-primary"
-            data-testid="download-start"
-            onClick={() => void api.call('downloads.start', { catalogId: model.id, quant }).catch(showError)}
-          >
+          <button type="button" className="button button-primary" data-testid="download-start" onClick={() => void api.call('downloads.start', { catalogId: model.id, quant }).catch(showError)}>
             {t('library.download')}
           </button>
         )}

@@ -13,7 +13,10 @@ import { pathsFromDrop } from './dropped-paths.ts';
 export function ImportForm() {
   const { t } = useTranslation();
   const api = useApi();
-  const { refresh, error: { showError } } = useActions();
+  const {
+    refresh,
+    error: { showError },
+  } = useActions();
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);

@@ -42,7 +42,10 @@ export function LibrarySidebar() {
 function InstalledModel({ model }: { model: ModelInfo }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { refresh, error: { showError } } = useActions();
+  const {
+    refresh,
+    error: { showError },
+  } = useActions();
   const [confirming, setConfirming] = useState(false);
   /** Where the file is, when the host cannot show it (the web host: the browser may be elsewhere). */
   const [location, setLocation] = useState<string | null>(null);
@@ -64,7 +67,12 @@ function InstalledModel({ model }: { model: ModelInfo }) {
       <span className="model-facts">
         {model.fileName} · {formatBytes(i18n.language, model.sizeBytes)}
         {model.quantization !== null && <> · {model.quantization}</>} · {t(`library.source.${source}`)}
-        {model.source?.verified === true && <> · <span className="verified">{t('library.verified')}</span></>}
+        {model.source?.verified === true && (
+          <>
+            {' '}
+            · <span className="verified">{t('library.verified')}</span>
+          </>
+        )}
       </span>
       {model.problem !== null && <span className="model-problem">{t(`models.problem.${model.problem.code}`)}</span>}
       {location !== null && (

@@ -14,7 +14,10 @@ import { useActions, useAppSelector } from '../../state/react.tsx';
 export function PackPanel() {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const { refresh, error: { showError } } = useActions();
+  const {
+    refresh,
+    error: { showError },
+  } = useActions();
   const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [exportFolder, setExportFolder] = useState('');
@@ -58,13 +61,29 @@ export function PackPanel() {
             </label>
           ))}
         </fieldset>
-        <input className="import-path" value={exportFolder} onChange={(event) => setExportFolder(event.target.value)} placeholder={t('modelPacks.folderPlaceholder')} aria-label={t('modelPacks.exportFolder')} spellCheck={false} data-testid="pack-export-folder" />
+        <input
+          className="import-path"
+          value={exportFolder}
+          onChange={(event) => setExportFolder(event.target.value)}
+          placeholder={t('modelPacks.folderPlaceholder')}
+          aria-label={t('modelPacks.exportFolder')}
+          spellCheck={false}
+          data-testid="pack-export-folder"
+        />
         <button type="submit" className="button button-quiet" disabled={running || chosen.size === 0 || exportFolder.trim() === ''} data-testid="pack-export">
           {t('modelPacks.export')}
         </button>
       </form>
       <form className="pack-form" onSubmit={(event) => start('packs.import', event)}>
-        <input className="import-path" value={importFolder} onChange={(event) => setImportFolder(event.target.value)} placeholder={t('modelPacks.folderPlaceholder')} aria-label={t('modelPacks.importFolder')} spellCheck={false} data-testid="pack-import-folder" />
+        <input
+          className="import-path"
+          value={importFolder}
+          onChange={(event) => setImportFolder(event.target.value)}
+          placeholder={t('modelPacks.folderPlaceholder')}
+          aria-label={t('modelPacks.importFolder')}
+          spellCheck={false}
+          data-testid="pack-import-folder"
+        />
         <button type="submit" className="button button-quiet" disabled={running || importFolder.trim() === ''} data-testid="pack-import">
           {t('modelPacks.import')}
         </button>
@@ -75,9 +94,7 @@ export function PackPanel() {
           <p>
             {t(`modelPacks.state.${job.kind}.${job.state}`)} · {t('library.bytesOf', { done: formatBytes(i18n.language, job.doneBytes), total: formatBytes(i18n.language, job.totalBytes) })}
           </p>
-          {job.state === 'done' && job.kind === 'import' && (
-            <p>{t('modelPacks.importResult', { imported: job.models.length, refused: job.refused.length, skipped: job.skipped.length })}</p>
-          )}
+          {job.state === 'done' && job.kind === 'import' && <p>{t('modelPacks.importResult', { imported: job.models.length, refused: job.refused.length, skipped: job.skipped.length })}</p>}
           {job.refused.map((refusal) => (
             <p key={refusal.fileName} className="model-problem">
               <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}{' '}

@@ -52,7 +52,11 @@ export function SourceSettings() {
           <button type="submit" className="button button-quiet">
             {t('modelSource.save')}
           </button>
-          {saved && <span className="muted" role="status">{t('modelSource.saved')}</span>}
+          {saved && (
+            <span className="muted" role="status">
+              {t('modelSource.saved')}
+            </span>
+          )}
         </div>
       </form>
     </details>

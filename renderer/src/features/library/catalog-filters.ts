@@ -26,7 +26,10 @@ export function sizeClass(parametersB: number): Exclude<SizeClass, 'any'> {
 }
 
 export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters, fits: Readonly<Record<string, CatalogFit>> = {}): CatalogEntry[] {
-  const words = filters.search.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  const words = filters.search
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   return models.filter((model) => {
     const haystack = `${model.name} ${model.family} ${model.publisher} ${model.repo}`.toLowerCase();
     if (!words.every((word) => haystack.includes(word))) return false;

@@ -62,14 +62,7 @@ function ConfirmOpen({ href, host, onClose }: { href: string; host: string; onCl
 
   return createPortal(
     <div className="link-confirm-backdrop" onClick={onClose}>
-      <div
-        className="link-confirm"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="link-confirm-title"
-        data-testid="link-confirm"
-        onClick={(event) => event.stopPropagation()}
-      >
+      <div className="link-confirm" role="dialog" aria-modal="true" aria-labelledby="link-confirm-title" data-testid="link-confirm" onClick={(event) => event.stopPropagation()}>
         <h2 id="link-confirm-title">{t('links.confirmTitle')}</h2>
         <p>{t('links.confirmBody')}</p>
         <p className="link-confirm-host">

@@ -77,9 +77,12 @@ export function PrivacyPage() {
               </tr>
             </thead>
             <tbody>
-              {(log ?? []).slice(-SHOWN_ROWS).reverse().map((entry, index) => (
-                <LogRow key={`${entry.time}-${index}`} entry={entry} language={i18n.language} />
-              ))}
+              {(log ?? [])
+                .slice(-SHOWN_ROWS)
+                .reverse()
+                .map((entry, index) => (
+                  <LogRow key={`${entry.time}-${index}`} entry={entry} language={i18n.language} />
+                ))}
             </tbody>
           </table>
         )}

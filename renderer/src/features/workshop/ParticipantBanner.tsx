@@ -12,7 +12,10 @@ export function ParticipantBanner({ name }: { name: string }) {
   const [pushed, setPushed] = useState<WorkshopPush | null>(null);
 
   useEffect(() => {
-    api.call('workshop.me', {}).then((me) => setPushed((current) => current ?? me.pushed), () => undefined);
+    api.call('workshop.me', {}).then(
+      (me) => setPushed((current) => current ?? me.pushed),
+      () => undefined,
+    );
     return api.on('workshop.pushed', setPushed);
   }, [api]);
 

@@ -33,13 +33,10 @@ export function useWorkshop(): WorkshopState {
     return api.on('workshop.status', setStatus);
   }, [api]);
 
-  const run = useCallback(
-    (call: () => Promise<WorkshopStatus>) => {
-      setError(null);
-      call().then(setStatus, fail);
-    },
-    [],
-  );
+  const run = useCallback((call: () => Promise<WorkshopStatus>) => {
+    setError(null);
+    call().then(setStatus, fail);
+  }, []);
 
   return {
     status,

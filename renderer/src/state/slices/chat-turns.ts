@@ -46,8 +46,7 @@ export function createTurns(ctx: SliceContext): Slice<TurnActions> {
   const newMessageId = (): string => `${LOCAL_ID_PREFIX}${++messageSeq}`;
 
   /** Updates the running job, if it is still `job`. */
-  const updateJob = (job: ActiveJob, update: (current: ActiveJob) => ActiveJob): void =>
-    set((chat) => (chat.job?.seq === job.seq ? { ...chat, job: update(chat.job) } : chat));
+  const updateJob = (job: ActiveJob, update: (current: ActiveJob) => ActiveJob): void => set((chat) => (chat.job?.seq === job.seq ? { ...chat, job: update(chat.job) } : chat));
 
   /**
    * Ends the running job. The answer becomes a message (the host saved it already); a turn the

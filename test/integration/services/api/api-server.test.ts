@@ -25,7 +25,6 @@ const SCRIPTED = 'enclave-scripted.gguf';
 const ENDLESS = 'enclave-endless.gguf';
 const JSON_MODEL = 'enclave-json.gguf';
 
-
 /** Jobs in the chat queue, running or waiting, whoever they are for. */
 function jobsInQueue(): number {
   const { running, waiting } = testHost.host.services.workshop.status();
@@ -75,7 +74,10 @@ describe('local OpenAI-compatible API', () => {
   test('streams a chat completion as server-sent events', async () => {
     const stream = await client.chat.completions.create({
       model: SCRIPTED,
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello' },
+      ],
       stream: true,
       stream_options: { include_usage: true },
     });

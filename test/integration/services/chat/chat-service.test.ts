@@ -183,4 +183,3 @@ describe('answers for two models', () => {
     }
   });
 });
-

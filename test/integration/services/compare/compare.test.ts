@@ -195,7 +195,12 @@ describe('blind mode and the leaderboard', () => {
     await expect(call('compare.followUp', { id: run.id, prompt: 'Third?' })).rejects.toThrow(/VOTES_LOCKED/);
     const board = await call('compare.leaderboard', {});
     const rows = board.byCategory.find((entry) => entry.category === 'blind-reveal')?.rows ?? [];
-    expect(rows.map((row) => [row.modelId, row.ties])).toEqual(expect.arrayContaining([[ALPHA.file, 1], [BRAVO.file, 1]]));
+    expect(rows.map((row) => [row.modelId, row.ties])).toEqual(
+      expect.arrayContaining([
+        [ALPHA.file, 1],
+        [BRAVO.file, 1],
+      ]),
+    );
     expect(rows.reduce((sum, row) => sum + row.wins + row.losses, 0)).toBe(0);
   }, 60_000);
 
@@ -305,7 +310,18 @@ describe('reports', () => {
     const fr = readFileSync((await call('compare.report', { runIds: [run.id], format: 'html', locale: 'fr' })).savedTo ?? '', 'utf8');
     const en = readFileSync((await call('compare.report', { runIds: [run.id], format: 'html', locale: 'en' })).savedTo ?? '', 'utf8');
     expect(fr).toContain('<html lang="fr">');
-    for (const french of ['Rapport de comparaison Enclave', 'Par modèle', 'Par catégorie', 'Tous les prompts et toutes les réponses', 'Réponses', 'premier jeton', 'jetons/s', 'mémoire max.', 'terminé']) expect(fr).toContain(french);
+    for (const french of [
+      'Rapport de comparaison Enclave',
+      'Par modèle',
+      'Par catégorie',
+      'Tous les prompts et toutes les réponses',
+      'Réponses',
+      'premier jeton',
+      'jetons/s',
+      'mémoire max.',
+      'terminé',
+    ])
+      expect(fr).toContain(french);
     for (const english of ['Enclave comparison report', 'Per model', 'Per category', 'Every prompt and answer', 'Answers', 'first token', 'tokens/s', 'peak memory', 'Generated']) {
       expect(en).toContain(english);
       expect(fr).not.toContain(english);
@@ -317,7 +333,13 @@ describe('reports', () => {
     // French: a decimal comma, and (from 1,000) a space between thousands; English: a decimal point and commas.
     expect(printed(fr)).toMatch(/^\d{1,3}([\u202f\u00a0]\d{3})*,\d\d$/);
     expect(printed(en)).toMatch(/^\d{1,3}(,\d{3})*\.\d\d$/);
-    expect(Number(printed(fr).replace(/[\u202f\u00a0]/g, '').replace(',', '.'))).toBeCloseTo(speed, 2);
+    expect(
+      Number(
+        printed(fr)
+          .replace(/[\u202f\u00a0]/g, '')
+          .replace(',', '.'),
+      ),
+    ).toBeCloseTo(speed, 2);
   }, 60_000);
 });
 

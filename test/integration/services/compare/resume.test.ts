@@ -38,7 +38,9 @@ interface FinishedRow {
 function doneRows(file: string, runId: string): FinishedRow[] {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
-    return db.prepare("SELECT turn, column_position, content, finished_at FROM compare_answers WHERE run_id = ? AND state = 'done' ORDER BY turn, column_position").all(runId) as unknown as FinishedRow[];
+    return db
+      .prepare("SELECT turn, column_position, content, finished_at FROM compare_answers WHERE run_id = ? AND state = 'done' ORDER BY turn, column_position")
+      .all(runId) as unknown as FinishedRow[];
   } finally {
     db.close();
   }

@@ -40,34 +40,31 @@ describe('opening', () => {
     expect(quarantined).toBeNull();
   });
 
-  test.each(Array.from({ length: SCHEMA_VERSION }, (_, version) => version).filter((v) => v > 0))(
-    'migrates a database of schema version %i, keeping its data, after taking a backup',
-    (version) => {
-      // Build the old schema exactly as that version of the app left it, with a conversation in it.
-      // Its rows are written with the columns of the first schema, which every later one keeps.
-      const old = openDatabase(file, MIGRATIONS.slice(0, version));
-      const conversation = { id: 'c-old' };
-      old.db.prepare('INSERT INTO conversations (id, title, created_at, updated_at, leaf_id, message_count) VALUES (?, ?, 1, 1, ?, 1)').run(conversation.id, 'Vieille conversation', 'm-old');
-      old.db
-        .prepare("INSERT INTO messages (id, conversation_id, parent_id, role, content, state, created_at) VALUES ('m-old', ?, NULL, 'user', ?, 'done', 1)")
-        .run(conversation.id, 'Question d’avant la migration');
-      old.db.close();
+  test.each(Array.from({ length: SCHEMA_VERSION }, (_, version) => version).filter((v) => v > 0))('migrates a database of schema version %i, keeping its data, after taking a backup', (version) => {
+    // Build the old schema exactly as that version of the app left it, with a conversation in it.
+    // Its rows are written with the columns of the first schema, which every later one keeps.
+    const old = openDatabase(file, MIGRATIONS.slice(0, version));
+    const conversation = { id: 'c-old' };
+    old.db.prepare('INSERT INTO conversations (id, title, created_at, updated_at, leaf_id, message_count) VALUES (?, ?, 1, 1, ?, 1)').run(conversation.id, 'Vieille conversation', 'm-old');
+    old.db
+      .prepare("INSERT INTO messages (id, conversation_id, parent_id, role, content, state, created_at) VALUES ('m-old', ?, NULL, 'user', ?, 'done', 1)")
+      .run(conversation.id, 'Question d’avant la migration');
+    old.db.close();
 
-      const { db, backupPath } = openDatabase(file);
-      open.push(db);
-      expect(userVersion(db)).toBe(SCHEMA_VERSION);
-      expect(backupPath).not.toBeNull();
-      expect(existsSync(backupPath ?? '')).toBe(true);
-      const migrated = new ConversationService(db).get(conversation.id);
-      expect(migrated.title).toBe('Vieille conversation');
-      expect(migrated.messages.map((m) => m.content)).toEqual(['Question d’avant la migration']);
-      // The backup is the old database, still at the old version and with the data.
-      const backup = new DatabaseSync(backupPath ?? '', { readOnly: true });
-      expect(userVersion(backup)).toBe(version);
-      expect(backup.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 1 });
-      backup.close();
-    },
-  );
+    const { db, backupPath } = openDatabase(file);
+    open.push(db);
+    expect(userVersion(db)).toBe(SCHEMA_VERSION);
+    expect(backupPath).not.toBeNull();
+    expect(existsSync(backupPath ?? '')).toBe(true);
+    const migrated = new ConversationService(db).get(conversation.id);
+    expect(migrated.title).toBe('Vieille conversation');
+    expect(migrated.messages.map((m) => m.content)).toEqual(['Question d’avant la migration']);
+    // The backup is the old database, still at the old version and with the data.
+    const backup = new DatabaseSync(backupPath ?? '', { readOnly: true });
+    expect(userVersion(backup)).toBe(version);
+    expect(backup.prepare('SELECT count(*) AS n FROM messages').get()).toEqual({ n: 1 });
+    backup.close();
+  });
 
   test('a database from a newer Enclave is moved aside, kept intact, and a fresh one starts', () => {
     const newer = service();

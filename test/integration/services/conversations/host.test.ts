@@ -96,7 +96,9 @@ describe('generation in a conversation', () => {
     const c = await call<Conversation>('conversations.create', {});
     await expect(call('chat.generate', { jobId: newJobId(), modelId: 'missing.gguf', conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
     await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: c.id, parentId: null } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'x' }], conversation: { id: c.id, parentId: null, content: 'x' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, messages: [{ role: 'user', content: 'x' }], conversation: { id: c.id, parentId: null, content: 'x' } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const { jobId } = await call<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: ENDLESS, messages: [{ role: 'user', content: 'go' }] });
     await expect(call('chat.generate', { jobId: newJobId(), modelId: SCRIPTED, conversation: { id: c.id, parentId: null, content: 'while busy' } })).rejects.toMatchObject({ code: 'BUSY' });
     await t.waitFor('chat.delta', (p) => p.jobId === jobId);

@@ -86,10 +86,14 @@ function createService(overrides: Partial<DownloadServiceOptions> = {}): Downloa
 async function settled(id: string): Promise<DownloadJob> {
   const job = (): DownloadJob | undefined => service.list().find((entry) => entry.id === id);
   try {
-    return await waitUntil(() => {
-      const current = job();
-      return current !== undefined && ['done', 'failed', 'cancelled', 'paused'].includes(current.state) ? current : null;
-    }, `download ${id} to settle`, { timeoutMs: 50_000 });
+    return await waitUntil(
+      () => {
+        const current = job();
+        return current !== undefined && ['done', 'failed', 'cancelled', 'paused'].includes(current.state) ? current : null;
+      },
+      `download ${id} to settle`,
+      { timeoutMs: 50_000 },
+    );
   } catch (error) {
     const current = job();
     throw new Error(`download ${id} still ${current?.state} at try ${current?.attempt}: ${JSON.stringify(current?.error)}`, { cause: error });
@@ -119,8 +123,13 @@ describe('downloads', () => {
     const model = library.list().find((entry) => entry.id === FILE);
     expect(model?.problem).toBeNull();
     expect(events.map((event) => event.state)).toEqual(expect.arrayContaining(['queued', 'downloading', 'verifying', 'done']));
-    const log = (await readFile(join(dir, 'egress-log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { purpose: string; outcome: string });
-    expect(log).toEqual(expect.arrayContaining([expect.objectContaining({ purpose: 'model-metadata', outcome: 'completed' }), expect.objectContaining({ purpose: 'model-download', outcome: 'completed' })]));
+    const log = (await readFile(join(dir, 'egress-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { purpose: string; outcome: string });
+    expect(log).toEqual(
+      expect.arrayContaining([expect.objectContaining({ purpose: 'model-metadata', outcome: 'completed' }), expect.objectContaining({ purpose: 'model-download', outcome: 'completed' })]),
+    );
   });
 
   test('survives connections cut mid-body many times: ipull reconnects by itself, no try of the service is spent', async () => {
@@ -284,7 +293,8 @@ describe('downloads', () => {
 describe('the downloader’s setup (no downloader yet) can be interrupted', () => {
   // ipull's first request (the file's size) gets no answer at all: createModelDownloader hangs.
   const hanging = (file: string): void => server.serve(REPO, file, randomBytes(256 * 1024), { unansweredRequests: 1 });
-  const setupStarted = async (file: string): Promise<void> => void (await waitUntil(() => server.requests.some((line) => line.startsWith('GET /cdn/') && line.includes(file)), `the first CDN request for ${file}`));
+  const setupStarted = async (file: string): Promise<void> =>
+    void (await waitUntil(() => server.requests.some((line) => line.startsWith('GET /cdn/') && line.includes(file)), `the first CDN request for ${file}`));
 
   test('by the stall watchdog: the next try gets an answer and finishes', async () => {
     service = createService({ retry: WATCHDOG });

@@ -17,17 +17,19 @@ const u64 = (value: bigint): Buffer => Buffer.from(new BigUint64Array([value]).b
 const key = (text: string): Buffer => Buffer.concat([u64(BigInt(Buffer.byteLength(text))), Buffer.from(text)]);
 
 /** A tiny hand-assembled GGUF v3 file: one metadata string, one F32 tensor of 8 values, patchable field by field. */
-function rawGguf(overrides: {
-  magic?: string;
-  version?: number;
-  tensorCount?: bigint;
-  keyValues?: Buffer[];
-  tensorName?: string;
-  dims?: bigint[];
-  ggmlType?: number;
-  offset?: bigint;
-  dataBytes?: number;
-} = {}): Buffer {
+function rawGguf(
+  overrides: {
+    magic?: string;
+    version?: number;
+    tensorCount?: bigint;
+    keyValues?: Buffer[];
+    tensorName?: string;
+    dims?: bigint[];
+    ggmlType?: number;
+    offset?: bigint;
+    dataBytes?: number;
+  } = {},
+): Buffer {
   const keyValues = overrides.keyValues ?? [Buffer.concat([key('general.architecture'), u32(8), key('llama')])];
   const dims = overrides.dims ?? [8n];
   const header = Buffer.concat([
@@ -45,7 +47,6 @@ function rawGguf(overrides: {
   const padded = Math.ceil(header.length / 32) * 32;
   return Buffer.concat([header, Buffer.alloc(padded - header.length), Buffer.alloc(overrides.dataBytes ?? 32, 1)]);
 }
-
 
 /** Hostile headers the fixture writers do not make, each with the problem code it must get. */
 const HANDMADE: readonly { name: string; bytes: Buffer; code: string }[] = [
@@ -84,7 +85,6 @@ const HANDMADE: readonly { name: string; bytes: Buffer; code: string }[] = [
 
 /** The issue's bound for refusing one malformed file (a generous upper bound, not a speed measure). */
 const REFUSAL_BOUND_MS = 5_000;
-
 
 /** Offsets to cut the valid base at: every byte of the fixed fields, then across the whole file. */
 function truncationOffsets(size: number): number[] {
@@ -146,9 +146,7 @@ describe('strict GGUF header check', () => {
       if (file.code !== undefined) expect(problem?.code, `${file.name}: ${problem?.message}`).toBe(file.code);
     }
     timings.sort((a, b) => a - b);
-    console.info(
-      `gguf-validate: ${corpus.length} malformed files refused; per file median ${timings[timings.length >> 1]?.toFixed(2)} ms, max ${timings.at(-1)?.toFixed(2)} ms`,
-    );
+    console.info(`gguf-validate: ${corpus.length} malformed files refused; per file median ${timings[timings.length >> 1]?.toFixed(2)} ms, max ${timings.at(-1)?.toFixed(2)} ms`);
   });
 
   it('refuses its worst case, 16 M empty strings walked one by one, within the bound', async () => {

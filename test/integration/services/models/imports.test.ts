@@ -73,7 +73,10 @@ test('each malformed file is refused within 5 s, even the checker’s worst case
     const started = performance.now();
     const result = await importModels([path], library);
     const elapsed = performance.now() - started;
-    expect(result.refused.map((refusal) => refusal.path), path).toEqual([path]);
+    expect(
+      result.refused.map((refusal) => refusal.path),
+      path,
+    ).toEqual([path]);
     // The issue's bound ("refused within 5 s"), a generous upper bound rather than a speed figure.
     expect(elapsed, path).toBeLessThan(5_000);
   }

@@ -41,7 +41,10 @@ async function finished(host: TestHost, start: PackJob): Promise<PackJob> {
   return host.waitFor('packs.progress', (job) => job.id === start.id && job.state !== 'running');
 }
 
-const sha256 = async (path: string): Promise<string> => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256 = async (path: string): Promise<string> =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 async function exportPack(folder: string): Promise<PackJob> {
   const ids = (await call<ModelInfo[]>(source, 'models.list', {})).map((model) => model.id);

@@ -141,7 +141,12 @@ describe('web host transport', () => {
     ['an unknown command', JSON.stringify({ type: 'call', id: 1, command: 'fs.readFile', input: {} }), 'UNKNOWN_COMMAND', 1],
     ['a prototype key as command', JSON.stringify({ type: 'call', id: 2, command: '__proto__', input: {} }), 'UNKNOWN_COMMAND', 2],
     ['a wrong input shape', JSON.stringify({ type: 'call', id: 3, command: 'chat.generate', input: { modelId: 5 } }), 'BAD_REQUEST', 3],
-    ['an unknown model', JSON.stringify({ type: 'call', id: 4, command: 'chat.generate', input: { jobId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', modelId: '../../etc/passwd', messages: [{ role: 'user', content: 'x' }] } }), 'MODEL_NOT_FOUND', 4],
+    [
+      'an unknown model',
+      JSON.stringify({ type: 'call', id: 4, command: 'chat.generate', input: { jobId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', modelId: '../../etc/passwd', messages: [{ role: 'user', content: 'x' }] } }),
+      'MODEL_NOT_FOUND',
+      4,
+    ],
   ])('answers %s with a typed error and keeps serving', async (_name, text, code, id) => {
     const socket = await connect();
     const frame = await exchange(socket, text);

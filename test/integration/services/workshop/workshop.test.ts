@@ -54,7 +54,14 @@ function joinFrom(localAddress: string, name: string, code: string): Promise<{ s
   const body = new URLSearchParams({ code, name }).toString();
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -216,7 +223,9 @@ describe('workshop mode', () => {
         const place = firstPlace.get(jobId);
         if (place === undefined) continue;
         waited++;
-        const places = client.events.filter((frame) => frame.event === 'chat.queued' && (frame.payload as { jobId: string }).jobId === jobId).map((frame) => (frame.payload as { position: number }).position);
+        const places = client.events
+          .filter((frame) => frame.event === 'chat.queued' && (frame.payload as { jobId: string }).jobId === jobId)
+          .map((frame) => (frame.payload as { position: number }).position);
         expect(places[0], `first place of ${jobId}`).toBe(place);
         for (const shown of places) expect(shown).toBeLessThanOrEqual(PARTICIPANTS);
       }
@@ -292,7 +301,9 @@ describe('workshop mode', () => {
     // Each has had an answer in a saved conversation first, as in a room.
     await Promise.all(
       clients.map(async (client) => {
-        const first = resultOf<{ jobId: string }>(await client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: 3 }, conversation: { id: null, parentId: null, content: 'hello' } }));
+        const first = resultOf<{ jobId: string }>(
+          await client.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: 3 }, conversation: { id: null, parentId: null, content: 'hello' } }),
+        );
         await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === first.jobId);
       }),
     );
@@ -308,8 +319,13 @@ describe('workshop mode', () => {
   test('removing a participant stops their answers and deletes their folder', async () => {
     const [holder, waiter] = [await participant('Holder'), await participant('Waiter')];
     const room = await trainer<WorkshopStatus>('workshop.status');
-    const holderId = at(room.participants.filter((p) => p.name === 'Holder'), 0).id;
-    const running = resultOf<{ jobId: string }>(await holder.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: LONG }, conversation: { id: null, parentId: null, content: 'count forever' } }));
+    const holderId = at(
+      room.participants.filter((p) => p.name === 'Holder'),
+      0,
+    ).id;
+    const running = resultOf<{ jobId: string }>(
+      await holder.call('chat.generate', { jobId: newJobId(), modelId: ENDLESS, sampling: { maxTokens: LONG }, conversation: { id: null, parentId: null, content: 'count forever' } }),
+    );
     const queued = resultOf<{ jobId: string }>(await ask(waiter, 1));
     expect((await trainer<WorkshopStatus>('workshop.status')).running).toContainEqual({ kind: 'participant', name: 'Holder' });
     const folder = join(testHost.dataDir, 'workshop', holderId);

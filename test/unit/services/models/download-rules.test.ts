@@ -74,8 +74,6 @@ describe('Hugging Face digests and URLs', () => {
     expect(resolveUrl('https://huggingface.co', 'Qwen/Qwen3-0.6B-GGUF', 'Qwen3-0.6B-Q8_0.gguf', 'Qwen3-0.6B-Q8_0.gguf')).toBe(
       'https://huggingface.co/Qwen/Qwen3-0.6B-GGUF/resolve/main/Qwen3-0.6B-Q8_0.gguf',
     );
-    expect(resolveUrl('http://127.0.0.1:8080', 'org/big', 'Q4 K/big-00001-of-00002.gguf', 'big-00002-of-00002.gguf')).toBe(
-      'http://127.0.0.1:8080/org/big/resolve/main/Q4%20K/big-00002-of-00002.gguf',
-    );
+    expect(resolveUrl('http://127.0.0.1:8080', 'org/big', 'Q4 K/big-00001-of-00002.gguf', 'big-00002-of-00002.gguf')).toBe('http://127.0.0.1:8080/org/big/resolve/main/Q4%20K/big-00002-of-00002.gguf');
   });
 });

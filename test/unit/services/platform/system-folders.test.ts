@@ -2,10 +2,24 @@ import { describe, expect, test } from 'vitest';
 import { isSystemFolder } from '../../../../electron/services/platform/system-folders.ts';
 
 describe('system folders a pack export never writes into', () => {
-  test.each(['/', '/etc', '/etc/ssh', '/usr/share/x', '/var', '/var/lib/dpkg', '/dev', '/dev/shm', '/proc/self', '/sys/kernel', '/boot', '/home', '/Users', '/media', '/System/Library', '/private/etc'])(
-    'refuses %s',
-    (path) => expect(isSystemFolder(path, 'linux')).toBe(true),
-  );
+  test.each([
+    '/',
+    '/etc',
+    '/etc/ssh',
+    '/usr/share/x',
+    '/var',
+    '/var/lib/dpkg',
+    '/dev',
+    '/dev/shm',
+    '/proc/self',
+    '/sys/kernel',
+    '/boot',
+    '/home',
+    '/Users',
+    '/media',
+    '/System/Library',
+    '/private/etc',
+  ])('refuses %s', (path) => expect(isSystemFolder(path, 'linux')).toBe(true));
 
   test.each(['/tmp/pack', '/var/tmp/pack', '/home/ana/packs', '/media/ana/USB STICK', '/mnt/usb/enclave', '/Volumes/STICK', '/private/var/folders/x/T/pack', '/Users/ana/Desktop'])(
     'allows %s',

@@ -2,7 +2,16 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EGRESS_LOG_ROTATE_BYTES, EgressGate, HUGGING_FACE_HOSTS, hostEntryMatches, modelHosts, rotatedLogFile, type EgressLogEntry, type EgressRequest } from '../../../../electron/services/privacy/egress.ts';
+import {
+  EGRESS_LOG_ROTATE_BYTES,
+  EgressGate,
+  HUGGING_FACE_HOSTS,
+  hostEntryMatches,
+  modelHosts,
+  rotatedLogFile,
+  type EgressLogEntry,
+  type EgressRequest,
+} from '../../../../electron/services/privacy/egress.ts';
 
 let dir: string;
 let logFile: string;
@@ -83,9 +92,7 @@ describe('egress gate', () => {
   });
 
   it('refuses a connection the user did not start', async () => {
-    expect(() => gate.authorize({ url: 'https://huggingface.co/api/models', purpose: 'model-metadata', userInitiated: false })).toThrow(
-      expect.objectContaining({ code: 'EGRESS_BLOCKED' }),
-    );
+    expect(() => gate.authorize({ url: 'https://huggingface.co/api/models', purpose: 'model-metadata', userInitiated: false })).toThrow(expect.objectContaining({ code: 'EGRESS_BLOCKED' }));
     expect((await gate.entries())[0]).toMatchObject({ outcome: 'blocked-not-user-initiated', purpose: 'model-metadata', host: 'huggingface.co' });
   });
 
