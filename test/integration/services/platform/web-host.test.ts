@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import type { ServerFrame } from '#shared/contract.ts';
 import { allowedHosts, startWebServer, type WebServer } from '../../../../electron/services/platform/web-server.ts';
 import { CONTENT_SECURITY_POLICY } from '../../../../electron/shell/security.ts';
+import { directFetch } from '../../../support/loopback.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
 
 let testHost: TestHost;
@@ -89,6 +90,13 @@ describe('web host transport', () => {
     expect(directives.find((directive) => directive.startsWith('img-src '))).toBe("img-src 'self' data:");
     expect(page['x-frame-options']).toBe('DENY');
     expect(page['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('forbids other pages to frame the web host (clickjacking)', async () => {
+    const response = await directFetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('names an IPv6 listening address in brackets, as browsers send it', () => {
