@@ -1,4 +1,5 @@
 /** Hardware fit (model library): this machine's memory, and what each catalog file needs. */
+import type { ErrorPayload } from './errors.ts';
 import type { GpuBackend } from './models.ts';
 
 export interface HardwareInfo {
@@ -12,6 +13,19 @@ export interface HardwareInfo {
   /** Apple silicon and other shared-memory GPUs: VRAM that is also RAM. */
   unifiedMemoryBytes: number;
   cpuCores: number;
+}
+
+/** A fit that failed because no model host could be reached (offline mode, no network): it says nothing about the model. */
+export function isHostUnreachable(fit: Pick<CatalogFit, 'error'>): boolean {
+  return fit.error?.code === 'OFFLINE' || fit.error?.code === 'NETWORK_UNREACHABLE';
+}
+
+/** Memory a model needs beyond its file, as the engine pool counts it. */
+export const MODEL_MEMORY_MARGIN_BYTES = 512 * 1024 * 1024;
+
+/** What is known without the header (offline, no network): the file and a margin in free RAM and VRAM. */
+export function fitsBySize(sizeBytes: number, hardware: Pick<HardwareInfo, 'freeRamBytes' | 'freeVramBytes'>): boolean {
+  return sizeBytes + MODEL_MEMORY_MARGIN_BYTES <= hardware.freeRamBytes + hardware.freeVramBytes;
 }
 
 export const FIT_BADGES = ['gpu', 'partial-gpu', 'cpu', 'too-large'] as const;
@@ -36,7 +50,7 @@ export interface ModelFit {
 export interface CatalogFit {
   catalogId: string;
   quants: ModelFit[];
-  error: { code: string; message: string } | null;
+  error: ErrorPayload | null;
 }
 
 /** Useful context for a chat: long enough for a few exchanges with a document pasted in. */
