@@ -99,6 +99,10 @@ test('a pack export to a folder that does not exist offers to create it, then ex
     await missing.getByTestId('pack-create-folder').click();
     await expect(packs.getByTestId('pack-status')).toContainText('Exporté');
     expect(await readdir(folder)).toContain('enclave-pack.json');
+    // Imported back, its one model is already here: French plurals and a French list.
+    await packs.getByTestId('pack-import-folder').fill(folder);
+    await packs.getByTestId('pack-import').click();
+    await expect(packs.getByTestId('pack-import-result')).toHaveText('0\u00a0importé, 0\u00a0refusé et 1\u00a0déjà présent.');
   } finally {
     await rm(parent, { recursive: true, force: true });
   }

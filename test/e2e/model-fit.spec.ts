@@ -118,7 +118,7 @@ test('exports a model pack, deletes the model, and imports the pack back verifie
 
     await packs.getByTestId('pack-import-folder').fill(folder);
     await packs.getByTestId('pack-import').click();
-    await expect(packs.getByTestId('pack-status')).toContainText('1 imported, 0 refused, 0 already there.');
+    await expect(packs.getByTestId('pack-import-result')).toHaveText('1 imported, 0 refused, and 0 already there.');
     await expect(installed).toContainText('verified');
     await page.screenshot({ path: join(SHOTS, 'pack-imported.png') });
   } finally {

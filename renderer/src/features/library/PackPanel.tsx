@@ -4,7 +4,7 @@ import type { PackJob } from '#shared/packs.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
-import { formatBytes } from '../../i18n/format.ts';
+import { formatBytes, formatList } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /**
@@ -123,7 +123,16 @@ export function PackPanel() {
           <p>
             {t(`modelPacks.state.${job.kind}.${job.state}`)} · {t('library.bytesOf', { done: formatBytes(i18n.language, job.doneBytes), total: formatBytes(i18n.language, job.totalBytes) })}
           </p>
-          {job.state === 'done' && job.kind === 'import' && <p>{t('modelPacks.importResult', { imported: job.models.length, refused: job.refused.length, skipped: job.skipped.length })}</p>}
+          {job.state === 'done' && job.kind === 'import' && (
+            <p data-testid="pack-import-result">
+              {formatList(i18n.language, [
+                t('modelPacks.imported', { count: job.models.length }),
+                t('modelPacks.refused', { count: job.refused.length }),
+                t('modelPacks.skipped', { count: job.skipped.length }),
+              ])}
+              .
+            </p>
+          )}
           {job.refused.map((refusal) => (
             <p key={refusal.fileName} className="model-problem">
               <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}
