@@ -57,6 +57,9 @@ test('with no network the fit check names the cause, concludes nothing and the f
   const card = page.getByTestId('catalog-qwen3-0.6b');
   await expect(card.getByTestId('fit-unchecked-card')).toContainText(/Compatibilité non vérifiée\s:\spas de réseau\. Le fichier pèse \d+\sMo\. Cet ordinateur a [\d,]+\sGo de mémoire libre\./);
   await page.screenshot({ path: join(SHOTS, 'fit-no-network-fr.png') });
+  // The catalog's own words are names only: nothing English left in a French card.
+  await expect(card).toContainText('Alibaba Cloud (Chine)');
+  await expect(card).not.toContainText('team');
 
   const all = await page.locator('[data-testid^="catalog-"]').count();
   await page.getByTestId('filter-fits').check();

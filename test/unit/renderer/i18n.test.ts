@@ -104,7 +104,7 @@ describe('i18next output', () => {
     expect(t('fr')('workshop.throughput', { count: 1, rate: formatRate('fr', 0) })).toBe(`dernière minute${NBSP}: 1${NBSP}réponse, 0,0${NBSP}jetons/s`);
     expect(t('en')('workshop.throughput', { count: 3, rate: formatRate('en', 12.5) })).toBe('last minute: 3 answers, 12.5 tokens/s');
     expect(t('fr')('modelFit.progress', { done: 12, total: 4096 })).toContain(`12 sur 4${NNBSP}096`);
-    expect(t('en')('privacy.summary', { attempts: 1234, allowed: 1, blocked: 1233 })).toBe('Connection attempts: 1,234 · allowed: 1 · refused: 1,233');
+    expect(t('en')('privacy.summaryAttempts', { count: 1234, allowed: 1, blocked: 1233 })).toBe('1,234 connection attempts (allowed: 1 · refused: 1,233)');
     // Interpolated values are not HTML-escaped: React escapes what it renders.
     expect(t('en')('engine.loaded', { name: 'a<b>&c' })).toBe('Loaded: a<b>&c');
   });
