@@ -85,15 +85,22 @@ const CPU_COMFORT_PARAMETERS_B = 4;
 
 /**
  * The one model to suggest on first run: the best badge, then (on the CPU) nothing slower than a
- * chat can bear, then the largest, which answers best.
+ * chat can bear, then one that speaks the user's language, then the largest, which answers best;
+ * on a tie the catalog's order, newest first, decides.
  */
-export function recommendModel(catalog: readonly { id: string; parametersB: number }[], fits: Readonly<Record<string, CatalogFit>>): { catalogId: string; quant: string; badge: FitBadge } | null {
+export function recommendModel(
+  catalog: readonly { id: string; parametersB: number; languages: readonly string[] }[],
+  fits: Readonly<Record<string, CatalogFit>>,
+  language: string,
+): { catalogId: string; quant: string; badge: FitBadge } | null {
+  const spoken = language.slice(0, 2).toLowerCase();
   let best: { catalogId: string; quant: string; badge: FitBadge; rank: number } | null = null;
   for (const model of catalog) {
     const fit = fits[model.id]?.quants.find((quant) => quant.recommended);
     if (fit === undefined) continue;
     const comfortable = fit.badge !== 'cpu' || model.parametersB <= CPU_COMFORT_PARAMETERS_B;
-    const rank = BADGE_RANK[fit.badge] * 10_000 + (comfortable ? 1_000 : 0) + (comfortable ? model.parametersB : -model.parametersB);
+    const speaks = model.languages.includes(spoken);
+    const rank = BADGE_RANK[fit.badge] * 10_000 + (comfortable ? 1_000 : 0) + (speaks ? 500 : 0) + (comfortable ? model.parametersB : -model.parametersB);
     if (best === null || rank > best.rank) best = { catalogId: model.id, quant: fit.quant, badge: fit.badge, rank };
   }
   return best === null ? null : { catalogId: best.catalogId, quant: best.quant, badge: best.badge };

@@ -24,7 +24,7 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
   const { catalog, hardware, fits, fitCheck } = library;
   const language = i18n.language;
   const checked = Object.keys(fits).length > 0;
-  const recommendation = catalog === null ? null : recommendModel(catalog, fits);
+  const recommendation = catalog === null ? null : recommendModel(catalog, fits, i18n.language);
   // A model the check could not read says nothing about the fit: its cause is shown instead of a verdict.
   const unchecked = Object.values(fits).find((fit) => fit.error !== null)?.error ?? null;
   const recommended: CatalogEntry | undefined = catalog?.find((model) => model.id === recommendation?.catalogId);
