@@ -6,7 +6,7 @@ import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, W
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
-import { formatRate } from '../../i18n/format.ts';
+import { formatInteger, formatRate } from '../../i18n/format.ts';
 import './workshop.css';
 
 const DEFAULT_PORT = 5180;
@@ -137,13 +137,13 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
 }
 
 function ParticipantRow({ participant, onRemove }: { participant: WorkshopParticipant; onRemove: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <tr data-testid="workshop-participant" data-state={participant.state}>
       <td>{participant.name}</td>
       <td>{participant.state === 'waiting' ? t('workshop.state.waiting', { position: participant.position }) : t(`workshop.state.${participant.state}`)}</td>
-      <td>{participant.answers}</td>
-      <td>{participant.tokens}</td>
+      <td>{formatInteger(i18n.language, participant.answers)}</td>
+      <td>{formatInteger(i18n.language, participant.tokens)}</td>
       <td>
         <button type="button" className="button button-quiet" onClick={onRemove} data-testid="workshop-remove">
           {t('workshop.remove')}
