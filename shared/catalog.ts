@@ -22,7 +22,8 @@ export const catalogEntrySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
   name: z.string().min(1),
   family: z.string().min(1),
-  publisher: z.string().min(1),
+  /** The publisher's name alone, shown as is in every language: no words to translate around it. */
+  publisher: z.string().regex(/^[^()]+$/),
   /** ISO 3166-1 alpha-2 country of the publisher. */
   country: z.string().regex(/^[A-Z]{2}$/),
   /** Parameter count in billions. */

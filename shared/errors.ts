@@ -1,6 +1,8 @@
 /**
  * Errors that cross the contract boundary. The code is stable: the renderer translates it
- * (`errors.<code>` in its locale files); the message is English detail for logs and developers.
+ * (`errors.<code>` in its locale files), and `details.reason` when one of `ERROR_REASONS` says more
+ * (`errorReasons.<reason>`); the other details (a folder, a size) are shown in the interface's
+ * language. The message is English, for logs and developers, and stays behind "Details".
  */
 export const ERROR_CODES = [
   'BAD_REQUEST',
@@ -16,6 +18,8 @@ export const ERROR_CODES = [
   'GENERATION_FAILED',
   // Privacy and security (egress gate)
   'OFFLINE',
+  // The model host cannot be reached: no network, or no name resolution
+  'NETWORK_UNREACHABLE',
   'EGRESS_BLOCKED',
   'LINK_REFUSED',
   // Model downloads
@@ -39,6 +43,29 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What `details.reason` may name, where the code alone does not tell the user enough. */
+export const ERROR_REASONS = [
+  'answer-running',
+  'queue-full',
+  'json',
+  'shape',
+  'no-folder',
+  'not-a-folder',
+  'system-folder',
+  'not-writable',
+  'relative-path',
+  'no-pack-manifest',
+  'pack-manifest-not-json',
+  'pack-manifest-invalid',
+  'file-changed',
+] as const;
+
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+export function isErrorReason(value: unknown): value is ErrorReason {
+  return typeof value === 'string' && (ERROR_REASONS as readonly string[]).includes(value);
+}
 
 export interface ErrorPayload {
   code: ErrorCode;

@@ -1,4 +1,5 @@
 /** Hardware fit (model library): this machine's memory, and what each catalog file needs. */
+import type { ErrorPayload } from './errors.ts';
 import type { GpuBackend } from './models.ts';
 
 export interface HardwareInfo {
@@ -12,6 +13,19 @@ export interface HardwareInfo {
   /** Apple silicon and other shared-memory GPUs: VRAM that is also RAM. */
   unifiedMemoryBytes: number;
   cpuCores: number;
+}
+
+/** A fit that failed because no model host could be reached (offline mode, no network): it says nothing about the model. */
+export function isHostUnreachable(fit: Pick<CatalogFit, 'error'>): boolean {
+  return fit.error?.code === 'OFFLINE' || fit.error?.code === 'NETWORK_UNREACHABLE';
+}
+
+/** Memory a model needs beyond its file, as the engine pool counts it. */
+export const MODEL_MEMORY_MARGIN_BYTES = 512 * 1024 * 1024;
+
+/** What is known without the header (offline, no network): the file and a margin in free RAM and VRAM. */
+export function fitsBySize(sizeBytes: number, hardware: Pick<HardwareInfo, 'freeRamBytes' | 'freeVramBytes'>): boolean {
+  return sizeBytes + MODEL_MEMORY_MARGIN_BYTES <= hardware.freeRamBytes + hardware.freeVramBytes;
 }
 
 export const FIT_BADGES = ['gpu', 'partial-gpu', 'cpu', 'too-large'] as const;
@@ -36,7 +50,7 @@ export interface ModelFit {
 export interface CatalogFit {
   catalogId: string;
   quants: ModelFit[];
-  error: { code: string; message: string } | null;
+  error: ErrorPayload | null;
 }
 
 /** Useful context for a chat: long enough for a few exchanges with a document pasted in. */
@@ -71,15 +85,22 @@ const CPU_COMFORT_PARAMETERS_B = 4;
 
 /**
  * The one model to suggest on first run: the best badge, then (on the CPU) nothing slower than a
- * chat can bear, then the largest, which answers best.
+ * chat can bear, then one that speaks the user's language, then the largest, which answers best;
+ * on a tie the catalog's order, newest first, decides.
  */
-export function recommendModel(catalog: readonly { id: string; parametersB: number }[], fits: Readonly<Record<string, CatalogFit>>): { catalogId: string; quant: string; badge: FitBadge } | null {
+export function recommendModel(
+  catalog: readonly { id: string; parametersB: number; languages: readonly string[] }[],
+  fits: Readonly<Record<string, CatalogFit>>,
+  language: string,
+): { catalogId: string; quant: string; badge: FitBadge } | null {
+  const spoken = language.slice(0, 2).toLowerCase();
   let best: { catalogId: string; quant: string; badge: FitBadge; rank: number } | null = null;
   for (const model of catalog) {
     const fit = fits[model.id]?.quants.find((quant) => quant.recommended);
     if (fit === undefined) continue;
     const comfortable = fit.badge !== 'cpu' || model.parametersB <= CPU_COMFORT_PARAMETERS_B;
-    const rank = BADGE_RANK[fit.badge] * 10_000 + (comfortable ? 1_000 : 0) + (comfortable ? model.parametersB : -model.parametersB);
+    const speaks = model.languages.includes(spoken);
+    const rank = BADGE_RANK[fit.badge] * 10_000 + (comfortable ? 1_000 : 0) + (speaks ? 500 : 0) + (comfortable ? model.parametersB : -model.parametersB);
     if (best === null || rank > best.rank) best = { catalogId: model.id, quant: fit.quant, badge: fit.badge, rank };
   }
   return best === null ? null : { catalogId: best.catalogId, quant: best.quant, badge: best.badge };

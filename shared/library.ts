@@ -33,7 +33,7 @@ export const libraryCommandSchemas = {
   'hardware.info': z.strictObject({}),
   'catalog.fit': z.strictObject({ catalogIds: z.array(idSchema).min(1).max(100) }),
   // Model packs and library actions: folders on the computer running Enclave.
-  'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096) }),
+  'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096), createFolder: z.boolean().optional() }),
   'packs.import': z.strictObject({ folder: z.string().min(1).max(4096) }),
   'models.delete': z.strictObject({ id: idSchema }),
   /** Shows the model's file in the system's file manager (desktop); the web host answers its path to copy. */

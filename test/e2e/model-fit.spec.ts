@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from '@playwright/test';
+import { CATALOG } from '../../electron/services/models/catalog.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { test as base, expect } from './web-host.fixture.ts';
@@ -15,6 +16,8 @@ import { test as base, expect } from './web-host.fixture.ts';
 const SHOTS = '/tmp/shots-model-fit';
 const LIBRARY_SHOTS = '/tmp/shots-library';
 const SMALL = { id: 'qwen3-0.6b', repo: 'unsloth/Qwen3-0.6B-GGUF', files: ['Qwen3-0.6B-Q4_K_M.gguf', 'Qwen3-0.6B-Q8_0.gguf'] };
+/** The catalog's first file, which the check reads first: served as a file that is not a model, so it never fits. */
+const FIRST = { repo: CATALOG[0]?.repo ?? '', file: CATALOG[0]?.files[0]?.file ?? '' };
 
 const test = base.extend<object, { fakeHf: FakeHfServer }>({
   fakeHf: [
@@ -23,6 +26,7 @@ const test = base.extend<object, { fakeHf: FakeHfServer }>({
       const server = await startFakeHfServer();
       const scripted = await readFile((await ensureFixtureModels()).scripted);
       for (const file of SMALL.files) server.serve(SMALL.repo, file, scripted);
+      server.serve(FIRST.repo, FIRST.file, Buffer.from('not a model'));
       await use(server);
       await server.close();
     },
@@ -54,7 +58,7 @@ test('first run: the fit check waits for the user, shows its progress and can be
   await page.goto(`${webHost.url}/#/models`);
   await expect(page.getByTestId(`catalog-${SMALL.id}`)).toBeVisible();
   // The first header read of the check gets no answer: the check stays under way until stopped.
-  fakeHf.setFaults(SMALL.repo, SMALL.files[0] ?? '', { unansweredRequests: 1 });
+  fakeHf.setFaults(FIRST.repo, FIRST.file, { unansweredRequests: 1 });
   await deleteEveryModel(page);
   expect((await readdir(webHost.modelsDir)).filter((name) => name.endsWith('.gguf'))).toEqual([]);
 
@@ -71,7 +75,7 @@ test('first run: the fit check waits for the user, shows its progress and can be
   // Asked, it shows where it is and offers to stop.
   await panel.getByTestId('check-fit').click();
   const progress = panel.getByTestId('fit-progress');
-  await expect(progress).toContainText('Checking which models fit: 0 of 17');
+  await expect(progress).toContainText('Checking which models fit: 0 of 22');
   await page.screenshot({ path: join(SHOTS, 'first-run-checking.png') });
   await progress.getByTestId('fit-cancel').click();
   await expect(progress).toHaveCount(0);
@@ -118,7 +122,7 @@ test('exports a model pack, deletes the model, and imports the pack back verifie
 
     await packs.getByTestId('pack-import-folder').fill(folder);
     await packs.getByTestId('pack-import').click();
-    await expect(packs.getByTestId('pack-status')).toContainText('1 imported, 0 refused, 0 already there.');
+    await expect(packs.getByTestId('pack-import-result')).toHaveText('1 imported, 0 refused, and 0 already there.');
     await expect(installed).toContainText('verified');
     await page.screenshot({ path: join(SHOTS, 'pack-imported.png') });
   } finally {

@@ -109,6 +109,9 @@ test('the Privacy page: promise, Offline switch, network log and the exported re
   await expect(page.getByTestId('privacy-log').locator('tr[data-outcome="blocked-offline"]').first()).toBeVisible({ timeout: 10_000 });
   await expect(page.getByTestId('privacy-log')).toContainText('Refused (offline)');
   await expect(page.getByTestId('privacy-summary')).toContainText('allowed: 0');
+  // The summary counts what the table shows: its entries, then what they are.
+  const rows = await page.getByTestId('privacy-log').locator('tbody tr').count();
+  await expect(page.getByTestId('privacy-summary')).toContainText(new RegExp(`^${rows} (entry|entries) in the log below: \\d+ connection attempts? `));
   await expect(page.getByText('becomes egress-log.1.jsonl')).toBeVisible();
   await page.screenshot({ path: join(SHOTS, 'privacy-en.png'), fullPage: true });
   await page.screenshot({ path: join(LIBRARY_SHOTS, 'privacy-en.png'), fullPage: true });

@@ -40,6 +40,7 @@ function statusOf(code: ErrorCode): number {
     case 'ENGINE_CRASHED':
     case 'ENGINE_UNAVAILABLE':
     case 'MODEL_LOAD_FAILED':
+    case 'NETWORK_UNREACHABLE':
       return 503;
     case 'GENERATION_FAILED':
     case 'DISK_FULL':

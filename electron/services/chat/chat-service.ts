@@ -185,10 +185,10 @@ export class ChatService {
     const model = this.library.usable(modelId);
     const own = [...this.running.values(), ...this.waiting].find((job) => sameCaller(job.caller, caller));
     if (own !== undefined) {
-      throw new EnclaveError('BUSY', 'an answer is still being generated; stop it or wait for it to finish', { jobId: own.jobId });
+      throw new EnclaveError('BUSY', 'an answer is still being generated; stop it or wait for it to finish', { jobId: own.jobId, reason: 'answer-running' });
     }
     if (this.waiting.length >= MAX_WAITING_JOBS) {
-      throw new EnclaveError('BUSY', 'too many answers are waiting for the engine', { waiting: this.waiting.length });
+      throw new EnclaveError('BUSY', 'too many answers are waiting for the engine', { waiting: this.waiting.length, reason: 'queue-full' });
     }
     return model;
   }

@@ -12,6 +12,7 @@ import type { EngineClient } from '../../engine/client/engine-client.ts';
 import type { FitEstimate } from '../../engine/protocol.ts';
 import type { EgressGate } from '../privacy/egress.ts';
 import { HEADER_IGNORED_KEYS } from './gguf/files.ts';
+import { networkUnreachableError } from './network-unreachable.ts';
 
 /** A header read that gets no answer ends (and its egress entry with it) instead of holding on for minutes. */
 const HEADER_READ_TIMEOUT_MS = 30_000;
@@ -57,8 +58,7 @@ export class ModelFitService {
         const recommended = recommendedQuant(quants, entry.defaultQuant);
         results.push({ catalogId, quants: quants.map((fit) => ({ ...fit, recommended: fit.quant === recommended })), error: null });
       } catch (error) {
-        const payload = toErrorPayload(error);
-        results.push({ catalogId, quants: [], error: { code: payload.code, message: payload.message } });
+        results.push({ catalogId, quants: [], error: toErrorPayload(error) });
       }
     }
     return results;
@@ -85,7 +85,7 @@ export class ModelFitService {
       handle.finish('completed', 'GGUF header');
     } catch (error) {
       handle.finish('failed', error instanceof Error ? error.message : String(error));
-      throw new EnclaveError('DOWNLOAD_FAILED', `could not read the GGUF header of ${url}`, { cause: error instanceof Error ? error.message : String(error) });
+      throw networkUnreachableError(error, url) ?? new EnclaveError('DOWNLOAD_FAILED', `could not read the GGUF header of ${url}`, { cause: error instanceof Error ? error.message : String(error) });
     }
     this.headers.set(url, info);
     return info;

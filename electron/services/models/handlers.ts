@@ -45,7 +45,7 @@ export function libraryHandlers({ library, engine, downloads, fit, packs }: Libr
     'models.import': ({ paths, mode }) => importModels(paths, library, mode),
     'hardware.info': () => fit.hardware(),
     'catalog.fit': ({ catalogIds }) => fit.fit(catalogIds),
-    'packs.export': ({ modelIds, folder }) => packs.export(modelIds, folder),
+    'packs.export': ({ modelIds, folder, createFolder }) => packs.export(modelIds, folder, createFolder),
     'packs.import': ({ folder }) => packs.import(folder),
     'models.pickImport': async ({ kind }) => {
       if (ports.pickModels === undefined) return { available: false, paths: [] };

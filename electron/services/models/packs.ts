@@ -35,12 +35,13 @@ export class ModelPacks {
   }
 
   /**
-   * Starts writing these library models and a manifest into `folder`, an existing folder the user
-   * chose (not a system folder); a file already there is never overwritten. Progress comes as events.
+   * Starts writing these library models and a manifest into `folder`, a folder the user chose (not
+   * a system folder), created first when `createFolder` says so; a file already there is never
+   * overwritten. Progress comes as events.
    */
-  async export(modelIds: readonly string[], folder: string): Promise<PackJob> {
+  async export(modelIds: readonly string[], folder: string, createFolder = false): Promise<PackJob> {
     const models = modelIds.map((id) => this.options.library.usable(id));
-    const target = await exportFolder(folder);
+    const target = await exportFolder(folder, createFolder);
     const names = [PACK_MANIFEST_NAME, ...(await Promise.all(models.map(partNames))).flat()];
     for (const name of names) {
       if (await exists(join(target, name))) throw new EnclaveError('FILE_EXISTS', `${name} is already in ${target}`, { file: name, folder: target });
@@ -62,7 +63,7 @@ export class ModelPacks {
           const sha256 = await this.copyHashed(job, file.path, join(target, file.fileName));
           const expected = source.manifest?.parts.find((part) => part.fileName === file.fileName)?.sha256;
           if (expected !== undefined && expected !== null && expected !== sha256) {
-            throw new EnclaveError('CHECKSUM_MISMATCH', `${file.fileName} no longer matches its verified sha256`, { file: file.fileName, expected, actual: sha256 });
+            throw new EnclaveError('CHECKSUM_MISMATCH', `${file.fileName} no longer matches its verified sha256`, { file: file.fileName, expected, actual: sha256, reason: 'file-changed' });
           }
           files.push({ fileName: file.fileName, sha256, sizeBytes: file.sizeBytes });
         }
@@ -77,7 +78,7 @@ export class ModelPacks {
 
   /** Starts copying a pack's models into the library, each file's sha256 checked before it is listed. */
   import(folder: string): PackJob {
-    if (!isAbsolute(folder)) throw new EnclaveError('BAD_REQUEST', 'the pack folder must be an absolute path', { folder: folder.slice(0, 200) });
+    if (!isAbsolute(folder)) throw new EnclaveError('BAD_REQUEST', 'the pack folder must be an absolute path', { folder: folder.slice(0, 200), reason: 'relative-path' });
     const source = resolve(folder);
     const job = this.createJob('import', source);
     void this.run(job, async () => {
@@ -205,23 +206,33 @@ async function partNames(model: LibraryEntry): Promise<string[]> {
   return manifest?.parts.map((part) => part.fileName) ?? splitPartNames(model.info.fileName);
 }
 
-/** The folder to export to: absolute, existing, a folder, writable, and not one of the system's. */
-async function exportFolder(folder: string): Promise<string> {
-  if (!isAbsolute(folder)) throw new EnclaveError('BAD_REQUEST', 'the export folder must be an absolute path', { folder: folder.slice(0, 200) });
+/** The folder to export to: absolute, existing (or created when asked), a folder, writable, and not one of the system's. */
+async function exportFolder(folder: string, create: boolean): Promise<string> {
+  if (!isAbsolute(folder)) throw new EnclaveError('BAD_REQUEST', 'the export folder must be an absolute path', { folder: folder.slice(0, 200), reason: 'relative-path' });
+  if (create && isSystemFolder(folder)) throw new EnclaveError('FORBIDDEN', `${folder} is in a system folder: choose a folder of your own or a USB stick`, { folder, reason: 'system-folder' });
+  if (create) await createExportFolder(folder);
   let real: string;
   try {
     real = await realpath(folder);
   } catch {
-    throw new EnclaveError('NOT_FOUND', `no folder at ${folder.slice(0, 500)}: create it first`, { folder: folder.slice(0, 500) });
+    throw new EnclaveError('NOT_FOUND', `no folder at ${folder.slice(0, 500)}: create it first`, { folder: folder.slice(0, 500), reason: 'no-folder' });
   }
   if (isSystemFolder(real)) throw new EnclaveError('FORBIDDEN', `${real} is a system folder: choose a folder of your own or a USB stick`, { folder: real, reason: 'system-folder' });
-  if (!(await stat(real)).isDirectory()) throw new EnclaveError('BAD_REQUEST', `${real} is not a folder`, { folder: real });
+  if (!(await stat(real)).isDirectory()) throw new EnclaveError('BAD_REQUEST', `${real} is not a folder`, { folder: real, reason: 'not-a-folder' });
   try {
     await access(real, constants.W_OK);
   } catch {
     throw new EnclaveError('FORBIDDEN', `${real} cannot be written to`, { folder: real, reason: 'not-writable' });
   }
   return real;
+}
+
+async function createExportFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw diskFullError(error) ?? new EnclaveError('FORBIDDEN', `${folder} could not be created: ${(error as Error).message}`, { folder, reason: 'not-writable' });
+  }
 }
 
 function exists(path: string): Promise<boolean> {
@@ -236,15 +247,15 @@ async function readPackManifest(folder: string): Promise<PackManifest> {
   try {
     text = await readFile(join(folder, PACK_MANIFEST_NAME), 'utf8');
   } catch {
-    throw new EnclaveError('NOT_FOUND', `no ${PACK_MANIFEST_NAME} in ${folder}`, { folder });
+    throw new EnclaveError('NOT_FOUND', `no ${PACK_MANIFEST_NAME} in ${folder}`, { folder, reason: 'no-pack-manifest' });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new EnclaveError('BAD_REQUEST', `${PACK_MANIFEST_NAME} is not JSON`, { folder });
+    throw new EnclaveError('BAD_REQUEST', `${PACK_MANIFEST_NAME} is not JSON`, { folder, reason: 'pack-manifest-not-json' });
   }
   const result = packManifestSchema.safeParse(parsed);
-  if (!result.success) throw new EnclaveError('BAD_REQUEST', `${PACK_MANIFEST_NAME} is not a model pack manifest`, { folder, issue: result.error.issues[0]?.message });
+  if (!result.success) throw new EnclaveError('BAD_REQUEST', `${PACK_MANIFEST_NAME} is not a model pack manifest`, { folder, reason: 'pack-manifest-invalid', issue: result.error.issues[0]?.message });
   return result.data;
 }

@@ -57,6 +57,11 @@ export function formatBytes(language: string, bytes: number): string {
   return numberFormat(language, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }).format(bytes / 1e3);
 }
 
+/** "a, b and c" ("a, b et c" in French). */
+export function formatList(language: string, items: readonly string[]): string {
+  return new Intl.ListFormat(language, { type: 'conjunction' }).format(items);
+}
+
 /** 7.6B (7,6 Md in French). */
 export function formatCompact(language: string, value: number): string {
   return numberFormat(language, { notation: 'compact', maximumFractionDigits: 1 }).format(value);

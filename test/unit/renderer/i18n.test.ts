@@ -92,10 +92,19 @@ describe('i18next output', () => {
     expect(t('fr')('stats.speed', { value: formatRate('fr', 12.5) })).toBe(`12,5${NBSP}jetons/s`);
     expect(t('en')('stats.speed', { value: formatRate('en', 12.5) })).toBe(`12.5${NBSP}tokens/s`);
     expect(t('fr')('errors.MODEL_NOT_FOUND')).toMatch(/^Ce modèle/);
-    expect(t('en')('stats.tokens', { count: 1, value: '1' })).toBe('1 token');
-    expect(t('en')('stats.tokens', { count: 2, value: '2' })).toBe('2 tokens');
-    expect(t('fr')('stats.tokens', { count: 0, value: '0' })).toBe(`0${NBSP}jeton`);
-    expect(t('fr')('stats.tokens', { count: 1_000_000, value: '1 000 000' })).toBe(`1 000 000${NBSP}jetons`);
+    expect(t('en')('stats.tokens', { count: 1 })).toBe('1 token');
+    expect(t('en')('stats.tokens', { count: 2 })).toBe('2 tokens');
+    expect(t('fr')('stats.tokens', { count: 0 })).toBe(`0${NBSP}jeton`);
+    expect(t('fr')('stats.tokens', { count: 1_000_000 })).toBe(`1${NNBSP}000${NNBSP}000${NBSP}jetons`);
+  });
+
+  it('counts with the language’s plural rules and digit grouping, from the count alone', () => {
+    const t = (language: 'en' | 'fr') => createI18n(language).t;
+    expect(t('fr')('compare.runSet', { count: 1 })).toBe(`Lancer le jeu (1${NBSP}réponse)`);
+    expect(t('fr')('workshop.throughput', { count: 1, rate: formatRate('fr', 0) })).toBe(`dernière minute${NBSP}: 1${NBSP}réponse, 0,0${NBSP}jetons/s`);
+    expect(t('en')('workshop.throughput', { count: 3, rate: formatRate('en', 12.5) })).toBe('last minute: 3 answers, 12.5 tokens/s');
+    expect(t('fr')('modelFit.progress', { done: 12, total: 4096 })).toContain(`12 sur 4${NNBSP}096`);
+    expect(t('en')('privacy.summaryAttempts', { count: 1234, allowed: 1, blocked: 1233 })).toBe('1,234 connection attempts (allowed: 1 · refused: 1,233)');
     // Interpolated values are not HTML-escaped: React escapes what it renders.
     expect(t('en')('engine.loaded', { name: 'a<b>&c' })).toBe('Loaded: a<b>&c');
   });

@@ -15,7 +15,7 @@ const entry = (outcome: EgressLogEntry['outcome'], host = 'huggingface.co'): Egr
 describe('the network report', () => {
   it('counts attempts once (not their endings) and lists the hosts contacted', () => {
     const log = [entry('allowed'), entry('completed'), entry('blocked-offline'), entry('allowed', 'cdn-lfs.hf.co'), entry('failed', 'cdn-lfs.hf.co'), entry('blocked-host', 'evil.example')];
-    expect(summarize(log)).toEqual({ attempts: 4, allowed: 2, blocked: 2, hostsContacted: ['cdn-lfs.hf.co', 'huggingface.co'] });
+    expect(summarize(log)).toEqual({ entries: 6, attempts: 4, allowed: 2, blocked: 2, connections: 0, endings: 2, hostsContacted: ['cdn-lfs.hf.co', 'huggingface.co'] });
   });
 
   it('counts a download once, not once for its request and again for each socket it opened', () => {
@@ -31,7 +31,7 @@ describe('the network report', () => {
       // The desktop shell refused a request of the page.
       { ...entry('blocked-host', 'fonts.example.com'), purpose: 'renderer' as const, level: 'request' as const },
     ];
-    expect(summarize(log)).toEqual({ attempts: 3, allowed: 1, blocked: 2, hostsContacted: ['cdn-lfs.hf.co', 'huggingface.co'] });
+    expect(summarize(log)).toEqual({ entries: 7, attempts: 3, allowed: 1, blocked: 2, connections: 3, endings: 1, hostsContacted: ['cdn-lfs.hf.co', 'huggingface.co'] });
   });
 
   it('shows pushed entries after the read log, once each', () => {

@@ -37,19 +37,30 @@ describe('recommended model', () => {
     quants: [{ catalogId: '', quant: 'Q4_K_M', badge, contextSize: 4096, gpuLayers: 0, totalLayers: 1, ramBytes: 1, vramBytes: 0, recommended: true }],
   });
   const catalog = [
-    { id: 'small', parametersB: 0.6 },
-    { id: 'medium', parametersB: 3 },
-    { id: 'big', parametersB: 8 },
+    { id: 'small', parametersB: 0.6, languages: ['en', 'fr'] },
+    { id: 'medium', parametersB: 3, languages: ['en', 'fr'] },
+    { id: 'big', parametersB: 8, languages: ['en', 'fr'] },
   ];
   test('on the CPU: the largest model that stays quick enough to chat with', () => {
-    expect(recommendModel(catalog, { small: fits('cpu'), medium: fits('cpu'), big: fits('cpu') })?.catalogId).toBe('medium');
+    expect(recommendModel(catalog, { small: fits('cpu'), medium: fits('cpu'), big: fits('cpu') }, 'en')?.catalogId).toBe('medium');
   });
   test('a model wholly on the GPU beats a larger one partly on it', () => {
-    expect(recommendModel(catalog, { small: fits('gpu'), medium: fits('gpu'), big: fits('partial-gpu') })?.catalogId).toBe('medium');
-    expect(recommendModel(catalog, { small: fits('gpu'), medium: fits('gpu'), big: fits('gpu') })?.catalogId).toBe('big');
+    expect(recommendModel(catalog, { small: fits('gpu'), medium: fits('gpu'), big: fits('partial-gpu') }, 'en')?.catalogId).toBe('medium');
+    expect(recommendModel(catalog, { small: fits('gpu'), medium: fits('gpu'), big: fits('gpu') }, 'en')?.catalogId).toBe('big');
+  });
+  test('one that speaks the user’s language first, then the largest; a tie goes to the catalog’s order', () => {
+    const languages = [
+      { id: 'english-4b', parametersB: 4, languages: ['en'] },
+      { id: 'french-3b', parametersB: 3, languages: ['fr', 'en'] },
+      { id: 'later-french-3b', parametersB: 3, languages: ['fr'] },
+    ];
+    const cpu = { 'english-4b': fits('cpu'), 'french-3b': fits('cpu'), 'later-french-3b': fits('cpu') };
+    expect(recommendModel(languages, cpu, 'fr')?.catalogId).toBe('french-3b');
+    expect(recommendModel(languages, cpu, 'fr-CA')?.catalogId).toBe('french-3b');
+    expect(recommendModel(languages, cpu, 'en')?.catalogId).toBe('english-4b');
   });
   test('nothing when no fit is known or nothing fits', () => {
-    expect(recommendModel(catalog, {})).toBeNull();
-    expect(recommendModel(catalog, { big: { ...fits('too-large'), quants: [] } })).toBeNull();
+    expect(recommendModel(catalog, {}, 'en')).toBeNull();
+    expect(recommendModel(catalog, { big: { ...fits('too-large'), quants: [] } }, 'en')).toBeNull();
   });
 });

@@ -204,7 +204,7 @@ export class DownloadService {
           break;
         } catch (error) {
           if (task.stop !== null || !isRetriable(error) || task.job.attempt >= this.retry.attempts) throw error;
-          task.job.error = toErrorPayload(error);
+          task.job.error = toErrorPayload(classifyFailure(error, this.endpoint()));
           task.job.attempt += 1;
           this.setState(task, 'retrying');
           await sleepUnlessAborted(backoffDelay(this.retry, task.job.attempt - 1), task.abort.signal);
@@ -264,7 +264,7 @@ export class DownloadService {
     if (task.stop === 'shutdown') return;
     task.job.bytesPerSecond = 0;
     task.job.secondsLeft = null;
-    let failure = task.stop === 'pause' ? null : classifyFailure(error);
+    let failure = task.stop === 'pause' ? null : classifyFailure(error, this.endpoint());
     try {
       const manifest = await readManifest(path);
       if (manifest !== null) await saveManifest(path, { ...manifest, download: 'paused' });
@@ -285,7 +285,7 @@ export class DownloadService {
   private fail(task: Task, error: unknown): void {
     task.job.bytesPerSecond = 0;
     task.job.secondsLeft = null;
-    task.job.error = toErrorPayload(classifyFailure(error));
+    task.job.error = toErrorPayload(classifyFailure(error, this.endpoint()));
     this.setState(task, 'failed');
   }
 

@@ -4,6 +4,7 @@
  */
 import { EnclaveError } from '#shared/errors.ts';
 import { diskFullError, isDiskFull } from '../disk-full.ts';
+import { networkUnreachableError } from '../network-unreachable.ts';
 
 export interface RetryPolicy {
   /** Tries per start or resume, the first included. */
@@ -59,11 +60,11 @@ export function isRetriable(error: unknown): boolean {
   return !(typeof status === 'number' && (status === 404 || status === 401 || status === 410));
 }
 
-/** The error a failed download reports: its typed cause, DISK_FULL, or DOWNLOAD_FAILED. */
-export function classifyFailure(error: unknown): EnclaveError {
+/** The error a failed download from `url` reports: its typed cause, DISK_FULL, NETWORK_UNREACHABLE, or DOWNLOAD_FAILED. */
+export function classifyFailure(error: unknown, url?: string): EnclaveError {
   const typed = enclaveCause(error);
   if (typed !== null) return typed;
-  return diskFullError(error) ?? new EnclaveError('DOWNLOAD_FAILED', errorMessage(error));
+  return diskFullError(error) ?? networkUnreachableError(error, url) ?? new EnclaveError('DOWNLOAD_FAILED', errorMessage(error));
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { GenerationStats } from '#shared/chat.ts';
-import { formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
+import { formatDuration, formatRate } from '../../i18n/format.ts';
 
 export function AnswerStats({ stats, loadMs }: { stats: GenerationStats; loadMs: number | null }) {
   const { t, i18n } = useTranslation();
@@ -19,7 +19,7 @@ export function AnswerStats({ stats, loadMs }: { stats: GenerationStats; loadMs:
         value: stats.timeToFirstTokenMs !== null ? formatDuration(lang, stats.timeToFirstTokenMs) : na,
       }),
     },
-    { key: 'tokens', text: t('stats.tokens', { count: stats.tokens, value: formatInteger(lang, stats.tokens) }) },
+    { key: 'tokens', text: t('stats.tokens', { count: stats.tokens }) },
     { key: 'duration', text: t('stats.duration', { value: formatDuration(lang, stats.durationMs) }) },
   ];
   if (loadMs !== null) parts.push({ key: 'load', text: t('stats.load', { value: formatDuration(lang, loadMs) }) });

@@ -3,7 +3,7 @@ import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /** Tells the user when the conversations file could not be used and was set aside, or answers were cut off. */
 export function DatabaseNotice() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const database = useAppSelector((s) => s.conversations.database);
   const { dismissDatabaseNotice } = useActions().conversations;
   if (database === null || (database.quarantined === null && database.interrupted === 0)) return null;
@@ -14,7 +14,7 @@ export function DatabaseNotice() {
           {database.quarantined.reason === 'corrupt' ? t('conversations.quarantined') : t('conversations.newerSchema')} <code>{database.quarantined.path}</code>
         </p>
       )}
-      {database.interrupted > 0 && <p>{t('conversations.interrupted', { count: database.interrupted, value: new Intl.NumberFormat(i18n.language).format(database.interrupted) })}</p>}
+      {database.interrupted > 0 && <p>{t('conversations.interrupted', { count: database.interrupted })}</p>}
       <button type="button" className="button button-quiet" onClick={dismissDatabaseNotice}>
         {t('errorBanner.dismiss')}
       </button>

@@ -7,7 +7,7 @@ import { saveFile } from './transfer.ts';
 
 /** Sidebar: export every conversation as one archive; import a ChatGPT data export. */
 export function TransferMenu() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { exportAll, importChatGpt } = useActions().conversations;
   const [imported, setImported] = useState<number | null>(null);
 
@@ -30,7 +30,7 @@ export function TransferMenu() {
       </label>
       {imported !== null && (
         <p className="muted" role="status" data-testid="import-result">
-          {t('conversations.imported', { count: imported, value: new Intl.NumberFormat(i18n.language).format(imported) })}
+          {t('conversations.imported', { count: imported })}
         </p>
       )}
     </details>

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
-import { formatBytes, formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
+import { formatBytes, formatDuration, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/Markdown.tsx';
 import { Reasoning } from '../chat/Reasoning.tsx';
 
@@ -19,7 +19,7 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
     : [
         t('compare.stat.firstToken', { value: answer.timeToFirstTokenMs === null ? na : formatDuration(lang, answer.timeToFirstTokenMs) }),
         t('compare.stat.speed', { value: answer.tokensPerSecond === null ? na : formatRate(lang, answer.tokensPerSecond) }),
-        t('compare.stat.tokens', { value: answer.tokens === null ? na : formatInteger(lang, answer.tokens) }),
+        answer.tokens === null ? t('compare.stat.tokensUnknown', { value: na }) : t('compare.stat.tokens', { count: answer.tokens }),
         ...(blind
           ? []
           : [

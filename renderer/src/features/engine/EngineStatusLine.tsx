@@ -1,10 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import { formatInteger } from '../../i18n/format.ts';
 import { useAppSelector } from '../../state/react.tsx';
 import './engine.css';
 
 export function EngineStatusLine() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const engine = useAppSelector((s) => s.host.engine);
   const connection = useAppSelector((s) => s.host.connection);
   // One model per engine process; several when answers for different models run side by side.
@@ -28,7 +27,7 @@ export function EngineStatusLine() {
     state = engine.state;
     const parts = [
       engine.backend !== null ? t(`engine.backend.${engine.backend}`) : null,
-      engine.threads !== null ? t('engine.threads', { count: engine.threads, value: formatInteger(i18n.language, engine.threads) }) : null,
+      engine.threads !== null ? t('engine.threads', { count: engine.threads }) : null,
       t(`engine.state.${engine.state}`),
     ].filter((part) => part !== null);
     text = parts.join(' · ');

@@ -2,7 +2,7 @@ import { memo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '#shared/catalog.ts';
 import type { DownloadJob } from '#shared/downloads.ts';
-import type { CatalogFit } from '#shared/hardware.ts';
+import type { CatalogFit, HardwareInfo } from '#shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes, formatInteger } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
@@ -10,16 +10,19 @@ import { jobForFile, type LibraryState } from '../../state/slices/library.ts';
 import { SafeLink } from '../links/SafeLink.tsx';
 import { countryName, frenchNote, languageName } from './catalog-text.ts';
 import { DownloadProgress } from './DownloadProgress.tsx';
+import { uncheckedCause } from './unchecked-cause.ts';
 
 export const CatalogCard = memo(function CatalogCard({
   model,
   downloads,
   installedFiles,
   fit,
+  hardware,
 }: {
   model: CatalogEntry;
   /** This machine's fit for each quant, once checked. */
   fit: CatalogFit | undefined;
+  hardware: HardwareInfo | null;
   downloads: LibraryState['downloads'];
   /** File names present and usable in the models folder. */
   installedFiles: ReadonlySet<string>;
@@ -99,7 +102,12 @@ export const CatalogCard = memo(function CatalogCard({
           {t('modelFit.needs', { memory: formatBytes(language, quantFit.ramBytes + quantFit.vramBytes), tokens: formatInteger(language, quantFit.contextSize) })}
         </p>
       )}
-      {fit !== undefined && fit.error !== null && <p className="muted catalog-facts">{t('modelFit.error')}</p>}
+      {fit !== undefined && fit.error !== null && (
+        <p className="muted catalog-facts" data-testid="fit-unchecked-card" data-code={fit.error.code}>
+          {t('modelFit.uncheckedModel', { cause: t(`modelFit.cause.${uncheckedCause(fit.error.code)}`), size: formatBytes(language, file.sizeBytes) })}
+          {hardware !== null && <> {t('modelFit.freeMemory', { free: formatBytes(language, hardware.freeRamBytes + hardware.freeVramBytes) })}</>}
+        </p>
+      )}
       {showJob && <DownloadProgress job={job} />}
     </li>
   );

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { DownloadJob } from '#shared/downloads.ts';
-import { isErrorCode } from '#shared/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { formatBytes, formatDuration } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
 
@@ -35,11 +35,15 @@ export function DownloadProgress({ job }: { job: DownloadJob }) {
           <div className="progress-fill" style={{ width: `${percent}%` }} />
         </div>
       )}
-      {job.state === 'retrying' && <p className="muted download-note">{t('library.retrying', { attempt: job.attempt })}</p>}
-      {job.error !== null && job.state === 'failed' && (
-        <p className="download-error" role="alert" data-code={job.error.code}>
-          {isErrorCode(job.error.code) ? t(`errors.${job.error.code}`) : t('errors.INTERNAL')}
+      {job.state === 'retrying' && (
+        <p className="muted download-note" data-testid="download-retrying" data-code={job.error?.code}>
+          {job.error?.code === 'NETWORK_UNREACHABLE' ? t('library.retryingNoNetwork', { attempt: job.attempt }) : t('library.retrying', { attempt: job.attempt })}
         </p>
+      )}
+      {job.error !== null && job.state === 'failed' && (
+        <div className="download-error" role="alert" data-code={job.error.code}>
+          <ErrorExplanation error={job.error} />
+        </div>
       )}
       <div className="download-actions">
         {(job.state === 'downloading' || job.state === 'retrying' || job.state === 'queued') && (

@@ -4,6 +4,7 @@ import type { CatalogEntry } from '#shared/catalog.ts';
 import { recommendModel } from '#shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatBytes } from '../../i18n/format.ts';
+import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { useActions } from '../../state/react.tsx';
 import type { LibraryState } from '../../state/slices/library.ts';
 
@@ -23,7 +24,9 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
   const { catalog, hardware, fits, fitCheck } = library;
   const language = i18n.language;
   const checked = Object.keys(fits).length > 0;
-  const recommendation = catalog === null ? null : recommendModel(catalog, fits);
+  const recommendation = catalog === null ? null : recommendModel(catalog, fits, i18n.language);
+  // A model the check could not read says nothing about the fit: its cause is shown instead of a verdict.
+  const unchecked = Object.values(fits).find((fit) => fit.error !== null)?.error ?? null;
   const recommended: CatalogEntry | undefined = catalog?.find((model) => model.id === recommendation?.catalogId);
   const catalogIds = useMemo(() => catalog?.map((model) => model.id), [catalog]);
   const checkAll = (): void => void checkFit(catalogIds ?? []).catch(showError);
@@ -79,7 +82,13 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
           )}
         </div>
       )}
-      {checked && fitCheck === null && recommendation === null && <p className="muted">{t('modelFit.nothingFits')}</p>}
+      {fitCheck === null && recommendation === null && unchecked !== null && (
+        <div className="machine-unchecked" role="status" data-testid="fit-unchecked" data-code={unchecked.code}>
+          <ErrorExplanation error={unchecked} />
+          <p className="muted">{t('modelFit.uncheckedTitle')}</p>
+        </div>
+      )}
+      {checked && fitCheck === null && recommendation === null && unchecked === null && <p className="muted">{t('modelFit.nothingFits')}</p>}
     </section>
   );
 }

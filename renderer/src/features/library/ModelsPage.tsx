@@ -13,7 +13,7 @@ import './library.css';
 export function ModelsPage() {
   const { t, i18n } = useTranslation();
   const library = useLibrary();
-  const { catalog, downloads, fits } = library;
+  const { catalog, downloads, fits, hardware } = library;
   const models = useAppSelector((s) => s.models.list);
   const modelsLoaded = useAppSelector((s) => s.models.loaded);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
@@ -24,7 +24,7 @@ export function ModelsPage() {
     () => [...new Set((catalog ?? []).flatMap((model) => model.languages))].sort((a, b) => languageName(uiLanguage, a).localeCompare(languageName(uiLanguage, b), uiLanguage)),
     [catalog, uiLanguage],
   );
-  const shown = useMemo(() => filterCatalog(catalog ?? [], filters, fits), [catalog, filters, fits]);
+  const shown = useMemo(() => filterCatalog(catalog ?? [], filters, fits, hardware), [catalog, filters, fits, hardware]);
   // First run: the model list and the jobs are known, and there is nothing usable and nothing coming.
   const firstRun = modelsLoaded && catalog !== null && installedFiles.size === 0 && Object.keys(downloads).length === 0;
   const update = (patch: Partial<CatalogFilters>): void => setFilters((current) => ({ ...current, ...patch }));
@@ -94,7 +94,7 @@ export function ModelsPage() {
       ) : (
         <ul className="catalog" aria-label={t('library.catalogLabel')}>
           {shown.map((model) => (
-            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} fit={fits[model.id]} />
+            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} fit={fits[model.id]} hardware={hardware} />
           ))}
         </ul>
       )}

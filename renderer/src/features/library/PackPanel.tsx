@@ -1,9 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isErrorCode } from '#shared/errors.ts';
 import type { PackJob } from '#shared/packs.ts';
+import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
-import { formatBytes } from '../../i18n/format.ts';
+import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
+import { formatBytes, formatList } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /**
@@ -23,6 +24,8 @@ export function PackPanel() {
   const [exportFolder, setExportFolder] = useState('');
   const [importFolder, setImportFolder] = useState('');
   const [job, setJob] = useState<PackJob | null>(null);
+  /** The export folder the host found missing, offered for creation. */
+  const [missingFolder, setMissingFolder] = useState<string | null>(null);
 
   useEffect(
     () =>
@@ -34,10 +37,25 @@ export function PackPanel() {
   );
 
   const running = job?.state === 'running';
-  const start = (command: 'packs.export' | 'packs.import', event: FormEvent): void => {
+  const follow = (call: Promise<PackJob>, onError: (error: unknown) => void): void => {
+    call.then((started) => setJob((current) => (current?.id === started.id ? current : started)), onError);
+  };
+  const startExport = (createFolder: boolean): void => {
+    const folder = exportFolder.trim();
+    setMissingFolder(null);
+    follow(api.call('packs.export', { modelIds: [...chosen], folder, createFolder }), (error: unknown) => {
+      const refused = toEnclaveError(error);
+      if (refused.code === 'NOT_FOUND' && refused.details?.reason === 'no-folder') setMissingFolder(folder);
+      else showError(refused);
+    });
+  };
+  const onExport = (event: FormEvent): void => {
     event.preventDefault();
-    const call = command === 'packs.export' ? api.call('packs.export', { modelIds: [...chosen], folder: exportFolder.trim() }) : api.call('packs.import', { folder: importFolder.trim() });
-    call.then((started) => setJob((current) => (current?.id === started.id ? current : started)), showError);
+    startExport(false);
+  };
+  const onImport = (event: FormEvent): void => {
+    event.preventDefault();
+    follow(api.call('packs.import', { folder: importFolder.trim() }), showError);
   };
   const toggle = (id: string): void =>
     setChosen((current) => {
@@ -51,7 +69,7 @@ export function PackPanel() {
     <details className="pack-panel" data-testid="pack-panel">
       <summary>{t('modelPacks.title')}</summary>
       <p className="muted pack-note">{t('modelPacks.intro')}</p>
-      <form className="pack-form" onSubmit={(event) => start('packs.export', event)}>
+      <form className="pack-form" onSubmit={onExport}>
         <fieldset className="pack-models">
           <legend>{t('modelPacks.choose')}</legend>
           {models.map((model) => (
@@ -64,7 +82,10 @@ export function PackPanel() {
         <input
           className="import-path"
           value={exportFolder}
-          onChange={(event) => setExportFolder(event.target.value)}
+          onChange={(event) => {
+            setExportFolder(event.target.value);
+            setMissingFolder(null);
+          }}
           placeholder={t('modelPacks.folderPlaceholder')}
           aria-label={t('modelPacks.exportFolder')}
           spellCheck={false}
@@ -74,7 +95,15 @@ export function PackPanel() {
           {t('modelPacks.export')}
         </button>
       </form>
-      <form className="pack-form" onSubmit={(event) => start('packs.import', event)}>
+      {missingFolder !== null && (
+        <p className="pack-missing-folder" role="status" data-testid="pack-missing-folder">
+          {t('modelPacks.missingFolder', { folder: missingFolder })}{' '}
+          <button type="button" className="button button-quiet" disabled={running} onClick={() => startExport(true)} data-testid="pack-create-folder">
+            {t('modelPacks.createAndExport')}
+          </button>
+        </p>
+      )}
+      <form className="pack-form" onSubmit={onImport}>
         <input
           className="import-path"
           value={importFolder}
@@ -94,17 +123,25 @@ export function PackPanel() {
           <p>
             {t(`modelPacks.state.${job.kind}.${job.state}`)} · {t('library.bytesOf', { done: formatBytes(i18n.language, job.doneBytes), total: formatBytes(i18n.language, job.totalBytes) })}
           </p>
-          {job.state === 'done' && job.kind === 'import' && <p>{t('modelPacks.importResult', { imported: job.models.length, refused: job.refused.length, skipped: job.skipped.length })}</p>}
+          {job.state === 'done' && job.kind === 'import' && (
+            <p data-testid="pack-import-result">
+              {formatList(i18n.language, [
+                t('modelPacks.imported', { count: job.models.length }),
+                t('modelPacks.refused', { count: job.refused.length }),
+                t('modelPacks.skipped', { count: job.skipped.length }),
+              ])}
+              .
+            </p>
+          )}
           {job.refused.map((refusal) => (
             <p key={refusal.fileName} className="model-problem">
-              <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}{' '}
-              <span className="muted refusal-reason">({refusal.message})</span>
+              <code>{refusal.fileName}</code>: {refusal.code === 'CHECKSUM_MISMATCH' ? t('modelPacks.mismatch') : t('modelPacks.badHeader')}
             </p>
           ))}
           {job.error !== null && (
-            <p className="model-problem" data-code={job.error.code}>
-              {t('modelPacks.failed', { message: t(`errors.${isErrorCode(job.error.code) ? job.error.code : 'INTERNAL'}`) })}
-            </p>
+            <div className="model-problem" data-code={job.error.code}>
+              <ErrorExplanation error={job.error} />
+            </div>
           )}
         </div>
       )}

@@ -1,5 +1,5 @@
 import type { CatalogEntry } from '#shared/catalog.ts';
-import type { CatalogFit } from '#shared/hardware.ts';
+import { fitsBySize, isHostUnreachable, type CatalogFit, type HardwareInfo } from '#shared/hardware.ts';
 
 export const SIZE_CLASSES = ['any', 'small', 'medium', 'large'] as const;
 export type SizeClass = (typeof SIZE_CLASSES)[number];
@@ -12,7 +12,7 @@ export interface CatalogFilters {
   /** '' for every language; otherwise an ISO 639-1 code. */
   language: string;
   reasoning: 'any' | 'yes' | 'no';
-  /** Only models with a quant that fits this machine (once their fit is known). */
+  /** Only models with a quant that fits this machine: by the check, or by file size where no model host could be reached. */
   fits: boolean;
 }
 
@@ -25,7 +25,7 @@ export function sizeClass(parametersB: number): Exclude<SizeClass, 'any'> {
   return 'large';
 }
 
-export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters, fits: Readonly<Record<string, CatalogFit>> = {}): CatalogEntry[] {
+export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogFilters, fits: Readonly<Record<string, CatalogFit>> = {}, hardware: HardwareInfo | null = null): CatalogEntry[] {
   const words = filters.search
     .toLowerCase()
     .split(/\s+/)
@@ -37,7 +37,13 @@ export function filterCatalog(models: readonly CatalogEntry[], filters: CatalogF
     if (filters.size !== 'any' && sizeClass(model.parametersB) !== filters.size) return false;
     if (filters.language !== '' && !model.languages.includes(filters.language)) return false;
     if (filters.reasoning !== 'any' && model.reasoning !== (filters.reasoning === 'yes')) return false;
-    if (filters.fits && !(fits[model.id]?.quants.some((quant) => quant.badge !== 'too-large') ?? false)) return false;
+    if (filters.fits && !fitsMachine(model, fits[model.id], hardware)) return false;
     return true;
   });
+}
+
+function fitsMachine(model: CatalogEntry, fit: CatalogFit | undefined, hardware: HardwareInfo | null): boolean {
+  if (fit === undefined) return false;
+  if (isHostUnreachable(fit)) return hardware !== null && model.files.some((file) => fitsBySize(file.sizeBytes, hardware));
+  return fit.quants.some((quant) => quant.badge !== 'too-large');
 }

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { EgressLogEntry } from '#shared/privacy.ts';
+import { formatList } from '../../i18n/format.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -58,7 +59,13 @@ export function PrivacyPage() {
         </header>
         <ErrorNote code={error} />
         <p className="muted" data-testid="privacy-summary">
-          {t('privacy.summary', { attempts: summary.attempts, allowed: summary.allowed, blocked: summary.blocked })}
+          {t('privacy.summaryEntries', { count: summary.entries })}{' '}
+          {formatList(i18n.language, [
+            t('privacy.summaryAttempts', { count: summary.attempts, allowed: summary.allowed, blocked: summary.blocked }),
+            t('privacy.summaryConnections', { count: summary.connections }),
+            t('privacy.summaryEndings', { count: summary.endings }),
+          ])}
+          .
         </p>
         <p className="muted privacy-rotation">{t('privacy.rotationNote')}</p>
         {log !== null && log.length > SHOWN_ROWS && <p className="muted">{t('privacy.showingLast', { shown: SHOWN_ROWS, total: log.length })}</p>}

@@ -3,9 +3,15 @@ import type { TFunction } from 'i18next';
 import { BLOCKED_OUTCOMES, type EgressLogEntry } from '#shared/privacy.ts';
 
 export interface EgressSummary {
+  /** Every entry of the log: attempts + sockets they opened + endings. */
+  entries: number;
   attempts: number;
   allowed: number;
   blocked: number;
+  /** Sockets the connection-level gate allowed, each belonging to an attempt already counted. */
+  connections: number;
+  /** How attempts ended: completed, failed or cancelled. */
+  endings: number;
   /** Hosts a connection was allowed to, sorted. */
   hostsContacted: string[];
 }
@@ -20,15 +26,18 @@ export interface EgressSummary {
 export function summarize(entries: readonly EgressLogEntry[]): EgressSummary {
   let allowed = 0;
   let blocked = 0;
+  let connections = 0;
   const hosts = new Set<string>();
   for (const entry of entries) {
     if (BLOCKED_OUTCOMES.includes(entry.outcome)) blocked++;
     else if (entry.outcome === 'allowed') {
       hosts.add(entry.host);
-      if (entry.level !== 'connection') allowed++;
+      if (entry.level === 'connection') connections++;
+      else allowed++;
     }
   }
-  return { attempts: allowed + blocked, allowed, blocked, hostsContacted: [...hosts].sort() };
+  const attempts = allowed + blocked;
+  return { entries: entries.length, attempts, allowed, blocked, connections, endings: entries.length - attempts - connections, hostsContacted: [...hosts].sort() };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, W
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { formatInteger, formatRate } from '../../i18n/format.ts';
 import './workshop.css';
 
 const DEFAULT_PORT = 5180;
@@ -75,7 +76,7 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
 }
 
 function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: WorkshopState }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <>
       <div className="workshop-card workshop-join">
@@ -104,7 +105,7 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
         <h2>{t('workshop.roomTitle', { count: status.participants.length })}</h2>
         <p className="muted" data-testid="workshop-queue">
           {status.running.length === 0 ? t('workshop.engineIdle') : t('workshop.engineBusy', { name: status.running.map((caller) => callerLabel(caller, t)).join(', ') })}{' '}
-          {t('workshop.waiting', { count: status.waiting })} · {t('workshop.throughput', { answers: status.throughput.answers, rate: status.throughput.tokensPerSecond.toFixed(1) })}
+          {t('workshop.waiting', { count: status.waiting })} · {t('workshop.throughput', { count: status.throughput.answers, rate: formatRate(i18n.language, status.throughput.tokensPerSecond) })}
         </p>
         {status.participants.length === 0 ? (
           <p className="muted">{t('workshop.empty')}</p>
@@ -136,13 +137,13 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
 }
 
 function ParticipantRow({ participant, onRemove }: { participant: WorkshopParticipant; onRemove: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <tr data-testid="workshop-participant" data-state={participant.state}>
       <td>{participant.name}</td>
       <td>{participant.state === 'waiting' ? t('workshop.state.waiting', { position: participant.position }) : t(`workshop.state.${participant.state}`)}</td>
-      <td>{participant.answers}</td>
-      <td>{participant.tokens}</td>
+      <td>{formatInteger(i18n.language, participant.answers)}</td>
+      <td>{formatInteger(i18n.language, participant.tokens)}</td>
       <td>
         <button type="button" className="button button-quiet" onClick={onRemove} data-testid="workshop-remove">
           {t('workshop.remove')}

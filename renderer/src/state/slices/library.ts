@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry } from '#shared/catalog.ts';
 import type { DownloadJob } from '#shared/downloads.ts';
-import type { CatalogFit, HardwareInfo } from '#shared/hardware.ts';
+import { isHostUnreachable, type CatalogFit, type HardwareInfo } from '#shared/hardware.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
 export interface LibraryState {
@@ -49,6 +49,13 @@ export function createLibrarySlice(ctx: SliceContext): Slice<LibraryActions> {
         const fits = await api.call('catalog.fit', { catalogIds: [catalogId] });
         if (run !== fitRun) return;
         set((library) => ({ ...library, fits: { ...library.fits, ...Object.fromEntries(fits.map((fit) => [fit.catalogId, fit])) }, fitCheck: { done: index + 1, total: catalogIds.length } }));
+        const unreachable = fits.find(isHostUnreachable)?.error;
+        if (unreachable !== undefined && unreachable !== null) {
+          // No model host to read from: the models left would fail alike, so they carry the same cause at once.
+          const rest = catalogIds.slice(index + 1).map((id): CatalogFit => ({ catalogId: id, quants: [], error: unreachable }));
+          set((library) => ({ ...library, fits: { ...library.fits, ...Object.fromEntries(rest.map((fit) => [fit.catalogId, fit])) } }));
+          return;
+        }
       }
     } finally {
       if (run === fitRun) set({ fitCheck: null });

@@ -99,4 +99,18 @@ describe('hardware fit', () => {
     expect(fit?.error?.code).toBe('OFFLINE');
     expect(server.requests.length).toBe(before);
   });
+
+  test('no network (the model host’s name does not resolve): NETWORK_UNREACHABLE naming the host, not a failed download', async () => {
+    if (served === undefined) throw new Error('the catalog needs a model');
+    const unreachable = await createTestHost([], { ENCLAVE_HF_ENDPOINT: 'https://hf.invalid' });
+    try {
+      const outcome = await unreachable.host.call('catalog.fit', { catalogIds: [served.id] });
+      if (!outcome.ok) throw new Error(outcome.error.message);
+      const [fit] = outcome.result as CatalogFit[];
+      expect(fit?.quants).toEqual([]);
+      expect(fit?.error).toMatchObject({ code: 'NETWORK_UNREACHABLE', details: { host: 'hf.invalid' } });
+    } finally {
+      await unreachable.dispose();
+    }
+  }, 60_000);
 });

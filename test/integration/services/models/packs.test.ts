@@ -151,6 +151,25 @@ describe('where a pack may be written', () => {
     expect(existsSync(join(tmpdir(), 'enclave-no-such-folder'))).toBe(false);
   });
 
+  test('a missing folder is named with its reason, and created when the user asks; never inside a system folder', async () => {
+    const [id] = (await call<ModelInfo[]>(source, 'models.list', {})).map((model) => model.id);
+    const parent = await mkdtemp(join(tmpdir(), 'enclave-pack-create-'));
+    const folder = join(parent, 'usb', 'pack');
+    try {
+      expect(await source.host.call('packs.export', { modelIds: [id], folder })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', details: { folder, reason: 'no-folder' } } });
+      expect(existsSync(join(parent, 'usb'))).toBe(false);
+      await finished(source, await call<PackJob>(source, 'packs.export', { modelIds: [id], folder, createFolder: true }));
+      expect(await readdir(folder)).toContain(PACK_MANIFEST_NAME);
+      expect(await source.host.call('packs.export', { modelIds: [id], folder: '/etc/enclave-pack', createFolder: true })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN', details: { reason: 'system-folder' } },
+      });
+      expect(existsSync('/etc/enclave-pack')).toBe(false);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
   test('a pack missing one of its files leaves no partial copy behind', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'enclave-pack-missing-'));
     try {
