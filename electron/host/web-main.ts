@@ -2,35 +2,24 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import { nodeEngineSpawner } from '../engine/client/spawn-node.ts';
 import { openSettings } from '../services/settings/settings.ts';
 import { ensureDirectories, loadConfig } from './config.ts';
 import { Host } from './host.ts';
+import { parseWebArgs, WEB_USAGE } from './web-args.ts';
 import { startWebServer } from '../services/platform/web-server.ts';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env.ENCLAVE_WEB_PORT ?? '5170' },
-    'static-dir': { type: 'string' },
-    /** Local API: serve the OpenAI-compatible API on 127.0.0.1 at this port (as ENCLAVE_API_PORT). */
-    'api-port': { type: 'string', default: process.env.ENCLAVE_API_PORT },
-  },
-});
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
+const args = parseWebArgs(process.argv.slice(2), process.env);
+if (args.kind === 'help') {
+  console.log(WEB_USAGE);
+  process.exit(0);
+}
+if (args.kind === 'error') {
+  console.error(`${args.message}\n\n${WEB_USAGE}`);
   process.exit(2);
 }
-
-if (values['api-port'] !== undefined && values['api-port'] !== '') {
-  if (parseUserPort(values['api-port']) === null) {
-    console.error(`--api-port must be a port number from ${MIN_USER_PORT} to ${MAX_PORT}, got ${values['api-port']}`);
-    process.exit(2);
-  }
-  process.env.ENCLAVE_API_PORT = values['api-port'];
-}
+const { port } = args;
+if (args.apiPort !== undefined) process.env.ENCLAVE_API_PORT = args.apiPort;
 
 // Built, this file is out/main/web.js beside engine.js, with the renderer in out/renderer.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,7 +28,7 @@ const config = loadConfig();
 ensureDirectories(config);
 const settings = openSettings(config.dataDir);
 if (settings.movedAside !== null) console.warn(`Enclave: the settings file was unreadable; it was kept as ${settings.movedAside} and defaults are in use`);
-const staticDir = values['static-dir'] ?? join(here, '..', 'renderer');
+const staticDir = args.staticDir ?? join(here, '..', 'renderer');
 const host = new Host({
   kind: 'web',
   version,

@@ -21,6 +21,7 @@ import { ComparePage } from './features/compare/ComparePage.tsx';
 import { CompareSidebar } from './features/compare/CompareSidebar.tsx';
 import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
+import { OfflineBadge } from './features/privacy/OfflineBadge.tsx';
 
 /** One entry per route: the sidebar content and the main page. */
 const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
@@ -49,6 +50,7 @@ export function App() {
         <Sidebar />
         <footer className="sidebar-footer">
           <EngineStatusLine />
+          <OfflineBadge />
           <LanguageSwitch />
         </footer>
       </aside>

@@ -215,6 +215,7 @@ async function measureInChromium(
     }
     await timeOpen(page, long, lastText);
 
+    await page.getByTestId('model-menu').click();
     await page.locator(`[data-testid="model-option"][data-model-id="${ENDLESS}"]`).click();
     await page.getByTestId('composer').fill('Count for as long as you can');
     await page.getByTestId('composer').press('Enter');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { endlessText, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { expect, SHARED_STORIES, test } from './web-host.fixture.ts';
+import { chooseModel, modelOption, rescanModels } from './model-menu.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
@@ -15,7 +16,7 @@ async function send(page: Page, text: string): Promise<void> {
 
 test('chats with the scripted model and shows the exact answer with its stats', async ({ page, webHost }, testInfo) => {
   await page.goto(webHost.url);
-  await page.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+  await chooseModel(page, 'enclave-scripted.gguf');
   await send(page, 'Hello, who are you?');
   await expect(page.getByTestId('message-user').last()).toContainText('Hello, who are you?');
   const answer = page.getByTestId('message-assistant').last();
@@ -37,7 +38,7 @@ test('streams a long answer in steps and stops it', async ({ page, webHost }) =>
     }),
   );
   await page.goto(webHost.url);
-  await page.locator('[data-testid="model-option"][data-model-id="enclave-endless.gguf"]').click();
+  await chooseModel(page, 'enclave-endless.gguf');
   await send(page, 'Count for me');
   const answer = page.getByTestId('message-assistant').last();
   await expect(answer).toHaveAttribute('data-state', 'streaming');
@@ -68,7 +69,7 @@ test('chats with the real stories260K model', async ({ page, webHost }, testInfo
     test.skip(true, why);
   }
   await page.goto(webHost.url);
-  await page.locator('[data-testid="model-option"][data-model-id="stories260K-chatml.gguf"]').click();
+  await chooseModel(page, 'stories260K-chatml.gguf');
   await send(page, 'Once upon a time');
   const answer = page.getByTestId('message-assistant').last();
   // Not an instruct model: it tells a story until its context is full, so stop it once it has spoken.
@@ -82,8 +83,8 @@ test('chats with the real stories260K model', async ({ page, webHost }, testInfo
 test('lists a broken file as unusable with its reason', async ({ page, webHost }) => {
   await writeFile(join(webHost.modelsDir, 'not-a-model.gguf'), 'plain text, not GGUF');
   await page.goto(webHost.url);
-  await page.getByTestId('rescan').click();
-  const broken = page.locator('[data-testid="model-option"][data-model-id="not-a-model.gguf"]');
+  await rescanModels(page);
+  const broken = modelOption(page, 'not-a-model.gguf');
   await expect(broken).toBeDisabled();
   await expect(page.getByTestId('model-problem').first()).toHaveAttribute('data-code', 'NOT_GGUF');
   await rm(join(webHost.modelsDir, 'not-a-model.gguf'));

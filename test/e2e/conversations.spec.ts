@@ -16,6 +16,7 @@ import { SCRIPTED_REPLY, writeBigramModel } from '../fixtures/gguf/index.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { waitUntil } from '../support/wait-until.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { chooseModel, modelOption, openModelMenu, rescanModels } from './model-menu.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
@@ -55,10 +56,6 @@ function withService<T>(dataDir: string, work: (service: ConversationService) =>
 async function send(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer').fill(text);
   await page.getByTestId('composer').press('Enter');
-}
-
-async function chooseModel(page: Page, id: string): Promise<void> {
-  await page.locator(`[data-testid="model-option"][data-model-id="${id}"]`).click();
 }
 
 const item = (page: Page, title: string) => page.getByTestId('conversation-item').filter({ hasText: title });
@@ -173,7 +170,7 @@ test('markdown answers: code with a copy button, tables, lists; dates; screensho
     }
   });
   await page.goto(webHost.url);
-  await page.getByTestId('rescan').click();
+  await rescanModels(page);
   await page.getByTestId('new-chat').click();
   await chooseModel(page, MARKDOWN_MODEL);
   await send(page, 'Show me some markdown');
@@ -197,7 +194,7 @@ test('markdown answers: code with a copy button, tables, lists; dates; screensho
   await expect(item(page, 'Show me some markdown').getByTestId('conversation-time')).toHaveText(/^\d{1,2}:\d{2}\s[AP]M$/);
   await page.screenshot({ path: join(SHOTS, 'conversation-en.png') });
   await page.getByTestId('language-switch').selectOption('fr');
-  await expect(page.getByTestId('new-chat')).toHaveText('Nouvelle discussion');
+  await expect(page.getByTestId('new-chat')).toHaveText('Nouvelle conversation');
   await expect(old.getByTestId('conversation-time')).toHaveText('15 janv. 2020');
   await expect(item(page, 'Show me some markdown').getByTestId('conversation-time')).toHaveText(/^\d{2}:\d{2}$/);
   await page.screenshot({ path: join(SHOTS, 'conversation-fr.png') });
@@ -286,15 +283,17 @@ test('the user is told before the conversation outgrows the context window, befo
     return c.id;
   });
   await page.goto(webHost.url);
-  await page.getByTestId('rescan').click();
-  const option = page.locator(`[data-testid="model-option"][data-model-id="${unloaded}"]`);
+  await rescanModels(page);
+  const option = modelOption(page, unloaded);
   await expect(option).toBeVisible();
   await page.locator(`[data-conversation-id="${conversationId}"] .conversation-open`).click();
+  await openModelMenu(page);
   await expect(option).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Escape');
   const notice = page.getByTestId('context-notice');
   await expect(notice).toHaveAttribute('data-level', 'over');
   await expect(notice).toContainText('4,096 tokens');
-  await expect(notice).toContainText('context shift drops the oldest messages');
+  await expect(notice).toContainText('the oldest messages drop out of what the model sees');
   await send(page, 'Still there?');
   await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');
   await expect(notice).toHaveAttribute('data-level', 'over');

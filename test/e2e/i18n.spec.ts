@@ -1,6 +1,7 @@
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from './web-host.fixture.ts';
+import { chooseModel, rescanModels } from './model-menu.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
@@ -11,11 +12,11 @@ test('speaks French on a French system and translates errors', async ({ page, we
   const vanishing = join(webHost.modelsDir, 'vanishing.gguf');
   await copyFile(join(webHost.modelsDir, 'enclave-scripted.gguf'), vanishing);
   await page.goto(webHost.url);
-  await page.getByTestId('rescan').click();
+  await rescanModels(page);
   await expect(page.getByTestId('language-switch')).toHaveValue('fr');
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
 
-  await page.locator('[data-testid="model-option"][data-model-id="vanishing.gguf"]').click();
+  await chooseModel(page, 'vanishing.gguf');
   await rm(vanishing);
   await page.getByTestId('composer').fill('Bonjour');
   await page.getByTestId('composer').press('Enter');

@@ -36,6 +36,17 @@ test('the switch serves the API on the chosen port, and the counts follow the ca
   const ids = ((await listed.json()) as { data: { id: string }[] }).data.map((model) => model.id);
   expect(ids).toContain('enclave-scripted.gguf');
   await expect(page.getByTestId('api-example-python')).toContainText(`model="${ids[0]}"`);
+  // The address and each example copy as shown.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  for (const [button, shown] of [
+    ['copy-api-url', 'api-url'],
+    ['copy-example-curl', 'api-example-curl'],
+    ['copy-example-python', 'api-example-python'],
+  ] as const) {
+    await page.getByTestId(button).click();
+    await expect(page.getByTestId(button)).toHaveText('Copied');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(await page.getByTestId(shown).textContent());
+  }
 
   const call = (key: string) =>
     fetch(`${baseUrl}/chat/completions`, {

@@ -12,6 +12,7 @@ import { writeTruncated } from '../fixtures/gguf/malformed.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { test as base, expect } from './web-host.fixture.ts';
+import { chooseModel } from './model-menu.ts';
 
 const SHOTS = '/tmp/shots-library';
 /** Catalog entries the fake server answers for, with the scripted model's bytes. */
@@ -74,7 +75,7 @@ test('downloads a model with a progress bar, verifies it, then chats with it', a
   await page.screenshot({ path: join(SHOTS, 'downloaded.png') });
 
   await page.getByTestId('nav-chat').click();
-  await page.locator(`[data-testid="model-option"][data-model-id="${SMALL.file}"]`).click();
+  await chooseModel(page, SMALL.file);
   await page.getByTestId('composer').fill('Bonjour');
   await page.getByTestId('composer').press('Enter');
   const answer = page.getByTestId('message-assistant').last();

@@ -8,6 +8,7 @@ import type { Page } from '@playwright/test';
 import { writeBigramModel } from '../fixtures/gguf/scripted.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { chooseModel } from './model-menu.ts';
 
 const SHOTS = '/tmp/shots-privacy';
 /** The library and privacy screenshots, taken together. */
@@ -43,7 +44,7 @@ test.beforeAll(async ({ webHost }) => {
 });
 
 async function ask(page: Page, model: string, text: string): Promise<void> {
-  await page.locator(`[data-testid="model-option"][data-model-id="${model}"]`).click();
+  await chooseModel(page, model);
   await page.getByTestId('composer').fill(text);
   await page.getByTestId('composer').press('Enter');
 }
@@ -98,8 +99,13 @@ test('the Privacy page: promise, Offline switch, network log and the exported re
   await expect(page.getByRole('heading', { name: 'Nothing leaves this computer' })).toBeVisible();
   const offline = page.getByTestId('offline-switch');
   await expect(offline).not.toBeChecked();
+  await expect(page.getByTestId('offline-badge')).toHaveCount(0);
   await offline.check();
   await expect(offline).toBeChecked();
+  // Offline shows in the shell, on every page, and leads back here.
+  await page.getByTestId('nav-chat').click();
+  await expect(page.getByTestId('offline-badge')).toHaveText('Offline');
+  await page.getByTestId('offline-badge').click();
 
   // A download asked for while offline is refused before any connection, and logged; the entry
   // reaches the open page as an event (no refresh, no polling).
@@ -130,6 +136,8 @@ test('the Privacy page: promise, Offline switch, network log and the exported re
   await expect(page.getByTestId('privacy-log')).toContainText('Refusée (hors ligne)');
   await page.screenshot({ path: join(SHOTS, 'privacy-fr.png'), fullPage: true });
   await page.screenshot({ path: join(LIBRARY_SHOTS, 'privacy-fr.png'), fullPage: true });
+  await expect(page.getByTestId('offline-badge')).toHaveText('Hors ligne');
   await offline.uncheck();
   await expect(offline).not.toBeChecked();
+  await expect(page.getByTestId('offline-badge')).toHaveCount(0);
 });

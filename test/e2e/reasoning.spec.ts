@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { REASONING_THOUGHT } from '../fixtures/gguf/scripted.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { chooseModel } from './model-menu.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
@@ -14,7 +15,7 @@ const SHOTS = '/tmp/shots-reasoning';
 
 async function askReasoningModel(page: Page, url: string, question: string): Promise<void> {
   await page.goto(url);
-  await page.locator('[data-testid="model-option"][data-model-id="enclave-reasoning.gguf"]').click();
+  await chooseModel(page, 'enclave-reasoning.gguf');
   await page.getByTestId('composer').fill(question);
   await page.getByTestId('composer').press('Enter');
   await expect(page.getByTestId('message-assistant').last()).toHaveAttribute('data-state', 'done');

@@ -11,6 +11,7 @@ import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { chooseModel, openModelMenu } from './model-menu.ts';
 import { newJobId } from '#shared/chat.ts';
 
 const SHOTS = '/tmp/shots-workshop';
@@ -43,7 +44,7 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
   await page.getByRole('button').click();
   await expect(page.getByTestId('participant-banner')).toContainText(name);
   // The trainer's models are listed, without the trainer's Rescan.
-  await expect(page.getByTestId('model-option').first()).toBeVisible();
+  await expect((await openModelMenu(page)).getByTestId('model-option').first()).toBeVisible();
   await expect(page.getByTestId('rescan')).toHaveCount(0);
   return page;
 }
@@ -96,7 +97,7 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
 
   // Everyone asks at once; each browser shows its own question and the answer.
   const asked = pages.map(async (participant, i) => {
-    await participant.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+    await chooseModel(participant, 'enclave-scripted.gguf');
     await participant.getByTestId('composer').fill(`Question du navigateur ${i + 1}`);
     await participant.getByTestId('composer').press('Enter');
   });
@@ -189,7 +190,7 @@ test('a participant on a LAN address gets the app and its WebSocket under the st
   const room = (started as { result: { url: string; joinCode: string } }).result;
   expect(room.url).toBe(`http://${lan?.address}:${new URL(room.url).port}`);
   const participant = await joinInBrowser(browser, room.url, room.joinCode, 'Sur le réseau');
-  await participant.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+  await chooseModel(participant, 'enclave-scripted.gguf');
   await participant.getByTestId('composer').fill('Bonjour depuis le réseau');
   await participant.getByTestId('composer').press('Enter');
   await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY, { timeout: 60_000 });

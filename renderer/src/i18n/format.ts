@@ -20,6 +20,11 @@ export function formatInteger(language: string, value: number): string {
 }
 
 /** One decimal below 100, none above: 12.5, 143. */
+/** A setting's value as typed in the form: up to two decimals, in the interface language. */
+export function formatNumber(language: string, value: number): string {
+  return numberFormat(language, { maximumFractionDigits: 2 }).format(value);
+}
+
 export function formatRate(language: string, value: number): string {
   const digits = Math.abs(value) < 100 ? 1 : 0;
   return numberFormat(language, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);

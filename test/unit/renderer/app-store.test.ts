@@ -5,7 +5,7 @@ import type { EngineStatus, ModelInfo } from '#shared/models.ts';
 import { createAppStore } from '../../../renderer/src/state/app-store.ts';
 import { selectCanSend } from '../../../renderer/src/state/slices/chat.ts';
 import { OPEN_CONVERSATION_KEY } from '../../../renderer/src/state/slices/chat-open-conversation.ts';
-import { SELECTED_MODEL_KEY } from '../../../renderer/src/state/slices/models.ts';
+import { SELECTED_MODEL_KEY, selectSelectedModel } from '../../../renderer/src/state/slices/models.ts';
 import type { StoredMessage } from '#shared/chat.ts';
 import { fakeTransport, memoryStorage, tick } from './fake-transport.ts';
 
@@ -89,6 +89,25 @@ describe('app store', () => {
     await rescan;
     expect(store.getState().models.rescanning).toBe(false);
     expect(store.getState().models.selectedId).toBeNull();
+  });
+
+  it('names the model that will answer when none is chosen: the loaded one, else the only usable one', async () => {
+    const fake = fakeTransport();
+    const store = createAppStore(fake.transport, { storage: memoryStorage() });
+    store.actions.start();
+    fake.answer('models.list', [model('a.gguf'), model('b.gguf')]);
+    fake.answer('engine.status', { ...engine, loaded: [{ modelId: 'b.gguf', contextSize: 4096 }] });
+    await tick();
+    expect(store.getState().models.selectedId).toBeNull();
+    expect(selectSelectedModel(store.getState())?.id).toBe('b.gguf');
+
+    const alone = fakeTransport();
+    const single = createAppStore(alone.transport, { storage: memoryStorage() });
+    single.actions.start();
+    alone.answer('models.list', [model('a.gguf'), model('bad.gguf', { code: 'NOT_GGUF', message: 'not a readable GGUF file' })]);
+    alone.answer('engine.status', engine);
+    await tick();
+    expect(selectSelectedModel(single.getState())?.id).toBe('a.gguf');
   });
 
   it('streams an answer in a new conversation: generate, append deltas, finish with stats', async () => {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApiRequestCounts } from '#shared/api.ts';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import type { SettingsPatch } from '#shared/settings.ts';
+import { CopyButton } from '../../components/CopyButton.tsx';
 import { curlExample, pythonExample } from './examples.ts';
 import { useLocalApi } from './use-local-api.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -42,7 +43,7 @@ export function LocalApiPage() {
         <p className="local-api-state" data-testid="api-state" data-state={status?.state ?? 'off'}>
           {status?.state === 'listening' && (
             <>
-              {t('localApi.listening')} <code data-testid="api-url">{status.url}</code>
+              {t('localApi.listening')} <code data-testid="api-url">{status.url}</code> <CopyButton text={status.url ?? ''} testId="copy-api-url" />
             </>
           )}
           {status?.state === 'failed' && <span className="local-api-error">{t('localApi.failed', { reason: status.error === null ? '' : t(`errors.${status.error.code}`) })}</span>}
@@ -70,11 +71,15 @@ export function LocalApiPage() {
       <div className="local-api-card">
         <h2>{t('localApi.examplesTitle')}</h2>
         <p className="muted">{t('localApi.examplesIntro')}</p>
-        <h3>curl</h3>
+        <h3 className="local-api-example-title">
+          curl <CopyButton text={curlExample(example)} testId="copy-example-curl" />
+        </h3>
         <pre className="local-api-code" data-testid="api-example-curl">
           {curlExample(example)}
         </pre>
-        <h3>Python (openai)</h3>
+        <h3 className="local-api-example-title">
+          Python (openai) <CopyButton text={pythonExample(example)} testId="copy-example-python" />
+        </h3>
         <pre className="local-api-code" data-testid="api-example-python">
           {pythonExample(example)}
         </pre>

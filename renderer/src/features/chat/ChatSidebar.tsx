@@ -1,12 +1,10 @@
-import { ModelPicker } from './ModelPicker.tsx';
 import { ConversationSidebar } from './ConversationSidebar.tsx';
 
-/** The chat page's sidebar: the conversations, then the models to chat with. */
+/** The chat page's sidebar: the conversations (the model is chosen at the top of the chat). */
 export function ChatSidebar() {
   return (
     <div className="chat-sidebar">
       <ConversationSidebar />
-      <ModelPicker />
     </div>
   );
 }

@@ -1,12 +1,14 @@
 import { useTranslation } from 'react-i18next';
-import { selectSelectedModel } from '../../state/slices/models.ts';
-import { useActions, useAppSelector } from '../../state/react.tsx';
+import { isUsable, selectSelectedModel } from '../../state/slices/models.ts';
+import { useAppSelector } from '../../state/react.tsx';
+import { FirstRun } from '../library/FirstRun.tsx';
 import { ContextNotice } from './ContextNotice.tsx';
 import { DatabaseNotice } from './DatabaseNotice.tsx';
 import { ConversationSettingsPanel } from './ConversationSettingsPanel.tsx';
 import { ExportButtons } from './TransferMenu.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageList } from './MessageList.tsx';
+import { ModelPicker } from './ModelPicker.tsx';
 import './chat.css';
 
 export function ChatView() {
@@ -14,23 +16,26 @@ export function ChatView() {
   const model = useAppSelector(selectSelectedModel);
   const empty = useAppSelector((s) => s.chat.messages.length === 0 && s.chat.job === null);
   const title = useAppSelector((s) => s.chat.conversation?.title ?? null);
-  const { newConversation } = useActions().chat;
+  // First run: the list is known and no model in it can answer (a workshop participant has the trainer's).
+  const noUsableModel = useAppSelector((s) => s.models.loaded && !s.models.list.some(isUsable) && s.host.info?.participant === undefined);
 
   return (
     <section className="chat" aria-label={t('chat.conversationLabel')}>
       <header className="chat-header">
+        <ModelPicker />
         <h1 className="chat-title" data-testid="chat-title">
-          {title === null ? (model?.name ?? t('chat.noModelTitle')) : title || t('conversations.untitled')}
+          {title || t('conversations.untitled')}
         </h1>
         <ConversationSettingsPanel />
         <ExportButtons />
-        <button type="button" className="button button-quiet" data-testid="new-conversation" onClick={newConversation} disabled={empty && title === null}>
-          {t('chat.newConversation')}
-        </button>
       </header>
       <DatabaseNotice />
       <ContextNotice />
-      {empty ? (
+      {noUsableModel && empty ? (
+        <div className="chat-scroll">
+          <FirstRun />
+        </div>
+      ) : empty ? (
         <div className="chat-scroll">
           <div className="chat-messages">
             {model === null ? (

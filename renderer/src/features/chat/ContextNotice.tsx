@@ -19,7 +19,7 @@ export function ContextNotice() {
   const systemPrompt = useAppSelector((s) => s.chat.conversation?.settings.systemPrompt ?? '');
   const sampling = useAppSelector((s) => s.chat.conversation?.settings.sampling ?? NO_SAMPLING);
   const modelContextLength = useAppSelector((s) => selectSelectedModel(s)?.contextLength ?? null);
-  const loadedContextSize = useAppSelector((s) => s.host.engine?.loaded.find((loaded) => loaded.modelId === s.models.selectedId)?.contextSize ?? null);
+  const loadedContextSize = useAppSelector((s) => s.host.engine?.loaded.find((loaded) => loaded.modelId === selectSelectedModel(s)?.id)?.contextSize ?? null);
   const tokens = useMemo(() => estimateTokens(messages, systemPrompt), [messages, systemPrompt]);
   const use = contextUse(tokens, sampling, expectedContextSize(modelContextLength, sampling, loadedContextSize));
   if (use.level === 'ok') return null;

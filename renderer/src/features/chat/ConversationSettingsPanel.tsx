@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SAMPLING_FIELDS, type Sampling, type SamplingField } from '#shared/chat.ts';
+import { DEFAULT_SAMPLING, SAMPLING_FIELDS, type Sampling, type SamplingField } from '#shared/chat.ts';
 import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } from '#shared/conversations.ts';
+import { formatNumber } from '../../i18n/format.ts';
 import { isUsable } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 
@@ -24,7 +25,7 @@ export function ConversationSettingsPanel() {
 }
 
 function SettingsForm({ onClose }: { onClose: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const current = useAppSelector((s) => s.chat.conversation?.settings ?? null);
   const selectedModelId = useAppSelector((s) => s.models.selectedId);
   const models = useAppSelector((s) => s.models.list);
@@ -97,7 +98,11 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
                 max={field.max}
                 data-testid={`sampling-${key}`}
                 value={settings.sampling[key] ?? ''}
-                placeholder={t('conversationSettings.default')}
+                placeholder={
+                  key in DEFAULT_SAMPLING
+                    ? t('conversationSettings.defaultValue', { value: formatNumber(i18n.language, DEFAULT_SAMPLING[key as keyof typeof DEFAULT_SAMPLING]) })
+                    : t('conversationSettings.default')
+                }
                 onChange={(event) => {
                   const value = event.target.value === '' ? Number.NaN : Number(event.target.value);
                   const others = Object.entries(settings.sampling).filter(([other]) => other !== key);

@@ -4,6 +4,7 @@
  * SafeLink (https to public hosts only, opened after the user confirms the full address).
  */
 import { memo, useState } from 'react';
+import { copyText } from '../../components/CopyButton.tsx';
 import type { MouseEvent, ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import ReactMarkdown, { type Components, type Options } from 'react-markdown';
@@ -57,14 +58,4 @@ function CodeBlock({ children }: { children: ReactNode }) {
       <pre>{children}</pre>
     </div>
   );
-}
-
-/** The clipboard, when the page may use it. */
-export async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

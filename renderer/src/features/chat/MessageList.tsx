@@ -7,8 +7,10 @@ import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
-import { copyText, Markdown } from './Markdown.tsx';
+import { Markdown } from './Markdown.tsx';
+import { copyText } from '../../components/CopyButton.tsx';
 import { Reasoning } from './Reasoning.tsx';
+import { useFollowOutput } from './use-follow-output.ts';
 
 const STREAMING = 'streaming';
 type Item = ConversationMessage | typeof STREAMING;
@@ -16,9 +18,10 @@ type Item = ConversationMessage | typeof STREAMING;
 /**
  * The shown path, virtualised: only the messages near the viewport are in the DOM, so a
  * conversation of thousands of messages opens and scrolls like a short one. It follows the newest
- * text while it streams, unless the reader scrolled up.
+ * text while it streams, unless the reader scrolled up (use-follow-output.ts).
  */
 export function MessageList() {
+  const { t } = useTranslation();
   const messages = useAppSelector((s) => s.chat.messages);
   const generating = useAppSelector(selectIsGenerating);
   const conversationId = useAppSelector((s) => s.chat.conversation?.id ?? 'new');
@@ -29,19 +32,27 @@ export function MessageList() {
     setView({ conversationId, generation: view.conversationId === 'new' ? view.generation : view.generation + 1 });
   }
   const items: readonly Item[] = generating ? [...messages, STREAMING] : messages;
+  const follow = useFollowOutput();
   return (
-    <Virtuoso
-      key={view.generation}
-      className="chat-scroll"
-      data-testid="message-list"
-      data={items}
-      initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
-      followOutput={(atBottom) => (atBottom ? 'auto' : false)}
-      alignToBottom
-      increaseViewportBy={{ top: 600, bottom: 600 }}
-      computeItemKey={(_, item) => (item === STREAMING ? STREAMING : item.id)}
-      itemContent={(_, item) => <div className="chat-row">{item === STREAMING ? <StreamingMessage /> : <MessageView message={item} />}</div>}
-    />
+    <div className="chat-scroll-area">
+      <Virtuoso
+        key={view.generation}
+        className="chat-scroll"
+        data-testid="message-list"
+        scrollerRef={follow.setScroller}
+        data={items}
+        initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+        alignToBottom
+        increaseViewportBy={{ top: 600, bottom: 600 }}
+        computeItemKey={(_, item) => (item === STREAMING ? STREAMING : item.id)}
+        itemContent={(_, item) => <div className="chat-row">{item === STREAMING ? <StreamingMessage /> : <MessageView message={item} />}</div>}
+      />
+      {follow.awayFromEnd && (
+        <button type="button" className="button jump-to-end" data-testid="jump-to-end" onClick={follow.toEnd}>
+          {generating ? t('chat.followAnswer') : t('chat.toEnd')}
+        </button>
+      )}
+    </div>
   );
 }
 

@@ -1,21 +1,75 @@
-import { memo } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
+import type { RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '#shared/models.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
+import { selectSelectedModel } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 
+/**
+ * Which model answers, at the top of the chat where LM Studio, Jan and Open WebUI put it: a button
+ * naming the model, opening the list of models. In an open conversation the choice is saved with it.
+ */
 export function ModelPicker() {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const model = useAppSelector(selectSelectedModel);
+  const menu = useRef<HTMLDivElement>(null);
+  useDismiss(open, menu, () => setOpen(false));
+  return (
+    <div className="model-menu" ref={menu}>
+      <button type="button" className="model-menu-button" data-testid="model-menu" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <span className="model-menu-label">{t('models.answering')}</span>
+        <span className="model-menu-name" data-testid="model-menu-name">
+          {model?.name ?? t('models.choose')}
+        </span>
+        <span aria-hidden="true">▾</span>
+      </button>
+      {open && <ModelList onChosen={() => setOpen(false)} />}
+    </div>
+  );
+}
+
+/** Closes a popover on Escape or a click outside it. */
+function useDismiss(open: boolean, area: RefObject<HTMLElement | null>, close: () => void): void {
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') close();
+    };
+    const onPointer = (event: PointerEvent) => {
+      if (event.target instanceof Node && area.current?.contains(event.target) !== true) close();
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', onPointer);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', onPointer);
+    };
+  }, [open, area, close]);
+}
+
+function ModelList({ onChosen }: { onChosen: () => void }) {
   const { t } = useTranslation();
   const models = useAppSelector((s) => s.models.list);
   const loaded = useAppSelector((s) => s.models.loaded);
   const rescanning = useAppSelector((s) => s.models.rescanning);
-  const selectedId = useAppSelector((s) => s.models.selectedId);
+  const selectedId = useAppSelector((s) => selectSelectedModel(s)?.id ?? null);
+  const conversation = useAppSelector((s) => s.chat.conversation);
   // A workshop participant sees the trainer's models but cannot rescan the trainer's folder.
   const participant = useAppSelector((s) => s.host.info?.participant !== undefined);
-  const { rescan, selectModel } = useActions().models;
+  const {
+    models: { rescan, selectModel },
+    chat: { updateSettings },
+  } = useActions();
+  const choose = (modelId: string): void => {
+    selectModel(modelId);
+    if (conversation !== null && conversation.settings.modelId !== modelId) void updateSettings({ ...conversation.settings, modelId });
+    onChosen();
+  };
 
   return (
-    <section className="models" aria-labelledby="models-title">
+    <section className="models model-menu-panel" aria-labelledby="models-title" data-testid="model-menu-panel">
       <header className="models-header">
         <h2 id="models-title">{t('models.title')}</h2>
         {!participant && (
@@ -32,7 +86,7 @@ export function ModelPicker() {
         <ul className="model-list" aria-label={t('models.listLabel')}>
           {models.map((model) => (
             <li key={model.id}>
-              <ModelOption model={model} selected={model.id === selectedId} onSelect={selectModel} />
+              <ModelOption model={model} selected={model.id === selectedId} onSelect={choose} />
             </li>
           ))}
         </ul>

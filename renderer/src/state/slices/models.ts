@@ -24,7 +24,21 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
-export const selectSelectedModel = (s: AppState): ModelInfo | null => s.models.list.find((m) => m.id === s.models.selectedId) ?? null;
+/**
+ * The model that will answer: the one chosen, else the open conversation's, else one already
+ * loaded in the engine, else the only usable model. So a first download, a reload or another
+ * window never shows "no model" while one is there to answer.
+ */
+export const selectSelectedModel = (s: AppState): ModelInfo | null => {
+  const usable = (id: string | null | undefined): ModelInfo | undefined => (id === null || id === undefined ? undefined : s.models.list.find((m) => m.id === id && isUsable(m)));
+  const only = s.models.list.filter(isUsable);
+  return (
+    usable(s.models.selectedId) ??
+    usable(s.chat.conversation?.settings.modelId) ??
+    (s.host.engine?.loaded ?? []).map((loaded) => usable(loaded.modelId)).find((model) => model !== undefined) ??
+    (only.length === 1 ? (only[0] ?? null) : null)
+  );
+};
 
 /** A new list: a selection that is no longer usable is dropped, and the remembered model taken when none is selected. */
 function withList(models: ModelsState, list: readonly ModelInfo[], storage: KeyValueStorage | undefined): ModelsState {
