@@ -134,6 +134,12 @@ test('imports a folder: the valid model is listed, the truncated one refused wit
   await page.getByTestId('import-submit').click();
   await expect(page.getByTestId('import-result')).toContainText('1 imported, 1 refused, 0 already there.');
   await expect(page.getByTestId('import-result')).toContainText('cut.gguf');
+  // The reason in the interface's language; the header check's own (English) words only behind Details.
+  const details = page.getByTestId('refusal-details');
+  await expect(details).toBeVisible();
+  await expect(details.locator('code')).toBeHidden();
+  await details.locator('summary').click();
+  await expect(details.locator('code')).toBeVisible();
   await expect(page.getByTestId('installed-from-usb.gguf')).toContainText('imported');
   await page.screenshot({ path: join(SHOTS, 'imported.png') });
   await rm(stick, { recursive: true, force: true });

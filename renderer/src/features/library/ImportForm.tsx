@@ -115,8 +115,11 @@ export function ImportForm() {
             <ul className="import-refused">
               {result.refused.map((refusal) => (
                 <li key={refusal.path}>
-                  <code>{refusal.path.slice(refusal.path.lastIndexOf('/') + 1)}</code>: {t(`models.problem.${refusal.problem.code}`)}{' '}
-                  <span className="muted refusal-reason">({refusal.problem.message})</span>
+                  <code>{refusal.path.slice(refusal.path.lastIndexOf('/') + 1)}</code>: {t(`models.problem.${refusal.problem.code}`)}
+                  <details className="error-details" data-testid="refusal-details">
+                    <summary>{t('errorBanner.details')}</summary>
+                    {t('errorFacts.technical')}: <code>{refusal.problem.message}</code>
+                  </details>
                 </li>
               ))}
             </ul>
