@@ -2,9 +2,19 @@
 import type { conversationsCommandSchemas, ConversationsStatus } from '#shared/conversations.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { ConversationService } from './conversation-service.ts';
-import { exportArchive, exportJson, exportMarkdown, importChatGpt } from './transfer.ts';
+import type { ConversationImports } from './import/import-jobs.ts';
+import { exportArchive, exportJson, exportMarkdown } from './transfer.ts';
 
-export type ConversationsCommand = keyof typeof conversationsCommandSchemas;
+/** Imports read files on the host's disk: the app's own router has them, a workshop participant's does not. */
+export type ImportCommand = 'conversations.import' | 'conversations.cancelImport';
+export type ConversationsCommand = Exclude<keyof typeof conversationsCommandSchemas, ImportCommand>;
+
+export function importHandlers(imports: ConversationImports): Handlers<ImportCommand> {
+  return {
+    'conversations.import': (input) => imports.run(input.jobId, input.source, input.locale),
+    'conversations.cancelImport': (input) => imports.cancel(input.jobId),
+  };
+}
 
 export function conversationsHandlers(service: ConversationService, status: ConversationsStatus): Handlers<ConversationsCommand> {
   return {
@@ -26,7 +36,6 @@ export function conversationsHandlers(service: ConversationService, status: Conv
     'conversations.deleteMessage': (input) => service.deleteMessage(input.id, input.messageId),
     'conversations.export': (input) => (input.format === 'markdown' ? exportMarkdown(service, input.id, input.locale) : exportJson(service, input.id)),
     'conversations.exportAll': () => exportArchive(service),
-    'conversations.importChatGpt': (input) => importChatGpt(service, input.content),
     'conversations.presets': () => service.presets(),
     'conversations.savePreset': (input) => service.savePreset(input),
     'conversations.deletePreset': (input) => service.deletePreset(input.name),

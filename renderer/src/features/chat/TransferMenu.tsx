@@ -1,38 +1,43 @@
-import { useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isLanguage } from '../../i18n/language.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { ImportStatus } from './ImportStatus.tsx';
 import { saveFile } from './transfer.ts';
 
-/** Sidebar: export every conversation as one archive; import a ChatGPT data export. */
+/** Sidebar: export every conversation as one archive; import a ChatGPT data export (the .zip as delivered, or its conversations.json). */
 export function TransferMenu() {
   const { t, i18n } = useTranslation();
-  const { exportAll, importChatGpt } = useActions().conversations;
-  const [imported, setImported] = useState<number | null>(null);
+  const { exportAll } = useActions().conversations;
+  const { importFile } = useActions().conversationImport;
+  const importing = useAppSelector((s) => s.conversationImport.phase);
 
-  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+  function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     event.target.value = '';
-    if (file === undefined) return;
-    setImported(await importChatGpt(await file.text()));
+    if (file !== undefined) void importFile(file, isLanguage(i18n.language) ? i18n.language : 'en');
   }
 
   return (
-    <details className="transfer-menu">
+    <details className="transfer-menu" open={importing !== null ? true : undefined}>
       <summary>{t('conversations.transfer')}</summary>
-      <button type="button" className="link-button" data-testid="export-all" onClick={() => void exportAll().then((file) => file !== null && saveFile(file))}>
-        {t('conversations.exportAll')}
-      </button>
-      <label className="link-button">
-        {t('conversations.importChatGpt')}
-        <input type="file" accept=".json,application/json" data-testid="import-chatgpt" className="visually-hidden" onChange={(event) => void onFile(event)} />
-      </label>
-      {imported !== null && (
-        <p className="muted" role="status" data-testid="import-result">
-          {t('conversations.imported', { count: imported, value: new Intl.NumberFormat(i18n.language).format(imported) })}
-        </p>
-      )}
+      <div className="transfer-actions">
+        <button type="button" className="link-button" data-testid="export-all" onClick={() => void exportAll().then((file) => file !== null && saveFile(file))}>
+          {t('conversations.exportAll')}
+        </button>
+        <label className="link-button" aria-disabled={importing === 'uploading' || importing === 'importing'}>
+          {t('conversations.importChatGpt')}
+          <input
+            type="file"
+            accept=".zip,.json,application/zip,application/json"
+            data-testid="import-chatgpt"
+            className="visually-hidden"
+            disabled={importing === 'uploading' || importing === 'importing'}
+            onChange={onFile}
+          />
+        </label>
+        <ImportStatus />
+      </div>
     </details>
   );
 }

@@ -14,7 +14,7 @@ beforeAll(async () => {
   testHost = await createTestHost();
   staticDir = await mkdtemp(join(tmpdir(), 'enclave-static-'));
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Enclave</title>');
-  server = await startWebServer({ host: testHost.host, staticDir, port: 0 });
+  server = await startWebServer({ host: testHost.host, staticDir, port: 0, dataDir: testHost.dataDir });
 });
 
 afterAll(async () => {
