@@ -28,6 +28,14 @@ const CODE_CONVERSATION = chatGptConversation('c-code', 'Code à expliquer', [
   { role: 'assistant', content: text('Il affiche 45.') },
 ]);
 
+/** The conversations in the sidebar once it has loaded them (a short list: every row is rendered). */
+async function listedConversations(page: Page): Promise<number> {
+  const list = page.getByTestId('conversation-list');
+  await expect(list.or(page.getByTestId('conversations-empty'))).toBeVisible();
+  if (await list.isVisible()) await expect(page.getByTestId('conversation-item').first()).toBeVisible();
+  return page.getByTestId('conversation-item').count();
+}
+
 async function chooseFile(page: Page, path: string): Promise<void> {
   const menu = page.locator('.transfer-menu');
   if ((await menu.getAttribute('open')) === null) await menu.locator('summary').click();
@@ -62,7 +70,7 @@ test('a zip that is not a ChatGPT export is refused in French, and nothing chang
   const zip = join(files, 'photos.zip');
   await writeZip(zip, { 'photo.txt': 'not an export' });
   await page.goto(webHost.url);
-  const before = await page.getByTestId('conversation-item').count();
+  const before = await listedConversations(page);
   await chooseFile(page, zip);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-code', 'IMPORT_INVALID');
