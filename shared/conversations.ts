@@ -89,6 +89,8 @@ export interface ExportedFile {
   fileName: string;
   mimeType: string;
   content: string;
+  /** Binary files (a backup's zip) travel as base64; text as it is. */
+  encoding?: 'base64';
 }
 
 const titleSchema = z.string().max(LIMITS_CONVERSATIONS.maxTitleChars);
@@ -104,9 +106,23 @@ export const uploadIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'an upload id 
 export const importSourceSchema = z.union([z.strictObject({ path: z.string().min(1).max(LIMITS_CONVERSATIONS.maxPathChars) }), z.strictObject({ uploadId: uploadIdSchema })]);
 export type ImportSource = z.infer<typeof importSourceSchema>;
 
+/** What restoring an Enclave backup added besides conversations; all merged by id, nothing replaced. */
+export interface BackupRestored {
+  comparisons: number;
+  promptSets: number;
+  samplingPresets: number;
+  /** Settings taken from the backup (those that differed). */
+  settings: number;
+  /** Settings the backup had but this app's environment fixes (ENCLAVE_OFFLINE, ENCLAVE_API_*, ENCLAVE_HF_ENDPOINT): left as they are. */
+  settingsLocked: number;
+}
+
 /** What an import found and kept. Importing the same export again adds nothing. */
 export interface ImportSummary {
-  format: 'chatgpt';
+  /** A ChatGPT export, or a backup made by `conversations.backup`. */
+  format: 'chatgpt' | 'enclave.backup';
+  /** Only for a backup. */
+  restored?: BackupRestored;
   /** True when stopped by `conversations.cancelImport`; what was imported before stays. */
   cancelled: boolean;
   conversations: { added: number; updated: number; unchanged: number };
@@ -137,6 +153,8 @@ export const conversationsCommandSchemas = {
   /** `locale`: the interface language, for the Markdown headings. */
   'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']), locale: z.enum(REPORT_LOCALES).default('en') }),
   'conversations.exportAll': z.strictObject({}),
+  /** Everything to move to another computer, as a zip that `conversations.import` restores: conversations with every branch, comparisons, prompt sets, saved presets, settings. */
+  'conversations.backup': z.strictObject({}),
   /** Imports a file as a job: `conversations.importProgress` events while it runs; answered when it ends. */
   /** `locale`: the interface language, for the words an import writes (an image left out, a tool's output). */
   'conversations.import': z.strictObject({ jobId: jobIdSchema, source: importSourceSchema, locale: z.enum(REPORT_LOCALES).default('en') }),
@@ -161,6 +179,7 @@ export interface ConversationsCommandResults {
   'conversations.deleteMessage': Conversation;
   'conversations.export': ExportedFile;
   'conversations.exportAll': ExportedFile;
+  'conversations.backup': ExportedFile;
   'conversations.import': ImportSummary;
   'conversations.cancelImport': { cancelled: boolean };
   'conversations.presets': SavedPreset[];

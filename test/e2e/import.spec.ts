@@ -74,7 +74,7 @@ test('a zip that is not a ChatGPT export is refused in French, and nothing chang
   await chooseFile(page, zip);
   const banner = page.getByTestId('error-banner');
   await expect(banner).toHaveAttribute('data-code', 'IMPORT_INVALID');
-  await expect(banner).toContainText('Ce fichier n’est pas un export ChatGPT');
+  await expect(banner).toContainText('Ce fichier n’est ni un export ChatGPT');
   await expect(page.getByTestId('conversation-item')).toHaveCount(before);
   await page.screenshot({ path: join(SHOTS, 'import-refused-fr-1024.png') });
 });

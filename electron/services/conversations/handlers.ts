@@ -1,16 +1,17 @@
 /** The conversations' commands: one database's history, branches, search, exports and imports. */
-import type { conversationsCommandSchemas, ConversationsStatus } from '#shared/conversations.ts';
+import type { conversationsCommandSchemas, ConversationsStatus, ExportedFile } from '#shared/conversations.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { ConversationService } from './conversation-service.ts';
 import type { ConversationImports } from './import/import-jobs.ts';
 import { exportArchive, exportJson, exportMarkdown } from './transfer.ts';
 
-/** Imports read files on the host's disk: the app's own router has them, a workshop participant's does not. */
-export type ImportCommand = 'conversations.import' | 'conversations.cancelImport';
+/** Imports read files on the host's disk and a backup holds the settings: the app's own router has them, a workshop participant's does not. */
+export type ImportCommand = 'conversations.import' | 'conversations.cancelImport' | 'conversations.backup';
 export type ConversationsCommand = Exclude<keyof typeof conversationsCommandSchemas, ImportCommand>;
 
-export function importHandlers(imports: ConversationImports): Handlers<ImportCommand> {
+export function importHandlers(imports: ConversationImports, backup: () => Promise<ExportedFile>): Handlers<ImportCommand> {
   return {
+    'conversations.backup': () => backup(),
     'conversations.import': (input) => imports.run(input.jobId, input.source, input.locale),
     'conversations.cancelImport': (input) => imports.cancel(input.jobId),
   };

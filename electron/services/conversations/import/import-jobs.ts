@@ -2,7 +2,7 @@
  * Imports run as jobs: the file is read from disk as a stream, one conversation at a time (memory
  * stays bounded by the largest conversation, whatever the file's size), with progress events and
  * a cancel. Each conversation is one transaction; ids come from the export, so an import stopped
- * or repeated never duplicates anything.
+ * or repeated never duplicates anything. An Enclave backup (a zip with its manifest) is restored instead.
  */
 import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -14,6 +14,7 @@ import { uploadPath } from '../../platform/uploads.ts';
 import type { ConversationService } from '../conversation-service.ts';
 import { convertConversation, isChatGptConversation } from './chatgpt-conversation.ts';
 import { openExport } from './export-file.ts';
+import { isBackupZip, restoreBackup, type RestoreTarget } from '../backup/restore-backup.ts';
 
 export type ImportProgress = ConversationsEventPayloads['conversations.importProgress'];
 
@@ -24,11 +25,13 @@ export class ConversationImports {
   private readonly jobs = new Map<string, AbortController>();
   private readonly service: ConversationService;
   private readonly dataDir: string;
+  private readonly restoreTarget: RestoreTarget;
   private readonly onProgress: (progress: ImportProgress) => void;
 
-  constructor(service: ConversationService, dataDir: string, onProgress: (progress: ImportProgress) => void) {
+  constructor(service: ConversationService, dataDir: string, restoreTarget: RestoreTarget, onProgress: (progress: ImportProgress) => void) {
     this.service = service;
     this.dataDir = dataDir;
+    this.restoreTarget = restoreTarget;
     this.onProgress = onProgress;
   }
 
@@ -38,6 +41,7 @@ export class ConversationImports {
     this.jobs.set(jobId, abort);
     const path = 'path' in source ? source.path : uploadPath(this.dataDir, source.uploadId);
     try {
+      if (await isBackupZip(path)) return await restoreBackup(path, this.restoreTarget);
       return await this.importFile(jobId, path, locale, abort.signal);
     } finally {
       this.jobs.delete(jobId);

@@ -5,12 +5,13 @@ import { useActions, useAppSelector } from '../../state/react.tsx';
 import { ImportStatus } from './ImportStatus.tsx';
 import { saveFile } from './transfer.ts';
 
-/** Sidebar: export every conversation as one archive; import a ChatGPT data export (the .zip as delivered, or its conversations.json). */
+/** Sidebar: a full backup and its restore; every conversation as one archive; a ChatGPT data export (the .zip as delivered, or its conversations.json) imported. */
 export function TransferMenu() {
   const { t, i18n } = useTranslation();
-  const { exportAll } = useActions().conversations;
+  const { exportAll, backup } = useActions().conversations;
   const { importFile } = useActions().conversationImport;
   const importing = useAppSelector((s) => s.conversationImport.phase);
+  const busy = importing === 'uploading' || importing === 'importing';
 
   function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
@@ -22,19 +23,19 @@ export function TransferMenu() {
     <details className="transfer-menu" open={importing !== null ? true : undefined}>
       <summary>{t('conversations.transfer')}</summary>
       <div className="transfer-actions">
+        <button type="button" className="link-button" data-testid="backup" onClick={() => void backup().then((file) => file !== null && saveFile(file))}>
+          {t('conversations.backup')}
+        </button>
+        <label className="link-button" aria-disabled={busy}>
+          {t('conversations.restore')}
+          <input type="file" accept=".zip,application/zip" data-testid="restore-backup" className="visually-hidden" disabled={busy} onChange={onFile} />
+        </label>
         <button type="button" className="link-button" data-testid="export-all" onClick={() => void exportAll().then((file) => file !== null && saveFile(file))}>
           {t('conversations.exportAll')}
         </button>
-        <label className="link-button" aria-disabled={importing === 'uploading' || importing === 'importing'}>
+        <label className="link-button" aria-disabled={busy}>
           {t('conversations.importChatGpt')}
-          <input
-            type="file"
-            accept=".zip,.json,application/zip,application/json"
-            data-testid="import-chatgpt"
-            className="visually-hidden"
-            disabled={importing === 'uploading' || importing === 'importing'}
-            onChange={onFile}
-          />
+          <input type="file" accept=".zip,.json,application/zip,application/json" data-testid="import-chatgpt" className="visually-hidden" disabled={busy} onChange={onFile} />
         </label>
         <ImportStatus />
       </div>

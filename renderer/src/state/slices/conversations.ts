@@ -37,6 +37,7 @@ export interface ConversationsActions {
   search(query: string): Promise<void>;
   dismissDatabaseNotice(): void;
   exportAll(): Promise<ExportedFile | null>;
+  backup(): Promise<ExportedFile | null>;
   savePreset(preset: SavedPreset): Promise<void>;
   deletePreset(name: string): Promise<void>;
 }
@@ -121,6 +122,7 @@ export function createConversationsSlice(ctx: SliceContext): Slice<Conversations
       search,
       dismissDatabaseNotice: () => set({ database: null }),
       exportAll: () => attempt(ctx, () => api.call('conversations.exportAll', {})),
+      backup: () => attempt(ctx, () => api.call('conversations.backup', {})),
       savePreset: (preset) => applyPresets(() => api.call('conversations.savePreset', preset)),
       deletePreset: (name) => applyPresets(() => api.call('conversations.deletePreset', { name })),
     },

@@ -8,6 +8,7 @@ import type { ImportSummary } from '#shared/conversations.ts';
 import { ConversationService } from '../../../../../electron/services/conversations/conversation-service.ts';
 import { ConversationImports, type ImportProgress } from '../../../../../electron/services/conversations/import/import-jobs.ts';
 import { openDatabase } from '../../../../../electron/services/platform/db/database.ts';
+import { openSettings, SettingsService } from '../../../../../electron/services/settings/settings.ts';
 import { chatGptConversation, text, writeLargeExport, writeZip } from '../../../../support/chatgpt-export.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'chatgpt', 'conversations.json');
@@ -22,7 +23,7 @@ beforeEach(() => {
   db = openDatabase(join(dir, 'conversations.db')).db;
   service = new ConversationService(db);
   progress = [];
-  imports = new ConversationImports(service, dir, (event) => progress.push(event));
+  imports = new ConversationImports(service, dir, { db, settings: new SettingsService(openSettings(dir).backend, {}, () => undefined) }, (event) => progress.push(event));
 });
 
 afterEach(() => {
@@ -147,7 +148,7 @@ test('a cancelled import keeps whole conversations, and importing again complete
   );
   const jobId = 'job-cancel-0123456789';
   let cancelling = true;
-  imports = new ConversationImports(service, dir, (event) => {
+  imports = new ConversationImports(service, dir, { db, settings: new SettingsService(openSettings(dir).backend, {}, () => undefined) }, (event) => {
     if (cancelling && event.conversations > 0) imports.cancel(jobId);
   });
   const cancelled = await imports.run(jobId, { path }, 'en');
