@@ -128,6 +128,19 @@ test('a backup restores into an app with data of its own: merged, branches and s
   });
   expect((await result<Conversation>(client, 'conversations.get', { id: branched })).title).toBe('Cordouan, renommé ici');
   expect(await result<ConversationSummary[]>(client, 'conversations.list', {})).toHaveLength(3);
+
+  // The first computer goes on with the conversation; a newer backup brings only the new message.
+  const { db } = openDatabase(join(dir, 'source', CONVERSATIONS_DB_FILE_NAME));
+  const service = new ConversationService(db);
+  service.addMessage(branched, { parentId: service.get(branched).leafId, role: 'user', content: 'Et le lendemain ?' });
+  db.close();
+  const sourceClient = await ContractClient.connect(source.url);
+  const newer = Buffer.from((await result<ExportedFile>(sourceClient, 'conversations.backup', {})).content, 'base64');
+  sourceClient.close();
+  const third = await restore(target, newer);
+  expect((third as { result: ImportSummary }).result).toMatchObject({ conversations: { added: 0, updated: 1, unchanged: 1 }, messagesAdded: 1 });
+  const continued = (await result<ConversationSummary[]>(client, 'conversations.list', {})).find((c) => c.id === branched);
+  expect(continued).toMatchObject({ title: 'Cordouan, renommé ici', messageCount: 4 });
   client.close();
 }, 120_000);
 
