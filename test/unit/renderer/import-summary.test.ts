@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { ImportSummary } from '#shared/conversations.ts';
-import { summaryLines } from '../../../renderer/src/features/chat/ImportStatus.tsx';
+import { summaryLines } from '../../../renderer/src/features/chat/import-summary.ts';
 
 const say = (key: string, count: number) => `${key.replace('conversations.import.', '')} ${count}`;
 const base: ImportSummary = { format: 'chatgpt', cancelled: false, conversations: { added: 2, updated: 0, unchanged: 1 }, messagesAdded: 5, imagesOmitted: 0, toolBlocks: 0, partsDropped: 0 };

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import type { ImportSummary } from '#shared/conversations.ts';
 import { importProgress } from '../../state/slices/conversation-import.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { summaryLines } from './import-summary.ts';
 
 /** An import under way (sending the file, then reading it, with a cancel) or what it brought. */
 export function ImportStatus() {
@@ -37,25 +37,4 @@ export function ImportStatus() {
       </button>
     </div>
   );
-}
-
-type SummaryKey = `conversations.import.${
-  'added' | 'restored' | 'stopped' | 'updated' | 'unchanged' | 'imagesOmitted' | 'toolBlocks' | 'partsDropped' | 'comparisons' | 'promptSets' | 'samplingPresets' | 'settings' | 'settingsLocked'}`;
-
-/** One line per fact worth telling, most important first. */
-export function summaryLines(summary: ImportSummary, say: (key: SummaryKey, count: number) => string): string[] {
-  const { added, updated, unchanged } = summary.conversations;
-  const lines = [say(summary.cancelled ? 'conversations.import.stopped' : summary.format === 'enclave.backup' ? 'conversations.import.restored' : 'conversations.import.added', added)];
-  if (updated > 0) lines.push(say('conversations.import.updated', updated));
-  if (unchanged > 0) lines.push(say('conversations.import.unchanged', unchanged));
-  if (summary.imagesOmitted > 0) lines.push(say('conversations.import.imagesOmitted', summary.imagesOmitted));
-  if (summary.toolBlocks > 0) lines.push(say('conversations.import.toolBlocks', summary.toolBlocks));
-  if (summary.partsDropped > 0) lines.push(say('conversations.import.partsDropped', summary.partsDropped));
-  const restored = summary.restored;
-  if (restored !== undefined) {
-    for (const key of ['comparisons', 'promptSets', 'samplingPresets', 'settings', 'settingsLocked'] as const) {
-      if (restored[key] > 0) lines.push(say(`conversations.import.${key}`, restored[key]));
-    }
-  }
-  return lines;
 }
