@@ -20,7 +20,12 @@ export function TransferMenu() {
   }
 
   return (
-    <details className="transfer-menu" open={importing !== null ? true : undefined}>
+    <details
+      className="transfer-menu"
+      open={importing !== null ? true : undefined}
+      // Below a list that fills the sidebar, the opened menu would be out of sight on a short window.
+      onToggle={(event) => event.currentTarget.open && event.currentTarget.scrollIntoView({ block: 'nearest' })}
+    >
       <summary>{t('conversations.transfer')}</summary>
       <div className="transfer-actions">
         <button type="button" className="link-button" data-testid="backup" onClick={() => void backup().then((file) => file !== null && saveFile(file))}>
