@@ -11,7 +11,7 @@ import { apiCommandSchemas, type ApiCommandResults, type ApiEventPayloads } from
 import { appCommandSchemas, type AppCommandResults } from './app.ts';
 import { chatCommandSchemas, type ChatCommandResults, type ChatEventPayloads } from './chat.ts';
 import { compareCommandSchemas, type CompareCommandResults, type CompareEventPayloads } from './compare.ts';
-import { conversationsCommandSchemas, type ConversationsCommandResults } from './conversations.ts';
+import { conversationsCommandSchemas, type ConversationsCommandResults, type ConversationsEventPayloads } from './conversations.ts';
 import type { ErrorPayload } from './errors.ts';
 import { libraryCommandSchemas, type LibraryCommandResults, type LibraryEventPayloads } from './library.ts';
 import { privacyCommandSchemas, type PrivacyCommandResults, type PrivacyEventPayloads } from './privacy.ts';
@@ -54,7 +54,8 @@ export function isCommandName(value: unknown): value is CommandName {
 }
 
 /** Events pushed from the host. Generation events carry the job id they belong to. */
-export interface EventPayloads extends ChatEventPayloads, LibraryEventPayloads, SettingsEventPayloads, PrivacyEventPayloads, ApiEventPayloads, WorkshopEventPayloads, CompareEventPayloads {}
+export interface EventPayloads
+  extends ChatEventPayloads, ConversationsEventPayloads, LibraryEventPayloads, SettingsEventPayloads, PrivacyEventPayloads, ApiEventPayloads, WorkshopEventPayloads, CompareEventPayloads {}
 
 export type EventName = keyof EventPayloads;
 

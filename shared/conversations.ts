@@ -1,6 +1,6 @@
 /** Conversations as stored by the host and shown by the renderer. */
 import { z } from 'zod';
-import { idSchema, LIMITS, samplingSchema, type StoredMessage } from './chat.ts';
+import { idSchema, jobIdSchema, LIMITS, samplingSchema, type StoredMessage } from './chat.ts';
 import { REPORT_LOCALES } from './compare.ts';
 
 /** A message on the shown path, with its alternatives (same parent) for branch navigation. */
@@ -51,8 +51,7 @@ export const SNIPPET_MATCH_END = '\u0003';
 export const LIMITS_CONVERSATIONS = {
   maxTitleChars: 200,
   maxSearchChars: 200,
-  /** Under the web host's 16 MiB WebSocket frame; a heavy user's ChatGPT export can be larger (split it). */
-  maxImportChars: 15 * 1024 * 1024,
+  maxPathChars: 4096,
 } as const;
 
 /** Sampling presets offered for every conversation. */
@@ -90,9 +89,52 @@ export interface ExportedFile {
   fileName: string;
   mimeType: string;
   content: string;
+  /** Binary files (a backup's zip) travel as base64; text as it is. */
+  encoding?: 'base64';
 }
 
 const titleSchema = z.string().max(LIMITS_CONVERSATIONS.maxTitleChars);
+
+/** A file received by the web host's upload endpoint (POST /uploads), named by the id it answered. */
+export const uploadIdSchema = z.string().regex(/^[0-9a-f-]{36}$/, 'an upload id is the UUID the upload answered');
+
+/**
+ * The file to import: a path on the host's disk (the desktop app's file picker) or a file uploaded
+ * to the web host. Either a ChatGPT data export (the .zip as delivered, or the conversations.json
+ * inside) or an Enclave backup.
+ */
+export const importSourceSchema = z.union([z.strictObject({ path: z.string().min(1).max(LIMITS_CONVERSATIONS.maxPathChars) }), z.strictObject({ uploadId: uploadIdSchema })]);
+export type ImportSource = z.infer<typeof importSourceSchema>;
+
+/** What restoring an Enclave backup added besides conversations; all merged by id, nothing replaced. */
+export interface BackupRestored {
+  comparisons: number;
+  promptSets: number;
+  samplingPresets: number;
+  /** Settings taken from the backup (those that differed). */
+  settings: number;
+  /** Settings the backup had but this app's environment fixes (ENCLAVE_OFFLINE, ENCLAVE_API_*, ENCLAVE_HF_ENDPOINT): left as they are. */
+  settingsLocked: number;
+}
+
+/** What an import found and kept. Importing the same export again adds nothing. */
+export interface ImportSummary {
+  /** A ChatGPT export, or a backup made by `conversations.backup`. */
+  format: 'chatgpt' | 'enclave.backup';
+  /** Only for a backup. */
+  restored?: BackupRestored;
+  /** True when stopped by `conversations.cancelImport`; what was imported before stays. */
+  cancelled: boolean;
+  conversations: { added: number; updated: number; unchanged: number };
+  /** Messages added (in new conversations and in ones imported before). */
+  messagesAdded: number;
+  /** Images and files of a message, left out (the message keeps its text and says so). */
+  imagesOmitted: number;
+  /** Tool calls and their outputs (code interpreter, browsing) kept as readable blocks. */
+  toolBlocks: number;
+  /** Parts with nothing readable to keep (hidden context, empty or unknown parts), left out on purpose. */
+  partsDropped: number;
+}
 
 /** Durable history in SQLite: branches, search, exports and imports. */
 export const conversationsCommandSchemas = {
@@ -111,8 +153,12 @@ export const conversationsCommandSchemas = {
   /** `locale`: the interface language, for the Markdown headings. */
   'conversations.export': z.strictObject({ id: idSchema, format: z.enum(['markdown', 'json']), locale: z.enum(REPORT_LOCALES).default('en') }),
   'conversations.exportAll': z.strictObject({}),
-  /** The text of ChatGPT's conversations.json (from its data export). */
-  'conversations.importChatGpt': z.strictObject({ content: z.string().max(LIMITS_CONVERSATIONS.maxImportChars) }),
+  /** Everything to move to another computer, as a zip that `conversations.import` restores: conversations with every branch, comparisons, prompt sets, saved presets, settings. */
+  'conversations.backup': z.strictObject({}),
+  /** Imports a file as a job: `conversations.importProgress` events while it runs; answered when it ends. */
+  /** `locale`: the interface language, for the words an import writes (an image left out, a tool's output). */
+  'conversations.import': z.strictObject({ jobId: jobIdSchema, source: importSourceSchema, locale: z.enum(REPORT_LOCALES).default('en') }),
+  'conversations.cancelImport': z.strictObject({ jobId: jobIdSchema }),
   'conversations.presets': z.strictObject({}),
   'conversations.savePreset': savedPresetSchema,
   'conversations.deletePreset': z.strictObject({ name: z.string().max(80) }),
@@ -133,8 +179,15 @@ export interface ConversationsCommandResults {
   'conversations.deleteMessage': Conversation;
   'conversations.export': ExportedFile;
   'conversations.exportAll': ExportedFile;
-  'conversations.importChatGpt': { imported: number; messages: number };
+  'conversations.backup': ExportedFile;
+  'conversations.import': ImportSummary;
+  'conversations.cancelImport': { cancelled: boolean };
   'conversations.presets': SavedPreset[];
   'conversations.savePreset': SavedPreset[];
   'conversations.deletePreset': SavedPreset[];
+}
+
+export interface ConversationsEventPayloads {
+  /** `bytesRead` of `totalBytes` (of conversations.json, inside the zip or not), and conversations imported so far. */
+  'conversations.importProgress': { jobId: string; bytesRead: number; totalBytes: number; conversations: number };
 }

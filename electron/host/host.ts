@@ -18,6 +18,9 @@ import { ChatService } from '../services/chat/chat-service.ts';
 import { chatHandlers } from '../services/chat/handlers.ts';
 import { CompareService } from '../services/compare/service.ts';
 import { openConversations, type Conversations } from '../services/conversations/open-conversations.ts';
+import { importHandlers } from '../services/conversations/handlers.ts';
+import { ConversationImports } from '../services/conversations/import/import-jobs.ts';
+import { writeBackup } from '../services/conversations/backup/write-backup.ts';
 import { CATALOG } from '../services/models/catalog.ts';
 import { DownloadService } from '../services/models/downloads/download-service.ts';
 import { DEFAULT_HF_ENDPOINT } from '../services/models/downloads/hugging-face.ts';
@@ -154,6 +157,10 @@ export class Host implements ContractEndpoint {
       ...chatHandlers(chat, conversations.chat),
       ...settingsHandlers(settings),
       ...conversations.handlers,
+      ...importHandlers(
+        new ConversationImports(conversations.service, config.dataDir, { db: conversations.db, settings }, (progress) => emit({ event: 'conversations.importProgress', payload: progress })),
+        () => writeBackup(conversations.db, settings.values),
+      ),
       ...privacyHandlers(egress, options.openExternal),
       ...apiHandlers(api),
       ...workshopHandlers(workshop),

@@ -38,7 +38,7 @@ const host = new Host({
   rendererDir: staticDir,
 });
 await host.start();
-const server = await startWebServer({ host, port, staticDir });
+const server = await startWebServer({ host, port, staticDir, dataDir: config.dataDir });
 console.log(`Enclave web host: ${server.url}`);
 const api = host.shell.apiStatus();
 if (api.url !== null) console.log(`Enclave local API: ${api.url}`);

@@ -6,6 +6,8 @@
  *    batch sizes, UV_THREADPOOL_SIZE;
  *  - conversations (conversations.ts): saving at 10 and 10,000 messages, opening 5,000
  *    messages in Chromium, frame times while streaming into them;
+ *  - sidebar (sidebar.ts): the first screen in Chromium, page opened to the sidebar's first
+ *    conversation shown, with 3 and with 10,000 conversations;
  *  - downloads (downloads.ts): DownloadService against a plain single-stream read of the
  *    same file, sha256 speed;
  *  - compare (compare.ts): two models compared with the app's scheduling against one
@@ -21,12 +23,13 @@ import { runConversationBench, type ConversationBenchResult } from './conversati
 import { runDownloadBench, type DownloadBenchResult } from './downloads.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './models.ts';
 import { runPerformanceBench } from './performance.ts';
+import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'conversations', 'downloads', 'compare', 'room'] as const;
+const SECTIONS = ['performance', 'conversations', 'sidebar', 'downloads', 'compare', 'room'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -54,6 +57,19 @@ function conversationsMarkdown(result: ConversationBenchResult): string {
     `| integrity check at start (quick_check), ${quickCheck.messages.toLocaleString('en')} messages | ${formatSummary(quickCheck.ms, 1)} ms |`,
     `| open a ${open.messages.toLocaleString('en')}-message conversation in Chromium | ${formatSummary(open.ms)} ms |`,
     `| frame time while an answer streams into it: median / p95 / longest | ${streaming.medianMs.toFixed(1)} / ${streaming.p95Ms.toFixed(1)} / ${streaming.longestMs.toFixed(1)} ms (${streaming.frames} frames) |`,
+  ].join('\n');
+}
+
+function sidebarMarkdown(result: SidebarBenchResult): string {
+  const row = (screen: SidebarBenchResult['few']) => `| ${screen.conversations.toLocaleString('en')} conversations | ${formatSummary(screen.ms)} ms | ${screen.rowsInDom} |`;
+  return [
+    `Page opened to the sidebar's first conversation on screen, in Chromium at 1280x800, ${result.few.ms.runs} loads each:`,
+    '',
+    '| database | first screen, median (min–max) | rows in the DOM |',
+    '| --- | --- | --- |',
+    row(result.few),
+    row(result.many),
+    `| ratio (${result.many.conversations.toLocaleString('en')} / ${result.few.conversations.toLocaleString('en')}) | ${result.ratio.toFixed(2)} | |`,
   ].join('\n');
 }
 
@@ -101,6 +117,12 @@ for (const section of chosen) {
       const result = await runConversationBench({ log: console.log });
       results.conversations = result;
       markdown.push('## Conversations', '', conversationsMarkdown(result));
+      break;
+    }
+    case 'sidebar': {
+      const result = await runSidebarBench({ log: console.log });
+      results.sidebar = result;
+      markdown.push('## Sidebar', '', sidebarMarkdown(result));
       break;
     }
     case 'downloads': {

@@ -29,7 +29,7 @@ await writeFile(join(staticDir, 'index.html'), '');
 
 // Host.start() (in createTestHost) started the engine: wait until llama.cpp is loaded in it.
 await host.services.engine.start();
-const server = await startWebServer({ host, staticDir, port: 0 });
+const server = await startWebServer({ host, staticDir, port: 0, dataDir: testHost.dataDir });
 // performance.now() counts from this process's start: Node, the host, the engine process and llama.cpp.
 send({ type: 'ready', port: server.port, enginePid: host.services.engine.pid ?? null, startMs: performance.now() });
 

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from '@playwright/test';
 import { ENDLESS_CYCLE, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
+import { newJobId } from '#shared/chat.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
 
@@ -189,7 +190,7 @@ test('a shipped prompt set runs as a batch across two models, in French', async 
 test('a ChatGPT replay: several imported conversations, each turn against the scripted model, ChatGPT’s answer as reference', async ({ page, webHost }) => {
   const client = await ContractClient.connect(webHost.url);
   for (const name of ['conversations.json', 'multi-turn.json']) {
-    const frame = await client.call('conversations.importChatGpt', { content: readFileSync(join(FIXTURES, 'chatgpt', name), 'utf8') });
+    const frame = await client.call('conversations.import', { jobId: newJobId(), source: { path: join(FIXTURES, 'chatgpt', name) }, locale: 'en' });
     expect(frame.ok).toBe(true);
   }
   client.close();

@@ -21,7 +21,7 @@ const host = new Host({
   spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
 });
 await host.start();
-const server = await startWebServer({ host, port: 0, staticDir: values['static-dir'] ?? config.dataDir });
+const server = await startWebServer({ host, port: 0, staticDir: values['static-dir'] ?? config.dataDir, dataDir: config.dataDir });
 console.log(`Enclave web host: ${server.url}`);
 process.on('SIGTERM', () => {
   void server

@@ -60,6 +60,29 @@ export interface NewConversation {
   createdAt?: number;
 }
 
+/** A message of another app's conversation, with an id that stays the same each time it is imported. */
+export interface ImportedMessage {
+  id: string;
+  parentId: string | null;
+  role: 'user' | 'assistant';
+  content: string;
+  reasoning: string | null;
+  modelId: string | null;
+  createdAt: number;
+}
+
+export interface ImportedConversation {
+  id: string;
+  title: string;
+  source: ConversationSource;
+  createdAt: number;
+  systemPrompt: string;
+  /** Parents before their children. */
+  messages: ImportedMessage[];
+  /** The shown path's last message. */
+  leafId: string | null;
+}
+
 export class ConversationService {
   private readonly db: DatabaseSync;
   private readonly now: () => number;
@@ -206,6 +229,41 @@ export class ConversationService {
       this.sql('UPDATE conversations SET leaf_id = ?, updated_at = ?, title = ?, message_count = message_count + 1 WHERE id = ?').run(stored.id, stored.createdAt, title, conversationId);
     });
     return stored;
+  }
+
+  /**
+   * Adds an imported conversation, or the messages it gained since it was last imported (a message
+   * already there is left as it is). One transaction: an import stopped midway leaves whole
+   * conversations. Deleted conversations (until the next start) count as there.
+   */
+  importConversation(conversation: ImportedConversation): { created: boolean; messagesAdded: number } {
+    return transaction(this.db, () => {
+      const existing = this.sql('SELECT id FROM conversations WHERE id = ?').get(conversation.id) as { id: string } | undefined;
+      if (existing === undefined) {
+        const title = conversation.title === '' ? titleFrom(conversation.messages.find((m) => m.role === 'user')?.content ?? '') : conversation.title;
+        this.sql(
+          `INSERT INTO conversations (id, title, source, created_at, updated_at, model_id, system_prompt, sampling)
+           VALUES (?, ?, ?, ?, ?, NULL, ?, '{}')`,
+        ).run(conversation.id, title.slice(0, LIMITS_CONVERSATIONS.maxTitleChars), conversation.source, conversation.createdAt, conversation.createdAt, conversation.systemPrompt);
+      }
+      const insert = this.sql(
+        `INSERT INTO messages (id, conversation_id, parent_id, role, content, state, model_id, stats, reasoning, created_at)
+         VALUES (?, ?, ?, ?, ?, 'done', ?, NULL, ?, ?) ON CONFLICT(id) DO NOTHING`,
+      );
+      let messagesAdded = 0;
+      for (const message of conversation.messages) {
+        messagesAdded += Number(insert.run(message.id, conversation.id, message.parentId, message.role, message.content, message.modelId, message.reasoning, message.createdAt).changes);
+      }
+      if (existing === undefined || messagesAdded > 0) {
+        this.sql(
+          `UPDATE conversations SET leaf_id = ?,
+             updated_at = max(created_at, coalesce((SELECT max(created_at) FROM messages WHERE conversation_id = ?), 0)),
+             message_count = (SELECT count(*) FROM messages WHERE conversation_id = ?)
+           WHERE id = ?`,
+        ).run(conversation.leafId, conversation.id, conversation.id, conversation.id);
+      }
+      return { created: existing === undefined, messagesAdded };
+    });
   }
 
   /** Saves the text (and reasoning) of an answer so far (it streams), or its final text, state and statistics. */

@@ -1,10 +1,21 @@
 /** The conversations' commands: one database's history, branches, search, exports and imports. */
-import type { conversationsCommandSchemas, ConversationsStatus } from '#shared/conversations.ts';
+import type { conversationsCommandSchemas, ConversationsStatus, ExportedFile } from '#shared/conversations.ts';
 import type { Handlers } from '../../router/router.ts';
 import type { ConversationService } from './conversation-service.ts';
-import { exportArchive, exportJson, exportMarkdown, importChatGpt } from './transfer.ts';
+import type { ConversationImports } from './import/import-jobs.ts';
+import { exportArchive, exportJson, exportMarkdown } from './transfer.ts';
 
-export type ConversationsCommand = keyof typeof conversationsCommandSchemas;
+/** Imports read files on the host's disk and a backup holds the settings: the app's own router has them, a workshop participant's does not. */
+export type ImportCommand = 'conversations.import' | 'conversations.cancelImport' | 'conversations.backup';
+export type ConversationsCommand = Exclude<keyof typeof conversationsCommandSchemas, ImportCommand>;
+
+export function importHandlers(imports: ConversationImports, backup: () => Promise<ExportedFile>): Handlers<ImportCommand> {
+  return {
+    'conversations.backup': () => backup(),
+    'conversations.import': (input) => imports.run(input.jobId, input.source, input.locale),
+    'conversations.cancelImport': (input) => imports.cancel(input.jobId),
+  };
+}
 
 export function conversationsHandlers(service: ConversationService, status: ConversationsStatus): Handlers<ConversationsCommand> {
   return {
@@ -26,7 +37,6 @@ export function conversationsHandlers(service: ConversationService, status: Conv
     'conversations.deleteMessage': (input) => service.deleteMessage(input.id, input.messageId),
     'conversations.export': (input) => (input.format === 'markdown' ? exportMarkdown(service, input.id, input.locale) : exportJson(service, input.id)),
     'conversations.exportAll': () => exportArchive(service),
-    'conversations.importChatGpt': (input) => importChatGpt(service, input.content),
     'conversations.presets': () => service.presets(),
     'conversations.savePreset': (input) => service.savePreset(input),
     'conversations.deletePreset': (input) => service.deletePreset(input.name),

@@ -12,6 +12,7 @@ import type { ClientFrame, HostEvent, ServerFrame } from '#shared/contract.ts';
 import type { ContractEndpoint } from '#shared/endpoint.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { listen } from './listen.ts';
+import { clearUploads, receiveUpload } from './uploads.ts';
 import { rendererContentSecurityPolicy, SECURITY_HEADERS } from '#shared/content-security.ts';
 
 /** One frame never needs more than this: a long conversation is a few MB of text. */
@@ -22,6 +23,8 @@ export interface WebServerOptions {
   staticDir: string;
   port: number;
   address?: string;
+  /** Where uploads (POST /uploads) are kept until imported: the data folder. */
+  dataDir: string;
 }
 
 export interface WebServer {
@@ -32,7 +35,12 @@ export interface WebServer {
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const address = options.address ?? '127.0.0.1';
-  const app = createAppServer({ staticDir: options.staticDir, accept: () => (socket) => serveConnection(socket, options.host) });
+  clearUploads(options.dataDir);
+  const app = createAppServer({
+    staticDir: options.staticDir,
+    intercept: (req, res) => receiveUpload(req, res, options.dataDir, isSameOrigin(req)),
+    accept: () => (socket) => serveConnection(socket, options.host),
+  });
   await listen(app.server, options.port, address);
   const { port } = app.server.address() as AddressInfo;
   return { url: urlFor(address, port), port, close: app.close };
@@ -120,17 +128,21 @@ export function serveConnection(socket: WebSocket, host: ContractEndpoint): void
       send({ type: 'result', id: -1, ok: false, error: new EnclaveError('BAD_REQUEST', 'a frame must be JSON {type:"call", id, command, input}').toPayload() });
       return;
     }
-    const jobId = frame.command === 'chat.generate' ? claimedJobId(frame.input) : null;
+    const jobId = JOB_COMMANDS.has(frame.command) ? claimedJobId(frame.input) : null;
     if (jobId !== null) ownJobs.add(jobId);
     const outcome = await host.call(frame.command, frame.input);
-    if (jobId !== null && !outcome.ok) ownJobs.delete(jobId);
+    // A generation goes on after it is answered (until chat.done); an import is over when answered.
+    if (jobId !== null && (!outcome.ok || frame.command !== 'chat.generate')) ownJobs.delete(jobId);
     send({ type: 'result', id: frame.id, ...outcome });
   };
   // Not awaited: host.call never rejects (every failure is a CallOutcome), so answer() does not either.
   socket.on('message', (data, isBinary) => void answer(data, isBinary));
 }
 
-/** The job id a chat.generate call names, if it is a valid one (the router validates the rest). */
+/** Commands that start a job named by the client, whose events go only to the connection that named it. */
+const JOB_COMMANDS = new Set(['chat.generate', 'conversations.import']);
+
+/** The job id a job's command names, if it is a valid one (the router validates the rest). */
 function claimedJobId(input: unknown): string | null {
   const jobId = typeof input === 'object' && input !== null ? (input as { jobId?: unknown }).jobId : undefined;
   return jobIdSchema.safeParse(jobId).success ? (jobId as string) : null;

@@ -1,6 +1,7 @@
 import type { EnclaveApi } from '#shared/contract.ts';
 import { createElectronTransport } from './electron-transport.ts';
 import type { Transport } from './transport.ts';
+import { uploadFile } from './upload.ts';
 import { createWsTransport } from './ws-transport.ts';
 import type { SocketConnection, SocketHandlers } from './ws-transport.ts';
 
@@ -14,7 +15,7 @@ export type { ConnectionState, Transport } from './transport.ts';
 export function createApi(): Transport {
   const bridge = window.enclave;
   if (bridge !== undefined) return createElectronTransport(bridge);
-  return createWsTransport({ url: webSocketUrl(window.location), connect: browserSocket });
+  return { ...createWsTransport({ url: webSocketUrl(window.location), connect: browserSocket }), upload: uploadFile };
 }
 
 export function webSocketUrl(location: Pick<Location, 'protocol' | 'host'>): string {

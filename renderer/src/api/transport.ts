@@ -12,6 +12,11 @@ export interface Transport extends EnclaveApi {
   connectionState(): ConnectionState;
   /** Returns a function that removes the listener. */
   onConnectionChange(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Web host only: sends a file to the host (POST /uploads) and answers its upload id, for a
+   * command that reads a file (the desktop app names the file's path instead, `pathForFile`).
+   */
+  upload?(file: File, onProgress: (sentBytes: number) => void, signal: AbortSignal): Promise<string>;
   /** Stops the transport for good: pending calls are rejected, no reconnect follows. */
   dispose(): void;
 }

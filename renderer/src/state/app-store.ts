@@ -10,6 +10,7 @@ import type { AppActions, AppState, KeyValueStorage, SliceContext, SliceLifecycl
 import { createChatSlice } from './slices/chat.ts';
 import { initialChatState } from './slices/chat-state.ts';
 import { createCompareSlice, initialCompareState } from './slices/compare.ts';
+import { createConversationImportSlice, initialConversationImportState } from './slices/conversation-import.ts';
 import { createConversationsSlice, initialConversationsState } from './slices/conversations.ts';
 import { createErrorSlice, initialErrorState } from './slices/error.ts';
 import { createHostSlice, initialHostState } from './slices/host.ts';
@@ -35,6 +36,7 @@ export function initialAppState(connection: ConnectionState = 'connecting'): App
     models: initialModelsState,
     chat: initialChatState,
     conversations: initialConversationsState,
+    conversationImport: initialConversationImportState,
     settings: initialSettingsState,
     library: initialLibraryState,
     compare: initialCompareState,
@@ -49,10 +51,11 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   const models = createModelsSlice(ctx);
   const chat = createChatSlice(ctx);
   const conversations = createConversationsSlice(ctx);
+  const conversationImport = createConversationImportSlice(ctx);
   const settings = createSettingsSlice(ctx);
   const library = createLibrarySlice(ctx);
   const compare = createCompareSlice(ctx);
-  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, settings, library, compare];
+  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, conversationImport, settings, library, compare];
 
   async function refresh(): Promise<void> {
     // Each answer is shown as soon as it arrives; the first failure is reported.
@@ -97,6 +100,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     models: models.actions,
     chat: chat.actions,
     conversations: conversations.actions,
+    conversationImport: conversationImport.actions,
     settings: settings.actions,
     library: library.actions,
     compare: compare.actions,

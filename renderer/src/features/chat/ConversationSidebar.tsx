@@ -1,10 +1,11 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent, KeyboardEvent, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '#shared/conversations.ts';
 import { formatListDate, formatMessageTime } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
-import { groupByDate } from './date-groups.ts';
+import { groupByDate, nextConversationRow, sidebarRows } from './date-groups.ts';
 import { TransferMenu } from './TransferMenu.tsx';
 
 const SEARCH_DELAY_MS = 150;
@@ -128,22 +129,55 @@ function ConversationList() {
   const conversations = useAppSelector((s) => s.conversations.list);
   const loaded = useAppSelector((s) => s.conversations.loaded);
   const openId = useAppSelector((s) => s.chat.conversation?.id ?? null);
+  const rows = useMemo(() => sidebarRows(groupByDate(conversations, new Date())), [conversations]);
+  const list = useRef<VirtuosoHandle>(null);
   if (!loaded) return <p className="muted conversations-note">{t('conversations.loading')}</p>;
-  if (conversations.length === 0) return <p className="muted conversations-note">{t('conversations.empty')}</p>;
+  if (conversations.length === 0)
+    return (
+      <p className="muted conversations-note" data-testid="conversations-empty">
+        {t('conversations.empty')}
+      </p>
+    );
+
+  // Arrow keys, Home and End move between conversations, scrolling rows that are not rendered yet into the DOM first.
+  function onKeyDown(event: KeyboardEvent<HTMLElement>) {
+    const from = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('[data-row]') : null;
+    if (from === null || event.target instanceof HTMLInputElement) return;
+    const target = nextConversationRow(rows, Number(from.dataset.row), event.key);
+    if (target === null) return;
+    event.preventDefault();
+    const nav = event.currentTarget;
+    // The row is rendered a frame or two after the scroll ends.
+    const focus = (framesLeft: number) => {
+      const button = nav.querySelector<HTMLElement>(`[data-row="${target}"] .conversation-open`);
+      if (button !== null) button.focus();
+      else if (framesLeft > 0) requestAnimationFrame(() => focus(framesLeft - 1));
+    };
+    list.current?.scrollIntoView({ index: target, done: () => focus(10) });
+  }
+
   return (
-    <nav className="conversation-groups" aria-label={t('conversations.title')}>
-      {groupByDate(conversations, new Date()).map(({ group, conversations: items }) => (
-        <section key={group} className="conversation-group" data-group={group}>
-          <h3 className="conversation-group-title">{t(`conversations.groups.${group}`)}</h3>
-          <ul className="conversation-list">
-            {items.map((conversation) => (
-              <li key={conversation.id}>
-                <ConversationItem conversation={conversation} open={conversation.id === openId} />
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
+    <nav className="conversation-groups" aria-label={t('conversations.title')} onKeyDown={onKeyDown}>
+      <Virtuoso
+        ref={list}
+        data={rows}
+        className="conversation-scroll"
+        data-testid="conversation-list"
+        // A few rows beyond each edge, so that Tab reaches the next rows and a short window never scrolls into blank space.
+        increaseViewportBy={200}
+        computeItemKey={(_, row) => (row.kind === 'group' ? `group-${row.group}` : row.conversation.id)}
+        itemContent={(index, row) =>
+          row.kind === 'group' ? (
+            <h3 className="conversation-group-title" data-group={row.group}>
+              {t(`conversations.groups.${row.group}`)}
+            </h3>
+          ) : (
+            <div data-row={index} data-group={row.group}>
+              <ConversationItem conversation={row.conversation} open={row.conversation.id === openId} />
+            </div>
+          )
+        }
+      />
     </nav>
   );
 }

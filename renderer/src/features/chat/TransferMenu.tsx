@@ -1,38 +1,49 @@
-import { useState } from 'react';
 import type { ChangeEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isLanguage } from '../../i18n/language.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { ImportStatus } from './ImportStatus.tsx';
 import { saveFile } from './transfer.ts';
 
-/** Sidebar: export every conversation as one archive; import a ChatGPT data export. */
+/** Sidebar: a full backup and its restore; every conversation as one archive; a ChatGPT data export (the .zip as delivered, or its conversations.json) imported. */
 export function TransferMenu() {
-  const { t } = useTranslation();
-  const { exportAll, importChatGpt } = useActions().conversations;
-  const [imported, setImported] = useState<number | null>(null);
+  const { t, i18n } = useTranslation();
+  const { exportAll, backup } = useActions().conversations;
+  const { importFile } = useActions().conversationImport;
+  const importing = useAppSelector((s) => s.conversationImport.phase);
+  const busy = importing === 'uploading' || importing === 'importing';
 
-  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+  function onFile(event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0];
     event.target.value = '';
-    if (file === undefined) return;
-    setImported(await importChatGpt(await file.text()));
+    if (file !== undefined) void importFile(file, isLanguage(i18n.language) ? i18n.language : 'en');
   }
 
   return (
-    <details className="transfer-menu">
+    <details
+      className="transfer-menu"
+      open={importing !== null ? true : undefined}
+      // Below a list that fills the sidebar, the opened menu would be out of sight on a short window.
+      onToggle={(event) => event.currentTarget.open && event.currentTarget.scrollIntoView({ block: 'nearest' })}
+    >
       <summary>{t('conversations.transfer')}</summary>
-      <button type="button" className="link-button" data-testid="export-all" onClick={() => void exportAll().then((file) => file !== null && saveFile(file))}>
-        {t('conversations.exportAll')}
-      </button>
-      <label className="link-button">
-        {t('conversations.importChatGpt')}
-        <input type="file" accept=".json,application/json" data-testid="import-chatgpt" className="visually-hidden" onChange={(event) => void onFile(event)} />
-      </label>
-      {imported !== null && (
-        <p className="muted" role="status" data-testid="import-result">
-          {t('conversations.imported', { count: imported })}
-        </p>
-      )}
+      <div className="transfer-actions">
+        <button type="button" className="link-button" data-testid="backup" onClick={() => void backup().then((file) => file !== null && saveFile(file))}>
+          {t('conversations.backup')}
+        </button>
+        <label className="link-button" aria-disabled={busy}>
+          {t('conversations.restore')}
+          <input type="file" accept=".zip,application/zip" data-testid="restore-backup" className="visually-hidden" disabled={busy} onChange={onFile} />
+        </label>
+        <button type="button" className="link-button" data-testid="export-all" onClick={() => void exportAll().then((file) => file !== null && saveFile(file))}>
+          {t('conversations.exportAll')}
+        </button>
+        <label className="link-button" aria-disabled={busy}>
+          {t('conversations.importChatGpt')}
+          <input type="file" accept=".zip,.json,application/zip,application/json" data-testid="import-chatgpt" className="visually-hidden" disabled={busy} onChange={onFile} />
+        </label>
+        <ImportStatus />
+      </div>
     </details>
   );
 }

@@ -2,7 +2,11 @@
 import type { ExportedFile } from '#shared/conversations.ts';
 
 export function saveFile(file: ExportedFile): void {
-  const url = URL.createObjectURL(new Blob([file.content], { type: `${file.mimeType};charset=utf-8` }));
+  const blob =
+    file.encoding === 'base64'
+      ? new Blob([Uint8Array.from(atob(file.content), (char) => char.charCodeAt(0))], { type: file.mimeType })
+      : new Blob([file.content], { type: `${file.mimeType};charset=utf-8` });
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = file.fileName;

@@ -37,8 +37,7 @@ export interface ConversationsActions {
   search(query: string): Promise<void>;
   dismissDatabaseNotice(): void;
   exportAll(): Promise<ExportedFile | null>;
-  /** Imports ChatGPT's conversations.json; the number of conversations imported, null on failure. */
-  importChatGpt(content: string): Promise<number | null>;
+  backup(): Promise<ExportedFile | null>;
   savePreset(preset: SavedPreset): Promise<void>;
   deletePreset(name: string): Promise<void>;
 }
@@ -123,11 +122,7 @@ export function createConversationsSlice(ctx: SliceContext): Slice<Conversations
       search,
       dismissDatabaseNotice: () => set({ database: null }),
       exportAll: () => attempt(ctx, () => api.call('conversations.exportAll', {})),
-      async importChatGpt(content) {
-        const result = await attempt(ctx, () => api.call('conversations.importChatGpt', { content }));
-        await refreshConversations();
-        return result?.imported ?? null;
-      },
+      backup: () => attempt(ctx, () => api.call('conversations.backup', {})),
       savePreset: (preset) => applyPresets(() => api.call('conversations.savePreset', preset)),
       deletePreset: (name) => applyPresets(() => api.call('conversations.deletePreset', { name })),
     },

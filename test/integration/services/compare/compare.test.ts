@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { ChatMessage } from '#shared/chat.ts';
+import { newJobId, type ChatMessage } from '#shared/chat.ts';
 import type { CompareAnswer, CompareRun } from '#shared/compare.ts';
 import type { CommandInput, CommandName, CommandResult } from '#shared/contract.ts';
 import { CompareRunner } from '../../../../electron/services/compare/runner.ts';
@@ -355,11 +355,10 @@ const SOURDOUGH = {
 } as const;
 
 describe('ChatGPT replay', () => {
-  const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '..', '..', '..', 'fixtures', 'chatgpt', name), 'utf8');
+  const fixture = (name: string): string => join(import.meta.dirname, '..', '..', '..', 'fixtures', 'chatgpt', name);
 
   test('several conversations at once: each user turn is asked with ChatGPT’s earlier answers as the history, and ChatGPT’s answer is the reference', async () => {
-    await call('conversations.importChatGpt', { content: fixture('conversations.json') });
-    await call('conversations.importChatGpt', { content: fixture('multi-turn.json') });
+    for (const name of ['conversations.json', 'multi-turn.json']) await call('conversations.import', { jobId: newJobId(), source: { path: fixture(name) }, locale: 'en' });
     const imported = (await call('conversations.list', {})).filter((summary) => summary.source === 'chatgpt');
     const sourdough = imported.find((summary) => summary.title === SOURDOUGH.title);
     const lyon = imported.find((summary) => summary.title === 'Trip to Lyon');

@@ -18,7 +18,7 @@ beforeAll(async () => {
   testHost = await createTestHost();
   staticDir = await mkdtemp(join(tmpdir(), 'enclave-static-'));
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Enclave</title>');
-  server = await startWebServer({ host: testHost.host, staticDir, port: 0 });
+  server = await startWebServer({ host: testHost.host, staticDir, port: 0, dataDir: testHost.dataDir });
 });
 
 afterAll(async () => {
@@ -107,7 +107,7 @@ describe('web host transport', () => {
   });
 
   it('serves on IPv6 loopback when asked to', async () => {
-    const v6 = await startWebServer({ host: testHost.host, staticDir, port: 0, address: '::1' }).catch((error: unknown) => error);
+    const v6 = await startWebServer({ host: testHost.host, staticDir, port: 0, dataDir: testHost.dataDir, address: '::1' }).catch((error: unknown) => error);
     if (v6 instanceof Error) {
       console.log(`skipped: this machine cannot listen on ::1 (${v6.message})`);
       return;

@@ -249,6 +249,8 @@ describe('workshop mode', () => {
     expect(await at(clients, 0).call('workshop.reset', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await at(clients, 0).call('workshop.exercises', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await at(clients, 0).call('models.import', { paths: ['/etc'] })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // A backup holds the settings, the local API key among them.
+    expect(await at(clients, 0).call('conversations.backup', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await at(clients, 0).call('chat.stop', { jobId: at(jobsOf, 1)[0] })).toMatchObject({ ok: true, result: { stopped: false } });
     for (const client of clients) client.close();
   }, 120_000);
