@@ -25,6 +25,14 @@ export const LIMITS_COMPARE = {
 export const REPORT_LOCALES = ['en', 'fr'] as const;
 export type ReportLocale = (typeof REPORT_LOCALES)[number];
 
+/** The categories of the shipped prompt sets (the same keys in every language, so the leaderboard groups them); the interface and the reports translate them, other categories are the user's own words. */
+export const SHIPPED_CATEGORIES = ['email', 'extraction', 'general', 'quote', 'reasoning', 'spreadsheet', 'summary', 'translation'] as const;
+export type ShippedCategory = (typeof SHIPPED_CATEGORIES)[number];
+
+export function isShippedCategory(category: string): category is ShippedCategory {
+  return (SHIPPED_CATEGORIES as readonly string[]).includes(category);
+}
+
 /** compare: one prompt then follow-ups (each column continues its own thread); batch: a prompt set, each prompt on its own; replay: a ChatGPT conversation's user turns (one run per conversation). */
 export type CompareRunKind = 'compare' | 'batch' | 'replay';
 export type CompareRunState = 'running' | 'done' | 'stopped';
@@ -69,6 +77,12 @@ export interface CompareTurn {
   prompt: string;
   category: string | null;
   gradingNotes: string | null;
+  /**
+   * A blind prompt set shows its models in a different order for each prompt: the position in
+   * `columnList` of the model of each column of this turn. Null when the order is the columns'
+   * own, and while a blind run is not revealed (the host withholds it).
+   */
+  columnOrder: number[] | null;
   /** In a blind run, only votes cast before the reveal exist (votes are locked once it is revealed); only those feed the leaderboard. */
   vote: Vote | null;
 }
@@ -230,4 +244,10 @@ export interface CompareEventPayloads {
 
 export function columnLabel(position: number): string {
   return String.fromCharCode(65 + position);
+}
+
+/** Who wrote the answer shown in `column` of `turn`, labelled where the user saw it (see `CompareTurn.columnOrder`). */
+export function answerColumn(run: Pick<CompareRun, 'columnList' | 'turnList'>, turn: number, column: number): CompareColumn | undefined {
+  const model = run.columnList[run.turnList[turn]?.columnOrder?.[column] ?? column];
+  return model === undefined ? undefined : { ...model, position: column, label: columnLabel(column) };
 }

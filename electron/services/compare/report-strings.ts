@@ -2,7 +2,7 @@
  * The words of the HTML report, in each interface language. The report is written by the host
  * (it is saved as a file), so its strings live here rather than in the renderer's locale files.
  */
-import type { CompareAnswerState, CompareRunKind, ReportLocale } from '#shared/compare.ts';
+import { isShippedCategory, type CompareAnswerState, type CompareRunKind, type ReportLocale, type ShippedCategory } from '#shared/compare.ts';
 
 export interface ReportStrings {
   title: string;
@@ -32,6 +32,8 @@ export interface ReportStrings {
   reference: string;
   hidden(label: string, run: string): string;
   uncategorised: string;
+  /** The shipped sets' categories; the user's own are printed as written. */
+  categories: Record<ShippedCategory, string>;
   stat: { state: string; firstToken: string; speed: string; tokens: string; load: string; memory: string; rating: string; ms: string; megabytes: string };
   kind: Record<CompareRunKind, string>;
   state: Record<CompareAnswerState, string>;
@@ -65,6 +67,7 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
     reference: 'ChatGPT (reference)',
     hidden: (label, run) => `${label} of “${run}” (hidden until the vote)`,
     uncategorised: 'uncategorised',
+    categories: { email: 'email', extraction: 'extraction', general: 'general', quote: 'quote', reasoning: 'reasoning', spreadsheet: 'spreadsheet', summary: 'summary', translation: 'translation' },
     stat: { state: 'state', firstToken: 'first token', speed: 'tokens/s', tokens: 'tokens', load: 'load', memory: 'peak memory', rating: 'rating', ms: 'ms', megabytes: 'MB' },
     kind: { compare: 'side by side', batch: 'prompt set', replay: 'ChatGPT replay' },
     state: { pending: 'waiting', generating: 'answering', done: 'done', error: 'failed', interrupted: 'interrupted', stopped: 'stopped' },
@@ -90,14 +93,29 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
     gradingNotes: 'Critères d’évaluation',
     labelled: (label, text) => `${label}\u00a0: ${text}`,
     vote: 'Vote',
-    voteWinner: (label) => `${label} est meilleur`,
+    voteWinner: (label) => `${label} est meilleure`,
     voteTie: 'égalité',
     voteBad: 'toutes mauvaises',
     reference: 'ChatGPT (référence)',
     hidden: (label, run) => `${label} de «\u00a0${run}\u00a0» (masqué jusqu’au vote)`,
     uncategorised: 'sans catégorie',
+    categories: {
+      email: 'e-mail',
+      extraction: 'extraction de données',
+      general: 'général',
+      quote: 'devis',
+      reasoning: 'raisonnement',
+      spreadsheet: 'tableur',
+      summary: 'résumé',
+      translation: 'traduction',
+    },
     stat: { state: 'état', firstToken: 'premier jeton', speed: 'jetons/s', tokens: 'jetons', load: 'chargement', memory: 'mémoire max.', rating: 'note', ms: 'ms', megabytes: 'Mo' },
     kind: { compare: 'côte à côte', batch: 'jeu de prompts', replay: 'rejeu ChatGPT' },
     state: { pending: 'en attente', generating: 'en cours', done: 'terminé', error: 'échec', interrupted: 'interrompu', stopped: 'arrêté' },
   },
 };
+
+/** A prompt category in the report's language (a user's own category as written). */
+export function categoryName(strings: ReportStrings, category: string): string {
+  return isShippedCategory(category) ? strings.categories[category] : category;
+}

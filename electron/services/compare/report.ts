@@ -5,9 +5,9 @@
  * one row per answer. Every figure of the page is a <data> element whose value is the number
  * computed from the store, printed in the locale's format.
  */
-import type { CompareAnswer, CompareColumn, CompareRun, ReportLocale, Vote } from '#shared/compare.ts';
+import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, type ReportLocale, type Vote } from '#shared/compare.ts';
 import { toCsv } from './prompt-sets.ts';
-import { REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
+import { categoryName, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 
 export const CSV_COLUMNS = [
   'run_id',
@@ -45,7 +45,7 @@ export function modelName(run: CompareRun, column: CompareColumn, strings: Repor
 function cellsOf(runs: readonly CompareRun[], strings: ReportStrings): Cell[] {
   return runs.flatMap((run) =>
     run.answers.flatMap((answer) => {
-      const column = run.columnList[answer.column];
+      const column = answerColumn(run, answer.turn, answer.column);
       return column === undefined ? [] : [{ run, column, answer, category: run.turnList[answer.turn]?.category ?? strings.uncategorised }];
     }),
   );
@@ -166,7 +166,16 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
       figures.flatMap((figure) => {
         const own = figure.byCategory.get(category);
         if (own === undefined || own.answers === 0) return [];
-        return [[escapeHtml(category), escapeHtml(figure.model), n.data(own.answers, 'integer'), n.data(own.meanTokensPerSecond), n.data(own.meanTimeToFirstTokenMs), n.data(own.meanRating)]];
+        return [
+          [
+            escapeHtml(categoryName(s, category)),
+            escapeHtml(figure.model),
+            n.data(own.answers, 'integer'),
+            n.data(own.meanTokensPerSecond),
+            n.data(own.meanTimeToFirstTokenMs),
+            n.data(own.meanRating),
+          ],
+        ];
       }),
     ),
     'per-category',
@@ -192,12 +201,12 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
     const value = (pick: (own: Figures) => number | null) => figures.map((figure) => ({ label: figure.model, value: pick(figure.byCategory.get(category) ?? EMPTY) }));
     return [
       barChart(
-        s.chartSpeedIn(category),
+        s.chartSpeedIn(categoryName(s, category)),
         value((own) => own.meanTokensPerSecond),
         n,
       ),
       barChart(
-        s.chartRatingIn(category),
+        s.chartRatingIn(categoryName(s, category)),
         value((own) => own.meanRating),
         n,
       ),
@@ -247,7 +256,7 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
       const answers = run.answers
         .filter((answer) => answer.turn === turn.position)
         .map((answer) => {
-          const column = run.columnList[answer.column];
+          const column = answerColumn(run, answer.turn, answer.column);
           const name = column === undefined ? '?' : modelName(run, column, s);
           const stats = [
             `${s.stat.state} ${escapeHtml(s.state[answer.state])}`,
@@ -263,7 +272,7 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
         .join('');
       const notes = turn.gradingNotes === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.gradingNotes, turn.gradingNotes))}</p>`;
       const vote = turn.vote === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.vote, voteText(turn.vote, run, s)))}</p>`;
-      return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(turn.category)}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
+      return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(categoryName(s, turn.category))}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
     })
     .join('');
   return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(s.kind[run.kind])})</h3>${turns}</section>`;

@@ -13,6 +13,7 @@ import type { ChatService } from '../chat/chat-service.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
 import type { Library } from '../models/library.ts';
 import { titleFrom } from '../conversations/title.ts';
+import { balancedColumnOrders, shuffled } from './column-orders.ts';
 import { leaderboard } from './leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
 import { replayTurns } from './replay.ts';
@@ -138,14 +139,21 @@ export class CompareService {
       'compare.startBatch': (input) => {
         this.assertModels(input.modelIds);
         const set = this.set(input.setId);
+        // Blind: the models change columns from one prompt to the next, so recognising one answer's style names no other.
+        const orders = input.blind === true ? balancedColumnOrders(input.modelIds.length, set.prompts.length) : null;
         const id = store.create({
           kind: 'batch',
           title: set.name,
           systemPrompt: '',
           blind: input.blind ?? false,
           sampling: input.sampling ?? {},
-          columns: (input.blind === true ? shuffled(input.modelIds) : input.modelIds).map((modelId) => ({ modelId, reference: false })),
-          turns: set.prompts.map((prompt) => ({ prompt: prompt.prompt, category: prompt.category, gradingNotes: prompt.gradingNotes ?? null })),
+          columns: input.modelIds.map((modelId) => ({ modelId, reference: false })),
+          turns: set.prompts.map((prompt, turn) => ({
+            prompt: prompt.prompt,
+            category: prompt.category,
+            gradingNotes: prompt.gradingNotes ?? null,
+            ...(orders !== null && { columnOrder: orders[turn] }),
+          })),
         });
         return started(id);
       },
@@ -202,13 +210,4 @@ export class CompareService {
     if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
     for (const modelId of modelIds) this.options.library.usable(modelId);
   }
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }

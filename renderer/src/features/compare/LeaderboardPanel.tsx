@@ -4,12 +4,14 @@ import type { Leaderboard, LeaderboardRow } from '#shared/compare.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
+import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 
 /** Elo ratings from the votes, overall and per prompt category. */
 export function LeaderboardPanel() {
   const { t } = useTranslation();
   const api = useApi();
+  const categoryName = useCategoryName();
   const [board, setBoard] = useState<Leaderboard | null>(null);
   const [error, setError] = useState<ErrorCode | null>(null);
   useEffect(() => {
@@ -29,7 +31,7 @@ export function LeaderboardPanel() {
       {board !== null && board.overall.length === 0 && <p className="muted">{t('compare.noVotes')}</p>}
       {board !== null && board.overall.length > 0 && <BoardTable title={t('compare.overall')} rows={board.overall} />}
       {board?.byCategory.map((entry) => (
-        <BoardTable key={entry.category} title={entry.category} rows={entry.rows} />
+        <BoardTable key={entry.category} title={categoryName(entry.category)} rows={entry.rows} />
       ))}
     </section>
   );

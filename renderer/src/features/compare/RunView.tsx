@@ -1,12 +1,13 @@
 import { useLayoutEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CompareProgress, CompareRun, CompareTurn, Vote } from '#shared/compare.ts';
+import { answerColumn, type CompareProgress, type CompareRun, type CompareTurn, type Vote } from '#shared/compare.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
 import { AnswerCell } from './AnswerCell.tsx';
+import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 import { useCompareRun } from './use-compare-run.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -15,6 +16,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 export function RunView({ runId }: { runId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const categoryName = useCategoryName();
   const { listChanged } = useActions().compare;
   const { run, progress, error: loadError, setRun } = useCompareRun(runId);
   const [error, setError] = useState<ErrorCode | null>(null);
@@ -94,13 +96,13 @@ export function RunView({ runId }: { runId: string }) {
         return (
           <div key={turn.position} className="compare-turn" data-testid="compare-turn">
             <div className="compare-prompt">
-              {turn.category !== null && <span className="compare-category">{turn.category}</span>}
+              {turn.category !== null && <span className="compare-category">{categoryName(turn.category)}</span>}
               <p>{turn.prompt}</p>
               {turn.gradingNotes !== null && <p className="muted compare-notes">{t('compare.gradingNotes', { text: turn.gradingNotes })}</p>}
             </div>
             <div className="compare-columns" style={{ gridTemplateColumns: `repeat(${run.columnList.length}, minmax(0, 1fr))` }}>
               {cells.map((answer) => {
-                const column = run.columnList[answer.column];
+                const column = answerColumn(run, turn.position, answer.column);
                 if (column === undefined) return null;
                 return (
                   <AnswerCell

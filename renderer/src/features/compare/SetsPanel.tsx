@@ -6,6 +6,7 @@ import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
 import { saveFile } from '../chat/transfer.ts';
+import { useCategoryName } from './category-name.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -23,6 +24,7 @@ interface Editing {
 export function SetsPanel() {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const categoryName = useCategoryName();
   const { openRun } = useActions().compare;
   const [sets, setSets] = useState<PromptSet[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -136,7 +138,7 @@ export function SetsPanel() {
               <ol className="compare-set-prompts">
                 {selected.prompts.map((prompt, index) => (
                   <li key={index}>
-                    <span className="compare-category">{prompt.category}</span> {prompt.prompt}
+                    <span className="compare-category">{categoryName(prompt.category)}</span> {prompt.prompt}
                     {prompt.gradingNotes !== undefined && <p className="muted compare-notes">{t('compare.gradingNotes', { text: prompt.gradingNotes })}</p>}
                   </li>
                 ))}

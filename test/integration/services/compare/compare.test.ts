@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { ChatMessage } from '#shared/chat.ts';
-import type { CompareAnswer, CompareRun } from '#shared/compare.ts';
+import { answerColumn, type CompareAnswer, type CompareRun } from '#shared/compare.ts';
 import type { CommandInput, CommandName, CommandResult } from '#shared/contract.ts';
 import { CompareRunner } from '../../../../electron/services/compare/runner.ts';
 import { CSV_COLUMNS } from '../../../../electron/services/compare/report.ts';
@@ -177,6 +177,31 @@ describe('blind mode and the leaderboard', () => {
     const second = 16 + 32 * (1 - 1 / (1 + 10 ** (-32 / 400)));
     expect(board.get(ALPHA.file)).toBe(Math.round(1000 + second));
     expect(board.get(BRAVO.file)).toBe(Math.round(1000 - second));
+  }, 60_000);
+
+  test('a blind batch changes the models’ order from prompt to prompt, balanced across the set, and withholds the orders until the reveal', async () => {
+    const setId = await setOf(Array.from({ length: 6 }, (_, index) => ({ prompt: `Question ${index + 1}?`, category: 'order' })));
+    const run = await call('compare.startBatch', { setId, modelIds: [ALPHA.file, BRAVO.file], blind: true });
+    const hidden = await finished(run.id);
+    expect(hidden.turnList.map((turn) => turn.columnOrder)).toEqual(Array(6).fill(null));
+    // Two models over six prompts: alpha writes in column A for exactly three of them.
+    const alphaColumns = hidden.turnList.map((turn) => columnWriting(hidden, turn.position, ALPHA_REPLY));
+    expect(alphaColumns.filter((column) => column === 0)).toHaveLength(3);
+    expect(alphaColumns.filter((column) => column === 1)).toHaveLength(3);
+    const revealed = await call('compare.reveal', { id: run.id });
+    for (const turn of revealed.turnList) expect([...(turn.columnOrder ?? [])].sort()).toEqual([0, 1]);
+    for (const answer of revealed.answers) {
+      const column = answerColumn(revealed, answer.turn, answer.column);
+      expect(column?.label).toBe(answer.column === 0 ? 'A' : 'B');
+      expect(answer.content).toBe(replyOf(column?.modelId ?? null));
+    }
+    // The report names the model that wrote each answer, wherever it was shown.
+    const csv = parseCsv((await call('compare.report', { runIds: [run.id], format: 'csv' })).content);
+    const header = csv[0] ?? [];
+    for (const row of csv.slice(1)) {
+      const model = row[header.indexOf('model')] ?? '';
+      expect(row[header.indexOf('answer')]).toBe(model.includes('alpha') || model.includes('Alpha') ? ALPHA_REPLY : BRAVO_REPLY);
+    }
   }, 60_000);
 
   test('a follow-up keeps a blind run hidden; asking to reveal locks the votes of the turns left without one', async () => {
