@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from '@playwright/test';
+import { parseCsv } from '../../electron/services/compare/prompt-sets.ts';
 import { ALPHA_REPLY, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
@@ -53,6 +54,10 @@ test('a blind prompt set: each model changes columns from prompt to prompt, bala
     .getByLabel(/Compare Bravo/)
     .check();
   await page.getByTestId('batch-blind').check();
+  // The run button comes before the set's prompts, not after all of them.
+  await expect(page.getByTestId('start-batch')).toBeInViewport();
+  await expect(page.getByTestId('start-batch')).toHaveText(`Lancer le jeu (${SET.prompts.length * 2} réponses)`);
+  await page.screenshot({ path: join(SHOTS, 'compare-set-fr-1024.png') });
   await page.getByTestId('start-batch').click();
   const prompts = SET.prompts.length;
   await expect(page.getByTestId('compare-progress')).toContainText(`${prompts * 2} réponses sur ${prompts * 2}`);
@@ -80,14 +85,28 @@ test('a blind prompt set: each model changes columns from prompt to prompt, bala
     await expect(turns.nth(turn).getByTestId('compare-vote')).toContainText(`Votre vote : ${column}`);
   }
   await expect(page.getByTestId('compare-blind-state')).toHaveAttribute('data-revealed', 'true');
-  await expect(page.locator('[data-testid="compare-cell"]', { hasText: ALPHA_REPLY }).getByTestId('compare-model-name')).toHaveText(Array(prompts).fill(/compare-alpha|Compare Alpha/));
-  await expect(page.locator('[data-testid="compare-cell"]', { hasText: BRAVO_REPLY }).getByTestId('compare-model-name')).toHaveText(Array(prompts).fill(/compare-bravo|Compare Bravo/));
+  await expect(page.locator('[data-testid="compare-cell"]', { hasText: ALPHA_REPLY }).getByTestId('compare-model-name')).toHaveText(Array(prompts).fill('Compare Alpha'));
+  await expect(page.locator('[data-testid="compare-cell"]', { hasText: BRAVO_REPLY }).getByTestId('compare-model-name')).toHaveText(Array(prompts).fill('Compare Bravo'));
+
+  // The CSV opens in French Excel: a byte order mark, semicolons, decimal commas, no long decimals.
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('report-csv').click();
+  const csvFile = join(SHOTS, 'report-fr.csv');
+  await (await downloading).saveAs(csvFile);
+  const csv = await readFile(csvFile, 'utf8');
+  expect(csv.startsWith('\uFEFFrun_id;run_title;kind;turn;category;')).toBe(true);
+  const [header = [], ...rows] = parseCsv(csv, ';');
+  const speeds = rows.map((row) => row[header.indexOf('tokens_per_second')]);
+  expect(speeds).toHaveLength(prompts * 2);
+  for (const speed of speeds) expect(speed).toMatch(/^\d+,\d$/);
 
   await page.getByTestId('compare-panel-leaderboard').click();
+  // The overall table, then one per category.
+  await expect(page.locator('[data-testid="leaderboard"] caption')).toHaveCount(1 + ENGLISH_CATEGORIES.length);
   const captions = await page.locator('[data-testid="leaderboard"] caption').allTextContents();
   expect(captions).toContain('raisonnement');
   for (const caption of captions) expect(ENGLISH_CATEGORIES).not.toContain(caption);
-  await expect(page.getByTestId('leaderboard').first().locator('tbody tr').first()).toContainText(/Bravo|bravo/);
+  await expect(page.getByTestId('leaderboard').first().locator('tbody tr').first()).toContainText('Compare Bravo');
   await page.screenshot({ path: join(SHOTS, 'compare-leaderboard-fr-1024.png') });
 });
 

@@ -9,6 +9,11 @@ import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, 
 import { toCsv } from './prompt-sets.ts';
 import { categoryName, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 
+/** What the report calls a model: its name in the library (the file's id when it is no longer there). */
+export type ModelNames = (modelId: string) => string;
+
+const BY_ID: ModelNames = (modelId) => modelId;
+
 export const CSV_COLUMNS = [
   'run_id',
   'run_title',
@@ -18,6 +23,7 @@ export const CSV_COLUMNS = [
   'prompt',
   'column',
   'model',
+  'model_file',
   'state',
   'time_to_first_token_ms',
   'tokens_per_second',
@@ -37,9 +43,20 @@ interface Cell {
 }
 
 /** Who wrote a column's answers, as the report names it. */
-export function modelName(run: CompareRun, column: CompareColumn, strings: ReportStrings = REPORT_STRINGS.en): string {
+export function modelName(run: CompareRun, column: CompareColumn, strings: ReportStrings = REPORT_STRINGS.en, names: ModelNames = BY_ID): string {
   if (column.reference) return strings.reference;
-  return column.modelId ?? strings.hidden(column.label, run.title);
+  return column.modelId === null ? strings.hidden(column.label, run.title) : names(column.modelId);
+}
+
+/**
+ * The CSV as a spreadsheet of the locale opens it: a byte order mark (so Excel reads UTF-8), and
+ * in French semicolons between fields and decimal commas, as French Excel expects. Milliseconds
+ * and sizes are whole numbers, speeds have one decimal.
+ */
+const CSV_FORMAT: Record<ReportLocale, { separator: string; decimal: string }> = { en: { separator: ',', decimal: '.' }, fr: { separator: ';', decimal: ',' } };
+
+function csvNumber(value: number | null, digits: number, locale: ReportLocale): string | null {
+  return value === null ? null : value.toFixed(digits).replace('.', CSV_FORMAT[locale].decimal);
 }
 
 function cellsOf(runs: readonly CompareRun[], strings: ReportStrings): Cell[] {
@@ -51,7 +68,8 @@ function cellsOf(runs: readonly CompareRun[], strings: ReportStrings): Cell[] {
   );
 }
 
-export function reportCsv(runs: readonly CompareRun[]): string {
+export function reportCsv(runs: readonly CompareRun[], locale: ReportLocale = 'en', names: ModelNames = BY_ID): string {
+  const number = (value: number | null, digits = 0): string | null => csvNumber(value, digits, locale);
   const rows = cellsOf(runs, REPORT_STRINGS.en).map(({ run, column, answer, category }) => [
     run.id,
     run.title,
@@ -60,18 +78,19 @@ export function reportCsv(runs: readonly CompareRun[]): string {
     category,
     run.turnList[answer.turn]?.prompt ?? '',
     column.label,
-    modelName(run, column),
+    modelName(run, column, REPORT_STRINGS.en, names),
+    column.reference ? null : column.modelId,
     answer.state,
-    answer.timeToFirstTokenMs,
-    answer.tokensPerSecond,
-    answer.tokens,
-    answer.loadMs,
-    answer.peakMemoryBytes,
-    answer.durationMs,
-    answer.rating,
+    number(answer.timeToFirstTokenMs),
+    number(answer.tokensPerSecond, 1),
+    number(answer.tokens),
+    number(answer.loadMs),
+    number(answer.peakMemoryBytes),
+    number(answer.durationMs),
+    number(answer.rating),
     answer.content,
   ]);
-  return toCsv([CSV_COLUMNS, ...rows]);
+  return `\uFEFF${toCsv([CSV_COLUMNS, ...rows], CSV_FORMAT[locale].separator)}`;
 }
 
 export interface Figures {
@@ -89,9 +108,9 @@ export interface ModelFigures extends Figures {
 }
 
 /** Per model, overall and per category: means over its finished answers. */
-export function figuresByModel(runs: readonly CompareRun[], strings: ReportStrings = REPORT_STRINGS.en): ModelFigures[] {
+export function figuresByModel(runs: readonly CompareRun[], strings: ReportStrings = REPORT_STRINGS.en, names: ModelNames = BY_ID): ModelFigures[] {
   const cells = cellsOf(runs, strings).filter((cell) => cell.answer.state === 'done');
-  const nameOf = (cell: Cell): string => modelName(cell.run, cell.column, strings);
+  const nameOf = (cell: Cell): string => modelName(cell.run, cell.column, strings, names);
   const models = [...new Set(cells.map(nameOf))].sort();
   const categories = categoriesOf(cells);
   return models.map((model) => {
@@ -149,10 +168,10 @@ class Numbers {
   }
 }
 
-export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, locale: ReportLocale = 'en'): string {
+export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, locale: ReportLocale = 'en', names: ModelNames = BY_ID): string {
   const s = REPORT_STRINGS[locale];
   const n = new Numbers(locale);
-  const figures = figuresByModel(runs, s);
+  const figures = figuresByModel(runs, s, names);
   const categories = [...new Set(figures.flatMap((figure) => [...figure.byCategory.keys()]))].sort();
   const models = figures.map((figure) => figure.model);
   const perModel = table(
@@ -226,7 +245,7 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
 <div class="charts">${overallCharts.join('')}</div>
 <h2>${escapeHtml(s.perCategory)}</h2>${perCategory}
 <div class="charts">${categoryCharts.join('')}</div>
-<h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n)).join('')}
+<h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n, names)).join('')}
 </body></html>
 `;
 }
@@ -250,14 +269,14 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
   return `<table class="${name}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
+function runSection(run: CompareRun, s: ReportStrings, n: Numbers, names: ModelNames): string {
   const turns = run.turnList
     .map((turn) => {
       const answers = run.answers
         .filter((answer) => answer.turn === turn.position)
         .map((answer) => {
           const column = answerColumn(run, answer.turn, answer.column);
-          const name = column === undefined ? '?' : modelName(run, column, s);
+          const name = column === undefined ? '?' : modelName(run, column, s, names);
           const stats = [
             `${s.stat.state} ${escapeHtml(s.state[answer.state])}`,
             `${s.stat.firstToken} ${n.data(answer.timeToFirstTokenMs)} ${s.stat.ms}`,

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile, type ReportLocale } from '#shared/compare.ts';
+import { LIMITS_COMPARE, type CompareCommandResults, type CompareRun, type ReportFile, type ReportLocale } from '#shared/compare.ts';
 import type { CommandInput } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import type { ChatService } from '../chat/chat-service.ts';
@@ -17,7 +17,7 @@ import { balancedColumnOrders, shuffled } from './column-orders.ts';
 import { leaderboard } from './leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
 import { replayTurns } from './replay.ts';
-import { reportCsv, reportHtml } from './report.ts';
+import { reportCsv, reportHtml, type ModelNames } from './report.ts';
 import { CompareRunner, type RunnerDeps } from './runner.ts';
 import { CompareStore } from './store.ts';
 
@@ -185,7 +185,8 @@ export class CompareService {
   private async report(runIds: readonly string[], format: 'html' | 'csv', locale: ReportLocale): Promise<ReportFile> {
     const runs = runIds.map((id) => this.store.get(id));
     const now = new Date();
-    const content = format === 'html' ? reportHtml(runs, now, locale) : reportCsv(runs);
+    const names = this.modelNames(runs);
+    const content = format === 'html' ? reportHtml(runs, now, locale, names) : reportCsv(runs, locale, names);
     const fileName = `enclave-comparison-${now.toISOString().slice(0, 19).replaceAll(':', '-')}.${format}`;
     const mimeType = format === 'html' ? 'text/html' : 'text/csv';
     if (this.options.saveReport !== undefined) {
@@ -196,6 +197,15 @@ export class CompareService {
     const savedTo = join(folder, fileName);
     writeFileSync(savedTo, content);
     return { fileName, mimeType, content, savedTo };
+  }
+
+  /** The library's names of the models these runs used; a name two of them share gets its file name, a model no longer in the library its id. */
+  private modelNames(runs: readonly CompareRun[]): ModelNames {
+    const used = new Set(runs.flatMap((run) => run.columnList.flatMap((column) => (column.modelId === null ? [] : [column.modelId]))));
+    const library = new Map(this.options.library.list().map((model) => [model.id, model]));
+    const named = [...used].map((id) => ({ id, name: library.get(id)?.name.trim() || id }));
+    const labels = new Map(named.map(({ id, name }) => [id, named.filter((other) => other.name === name).length > 1 ? `${name} (${library.get(id)?.fileName ?? id})` : name]));
+    return (modelId) => labels.get(modelId) ?? modelId;
   }
 
   private set(id: string): ReturnType<CompareStore['userSets']>[number] {

@@ -6,6 +6,8 @@ import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
+import { useAppSelector } from '../../state/react.tsx';
+import { selectModelName } from '../../state/slices/models.ts';
 
 /** Elo ratings from the votes, overall and per prompt category. */
 export function LeaderboardPanel() {
@@ -54,7 +56,9 @@ function BoardTable({ title, rows }: { title: string; rows: LeaderboardRow[] }) 
       <tbody>
         {rows.map((row) => (
           <tr key={row.modelId}>
-            <td>{row.modelId}</td>
+            <td title={row.modelId}>
+              <ModelName modelId={row.modelId} />
+            </td>
             <td>{row.rating}</td>
             <td>{row.wins}</td>
             <td>{row.losses}</td>
@@ -64,4 +68,8 @@ function BoardTable({ title, rows }: { title: string; rows: LeaderboardRow[] }) 
       </tbody>
     </table>
   );
+}
+
+function ModelName({ modelId }: { modelId: string }) {
+  return useAppSelector(selectModelName(modelId));
 }

@@ -132,6 +132,24 @@ export function SetsPanel() {
                 </button>
               )}
             </div>
+            {editing === null && (
+              <div className="compare-set-run" data-testid="set-run">
+                <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
+                <label className="compare-check">
+                  <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
+                  <span>{t('compare.blindBatch')}</span>
+                </label>
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={modelIds.length < LIMITS_COMPARE.minModels}
+                  onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
+                  data-testid="start-batch"
+                >
+                  {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
+                </button>
+              </div>
+            )}
             {editing !== null ? (
               <SetEditor value={editing.content} onChange={(content) => setEditing({ ...editing, content })} onSave={save} onCancel={() => setEditing(null)} />
             ) : (
@@ -144,20 +162,6 @@ export function SetsPanel() {
                 ))}
               </ol>
             )}
-            <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
-            <label className="compare-check">
-              <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
-              <span>{t('compare.blindBatch')}</span>
-            </label>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={modelIds.length < LIMITS_COMPARE.minModels}
-              onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
-              data-testid="start-batch"
-            >
-              {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
-            </button>
           </div>
         )
       )}

@@ -24,6 +24,12 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
+/** A model's name in the library; its id (the file's path) once it is no longer there. */
+export const selectModelName =
+  (modelId: string) =>
+  (s: AppState): string =>
+    s.models.list.find((m) => m.id === modelId)?.name || modelId;
+
 export const selectSelectedModel = (s: AppState): ModelInfo | null => s.models.list.find((m) => m.id === s.models.selectedId) ?? null;
 
 /** A new list: a selection that is no longer usable is dropped, and the remembered model taken when none is selected. */
