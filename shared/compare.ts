@@ -128,13 +128,38 @@ export interface ActiveAnswer {
 export interface LeaderboardRow {
   modelId: string;
   rating: number;
+  /** The votes this model took part in. */
+  votes: number;
+  /** Games against each other column of a vote: a win over each, or a draw with each for a tie or "all bad". */
   wins: number;
   losses: number;
   ties: number;
+  /** Its share of the games' points (a draw counts half), and that share's 95 % interval (Wilson): few votes, wide interval. */
+  share: ShareInterval;
+}
+
+export interface ShareInterval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** Who leads and how sure that is: `clear` when even the low end of the leader's interval is more than half the points. */
+export interface LeaderboardVerdict {
+  leader: string;
+  runnerUp: string;
+  /** Elo points between the two. */
+  margin: number;
+  /** The blind votes behind the ratings. */
+  votes: number;
+  share: ShareInterval;
+  clear: boolean;
 }
 
 export interface Leaderboard {
   overall: LeaderboardRow[];
+  /** Null with fewer than two models. */
+  verdict: LeaderboardVerdict | null;
   byCategory: { category: string; rows: LeaderboardRow[] }[];
 }
 

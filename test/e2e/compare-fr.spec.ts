@@ -107,6 +107,12 @@ test('a blind prompt set: each model changes columns from prompt to prompt, bala
   expect(captions).toContain('raisonnement');
   for (const caption of captions) expect(ENGLISH_CATEGORIES).not.toContain(caption);
   await expect(page.getByTestId('leaderboard').first().locator('tbody tr').first()).toContainText('Compare Bravo');
+  // 11 blind votes out of 11: a clear lead, said with its votes and interval (Wilson at 95 %: 74 % to 100 %).
+  const verdict = page.getByTestId('leaderboard-verdict');
+  await expect(verdict).toHaveAttribute('data-clear', 'true');
+  await expect(verdict).toContainText('Compare Bravo devance nettement Compare Alpha');
+  await expect(verdict).toContainText('sur 11 votes à l’aveugle');
+  await expect(verdict).toContainText(/de 74[\u00a0\u202f]% à 100[\u00a0\u202f]%/);
   await page.screenshot({ path: join(SHOTS, 'compare-leaderboard-fr-1024.png') });
 });
 
@@ -120,6 +126,12 @@ test('the French report names categories in French', async ({ page, webHost }) =
   const html = await readFile(file, 'utf8');
   expect(html).toContain('raisonnement');
   expect(html).toContain('est meilleure');
+  // The summary says who won, by how much and how sure, with the names of the library.
+  expect(html).toContain('<h2>Résumé</h2>');
+  expect(html).toMatch(
+    /<p class="verdict" data-clear="true">Compare Bravo devance nettement Compare Alpha\u00a0: \d+ points Elo d’écart, 100[\u00a0\u202f]% des points de ses duels sur 11 votes à l’aveugle/,
+  );
+  expect(html).toContain('à partir de 1 comparaison enregistrée.');
   for (const category of ['reasoning', 'spreadsheet', 'summary']) expect(html).not.toMatch(new RegExp(`[«>·] ?${category}\\b`));
   await page.goto(pathToFileURL(file).href);
   await page.screenshot({ path: join(SHOTS, 'compare-report-fr-1024.png') });

@@ -128,6 +128,9 @@ test('blind mode: nothing on the page names a model until the vote, then the nam
   await expect(overall.locator('tbody tr')).toHaveCount(2);
   await expect(overall.locator('tbody tr').first()).toContainText('Compare Bravo');
   await expect(overall.locator('tbody tr').first()).toContainText('1016');
+  // One vote is no verdict: it says so, with its interval.
+  await expect(page.getByTestId('leaderboard-verdict')).toHaveAttribute('data-clear', 'false');
+  await expect(page.getByTestId('leaderboard-verdict')).toContainText('Compare Bravo leads Compare Alpha by 32 points, but 1 blind vote is not enough to tell');
   await page.screenshot({ path: join(SHOTS, 'leaderboard.png'), fullPage: true });
 });
 

@@ -7,6 +7,7 @@
  */
 import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, type ReportLocale, type Vote } from '#shared/compare.ts';
 import { toCsv } from './prompt-sets.ts';
+import { leaderboard, type CastVote } from './leaderboard.ts';
 import { categoryName, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 
 /** What the report calls a model: its name in the library (the file's id when it is no longer there). */
@@ -144,11 +145,17 @@ class Numbers {
   private readonly integer: Intl.NumberFormat;
 
   private readonly megabytes: Intl.NumberFormat;
+  private readonly percentage: Intl.NumberFormat;
 
   constructor(locale: ReportLocale) {
     this.decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.megabytes = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    this.percentage = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  }
+
+  percent(share: number): string {
+    return this.percentage.format(share);
   }
 
   integerText(value: number): string {
@@ -239,7 +246,8 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
 <style>${STYLE}</style>
 </head><body>
 <h1>${escapeHtml(s.title)}</h1>
-<p>${escapeHtml(s.generated(date, n.integerText(runs.length)))}</p>
+<p>${escapeHtml(s.generated(date, runs.length, n.integerText(runs.length)))}</p>
+<h2>${escapeHtml(s.summary)}</h2>${summary(runs, s, n, names)}
 <p class="legend">${models.map((model, index) => `<span><i style="background:${colour(index)}"></i>${escapeHtml(model)}</span>`).join('')}</p>
 <h2>${escapeHtml(s.perModel)}</h2>${perModel}
 <div class="charts">${overallCharts.join('')}</div>
@@ -248,6 +256,47 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
 <h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n, names)).join('')}
 </body></html>
 `;
+}
+
+/** The blind votes of these runs (their names revealed): who leads, by how much, how sure that is. */
+function summary(runs: readonly CompareRun[], s: ReportStrings, n: Numbers, names: ModelNames): string {
+  const board = leaderboard(blindVotesOf(runs));
+  const { verdict } = board;
+  if (verdict === null) return `<p class="verdict">${escapeHtml(s.noBlindVotes)}</p>`;
+  const text = s.verdict({
+    clear: verdict.clear,
+    leader: names(verdict.leader),
+    runnerUp: names(verdict.runnerUp),
+    margin: n.integerText(verdict.margin),
+    count: verdict.votes,
+    votes: n.integerText(verdict.votes),
+    share: n.percent(verdict.share.value),
+    low: n.percent(verdict.share.low),
+    high: n.percent(verdict.share.high),
+  });
+  const rows = table(
+    [s.model, s.rating, s.votes, s.share],
+    board.overall.map((row) => [
+      escapeHtml(names(row.modelId)),
+      n.data(row.rating, 'integer'),
+      n.data(row.votes, 'integer'),
+      escapeHtml(s.shareValue(n.percent(row.share.value), n.percent(row.share.low), n.percent(row.share.high))),
+    ]),
+    'summary',
+  );
+  return `<p class="verdict" data-clear="${verdict.clear}">${escapeHtml(text)}</p>${rows}`;
+}
+
+function blindVotesOf(runs: readonly CompareRun[]): CastVote[] {
+  return runs.flatMap((run) =>
+    !run.blind || !run.revealed
+      ? []
+      : run.turnList.flatMap((turn) => {
+          if (turn.vote === null) return [];
+          const modelIds = run.columnList.map((_, column) => answerColumn(run, turn.position, column)?.modelId ?? '');
+          return [{ vote: turn.vote, modelIds, category: turn.category }];
+        }),
+  );
 }
 
 const EMPTY: Figures = { answers: 0, meanTokensPerSecond: null, meanTimeToFirstTokenMs: null, meanRating: null };
@@ -260,6 +309,7 @@ const STYLE = [
   '.legend span{display:inline-flex;align-items:center;gap:.35rem;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}',
   '.answers{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem}.answer{border:1px solid #d0d5dd;border-radius:8px;padding:.6rem}',
   '.answer h4{margin:0 0 .3rem}.answer pre{white-space:pre-wrap;font:inherit;margin:.4rem 0}.stats{color:#5b6475;font-size:.85em}',
+  '.verdict{padding:.6rem .8rem;border-left:4px solid #c8c5bd;background:#f3f5f8}.verdict[data-clear="true"]{border-left-color:#2f9e6e}',
   '.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}',
 ].join('');
 
