@@ -18,6 +18,9 @@ export function workshopHandlers(workshop: Workshop): Handlers<keyof typeof work
     'workshop.me': () => {
       throw new EnclaveError('FORBIDDEN', 'workshop.me answers workshop participants only');
     },
+    'workshop.leave': () => {
+      throw new EnclaveError('FORBIDDEN', 'workshop.leave answers workshop participants only');
+    },
     'workshop.exercises': () => [...WORKSHOP_EXERCISES],
   };
 }

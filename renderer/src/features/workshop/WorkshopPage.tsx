@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '#shared/workshop.ts';
+import { formatDuration } from '../../i18n/format.ts';
 import { QrCode } from './QrCode.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -75,7 +76,7 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
 }
 
 function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: WorkshopState }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <>
       <div className="workshop-card workshop-join">
@@ -90,10 +91,23 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
             {status.joinCode}
           </p>
           <div className="workshop-actions">
-            <button type="button" className="button button-quiet" onClick={() => window.confirm(t('workshop.resetConfirm')) && workshop.reset()} data-testid="workshop-reset">
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => window.confirm(t('workshop.resetConfirm', { duration: formatDuration(i18n.language, status.graceMs) })) && workshop.reset()}
+              data-testid="workshop-reset"
+            >
               {t('workshop.reset')}
             </button>
-            <button type="button" className="button button-quiet" onClick={workshop.stop} data-testid="workshop-stop">
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() =>
+                (status.participants.length === 0 || window.confirm(t('workshop.stopConfirm', { count: status.participants.length, duration: formatDuration(i18n.language, status.graceMs) }))) &&
+                workshop.stop()
+              }
+              data-testid="workshop-stop"
+            >
               {t('workshop.stop')}
             </button>
           </div>
@@ -123,7 +137,11 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
             </thead>
             <tbody>
               {status.participants.map((participant) => (
-                <ParticipantRow key={participant.id} participant={participant} onRemove={() => workshop.remove(participant.id)} />
+                <ParticipantRow
+                  key={participant.id}
+                  participant={participant}
+                  onRemove={() => window.confirm(t('workshop.removeConfirm', { name: participant.name, duration: formatDuration(i18n.language, status.graceMs) })) && workshop.remove(participant.id)}
+                />
               ))}
             </tbody>
           </table>
