@@ -29,10 +29,15 @@ export const WORKSHOP_LEFT_CLOSE_CODE = 4003;
 /** People one room holds: enough for a class, few enough for one laptop's engine. */
 export const MAX_PARTICIPANTS = 40;
 
+/** Models a trainer offers one room. */
+export const MAX_ROOM_MODELS = 8;
+
 export const workshopOpenSchema = z.strictObject({
   /** One address of this machine's LAN interfaces (127.0.0.1 for a rehearsal on this machine). */
   address: z.union([z.ipv4(), z.ipv6()]),
   port: userPortSchema,
+  /** The models participants may use, the first one chosen for them; absent: every usable model of the library. */
+  modelIds: z.array(idSchema).min(1).max(MAX_ROOM_MODELS).optional(),
 });
 
 const PROMPT_CHARS = 20_000;
@@ -94,6 +99,8 @@ export interface WorkshopStatus {
   throughput: { answers: number; tokensPerSecond: number };
   /** What participants were last sent (null: nothing yet in this room). */
   pushed: WorkshopPush | null;
+  /** The models participants may use (empty while off). */
+  modelIds: string[];
   /** How long participants keep their window to download their conversations once removed or the room closed. */
   graceMs: number;
 }
@@ -120,6 +127,8 @@ export interface WorkshopMe {
   pushed: WorkshopPush | null;
   /** Null while they are in the room. */
   ending: WorkshopEnding | null;
+  /** The models the trainer offers the room, the first one chosen for them. */
+  modelIds: string[];
 }
 
 /** The trainer's console; workshop.me is a participant's own (the trainer gets FORBIDDEN). */

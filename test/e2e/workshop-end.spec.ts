@@ -1,4 +1,5 @@
-// The end of a workshop room in French at 1024x640, as participants live it: the trainer's
+// A workshop room in French at 1024x640, as participants live it: they see the trainer's chosen
+// model only, already chosen for them; the trainer's
 // prompt banner can be closed; removing someone and closing the room are confirmed first; the
 // participant is told, downloads their conversations during the grace period, leaves, and is told
 // the workshop is over instead of "Connection lost. Reconnecting…".
@@ -27,8 +28,9 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
   return page;
 }
 
+/** Participants start ready: the room's only model is theirs, chosen for them. */
 async function ask(participant: Page, question: string): Promise<void> {
-  await participant.locator('[data-testid="model-option"][data-model-id="enclave-scripted.gguf"]').click();
+  await expect(participant.getByTestId('model-option')).toHaveCount(1);
   await participant.getByTestId('composer').fill(question);
   await participant.getByTestId('composer').press('Enter');
   await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY, { timeout: 60_000 });
@@ -42,6 +44,10 @@ test('removed, then the room closed: confirmed by the trainer, told to participa
   await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
   await page.getByTestId('workshop-port').fill(String(await freePort()));
   await page.getByTestId('workshop-understood').check();
+  await page
+    .getByTestId('workshop-models')
+    .getByLabel(/Enclave Scripted/)
+    .check();
   await page.getByTestId('workshop-start').click();
   const url = (await page.getByTestId('workshop-url').textContent()) ?? '';
   const code = (await page.getByTestId('workshop-code').textContent()) ?? '';

@@ -63,6 +63,16 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
   await page.getByTestId('workshop-port').fill(String(await freePort()));
   await page.getByTestId('workshop-understood').check();
+  // The trainer chooses the room's models: none chosen, no room.
+  await expect(page.getByTestId('workshop-start')).toBeDisabled();
+  await page
+    .getByTestId('workshop-models')
+    .getByLabel(/Enclave Scripted/)
+    .check();
+  await page
+    .getByTestId('workshop-models')
+    .getByLabel(/Enclave Endless/)
+    .check();
   await page.getByTestId('workshop-start').click();
   const url = (await page.getByTestId('workshop-url').textContent()) ?? '';
   const code = (await page.getByTestId('workshop-code').textContent()) ?? '';

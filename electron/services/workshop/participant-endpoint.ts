@@ -26,6 +26,8 @@ export interface ParticipantEndpointOptions {
   participants: Participants;
   participant: Participant;
   me: () => WorkshopMe;
+  /** The models the trainer offers the room: the only ones listed and answered. */
+  roomModels: () => string[];
   /** They leave now, their room having ended. */
   leave: () => void;
 }
@@ -51,7 +53,10 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
     {
       // Paths on the trainer's machine are none of the room's business.
       'app.info': async (input) => ({ ...(await shared['app.info'](input)), modelsDir: '', dataDir: '', participant: { name: participant.name } }),
-      'models.list': shared['models.list'],
+      'models.list': async (input) => {
+        const offered = options.roomModels();
+        return (await shared['models.list'](input)).filter((model) => offered.includes(model.id));
+      },
       'engine.status': shared['engine.status'],
       'workshop.me': () => options.me(),
       'workshop.leave': () => {
@@ -63,6 +68,7 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
       'chat.generate': async ({ conversation, messages, ...rest }) => {
         if (participant.ending !== null)
           throw new EnclaveError('WORKSHOP_ENDED', 'the workshop has ended for this participant: their conversations can still be downloaded', { ...participant.ending });
+        if (!options.roomModels().includes(rest.modelId)) throw new EnclaveError('FORBIDDEN', `${rest.modelId} is not one of the workshop's models`, { modelId: rest.modelId });
         participants.assertMayAsk(participant);
         // The job is theirs to stop from the moment they name it, before the engine says anything.
         participant.jobs.add(rest.jobId);

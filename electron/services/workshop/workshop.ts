@@ -54,6 +54,7 @@ interface Leaving {
 
 interface Open {
   app: AppServer;
+  modelIds: string[];
   url: string;
   joinCode: string;
   qr: boolean[][];
@@ -79,8 +80,12 @@ export class Workshop {
   }
 
   /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
-  async start(address: string, port: number): Promise<WorkshopStatus> {
+  async start(address: string, port: number, chosen?: readonly string[]): Promise<WorkshopStatus> {
     if (!isShareableAddress(address)) throw new EnclaveError('BAD_REQUEST', `${address} is not an address of this machine`, { address });
+    const usable = (await this.options.shared['models.list']({})).filter((model) => model.problem === null).map((model) => model.id);
+    const unknown = chosen?.find((modelId) => !usable.includes(modelId));
+    if (unknown !== undefined) throw new EnclaveError('MODEL_NOT_FOUND', `${unknown} is not a usable model of the library`, { modelId: unknown });
+    const modelIds = chosen === undefined ? usable : [...new Set(chosen)];
     const staticDir = this.options.staticDir();
     if (staticDir === null) throw new EnclaveError('FORBIDDEN', 'this app was started without its built renderer to serve');
     await this.stop();
@@ -90,7 +95,7 @@ export class Workshop {
     const app = createAppServer({ staticDir, intercept: (req, res) => this.gate(req, res), accept: (req) => this.accept(req) });
     await listen(app.server, port, address);
     const url = urlFor(address, (app.server.address() as AddressInfo).port);
-    this.open = { app, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    this.open = { app, modelIds, url, joinCode: newJoinCode(), qr: qrModules(url) };
     this.attempts.clear();
     this.options.chat.setParallel(WORKSHOP_PARALLEL);
     this.announce(true);
@@ -165,6 +170,7 @@ export class Workshop {
       waiting: queue.waiting.length,
       throughput: { answers: recent.length, tokensPerSecond: busyMs > 0 ? (tokens * 1000) / busyMs : 0 },
       pushed: this.pushed,
+      modelIds: this.open?.modelIds ?? [],
       graceMs: this.graceMs(),
     };
   }
@@ -175,12 +181,16 @@ export class Workshop {
     if (this.statusTimer !== null) clearTimeout(this.statusTimer);
   }
 
+  private roomModels(): string[] {
+    return this.open?.modelIds ?? [];
+  }
+
   private graceMs(): number {
     return this.options.graceMs ?? WORKSHOP_GRACE_MS;
   }
 
   private me(participant: Participant): WorkshopMe {
-    return { name: participant.name, pushed: participant.ending === null ? this.pushed : null, ending: participant.ending };
+    return { name: participant.name, pushed: participant.ending === null ? this.pushed : null, ending: participant.ending, modelIds: this.roomModels() };
   }
 
   private roomDir(): string {
@@ -313,6 +323,7 @@ export class Workshop {
       participants: this.participants,
       participant,
       me: () => this.me(participant),
+      roomModels: () => this.roomModels(),
       // After the answer to workshop.leave has gone out on the connection this closes.
       leave: () => setImmediate(() => void this.finish(participant.token)),
     });

@@ -10,6 +10,9 @@ export function ParticipantBanner({ name }: { name: string }) {
   const { t } = useTranslation();
   const api = useApi();
   const { setDraft } = useActions().chat;
+  const { selectModel } = useActions().models;
+  const chosen = useAppSelector((s) => s.models.selectedId);
+  const [offered, setOffered] = useState<string[]>([]);
   const [pushed, setPushed] = useState<WorkshopPush | null>(null);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [ending, setEnding] = useState<WorkshopEnding | null>(null);
@@ -19,12 +22,19 @@ export function ParticipantBanner({ name }: { name: string }) {
       (me) => {
         setPushed((current) => current ?? me.pushed);
         setEnding((current) => current ?? me.ending);
+        setOffered(me.modelIds);
       },
       () => undefined,
     );
     const offs = [api.on('workshop.pushed', setPushed), api.on('workshop.ended', ({ reason, deleteAt }) => setEnding({ reason, deleteAt }))];
     return () => offs.forEach((off) => off());
   }, [api]);
+
+  // They start ready: the trainer's first model is chosen for them.
+  const first = offered[0];
+  useEffect(() => {
+    if (first !== undefined && (chosen === null || !offered.includes(chosen))) selectModel(first);
+  }, [first, chosen, offered, selectModel]);
 
   if (ending !== null) return <RoomEnded ending={ending} />;
   const shown = pushed !== null && pushed.at !== dismissed ? pushed : null;

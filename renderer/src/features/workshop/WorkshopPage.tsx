@@ -4,7 +4,10 @@ import type { TFunction } from 'i18next';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '#shared/workshop.ts';
 import { formatDuration } from '../../i18n/format.ts';
+import { useAppSelector } from '../../state/react.tsx';
+import { selectSelectedModel } from '../../state/slices/models.ts';
 import { QrCode } from './QrCode.tsx';
+import { RoomModels } from './RoomModels.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import './workshop.css';
@@ -33,13 +36,16 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
   const [address, setAddress] = useState<string>('');
   const [port, setPort] = useState(String(DEFAULT_PORT));
   const [understood, setUnderstood] = useState(false);
+  // The model the trainer has chosen in the app, to begin with.
+  const appModel = useAppSelector(selectSelectedModel);
+  const [modelIds, setModelIds] = useState<string[]>(appModel === null ? [] : [appModel.id]);
   const chosen = address === '' ? (choices[0]?.address ?? REHEARSAL.address) : address;
   const portNumber = parseUserPort(port);
   const portValid = portNumber !== null;
 
   function start(event: FormEvent): void {
     event.preventDefault();
-    if (understood && portNumber !== null) workshop.start(chosen, portNumber);
+    if (understood && portNumber !== null && modelIds.length > 0) workshop.start(chosen, portNumber, modelIds);
   }
 
   return (
@@ -64,11 +70,12 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
           <input type="number" min={MIN_USER_PORT} max={MAX_PORT} value={port} onChange={(event) => setPort(event.target.value)} data-testid="workshop-port" />
         </label>
       </div>
+      <RoomModels selected={modelIds} onChange={setModelIds} />
       <label className="workshop-consent">
         <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} data-testid="workshop-understood" />
         <span>{t('workshop.understood')}</span>
       </label>
-      <button type="submit" className="button button-primary" disabled={!understood || !portValid} data-testid="workshop-start">
+      <button type="submit" className="button button-primary" disabled={!understood || !portValid || modelIds.length === 0} data-testid="workshop-start">
         {t('workshop.start')}
       </button>
     </form>

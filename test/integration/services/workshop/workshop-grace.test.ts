@@ -139,7 +139,12 @@ test('opening a new room ends the grace of the last one’s participants at once
   const { client, cookie, id } = await participant('Tom');
   await trainer('workshop.stop');
   const closed = client.closed();
-  status = await trainer<WorkshopStatus>('workshop.start', { address: '127.0.0.1', port: Number(new URL(status.url ?? '').port) });
+  const port = Number(new URL(status.url ?? '').port);
+  // The trainer offers the room its models; one the library lacks is refused.
+  const refused = await testHost.host.call('workshop.start', { address: '127.0.0.1', port, modelIds: ['nowhere.gguf'] });
+  expect(refused.ok ? null : refused.error.code).toBe('MODEL_NOT_FOUND');
+  status = await trainer<WorkshopStatus>('workshop.start', { address: '127.0.0.1', port, modelIds: [ENDLESS] });
+  expect(status.modelIds).toEqual([ENDLESS]);
   expect(await closed).toBe(WORKSHOP_LEFT_CLOSE_CODE);
   expect(existsSync(join(testHost.dataDir, 'workshop', id))).toBe(false);
   expect((await request(`${status.url}/`, { headers: { Cookie: cookie } })).status).toBe(303);
