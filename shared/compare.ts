@@ -25,6 +25,14 @@ export const LIMITS_COMPARE = {
 export const REPORT_LOCALES = ['en', 'fr'] as const;
 export type ReportLocale = (typeof REPORT_LOCALES)[number];
 
+/** The categories of the shipped prompt sets (the same keys in every language, so the leaderboard groups them); the interface and the reports translate them, other categories are the user's own words. */
+export const SHIPPED_CATEGORIES = ['email', 'extraction', 'general', 'quote', 'reasoning', 'spreadsheet', 'summary', 'translation'] as const;
+export type ShippedCategory = (typeof SHIPPED_CATEGORIES)[number];
+
+export function isShippedCategory(category: string): category is ShippedCategory {
+  return (SHIPPED_CATEGORIES as readonly string[]).includes(category);
+}
+
 /** compare: one prompt then follow-ups (each column continues its own thread); batch: a prompt set, each prompt on its own; replay: a ChatGPT conversation's user turns (one run per conversation). */
 export type CompareRunKind = 'compare' | 'batch' | 'replay';
 export type CompareRunState = 'running' | 'done' | 'stopped';
@@ -69,6 +77,12 @@ export interface CompareTurn {
   prompt: string;
   category: string | null;
   gradingNotes: string | null;
+  /**
+   * A blind prompt set shows its models in a different order for each prompt: the position in
+   * `columnList` of the model of each column of this turn. Null when the order is the columns'
+   * own, and while a blind run is not revealed (the host withholds it).
+   */
+  columnOrder: number[] | null;
   /** In a blind run, only votes cast before the reveal exist (votes are locked once it is revealed); only those feed the leaderboard. */
   vote: Vote | null;
 }
@@ -114,13 +128,38 @@ export interface ActiveAnswer {
 export interface LeaderboardRow {
   modelId: string;
   rating: number;
+  /** The votes this model took part in. */
+  votes: number;
+  /** Games against each other column of a vote: a win over each, or a draw with each for a tie or "all bad". */
   wins: number;
   losses: number;
   ties: number;
+  /** Its share of the games' points (a draw counts half), and that share's 95 % interval (Wilson): few votes, wide interval. */
+  share: ShareInterval;
+}
+
+export interface ShareInterval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** Who leads and how sure that is: `clear` when even the low end of the leader's interval is more than half the points. */
+export interface LeaderboardVerdict {
+  leader: string;
+  runnerUp: string;
+  /** Elo points between the two. */
+  margin: number;
+  /** The blind votes behind the ratings. */
+  votes: number;
+  share: ShareInterval;
+  clear: boolean;
 }
 
 export interface Leaderboard {
   overall: LeaderboardRow[];
+  /** Null with fewer than two models. */
+  verdict: LeaderboardVerdict | null;
   byCategory: { category: string; rows: LeaderboardRow[] }[];
 }
 
@@ -230,4 +269,10 @@ export interface CompareEventPayloads {
 
 export function columnLabel(position: number): string {
   return String.fromCharCode(65 + position);
+}
+
+/** Who wrote the answer shown in `column` of `turn`, labelled where the user saw it (see `CompareTurn.columnOrder`). */
+export function answerColumn(run: Pick<CompareRun, 'columnList' | 'turnList'>, turn: number, column: number): CompareColumn | undefined {
+  const model = run.columnList[run.turnList[turn]?.columnOrder?.[column] ?? column];
+  return model === undefined ? undefined : { ...model, position: column, label: columnLabel(column) };
 }

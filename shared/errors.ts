@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'IMPORT_INVALID',
   // Workshop mode: a participant asked too often
   'RATE_LIMITED',
+  // Workshop mode: the room closed, or the participant was removed (their window stays, read-only, for a grace period)
+  'WORKSHOP_ENDED',
   // Comparison workbench
   'PROMPT_SET_INVALID',
   'VOTES_LOCKED',

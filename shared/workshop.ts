@@ -17,13 +17,27 @@ export const WORKSHOP_PARALLEL = 4;
 /** Wrong join codes one address may send per minute; beyond, it waits (HTTP 429). */
 export const JOIN_ATTEMPTS_LIMIT = { wrong: 5, windowMs: 60_000 } as const;
 
+/**
+ * How long a participant keeps their window, read-only, after the trainer closes the room or
+ * removes them: time to download their conversations before they are deleted.
+ */
+export const WORKSHOP_GRACE_MS = 5 * 60_000;
+
+/** The WebSocket close code that tells a participant's window their room is over: it does not reconnect. */
+export const WORKSHOP_LEFT_CLOSE_CODE = 4003;
+
 /** People one room holds: enough for a class, few enough for one laptop's engine. */
 export const MAX_PARTICIPANTS = 40;
+
+/** Models a trainer offers one room. */
+export const MAX_ROOM_MODELS = 8;
 
 export const workshopOpenSchema = z.strictObject({
   /** One address of this machine's LAN interfaces (127.0.0.1 for a rehearsal on this machine). */
   address: z.union([z.ipv4(), z.ipv6()]),
   port: userPortSchema,
+  /** The models participants may use, the first one chosen for them; absent: every usable model of the library. */
+  modelIds: z.array(idSchema).min(1).max(MAX_ROOM_MODELS).optional(),
 });
 
 const PROMPT_CHARS = 20_000;
@@ -85,6 +99,10 @@ export interface WorkshopStatus {
   throughput: { answers: number; tokensPerSecond: number };
   /** What participants were last sent (null: nothing yet in this room). */
   pushed: WorkshopPush | null;
+  /** The models participants may use (empty while off). */
+  modelIds: string[];
+  /** How long participants keep their window to download their conversations once removed or the room closed. */
+  graceMs: number;
 }
 
 /** Who a job in the chat queue is for, as the console names it (translated by kind). */
@@ -97,10 +115,20 @@ export interface WorkshopPush {
   at: string;
 }
 
+/** The room is over for a participant: why, and when their conversations are deleted. */
+export interface WorkshopEnding {
+  reason: 'closed' | 'removed';
+  deleteAt: string;
+}
+
 /** What a participant's own window knows of the workshop. */
 export interface WorkshopMe {
   name: string;
   pushed: WorkshopPush | null;
+  /** Null while they are in the room. */
+  ending: WorkshopEnding | null;
+  /** The models the trainer offers the room, the first one chosen for them. */
+  modelIds: string[];
 }
 
 /** The trainer's console; workshop.me is a participant's own (the trainer gets FORBIDDEN). */
@@ -113,6 +141,8 @@ export const workshopCommandSchemas = {
   'workshop.reset': z.strictObject({}),
   'workshop.push': workshopPushSchema,
   'workshop.me': z.strictObject({}),
+  /** A participant whose room ended leaves now (their conversations downloaded) instead of at the end of the grace period. */
+  'workshop.leave': z.strictObject({}),
   'workshop.exercises': z.strictObject({}),
 } as const;
 
@@ -125,6 +155,7 @@ export interface WorkshopCommandResults {
   'workshop.reset': WorkshopStatus;
   'workshop.push': WorkshopStatus;
   'workshop.me': WorkshopMe;
+  'workshop.leave': { left: true };
   'workshop.exercises': WorkshopExerciseSet[];
 }
 
@@ -133,4 +164,6 @@ export interface WorkshopEventPayloads {
   'workshop.status': WorkshopStatus;
   /** A prompt the trainer pushed to everyone. */
   'workshop.pushed': WorkshopPush;
+  /** The room ended for these participants (each participant's window gets its own id only). */
+  'workshop.ended': WorkshopEnding & { participantIds: string[] };
 }

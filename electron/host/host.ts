@@ -149,6 +149,7 @@ export class Host implements ContractEndpoint {
       dataDir: config.dataDir,
       staticDir: () => options.rendererDir ?? null,
       emit,
+      graceMs: workshopGraceMs(env),
     });
     this.services = { engine, library, settings, egress, chat, conversations, downloads, fit, packs, compare, api, workshop };
     this.router = createRouter({
@@ -206,4 +207,10 @@ export class Host implements ContractEndpoint {
   private emit(event: HostEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** ENCLAVE_WORKSHOP_GRACE_MS shortens (tests) or lengthens the time participants keep their window after their room ends. */
+function workshopGraceMs(env: NodeJS.ProcessEnv): number | undefined {
+  const value = Number(env.ENCLAVE_WORKSHOP_GRACE_MS);
+  return env.ENCLAVE_WORKSHOP_GRACE_MS === undefined || !Number.isSafeInteger(value) || value < 0 ? undefined : value;
 }

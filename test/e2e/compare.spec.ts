@@ -63,8 +63,10 @@ test('a side-by-side run shows each model’s answer in its column with its stat
   await startComparison(page, webHost.url, { blind: false, prompt: 'Reply to a customer who asks for a refund.' });
   await expect(cell(page, 'A').getByTestId('compare-answer')).toHaveText(ALPHA_REPLY);
   await expect(cell(page, 'B').getByTestId('compare-answer')).toHaveText(BRAVO_REPLY);
-  await expect(cell(page, 'A').getByTestId('compare-model-name')).toHaveText(ALPHA.file);
-  await expect(cell(page, 'B').getByTestId('compare-model-name')).toHaveText(BRAVO.file);
+  // The library's names, the file in the tooltip.
+  await expect(cell(page, 'A').getByTestId('compare-model-name')).toHaveText('Compare Alpha');
+  await expect(cell(page, 'B').getByTestId('compare-model-name')).toHaveText('Compare Bravo');
+  await expect(cell(page, 'A').getByTestId('compare-model-name')).toHaveAttribute('title', ALPHA.file);
   await expect(cell(page, 'A').getByTestId('compare-stats')).toContainText('tokens/s');
   await expect(cell(page, 'B').getByTestId('compare-stats')).toContainText('peak memory');
   await expect(page.getByTestId('compare-progress')).toContainText('2 of 2 answers');
@@ -109,8 +111,8 @@ test('blind mode: nothing on the page names a model until the vote, then the nam
   const bravoColumn = (await bravoCell.getAttribute('data-column')) ?? '';
   await page.getByTestId(`vote-${bravoColumn}`).click();
   await expect(page.getByTestId('compare-vote')).toContainText(`Your vote: ${bravoColumn}`);
-  await expect(bravoCell.getByTestId('compare-model-name')).toHaveText(BRAVO.file);
-  await expect(page.locator('[data-testid="compare-cell"]', { hasText: ALPHA_REPLY }).getByTestId('compare-model-name')).toHaveText(ALPHA.file);
+  await expect(bravoCell.getByTestId('compare-model-name')).toHaveText('Compare Bravo');
+  await expect(page.locator('[data-testid="compare-cell"]', { hasText: ALPHA_REPLY }).getByTestId('compare-model-name')).toHaveText('Compare Alpha');
   await expect(page.getByTestId('engine-model')).toContainText(/Compare (Alpha|Bravo)/);
   // Votes are locked once the names are known.
   await expect(page.getByTestId(`vote-${bravoColumn}`)).toHaveCount(0);
@@ -125,8 +127,11 @@ test('blind mode: nothing on the page names a model until the vote, then the nam
   const overall = page.getByTestId('leaderboard').first();
   // Only the blind vote counts: the first test's run was not blind and had no vote anyway.
   await expect(overall.locator('tbody tr')).toHaveCount(2);
-  await expect(overall.locator('tbody tr').first()).toContainText(BRAVO.file);
+  await expect(overall.locator('tbody tr').first()).toContainText('Compare Bravo');
   await expect(overall.locator('tbody tr').first()).toContainText('1016');
+  // One vote is no verdict: it says so, with its interval.
+  await expect(page.getByTestId('leaderboard-verdict')).toHaveAttribute('data-clear', 'false');
+  await expect(page.getByTestId('leaderboard-verdict')).toContainText('Compare Bravo leads Compare Alpha by 32 points, but 1 blind vote is not enough to tell');
   await page.screenshot({ path: join(SHOTS, 'leaderboard.png'), fullPage: true });
 });
 

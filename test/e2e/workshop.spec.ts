@@ -52,6 +52,8 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'en-US' });
+// Participants out at once, as before the grace period (workshop-end.spec.ts has it).
+test.use({ webHostEnv: { ENCLAVE_WORKSHOP_GRACE_MS: '0' } });
 
 test('a trainer runs a room of 8 participants from the console', async ({ page, browser, webHost }) => {
   test.setTimeout(120_000);
@@ -62,6 +64,16 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
   await page.getByTestId('workshop-port').fill(String(await freePort()));
   await page.getByTestId('workshop-understood').check();
+  // The trainer chooses the room's models: none chosen, no room.
+  await expect(page.getByTestId('workshop-start')).toBeDisabled();
+  await page
+    .getByTestId('workshop-models')
+    .getByLabel(/Enclave Scripted/)
+    .check();
+  await page
+    .getByTestId('workshop-models')
+    .getByLabel(/Enclave Endless/)
+    .check();
   await page.getByTestId('workshop-start').click();
   const url = (await page.getByTestId('workshop-url').textContent()) ?? '';
   const code = (await page.getByTestId('workshop-code').textContent()) ?? '';
@@ -164,7 +176,8 @@ test('a trainer runs a room of 8 participants from the console', async ({ page, 
   for (const [i, started] of long.entries()) if (started.ok) await at(sockets, i).call('chat.stop', { jobId: (started.result as { jobId: string }).jobId });
   await at(pages, 0).screenshot({ path: join(SHOTS, 'participant.png'), fullPage: true });
 
-  // The trainer removes one participant, then resets the room.
+  // The trainer removes one participant (after confirming), then resets the room.
+  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByTestId('workshop-remove').first().click();
   await expect(page.getByTestId('workshop-participant')).toHaveCount(BROWSERS + SOCKETS - 1);
   page.once('dialog', (dialog) => void dialog.accept());

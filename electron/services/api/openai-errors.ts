@@ -31,6 +31,7 @@ function statusOf(code: ErrorCode): number {
     case 'LINK_REFUSED':
     case 'OFFLINE':
     case 'EGRESS_BLOCKED':
+    case 'WORKSHOP_ENDED':
       return 403;
     case 'FILE_EXISTS':
       return 409;

@@ -58,8 +58,8 @@ function parseCsvPrompts(content: string): SetPrompt[] {
   });
 }
 
-/** RFC 4180: fields separated by commas, quoted with "" when they hold a comma, a quote or a line break. */
-export function parseCsv(content: string): string[][] {
+/** RFC 4180: fields separated by commas (or `separator`), quoted with "" when they hold the separator, a quote or a line break. */
+export function parseCsv(content: string, separator = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -74,7 +74,7 @@ export function parseCsv(content: string): string[][] {
       } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"') quoted = true;
-    else if (char === ',') {
+    else if (char === separator) {
       row.push(field);
       field = '';
     } else if (char === '\n' || char === '\r') {
@@ -92,10 +92,10 @@ export function parseCsv(content: string): string[][] {
   return rows;
 }
 
-export function toCsv(rows: readonly (readonly (string | number | null)[])[]): string {
+export function toCsv(rows: readonly (readonly (string | number | null)[])[], separator = ','): string {
   const cell = (value: string | number | null): string => {
     const text = value === null ? '' : String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    return text.includes(separator) || /["\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
-  return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return rows.map((row) => row.map(cell).join(separator)).join('\r\n') + '\r\n';
 }

@@ -2,11 +2,33 @@
  * The words of the HTML report, in each interface language. The report is written by the host
  * (it is saved as a file), so its strings live here rather than in the renderer's locale files.
  */
-import type { CompareAnswerState, CompareRunKind, ReportLocale } from '#shared/compare.ts';
+import { isShippedCategory, type CompareAnswerState, type CompareRunKind, type ReportLocale, type ShippedCategory } from '#shared/compare.ts';
+
+/** The figures of the verdict, printed in the report's locale; `count` picks the plural form. */
+export interface VerdictText {
+  clear: boolean;
+  leader: string;
+  runnerUp: string;
+  margin: string;
+  count: number;
+  votes: string;
+  share: string;
+  low: string;
+  high: string;
+}
+
+const plural = (locale: ReportLocale, count: number): Intl.LDMLPluralRule => new Intl.PluralRules(locale).select(count);
 
 export interface ReportStrings {
   title: string;
-  generated(date: string, runs: string): string;
+  /** `count` picks the plural form (Intl.PluralRules), `runs` is it printed. */
+  generated(date: string, count: number, runs: string): string;
+  summary: string;
+  noBlindVotes: string;
+  verdict(v: VerdictText): string;
+  votes: string;
+  share: string;
+  shareValue(value: string, low: string, high: string): string;
   perModel: string;
   perCategory: string;
   everyPrompt: string;
@@ -32,6 +54,8 @@ export interface ReportStrings {
   reference: string;
   hidden(label: string, run: string): string;
   uncategorised: string;
+  /** The shipped sets' categories; the user's own are printed as written. */
+  categories: Record<ShippedCategory, string>;
   stat: { state: string; firstToken: string; speed: string; tokens: string; load: string; memory: string; rating: string; ms: string; megabytes: string };
   kind: Record<CompareRunKind, string>;
   state: Record<CompareAnswerState, string>;
@@ -40,7 +64,18 @@ export interface ReportStrings {
 export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
   en: {
     title: 'Enclave comparison report',
-    generated: (date, runs) => `Generated on ${date} on this computer from ${runs} stored run(s). Nothing in this file was sent anywhere.`,
+    generated: (date, count, runs) => `Generated on ${date} on this computer from ${runs} stored ${plural('en', count) === 'one' ? 'run' : 'runs'}. Nothing in this file was sent anywhere.`,
+    summary: 'Summary',
+    noBlindVotes: 'No blind vote in these runs yet: only blind votes say which model answers better (the figures below compare speed and ratings).',
+    verdict: (v) => {
+      const votes = `${v.votes} blind ${plural('en', v.count) === 'one' ? 'vote' : 'votes'}`;
+      return v.clear
+        ? `${v.leader} is clearly ahead of ${v.runnerUp}: ${v.margin} Elo points, ${v.share} of the points of its games over ${votes} (95% interval ${v.low} to ${v.high}).`
+        : `${v.leader} leads ${v.runnerUp} by ${v.margin} Elo points, but ${votes} ${plural('en', v.count) === 'one' ? 'is' : 'are'} not enough to tell: its share of the points, ${v.share}, could be anywhere from ${v.low} to ${v.high} (95% interval).`;
+    },
+    votes: 'Votes',
+    share: 'Points won (95% interval)',
+    shareValue: (value, low, high) => `${value} (${low} to ${high})`,
     perModel: 'Per model',
     perCategory: 'Per category',
     everyPrompt: 'Every prompt and answer',
@@ -65,13 +100,27 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
     reference: 'ChatGPT (reference)',
     hidden: (label, run) => `${label} of “${run}” (hidden until the vote)`,
     uncategorised: 'uncategorised',
+    categories: { email: 'email', extraction: 'extraction', general: 'general', quote: 'quote', reasoning: 'reasoning', spreadsheet: 'spreadsheet', summary: 'summary', translation: 'translation' },
     stat: { state: 'state', firstToken: 'first token', speed: 'tokens/s', tokens: 'tokens', load: 'load', memory: 'peak memory', rating: 'rating', ms: 'ms', megabytes: 'MB' },
     kind: { compare: 'side by side', batch: 'prompt set', replay: 'ChatGPT replay' },
     state: { pending: 'waiting', generating: 'answering', done: 'done', error: 'failed', interrupted: 'interrupted', stopped: 'stopped' },
   },
   fr: {
     title: 'Rapport de comparaison Enclave',
-    generated: (date, runs) => `Généré le ${date} sur cet ordinateur à partir de ${runs} comparaison(s) enregistrée(s). Rien de ce fichier n’a été envoyé où que ce soit.`,
+    generated: (date, count, runs) =>
+      `Généré le ${date} sur cet ordinateur à partir de ${runs} ${plural('fr', count) === 'one' ? 'comparaison enregistrée' : 'comparaisons enregistrées'}. Rien de ce fichier n’a été envoyé où que ce soit.`,
+    summary: 'Résumé',
+    noBlindVotes: 'Pas encore de vote à l’aveugle dans ces comparaisons : seuls ces votes disent quel modèle répond le mieux (les chiffres ci-dessous comparent la vitesse et les notes).',
+    verdict: (v) => {
+      const one = plural('fr', v.count) === 'one';
+      const votes = `${v.votes} ${one ? 'vote' : 'votes'} à l’aveugle`;
+      return v.clear
+        ? `${v.leader} devance nettement ${v.runnerUp}\u00a0: ${v.margin} points Elo d’écart, ${v.share} des points de ses duels sur ${votes} (intervalle à 95\u00a0%\u00a0: de ${v.low} à ${v.high}).`
+        : `${v.leader} devance ${v.runnerUp} de ${v.margin} points Elo, mais ${votes} ${one ? 'ne suffit' : 'ne suffisent'} pas pour conclure\u00a0: sa part des points, ${v.share}, peut se situer n’importe où entre ${v.low} et ${v.high} (intervalle à 95\u00a0%).`;
+    },
+    votes: 'Votes',
+    share: 'Points gagnés (intervalle à 95\u00a0%)',
+    shareValue: (value, low, high) => `${value} (de ${low} à ${high})`,
     perModel: 'Par modèle',
     perCategory: 'Par catégorie',
     everyPrompt: 'Tous les prompts et toutes les réponses',
@@ -90,14 +139,29 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
     gradingNotes: 'Critères d’évaluation',
     labelled: (label, text) => `${label}\u00a0: ${text}`,
     vote: 'Vote',
-    voteWinner: (label) => `${label} est meilleur`,
+    voteWinner: (label) => `${label} est meilleure`,
     voteTie: 'égalité',
     voteBad: 'toutes mauvaises',
     reference: 'ChatGPT (référence)',
     hidden: (label, run) => `${label} de «\u00a0${run}\u00a0» (masqué jusqu’au vote)`,
     uncategorised: 'sans catégorie',
+    categories: {
+      email: 'e-mail',
+      extraction: 'extraction de données',
+      general: 'général',
+      quote: 'devis',
+      reasoning: 'raisonnement',
+      spreadsheet: 'tableur',
+      summary: 'résumé',
+      translation: 'traduction',
+    },
     stat: { state: 'état', firstToken: 'premier jeton', speed: 'jetons/s', tokens: 'jetons', load: 'chargement', memory: 'mémoire max.', rating: 'note', ms: 'ms', megabytes: 'Mo' },
     kind: { compare: 'côte à côte', batch: 'jeu de prompts', replay: 'rejeu ChatGPT' },
     state: { pending: 'en attente', generating: 'en cours', done: 'terminé', error: 'échec', interrupted: 'interrompu', stopped: 'arrêté' },
   },
 };
+
+/** A prompt category in the report's language (a user's own category as written). */
+export function categoryName(strings: ReportStrings, category: string): string {
+  return isShippedCategory(category) ? strings.categories[category] : category;
+}

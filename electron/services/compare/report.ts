@@ -5,9 +5,15 @@
  * one row per answer. Every figure of the page is a <data> element whose value is the number
  * computed from the store, printed in the locale's format.
  */
-import type { CompareAnswer, CompareColumn, CompareRun, ReportLocale, Vote } from '#shared/compare.ts';
+import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, type ReportLocale, type Vote } from '#shared/compare.ts';
 import { toCsv } from './prompt-sets.ts';
-import { REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
+import { leaderboard, type CastVote } from './leaderboard.ts';
+import { categoryName, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
+
+/** What the report calls a model: its name in the library (the file's id when it is no longer there). */
+export type ModelNames = (modelId: string) => string;
+
+const BY_ID: ModelNames = (modelId) => modelId;
 
 export const CSV_COLUMNS = [
   'run_id',
@@ -18,6 +24,7 @@ export const CSV_COLUMNS = [
   'prompt',
   'column',
   'model',
+  'model_file',
   'state',
   'time_to_first_token_ms',
   'tokens_per_second',
@@ -37,21 +44,33 @@ interface Cell {
 }
 
 /** Who wrote a column's answers, as the report names it. */
-export function modelName(run: CompareRun, column: CompareColumn, strings: ReportStrings = REPORT_STRINGS.en): string {
+export function modelName(run: CompareRun, column: CompareColumn, strings: ReportStrings = REPORT_STRINGS.en, names: ModelNames = BY_ID): string {
   if (column.reference) return strings.reference;
-  return column.modelId ?? strings.hidden(column.label, run.title);
+  return column.modelId === null ? strings.hidden(column.label, run.title) : names(column.modelId);
+}
+
+/**
+ * The CSV as a spreadsheet of the locale opens it: a byte order mark (so Excel reads UTF-8), and
+ * in French semicolons between fields and decimal commas, as French Excel expects. Milliseconds
+ * and sizes are whole numbers, speeds have one decimal.
+ */
+const CSV_FORMAT: Record<ReportLocale, { separator: string; decimal: string }> = { en: { separator: ',', decimal: '.' }, fr: { separator: ';', decimal: ',' } };
+
+function csvNumber(value: number | null, digits: number, locale: ReportLocale): string | null {
+  return value === null ? null : value.toFixed(digits).replace('.', CSV_FORMAT[locale].decimal);
 }
 
 function cellsOf(runs: readonly CompareRun[], strings: ReportStrings): Cell[] {
   return runs.flatMap((run) =>
     run.answers.flatMap((answer) => {
-      const column = run.columnList[answer.column];
+      const column = answerColumn(run, answer.turn, answer.column);
       return column === undefined ? [] : [{ run, column, answer, category: run.turnList[answer.turn]?.category ?? strings.uncategorised }];
     }),
   );
 }
 
-export function reportCsv(runs: readonly CompareRun[]): string {
+export function reportCsv(runs: readonly CompareRun[], locale: ReportLocale = 'en', names: ModelNames = BY_ID): string {
+  const number = (value: number | null, digits = 0): string | null => csvNumber(value, digits, locale);
   const rows = cellsOf(runs, REPORT_STRINGS.en).map(({ run, column, answer, category }) => [
     run.id,
     run.title,
@@ -60,18 +79,19 @@ export function reportCsv(runs: readonly CompareRun[]): string {
     category,
     run.turnList[answer.turn]?.prompt ?? '',
     column.label,
-    modelName(run, column),
+    modelName(run, column, REPORT_STRINGS.en, names),
+    column.reference ? null : column.modelId,
     answer.state,
-    answer.timeToFirstTokenMs,
-    answer.tokensPerSecond,
-    answer.tokens,
-    answer.loadMs,
-    answer.peakMemoryBytes,
-    answer.durationMs,
-    answer.rating,
+    number(answer.timeToFirstTokenMs),
+    number(answer.tokensPerSecond, 1),
+    number(answer.tokens),
+    number(answer.loadMs),
+    number(answer.peakMemoryBytes),
+    number(answer.durationMs),
+    number(answer.rating),
     answer.content,
   ]);
-  return toCsv([CSV_COLUMNS, ...rows]);
+  return `\uFEFF${toCsv([CSV_COLUMNS, ...rows], CSV_FORMAT[locale].separator)}`;
 }
 
 export interface Figures {
@@ -89,9 +109,9 @@ export interface ModelFigures extends Figures {
 }
 
 /** Per model, overall and per category: means over its finished answers. */
-export function figuresByModel(runs: readonly CompareRun[], strings: ReportStrings = REPORT_STRINGS.en): ModelFigures[] {
+export function figuresByModel(runs: readonly CompareRun[], strings: ReportStrings = REPORT_STRINGS.en, names: ModelNames = BY_ID): ModelFigures[] {
   const cells = cellsOf(runs, strings).filter((cell) => cell.answer.state === 'done');
-  const nameOf = (cell: Cell): string => modelName(cell.run, cell.column, strings);
+  const nameOf = (cell: Cell): string => modelName(cell.run, cell.column, strings, names);
   const models = [...new Set(cells.map(nameOf))].sort();
   const categories = categoriesOf(cells);
   return models.map((model) => {
@@ -125,11 +145,17 @@ class Numbers {
   private readonly integer: Intl.NumberFormat;
 
   private readonly megabytes: Intl.NumberFormat;
+  private readonly percentage: Intl.NumberFormat;
 
   constructor(locale: ReportLocale) {
     this.decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.megabytes = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    this.percentage = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  }
+
+  percent(share: number): string {
+    return this.percentage.format(share);
   }
 
   integerText(value: number): string {
@@ -149,10 +175,10 @@ class Numbers {
   }
 }
 
-export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, locale: ReportLocale = 'en'): string {
+export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, locale: ReportLocale = 'en', names: ModelNames = BY_ID): string {
   const s = REPORT_STRINGS[locale];
   const n = new Numbers(locale);
-  const figures = figuresByModel(runs, s);
+  const figures = figuresByModel(runs, s, names);
   const categories = [...new Set(figures.flatMap((figure) => [...figure.byCategory.keys()]))].sort();
   const models = figures.map((figure) => figure.model);
   const perModel = table(
@@ -166,7 +192,16 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
       figures.flatMap((figure) => {
         const own = figure.byCategory.get(category);
         if (own === undefined || own.answers === 0) return [];
-        return [[escapeHtml(category), escapeHtml(figure.model), n.data(own.answers, 'integer'), n.data(own.meanTokensPerSecond), n.data(own.meanTimeToFirstTokenMs), n.data(own.meanRating)]];
+        return [
+          [
+            escapeHtml(categoryName(s, category)),
+            escapeHtml(figure.model),
+            n.data(own.answers, 'integer'),
+            n.data(own.meanTokensPerSecond),
+            n.data(own.meanTimeToFirstTokenMs),
+            n.data(own.meanRating),
+          ],
+        ];
       }),
     ),
     'per-category',
@@ -192,12 +227,12 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
     const value = (pick: (own: Figures) => number | null) => figures.map((figure) => ({ label: figure.model, value: pick(figure.byCategory.get(category) ?? EMPTY) }));
     return [
       barChart(
-        s.chartSpeedIn(category),
+        s.chartSpeedIn(categoryName(s, category)),
         value((own) => own.meanTokensPerSecond),
         n,
       ),
       barChart(
-        s.chartRatingIn(category),
+        s.chartRatingIn(categoryName(s, category)),
         value((own) => own.meanRating),
         n,
       ),
@@ -211,15 +246,57 @@ export function reportHtml(runs: readonly CompareRun[], generatedAt: Date, local
 <style>${STYLE}</style>
 </head><body>
 <h1>${escapeHtml(s.title)}</h1>
-<p>${escapeHtml(s.generated(date, n.integerText(runs.length)))}</p>
+<p>${escapeHtml(s.generated(date, runs.length, n.integerText(runs.length)))}</p>
+<h2>${escapeHtml(s.summary)}</h2>${summary(runs, s, n, names)}
 <p class="legend">${models.map((model, index) => `<span><i style="background:${colour(index)}"></i>${escapeHtml(model)}</span>`).join('')}</p>
 <h2>${escapeHtml(s.perModel)}</h2>${perModel}
 <div class="charts">${overallCharts.join('')}</div>
 <h2>${escapeHtml(s.perCategory)}</h2>${perCategory}
 <div class="charts">${categoryCharts.join('')}</div>
-<h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n)).join('')}
+<h2>${escapeHtml(s.everyPrompt)}</h2>${runs.map((run) => runSection(run, s, n, names)).join('')}
 </body></html>
 `;
+}
+
+/** The blind votes of these runs (their names revealed): who leads, by how much, how sure that is. */
+function summary(runs: readonly CompareRun[], s: ReportStrings, n: Numbers, names: ModelNames): string {
+  const board = leaderboard(blindVotesOf(runs));
+  const { verdict } = board;
+  if (verdict === null) return `<p class="verdict">${escapeHtml(s.noBlindVotes)}</p>`;
+  const text = s.verdict({
+    clear: verdict.clear,
+    leader: names(verdict.leader),
+    runnerUp: names(verdict.runnerUp),
+    margin: n.integerText(verdict.margin),
+    count: verdict.votes,
+    votes: n.integerText(verdict.votes),
+    share: n.percent(verdict.share.value),
+    low: n.percent(verdict.share.low),
+    high: n.percent(verdict.share.high),
+  });
+  const rows = table(
+    [s.model, s.rating, s.votes, s.share],
+    board.overall.map((row) => [
+      escapeHtml(names(row.modelId)),
+      n.data(row.rating, 'integer'),
+      n.data(row.votes, 'integer'),
+      escapeHtml(s.shareValue(n.percent(row.share.value), n.percent(row.share.low), n.percent(row.share.high))),
+    ]),
+    'summary',
+  );
+  return `<p class="verdict" data-clear="${verdict.clear}">${escapeHtml(text)}</p>${rows}`;
+}
+
+function blindVotesOf(runs: readonly CompareRun[]): CastVote[] {
+  return runs.flatMap((run) =>
+    !run.blind || !run.revealed
+      ? []
+      : run.turnList.flatMap((turn) => {
+          if (turn.vote === null) return [];
+          const modelIds = run.columnList.map((_, column) => answerColumn(run, turn.position, column)?.modelId ?? '');
+          return [{ vote: turn.vote, modelIds, category: turn.category }];
+        }),
+  );
 }
 
 const EMPTY: Figures = { answers: 0, meanTokensPerSecond: null, meanTimeToFirstTokenMs: null, meanRating: null };
@@ -232,6 +309,7 @@ const STYLE = [
   '.legend span{display:inline-flex;align-items:center;gap:.35rem;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}',
   '.answers{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem}.answer{border:1px solid #d0d5dd;border-radius:8px;padding:.6rem}',
   '.answer h4{margin:0 0 .3rem}.answer pre{white-space:pre-wrap;font:inherit;margin:.4rem 0}.stats{color:#5b6475;font-size:.85em}',
+  '.verdict{padding:.6rem .8rem;border-left:4px solid #c8c5bd;background:#f3f5f8}.verdict[data-clear="true"]{border-left-color:#2f9e6e}',
   '.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}',
 ].join('');
 
@@ -241,14 +319,14 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
   return `<table class="${name}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
+function runSection(run: CompareRun, s: ReportStrings, n: Numbers, names: ModelNames): string {
   const turns = run.turnList
     .map((turn) => {
       const answers = run.answers
         .filter((answer) => answer.turn === turn.position)
         .map((answer) => {
-          const column = run.columnList[answer.column];
-          const name = column === undefined ? '?' : modelName(run, column, s);
+          const column = answerColumn(run, answer.turn, answer.column);
+          const name = column === undefined ? '?' : modelName(run, column, s, names);
           const stats = [
             `${s.stat.state} ${escapeHtml(s.state[answer.state])}`,
             `${s.stat.firstToken} ${n.data(answer.timeToFirstTokenMs)} ${s.stat.ms}`,
@@ -263,7 +341,7 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers): string {
         .join('');
       const notes = turn.gradingNotes === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.gradingNotes, turn.gradingNotes))}</p>`;
       const vote = turn.vote === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.vote, voteText(turn.vote, run, s)))}</p>`;
-      return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(turn.category)}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
+      return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(categoryName(s, turn.category))}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
     })
     .join('');
   return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(s.kind[run.kind])})</h3>${turns}</section>`;

@@ -19,7 +19,10 @@ export interface WaitingAnswer {
   runCreatedAt: number;
   blind: boolean;
   turn: number;
+  /** Where the answer is shown. */
   column: number;
+  /** Which of the run's models writes it (its position in the run's list): the same as `column` except in a blind prompt set, whose order changes per prompt. */
+  modelColumn: number;
   modelId: string;
 }
 
@@ -48,7 +51,7 @@ export function nextAnswers(waiting: readonly WaitingAnswer[], active: readonly 
   for (const runId of runsInOrder(waiting)) {
     const candidates = waiting
       .filter((answer) => answer.runId === runId && !activeKeys.has(answerKey(answer)) && isReady(answer, open))
-      .sort((a, b) => preference(a, loadedModelIds) - preference(b, loadedModelIds) || a.column - b.column || a.turn - b.turn);
+      .sort((a, b) => preference(a, loadedModelIds) - preference(b, loadedModelIds) || a.modelColumn - b.modelColumn || a.turn - b.turn);
     for (const answer of candidates) {
       if (picks.length >= free) return picks;
       if (busyModels.has(answer.modelId)) continue;

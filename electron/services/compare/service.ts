@@ -6,17 +6,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { LIMITS_COMPARE, type CompareCommandResults, type ReportFile, type ReportLocale } from '#shared/compare.ts';
+import { LIMITS_COMPARE, type CompareCommandResults, type CompareRun, type ReportFile, type ReportLocale } from '#shared/compare.ts';
 import type { CommandInput } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
 import type { Library } from '../models/library.ts';
 import { titleFrom } from '../conversations/title.ts';
+import { balancedColumnOrders, shuffled } from './column-orders.ts';
 import { leaderboard } from './leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
 import { replayTurns } from './replay.ts';
-import { reportCsv, reportHtml } from './report.ts';
+import { reportCsv, reportHtml, type ModelNames } from './report.ts';
 import { CompareRunner, type RunnerDeps } from './runner.ts';
 import { CompareStore } from './store.ts';
 
@@ -138,14 +139,21 @@ export class CompareService {
       'compare.startBatch': (input) => {
         this.assertModels(input.modelIds);
         const set = this.set(input.setId);
+        // Blind: the models change columns from one prompt to the next, so recognising one answer's style names no other.
+        const orders = input.blind === true ? balancedColumnOrders(input.modelIds.length, set.prompts.length) : null;
         const id = store.create({
           kind: 'batch',
           title: set.name,
           systemPrompt: '',
           blind: input.blind ?? false,
           sampling: input.sampling ?? {},
-          columns: (input.blind === true ? shuffled(input.modelIds) : input.modelIds).map((modelId) => ({ modelId, reference: false })),
-          turns: set.prompts.map((prompt) => ({ prompt: prompt.prompt, category: prompt.category, gradingNotes: prompt.gradingNotes ?? null })),
+          columns: input.modelIds.map((modelId) => ({ modelId, reference: false })),
+          turns: set.prompts.map((prompt, turn) => ({
+            prompt: prompt.prompt,
+            category: prompt.category,
+            gradingNotes: prompt.gradingNotes ?? null,
+            ...(orders !== null && { columnOrder: orders[turn] }),
+          })),
         });
         return started(id);
       },
@@ -177,7 +185,8 @@ export class CompareService {
   private async report(runIds: readonly string[], format: 'html' | 'csv', locale: ReportLocale): Promise<ReportFile> {
     const runs = runIds.map((id) => this.store.get(id));
     const now = new Date();
-    const content = format === 'html' ? reportHtml(runs, now, locale) : reportCsv(runs);
+    const names = this.modelNames(runs);
+    const content = format === 'html' ? reportHtml(runs, now, locale, names) : reportCsv(runs, locale, names);
     const fileName = `enclave-comparison-${now.toISOString().slice(0, 19).replaceAll(':', '-')}.${format}`;
     const mimeType = format === 'html' ? 'text/html' : 'text/csv';
     if (this.options.saveReport !== undefined) {
@@ -188,6 +197,15 @@ export class CompareService {
     const savedTo = join(folder, fileName);
     writeFileSync(savedTo, content);
     return { fileName, mimeType, content, savedTo };
+  }
+
+  /** The library's names of the models these runs used; a name two of them share gets its file name, a model no longer in the library its id. */
+  private modelNames(runs: readonly CompareRun[]): ModelNames {
+    const used = new Set(runs.flatMap((run) => run.columnList.flatMap((column) => (column.modelId === null ? [] : [column.modelId]))));
+    const library = new Map(this.options.library.list().map((model) => [model.id, model]));
+    const named = [...used].map((id) => ({ id, name: library.get(id)?.name.trim() || id }));
+    const labels = new Map(named.map(({ id, name }) => [id, named.filter((other) => other.name === name).length > 1 ? `${name} (${library.get(id)?.fileName ?? id})` : name]));
+    return (modelId) => labels.get(modelId) ?? modelId;
   }
 
   private set(id: string): ReturnType<CompareStore['userSets']>[number] {
@@ -202,13 +220,4 @@ export class CompareService {
     if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
     for (const modelId of modelIds) this.options.library.usable(modelId);
   }
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }

@@ -57,7 +57,8 @@ export interface NewRun {
   sampling: Sampling;
   /** In display order; null for the reference column. */
   columns: { modelId: string | null; reference: boolean }[];
-  turns: { prompt: string; category: string | null; gradingNotes: string | null; references?: string | null }[];
+  /** `columnOrder`: see CompareTurn; absent when the order is the columns' own. */
+  turns: { prompt: string; category: string | null; gradingNotes: string | null; references?: string | null; columnOrder?: number[] }[];
 }
 
 /** What a finished (or failed) answer stores. */
@@ -148,13 +149,21 @@ export class CompareStore {
     const columnList = this.columns(id).map((column) => (hidden && !column.reference ? { ...column, modelId: null } : column));
     const votes = new Map((this.sql('SELECT turn, vote FROM compare_votes WHERE run_id = ?').all(id) as { turn: number; vote: string }[]).map((vote) => [vote.turn, JSON.parse(vote.vote) as Vote]));
     const turnList = (
-      this.sql('SELECT position, prompt, category, grading_notes FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
+      this.sql('SELECT position, prompt, category, grading_notes, column_order FROM compare_turns WHERE run_id = ? ORDER BY position').all(id) as {
         position: number;
         prompt: string;
         category: string | null;
         grading_notes: string | null;
+        column_order: string | null;
       }[]
-    ).map((turn): CompareTurn => ({ position: turn.position, prompt: turn.prompt, category: turn.category, gradingNotes: turn.grading_notes, vote: votes.get(turn.position) ?? null }));
+    ).map((turn): CompareTurn => ({
+      position: turn.position,
+      prompt: turn.prompt,
+      category: turn.category,
+      gradingNotes: turn.grading_notes,
+      columnOrder: hidden || turn.column_order === null ? null : (JSON.parse(turn.column_order) as number[]),
+      vote: votes.get(turn.position) ?? null,
+    }));
     const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map((answer) => shown(toAnswer(answer), hidden));
     return { ...this.summary(row), systemPrompt: row.system_prompt, revealed: !hidden, columnList, turnList, answers };
   }
@@ -196,9 +205,10 @@ export class CompareStore {
   /** Answers of running runs that still have to be generated, with their model. */
   waiting(): WaitingAnswer[] {
     const rows = this.sql(
-      `SELECT a.run_id AS runId, r.kind AS kind, r.created_at AS runCreatedAt, r.blind AS blind, a.turn AS turn, a.column_position AS "column", c.model_id AS modelId
+      `SELECT a.run_id AS runId, r.kind AS kind, r.created_at AS runCreatedAt, r.blind AS blind, a.turn AS turn, a.column_position AS "column", c.position AS modelColumn, c.model_id AS modelId
        FROM compare_answers a JOIN compare_runs r ON r.id = a.run_id
-       JOIN compare_columns c ON c.run_id = a.run_id AND c.position = a.column_position
+       JOIN compare_turns t ON t.run_id = a.run_id AND t.position = a.turn
+       JOIN compare_columns c ON c.run_id = a.run_id AND c.position = COALESCE(json_extract(t.column_order, '$[' || a.column_position || ']'), a.column_position)
        WHERE a.state = 'pending' AND r.state = 'running' AND c.model_id IS NOT NULL`,
     ).all() as unknown as (Omit<WaitingAnswer, 'blind'> & { blind: number })[];
     return rows.map((row) => ({ ...row, blind: row.blind === 1 }));
@@ -237,7 +247,12 @@ export class CompareStore {
     const open = run.answers.filter((answer) => answer.turn === turn && (answer.state === 'pending' || answer.state === 'generating'));
     if (open.length > 0) throw new EnclaveError('BAD_REQUEST', 'vote once every answer of the turn is finished', { id, turn });
     if ('winner' in vote && vote.winner >= run.columnList.length) throw new EnclaveError('BAD_REQUEST', `no column ${vote.winner}`, { id, turn });
-    const modelIds = this.columns(id).map((column) => (column.reference ? 'ChatGPT' : (column.modelId ?? '')));
+    const models = this.columns(id);
+    const order = this.columnOrder(id, turn);
+    const modelIds = models.map((_, column) => {
+      const model = models[order?.[column] ?? column];
+      return model === undefined || model.reference ? 'ChatGPT' : (model.modelId ?? '');
+    });
     transaction(this.db, () => {
       this.sql('INSERT OR REPLACE INTO compare_votes (run_id, turn, vote, model_ids, category, created_at, blind) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         id,
@@ -283,8 +298,21 @@ export class CompareStore {
     if (Number(this.sql('DELETE FROM prompt_sets WHERE id = ?').run(id).changes) === 0) throw new EnclaveError('NOT_FOUND', `no prompt set ${id}`, { id });
   }
 
+  /** Model ids even while hidden, like `columns`. */
+  private columnOrder(id: string, turn: number): number[] | null {
+    const order = (this.sql('SELECT column_order FROM compare_turns WHERE run_id = ? AND position = ?').get(id, turn) as { column_order: string | null } | undefined)?.column_order ?? null;
+    return order === null ? null : (JSON.parse(order) as number[]);
+  }
+
   private insertTurn(id: string, position: number, turn: NewRun['turns'][number], columns: NewRun['columns']): void {
-    this.sql('INSERT INTO compare_turns (run_id, position, prompt, category, grading_notes) VALUES (?, ?, ?, ?, ?)').run(id, position, turn.prompt, turn.category, turn.gradingNotes);
+    this.sql('INSERT INTO compare_turns (run_id, position, prompt, category, grading_notes, column_order) VALUES (?, ?, ?, ?, ?, ?)').run(
+      id,
+      position,
+      turn.prompt,
+      turn.category,
+      turn.gradingNotes,
+      turn.columnOrder === undefined ? null : JSON.stringify(turn.columnOrder),
+    );
     columns.forEach((column, index) => {
       const reference = column.reference ? (turn.references ?? '') : null;
       this.sql('INSERT INTO compare_answers (run_id, turn, column_position, content, state) VALUES (?, ?, ?, ?, ?)').run(id, position, index, reference ?? '', reference === null ? 'pending' : 'done');

@@ -10,13 +10,16 @@ export function workshopHandlers(workshop: Workshop): Handlers<keyof typeof work
   return {
     'workshop.status': () => workshop.status(),
     'workshop.interfaces': () => lanInterfaces(),
-    'workshop.start': ({ address, port }) => workshop.start(address, port),
+    'workshop.start': ({ address, port, modelIds }) => workshop.start(address, port, modelIds),
     'workshop.stop': () => workshop.stop(),
     'workshop.remove': ({ participantId }) => workshop.remove(participantId),
     'workshop.reset': () => workshop.reset(),
     'workshop.push': ({ text, title }) => workshop.push(text, title),
     'workshop.me': () => {
       throw new EnclaveError('FORBIDDEN', 'workshop.me answers workshop participants only');
+    },
+    'workshop.leave': () => {
+      throw new EnclaveError('FORBIDDEN', 'workshop.leave answers workshop participants only');
     },
     'workshop.exercises': () => [...WORKSHOP_EXERCISES],
   };

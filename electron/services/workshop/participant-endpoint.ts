@@ -16,7 +16,7 @@ import type { Participant, Participants } from './participants.ts';
 export type SharedReads = Handlers<'app.info' | 'models.list' | 'engine.status'>;
 
 /** Events a participant's window receives (job events only for their own jobs, filtered by the transport). */
-const PARTICIPANT_EVENTS = new Set<HostEvent['event']>(['chat.delta', 'chat.thought', 'chat.loaded', 'chat.done', 'chat.error', 'chat.queued', 'engine.status', 'workshop.pushed']);
+const PARTICIPANT_EVENTS = new Set<HostEvent['event']>(['chat.delta', 'chat.thought', 'chat.loaded', 'chat.done', 'chat.error', 'chat.queued', 'engine.status', 'workshop.pushed', 'workshop.ended']);
 
 export interface ParticipantEndpointOptions {
   shared: SharedReads;
@@ -26,6 +26,10 @@ export interface ParticipantEndpointOptions {
   participants: Participants;
   participant: Participant;
   me: () => WorkshopMe;
+  /** The models the trainer offers the room: the only ones listed and answered. */
+  roomModels: () => string[];
+  /** They leave now, their room having ended. */
+  leave: () => void;
 }
 
 export function participantEndpoint(options: ParticipantEndpointOptions): ContractEndpoint {
@@ -49,11 +53,22 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
     {
       // Paths on the trainer's machine are none of the room's business.
       'app.info': async (input) => ({ ...(await shared['app.info'](input)), modelsDir: '', dataDir: '', participant: { name: participant.name } }),
-      'models.list': shared['models.list'],
+      'models.list': async (input) => {
+        const offered = options.roomModels();
+        return (await shared['models.list'](input)).filter((model) => offered.includes(model.id));
+      },
       'engine.status': shared['engine.status'],
       'workshop.me': () => options.me(),
+      'workshop.leave': () => {
+        if (participant.ending === null) throw new EnclaveError('FORBIDDEN', 'the workshop is still open: leave by closing the window');
+        options.leave();
+        return { left: true };
+      },
       'chat.stop': ({ jobId }) => (participant.jobs.has(jobId) ? chat.stop(jobId) : { stopped: false }),
       'chat.generate': async ({ conversation, messages, ...rest }) => {
+        if (participant.ending !== null)
+          throw new EnclaveError('WORKSHOP_ENDED', 'the workshop has ended for this participant: their conversations can still be downloaded', { ...participant.ending });
+        if (!options.roomModels().includes(rest.modelId)) throw new EnclaveError('FORBIDDEN', `${rest.modelId} is not one of the workshop's models`, { modelId: rest.modelId });
         participants.assertMayAsk(participant);
         // The job is theirs to stop from the moment they name it, before the engine says anything.
         participant.jobs.add(rest.jobId);
@@ -77,6 +92,13 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
 
   const unsubscribe = options.events((event) => {
     if (!PARTICIPANT_EVENTS.has(event.event)) return;
+    if (event.event === 'workshop.ended') {
+      // Another participant's end is none of theirs.
+      if (!event.payload.participantIds.includes(participant.id)) return;
+      const own: HostEvent = { event: 'workshop.ended', payload: { ...event.payload, participantIds: [participant.id] } };
+      for (const listener of listeners) listener(own);
+      return;
+    }
     for (const listener of listeners) listener(event);
   });
 

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
-import { MAX_PARTICIPANTS, WORKSHOP_RATE_LIMIT } from '#shared/workshop.ts';
+import { MAX_PARTICIPANTS, WORKSHOP_LEFT_CLOSE_CODE, WORKSHOP_RATE_LIMIT, type WorkshopEnding } from '#shared/workshop.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import type { Conversations } from '../conversations/open-conversations.ts';
 import type { Caller } from '../chat/chat-service.ts';
@@ -25,6 +25,8 @@ export interface Participant {
   sockets: Set<WebSocket>;
   /** Start times of recent generations, for the rate limit. */
   recent: number[];
+  /** Set when the room ended for them: they may read and download their conversations until it is deleted, nothing more. */
+  ending: WorkshopEnding | null;
 }
 
 export class Participants {
@@ -56,6 +58,7 @@ export class Participants {
       tokens: 0,
       sockets: new Set(),
       recent: [],
+      ending: null,
     };
     this.byToken.set(participant.token, participant);
     return participant;
@@ -82,10 +85,9 @@ export class Participants {
     return join(this.roomDir, participant.id);
   }
 
-  /** Their token no longer opens anything and their connections close; their database stays open until `close`. */
-  revoke(participant: Participant): void {
+  /** They leave the room (its list, its count); their token is the workshop's to keep or revoke. */
+  release(participant: Participant): void {
     this.byToken.delete(participant.token);
-    for (const socket of participant.sockets) socket.close(4003, 'removed from the workshop');
   }
 
   /** Throws RATE_LIMITED when this participant started too many answers in the last window. */
@@ -101,4 +103,9 @@ export class Participants {
   countAsked(participant: Participant, now: number = Date.now()): void {
     participant.recent.push(now);
   }
+}
+
+/** Closes their connections with the code a participant's window takes as final (no reconnecting). */
+export function disconnect(participant: Participant): void {
+  for (const socket of participant.sockets) socket.close(WORKSHOP_LEFT_CLOSE_CODE, 'removed from the workshop');
 }

@@ -12,13 +12,13 @@ import QRCode from 'qrcode';
 import type { WebSocket } from 'ws';
 import type { HostEvent } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
-import { WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '#shared/workshop.ts';
+import { WORKSHOP_GRACE_MS, WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopEnding, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '#shared/workshop.ts';
 import { sameCaller, type Caller, type ChatService } from '../chat/chat-service.ts';
 import { listen } from '../platform/listen.ts';
 import { JoinAttempts } from './join-attempts.ts';
 import { joinPage, type JoinFailure } from './join-page.ts';
 import { isShareableAddress, newJoinCode, sameCode } from './lan.ts';
-import { Participants, type Participant } from './participants.ts';
+import { disconnect, Participants, type Participant } from './participants.ts';
 import { openConversations } from '../conversations/open-conversations.ts';
 import { participantEndpoint, type SharedReads } from './participant-endpoint.ts';
 import { createAppServer, serveConnection, urlFor, type AppServer } from '../platform/web-server.ts';
@@ -41,10 +41,20 @@ export interface WorkshopOptions {
   /** The built renderer, served to participants. */
   staticDir: () => string | null;
   emit: (event: HostEvent) => void;
+  /** How long participants keep their window after their room ends (WORKSHOP_GRACE_MS); 0: out at once. */
+  graceMs?: number;
+}
+
+/** A participant whose room ended, until their conversations are deleted. */
+interface Leaving {
+  participant: Participant;
+  dir: string;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 interface Open {
   app: AppServer;
+  modelIds: string[];
   url: string;
   joinCode: string;
   qr: boolean[][];
@@ -52,6 +62,9 @@ interface Open {
 
 export class Workshop {
   private open: Open | null = null;
+  /** A closed room's server, still serving its leaving participants until the last one is gone. */
+  private closing: AppServer | null = null;
+  private readonly leaving = new Map<string, Leaving>();
   private participants: Participants;
   private readonly attempts = new JoinAttempts();
   private pushed: WorkshopPush | null = null;
@@ -67,29 +80,40 @@ export class Workshop {
   }
 
   /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
-  async start(address: string, port: number): Promise<WorkshopStatus> {
+  async start(address: string, port: number, chosen?: readonly string[]): Promise<WorkshopStatus> {
     if (!isShareableAddress(address)) throw new EnclaveError('BAD_REQUEST', `${address} is not an address of this machine`, { address });
+    const usable = (await this.options.shared['models.list']({})).filter((model) => model.problem === null).map((model) => model.id);
+    const unknown = chosen?.find((modelId) => !usable.includes(modelId));
+    if (unknown !== undefined) throw new EnclaveError('MODEL_NOT_FOUND', `${unknown} is not a usable model of the library`, { modelId: unknown });
+    const modelIds = chosen === undefined ? usable : [...new Set(chosen)];
     const staticDir = this.options.staticDir();
     if (staticDir === null) throw new EnclaveError('FORBIDDEN', 'this app was started without its built renderer to serve');
     await this.stop();
+    // A new room: the grace of the last one's participants ends now.
+    await this.finishAll();
     rmSync(this.roomDir(), { recursive: true, force: true });
     const app = createAppServer({ staticDir, intercept: (req, res) => this.gate(req, res), accept: (req) => this.accept(req) });
     await listen(app.server, port, address);
     const url = urlFor(address, (app.server.address() as AddressInfo).port);
-    this.open = { app, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    this.open = { app, modelIds, url, joinCode: newJoinCode(), qr: qrModules(url) };
     this.attempts.clear();
     this.options.chat.setParallel(WORKSHOP_PARALLEL);
     this.announce(true);
     return this.status();
   }
 
-  /** Closes the room: everyone out, their answers stopped and their conversations deleted. */
+  /**
+   * Closes the room: nobody joins any more, everyone's answers stop, and each participant is told;
+   * their windows stay, read-only, for the grace period so they can download their conversations,
+   * which are then deleted. The server stops listening once the last of them is gone.
+   */
   async stop(): Promise<WorkshopStatus> {
     const open = this.open;
     this.open = null;
     this.options.chat.setParallel(1);
-    await this.endRoom();
-    await open?.app.close();
+    if (open !== null) this.closing = open.app;
+    await this.endRoom('closed');
+    await this.closeWhenEmpty();
     this.announce(true);
     return this.status();
   }
@@ -98,7 +122,7 @@ export class Workshop {
   async reset(): Promise<WorkshopStatus> {
     if (this.open !== null) this.open.joinCode = newJoinCode();
     this.attempts.clear();
-    await this.endRoom();
+    await this.endRoom('removed');
     this.announce(true);
     return this.status();
   }
@@ -106,7 +130,7 @@ export class Workshop {
   async remove(participantId: string): Promise<WorkshopStatus> {
     const participant = this.participants.byId(participantId);
     if (participant === null) throw new EnclaveError('NOT_FOUND', 'no such participant', { participantId });
-    await this.evict(this.participants, [participant]);
+    await this.evict(this.participants, [participant], 'removed');
     this.announce(true);
     return this.status();
   }
@@ -146,16 +170,27 @@ export class Workshop {
       waiting: queue.waiting.length,
       throughput: { answers: recent.length, tokensPerSecond: busyMs > 0 ? (tokens * 1000) / busyMs : 0 },
       pushed: this.pushed,
+      modelIds: this.open?.modelIds ?? [],
+      graceMs: this.graceMs(),
     };
   }
 
   async dispose(): Promise<void> {
     await this.stop();
+    await this.finishAll();
     if (this.statusTimer !== null) clearTimeout(this.statusTimer);
   }
 
+  private roomModels(): string[] {
+    return this.open?.modelIds ?? [];
+  }
+
+  private graceMs(): number {
+    return this.options.graceMs ?? WORKSHOP_GRACE_MS;
+  }
+
   private me(participant: Participant): WorkshopMe {
-    return { name: participant.name, pushed: this.pushed };
+    return { name: participant.name, pushed: participant.ending === null ? this.pushed : null, ending: participant.ending, modelIds: this.roomModels() };
   }
 
   private roomDir(): string {
@@ -167,22 +202,55 @@ export class Workshop {
   }
 
   /** Everyone out; the next to join starts a fresh room. */
-  private async endRoom(): Promise<void> {
+  private async endRoom(reason: WorkshopEnding['reason']): Promise<void> {
     const room = this.participants;
     this.participants = this.newRoom();
     this.pushed = null;
     this.countFrom = Date.now();
-    await this.evict(room, room.list());
+    await this.evict(room, room.list(), reason);
   }
 
-  /** Their cookies open nothing from now on; their answers stop; then their conversations are deleted. */
-  private async evict(room: Participants, leaving: readonly Participant[]): Promise<void> {
-    for (const participant of leaving) room.revoke(participant);
-    await this.stopJobs(leaving.map((participant) => participant.caller));
+  /**
+   * They leave the room and their answers stop; they are told why, and keep their window,
+   * read-only, for the grace period; then their cookie opens nothing and their conversations are
+   * deleted.
+   */
+  private async evict(room: Participants, leaving: readonly Participant[], reason: WorkshopEnding['reason']): Promise<void> {
+    const graceMs = this.graceMs();
+    const ending: WorkshopEnding = { reason, deleteAt: new Date(Date.now() + graceMs).toISOString() };
     for (const participant of leaving) {
-      participant.conversations.close();
-      rmSync(room.dirOf(participant), { recursive: true, force: true });
+      room.release(participant);
+      participant.ending = ending;
+      const timer = setTimeout(() => void this.finish(participant.token), graceMs);
+      this.leaving.set(participant.token, { participant, dir: room.dirOf(participant), timer });
     }
+    await this.stopJobs(leaving.map((participant) => participant.caller));
+    if (leaving.length > 0) this.options.emit({ event: 'workshop.ended', payload: { ...ending, participantIds: leaving.map((participant) => participant.id) } });
+    if (graceMs === 0) for (const participant of leaving) await this.finish(participant.token);
+  }
+
+  /** The end of a leaving participant's grace: connections closed, conversations deleted. */
+  private async finish(token: string): Promise<void> {
+    const entry = this.leaving.get(token);
+    if (entry === undefined) return;
+    this.leaving.delete(token);
+    clearTimeout(entry.timer);
+    disconnect(entry.participant);
+    entry.participant.conversations.close();
+    rmSync(entry.dir, { recursive: true, force: true });
+    await this.closeWhenEmpty();
+  }
+
+  private async finishAll(): Promise<void> {
+    for (const token of [...this.leaving.keys()]) await this.finish(token);
+  }
+
+  /** A closed room's server stops listening once the last participant's grace is over. */
+  private async closeWhenEmpty(): Promise<void> {
+    const closing = this.closing;
+    if (closing === null || this.leaving.size > 0) return;
+    this.closing = null;
+    await closing.close();
   }
 
   /** Stops every running or waiting job of these callers and waits (a few seconds at most) until the queue holds none. */
@@ -255,6 +323,9 @@ export class Workshop {
       participants: this.participants,
       participant,
       me: () => this.me(participant),
+      roomModels: () => this.roomModels(),
+      // After the answer to workshop.leave has gone out on the connection this closes.
+      leave: () => setImmediate(() => void this.finish(participant.token)),
     });
     return (socket) => {
       participant.sockets.add(socket);
@@ -263,8 +334,10 @@ export class Workshop {
     };
   }
 
+  /** A participant of the open room, or one whose room ended and who is still in their grace period. */
   private participantOf(req: IncomingMessage): Participant | null {
-    return this.participants.byTokenOf(cookieValue(req.headers.cookie, COOKIE));
+    const token = cookieValue(req.headers.cookie, COOKIE);
+    return this.participants.byTokenOf(token) ?? (token === undefined ? null : (this.leaving.get(token)?.participant ?? null));
   }
 
   private async serveJoin(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -30,10 +30,10 @@ function browserSocket(url: string, handlers: SocketHandlers): SocketConnection 
   ws.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (typeof event.data === 'string') handlers.onMessage(event.data);
   });
-  ws.addEventListener('close', () => {
+  ws.addEventListener('close', (event: CloseEvent) => {
     if (closed) return;
     closed = true;
-    handlers.onClose();
+    handlers.onClose(event.code);
   });
   return {
     send: (data) => ws.send(data),

@@ -2,9 +2,10 @@ import type { EnclaveApi } from '#shared/contract.ts';
 
 /**
  * The state of the link to the host. The Electron transport is always `open`; the WebSocket one
- * goes `connecting` → `open`, and `closed` while it waits to reconnect.
+ * goes `connecting` → `open`, and `closed` while it waits to reconnect; `ended` when the host
+ * closed it for good (a workshop participant whose room is over): no reconnect follows.
  */
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'ended';
 
 /** The contract's API plus what the renderer needs to know about the link itself. */
 export interface Transport extends EnclaveApi {

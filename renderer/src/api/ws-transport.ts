@@ -6,6 +6,7 @@
 import type { ClientFrame, CommandInput, CommandName, CommandResult, EventName, EventPayloads } from '#shared/contract.ts';
 import { EnclaveError, isErrorPayload } from '#shared/errors.ts';
 import type { ErrorPayload } from '#shared/errors.ts';
+import { WORKSHOP_LEFT_CLOSE_CODE } from '#shared/workshop.ts';
 import { fromPayload } from './errors.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
@@ -13,8 +14,8 @@ export interface SocketHandlers {
   onOpen(): void;
   /** A text frame. */
   onMessage(data: string): void;
-  /** The socket closed or could not connect. Called at most once per socket. */
-  onClose(): void;
+  /** The socket closed (with the server's close code, when it sent one) or could not connect. Called at most once per socket. */
+  onClose(code?: number): void;
 }
 
 export interface SocketConnection {
@@ -116,8 +117,8 @@ export function createWsTransport(options: WsTransportOptions): Transport {
         onMessage: (data) => {
           if (mine === generation) handleMessage(data);
         },
-        onClose: () => {
-          if (mine === generation) handleClose();
+        onClose: (code) => {
+          if (mine === generation) handleClose(code);
         },
       });
     } catch {
@@ -145,9 +146,16 @@ export function createWsTransport(options: WsTransportOptions): Transport {
     }
   }
 
-  function handleClose(): void {
+  function handleClose(code?: number): void {
     generation += 1;
     socket = null;
+    if (code === WORKSHOP_LEFT_CLOSE_CODE) {
+      // Reconnecting would only be refused: the session is over.
+      disposed = true;
+      setState('ended');
+      rejectAll('WORKSHOP_ENDED', 'The workshop has ended for this window.');
+      return;
+    }
     setState('closed');
     rejectAll('ENGINE_UNAVAILABLE', disposed ? 'The connection to the host was closed.' : 'The connection to the host was lost.');
     if (disposed) return;

@@ -19,6 +19,11 @@ export function formatInteger(language: string, value: number): string {
   return numberFormat(language, { maximumFractionDigits: 0 }).format(value);
 }
 
+/** 73 % (« 73 % » in French, with its narrow space). */
+export function formatPercent(language: string, share: number): string {
+  return numberFormat(language, { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}
+
 /** One decimal below 100, none above: 12.5, 143. */
 /** A setting's value as typed in the form: up to two decimals, in the interface language. */
 export function formatNumber(language: string, value: number): string {

@@ -5,6 +5,7 @@ import type { ConnectionState } from '../../../renderer/src/api/transport.ts';
 import { createWsTransport, reconnectDelay } from '../../../renderer/src/api/ws-transport.ts';
 import type { SocketHandlers, Timers } from '../../../renderer/src/api/ws-transport.ts';
 import { newJobId } from '#shared/chat.ts';
+import { WORKSHOP_LEFT_CLOSE_CODE } from '#shared/workshop.ts';
 
 class FakeSocket {
   sent: ClientFrame[] = [];
@@ -27,8 +28,8 @@ class FakeSocket {
   receive(frame: ServerFrame | string): void {
     this.handlers.onMessage(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
-  drop(): void {
-    this.handlers.onClose();
+  drop(code?: number): void {
+    this.handlers.onClose(code);
   }
 }
 
@@ -86,6 +87,18 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('ws transport', () => {
+  it('a workshop participant whose room is over is closed for good: no reconnecting, calls refused as WORKSHOP_ENDED', async () => {
+    const { transport, sockets, socket, timers, states } = setup();
+    socket().open();
+    const pending = transport.call('conversations.list', {});
+    socket().drop(WORKSHOP_LEFT_CLOSE_CODE);
+    expect(((await rejection(pending)) as EnclaveError).code).toBe('WORKSHOP_ENDED');
+    expect(states).toEqual(['open', 'ended']);
+    timers.runAll();
+    expect(sockets).toHaveLength(1);
+    expect(((await rejection(transport.call('app.info', {}))) as EnclaveError).code).toBe('ENGINE_UNAVAILABLE');
+  });
+
   it('connects to the url and queues calls until the socket opens', async () => {
     const { transport, socket, states } = setup();
     expect(socket().url).toBe('ws://127.0.0.1:4000/ws');

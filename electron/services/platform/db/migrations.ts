@@ -133,6 +133,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN reasoning TEXT;
   ALTER TABLE compare_answers ADD COLUMN reasoning TEXT;
   `,
+  // 6: a blind prompt set shows its models in a different order for each prompt: column_order
+  // lists, per column of the turn, the position of its model in compare_columns (NULL: the same).
+  `
+  ALTER TABLE compare_turns ADD COLUMN column_order TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

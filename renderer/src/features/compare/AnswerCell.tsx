@@ -3,6 +3,8 @@ import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
 import { formatBytes, formatDuration, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/Markdown.tsx';
 import { Reasoning } from '../chat/Reasoning.tsx';
+import { useAppSelector } from '../../state/react.tsx';
+import { selectModelName } from '../../state/slices/models.ts';
 
 const RATINGS = [1, 2, 3, 4, 5] as const;
 
@@ -12,7 +14,8 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const na = t('stats.notAvailable');
-  const name = column.reference ? t('compare.reference') : (column.modelId ?? t('compare.hidden'));
+  const modelName = useAppSelector(selectModelName(column.modelId ?? ''));
+  const name = column.reference ? t('compare.reference') : column.modelId === null ? t('compare.hidden') : modelName;
   const finished = answer.state !== 'pending' && answer.state !== 'generating';
   const stats = column.reference
     ? []
@@ -31,7 +34,7 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
     <article className={`compare-cell compare-cell-${answer.state}`} data-testid="compare-cell" data-column={column.label} data-state={answer.state}>
       <header className="compare-cell-header">
         <span className="compare-label">{column.reference ? 'ChatGPT' : column.label}</span>
-        <span className="compare-model-name" data-testid="compare-model-name">
+        <span className="compare-model-name" data-testid="compare-model-name" title={column.reference ? undefined : (column.modelId ?? undefined)}>
           {name}
         </span>
       </header>

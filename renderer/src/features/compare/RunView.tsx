@@ -1,12 +1,14 @@
+import type { TFunction } from 'i18next';
 import { useLayoutEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CompareProgress, CompareRun, CompareTurn, Vote } from '#shared/compare.ts';
+import { answerColumn, type CompareProgress, type CompareRun, type CompareTurn, type Vote } from '#shared/compare.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
 import { AnswerCell } from './AnswerCell.tsx';
+import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 import { useCompareRun } from './use-compare-run.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -15,6 +17,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 export function RunView({ runId }: { runId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const categoryName = useCategoryName();
   const { listChanged } = useActions().compare;
   const { run, progress, error: loadError, setRun } = useCompareRun(runId);
   const [error, setError] = useState<ErrorCode | null>(null);
@@ -94,13 +97,13 @@ export function RunView({ runId }: { runId: string }) {
         return (
           <div key={turn.position} className="compare-turn" data-testid="compare-turn">
             <div className="compare-prompt">
-              {turn.category !== null && <span className="compare-category">{turn.category}</span>}
+              {turn.category !== null && <span className="compare-category">{categoryName(turn.category)}</span>}
               <p>{turn.prompt}</p>
               {turn.gradingNotes !== null && <p className="muted compare-notes">{t('compare.gradingNotes', { text: turn.gradingNotes })}</p>}
             </div>
             <div className="compare-columns" style={{ gridTemplateColumns: `repeat(${run.columnList.length}, minmax(0, 1fr))` }}>
               {cells.map((answer) => {
-                const column = run.columnList[answer.column];
+                const column = answerColumn(run, turn.position, answer.column);
                 if (column === undefined) return null;
                 return (
                   <AnswerCell
@@ -149,7 +152,7 @@ function useBlindScreenWhile(run: CompareRun | null, progress: CompareProgress |
 }
 
 /** What one active answer is doing. In a hidden blind run, loading and answering read the same: a column that needs no load would be the model used last. */
-function phaseText(t: ReturnType<typeof useTranslation>['t'], run: CompareRun, active: CompareProgress['active'][number], hidden: boolean): string {
+function phaseText(t: TFunction, run: CompareRun, active: CompareProgress['active'][number], hidden: boolean): string {
   const label = run.columnList[active.column]?.label ?? '';
   if (hidden && active.phase !== 'waiting') return t('compare.phase.blind', { label });
   return t(`compare.phase.${active.phase}`, { label });

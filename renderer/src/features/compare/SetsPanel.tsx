@@ -6,6 +6,7 @@ import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
 import { saveFile } from '../chat/transfer.ts';
+import { useCategoryName } from './category-name.ts';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -23,6 +24,7 @@ interface Editing {
 export function SetsPanel() {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  const categoryName = useCategoryName();
   const { openRun } = useActions().compare;
   const [sets, setSets] = useState<PromptSet[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -130,32 +132,36 @@ export function SetsPanel() {
                 </button>
               )}
             </div>
+            {editing === null && (
+              <div className="compare-set-run" data-testid="set-run">
+                <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
+                <label className="compare-check">
+                  <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
+                  <span>{t('compare.blindBatch')}</span>
+                </label>
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={modelIds.length < LIMITS_COMPARE.minModels}
+                  onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
+                  data-testid="start-batch"
+                >
+                  {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
+                </button>
+              </div>
+            )}
             {editing !== null ? (
               <SetEditor value={editing.content} onChange={(content) => setEditing({ ...editing, content })} onSave={save} onCancel={() => setEditing(null)} />
             ) : (
               <ol className="compare-set-prompts">
                 {selected.prompts.map((prompt, index) => (
                   <li key={index}>
-                    <span className="compare-category">{prompt.category}</span> {prompt.prompt}
+                    <span className="compare-category">{categoryName(prompt.category)}</span> {prompt.prompt}
                     {prompt.gradingNotes !== undefined && <p className="muted compare-notes">{t('compare.gradingNotes', { text: prompt.gradingNotes })}</p>}
                   </li>
                 ))}
               </ol>
             )}
-            <ModelChecklist selected={modelIds} onChange={setModelIds} max={LIMITS_COMPARE.maxModels} />
-            <label className="compare-check">
-              <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
-              <span>{t('compare.blindBatch')}</span>
-            </label>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={modelIds.length < LIMITS_COMPARE.minModels}
-              onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
-              data-testid="start-batch"
-            >
-              {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}
-            </button>
           </div>
         )
       )}

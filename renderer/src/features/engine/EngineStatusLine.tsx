@@ -19,7 +19,7 @@ export function EngineStatusLine() {
   let state: string;
   if (connection !== 'open') {
     state = connection === 'connecting' ? 'connecting' : 'disconnected';
-    text = connection === 'connecting' ? t('connection.connecting') : t('connection.closed');
+    text = t(`connection.${connection}`);
   } else if (engine === null) {
     state = 'unknown';
     text = t('engine.unknown');

@@ -3,7 +3,11 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '#shared/workshop.ts';
+import { formatDuration } from '../../i18n/format.ts';
+import { useAppSelector } from '../../state/react.tsx';
+import { selectSelectedModel } from '../../state/slices/models.ts';
 import { QrCode } from './QrCode.tsx';
+import { RoomModels } from './RoomModels.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 import { formatInteger, formatRate } from '../../i18n/format.ts';
@@ -33,13 +37,16 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
   const [address, setAddress] = useState<string>('');
   const [port, setPort] = useState(String(DEFAULT_PORT));
   const [understood, setUnderstood] = useState(false);
+  // The model the trainer has chosen in the app, to begin with.
+  const appModel = useAppSelector(selectSelectedModel);
+  const [modelIds, setModelIds] = useState<string[]>(appModel === null ? [] : [appModel.id]);
   const chosen = address === '' ? (choices[0]?.address ?? REHEARSAL.address) : address;
   const portNumber = parseUserPort(port);
   const portValid = portNumber !== null;
 
   function start(event: FormEvent): void {
     event.preventDefault();
-    if (understood && portNumber !== null) workshop.start(chosen, portNumber);
+    if (understood && portNumber !== null && modelIds.length > 0) workshop.start(chosen, portNumber, modelIds);
   }
 
   return (
@@ -64,11 +71,12 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
           <input type="number" min={MIN_USER_PORT} max={MAX_PORT} value={port} onChange={(event) => setPort(event.target.value)} data-testid="workshop-port" />
         </label>
       </div>
+      <RoomModels selected={modelIds} onChange={setModelIds} />
       <label className="workshop-consent">
         <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} data-testid="workshop-understood" />
         <span>{t('workshop.understood')}</span>
       </label>
-      <button type="submit" className="button button-primary" disabled={!understood || !portValid} data-testid="workshop-start">
+      <button type="submit" className="button button-primary" disabled={!understood || !portValid || modelIds.length === 0} data-testid="workshop-start">
         {t('workshop.start')}
       </button>
     </form>
@@ -91,10 +99,23 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
             {status.joinCode}
           </p>
           <div className="workshop-actions">
-            <button type="button" className="button button-quiet" onClick={() => window.confirm(t('workshop.resetConfirm')) && workshop.reset()} data-testid="workshop-reset">
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => window.confirm(t('workshop.resetConfirm', { duration: formatDuration(i18n.language, status.graceMs) })) && workshop.reset()}
+              data-testid="workshop-reset"
+            >
               {t('workshop.reset')}
             </button>
-            <button type="button" className="button button-quiet" onClick={workshop.stop} data-testid="workshop-stop">
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() =>
+                (status.participants.length === 0 || window.confirm(t('workshop.stopConfirm', { count: status.participants.length, duration: formatDuration(i18n.language, status.graceMs) }))) &&
+                workshop.stop()
+              }
+              data-testid="workshop-stop"
+            >
               {t('workshop.stop')}
             </button>
           </div>
@@ -124,7 +145,11 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
             </thead>
             <tbody>
               {status.participants.map((participant) => (
-                <ParticipantRow key={participant.id} participant={participant} onRemove={() => workshop.remove(participant.id)} />
+                <ParticipantRow
+                  key={participant.id}
+                  participant={participant}
+                  onRemove={() => window.confirm(t('workshop.removeConfirm', { name: participant.name, duration: formatDuration(i18n.language, status.graceMs) })) && workshop.remove(participant.id)}
+                />
               ))}
             </tbody>
           </table>

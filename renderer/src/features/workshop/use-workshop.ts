@@ -10,7 +10,7 @@ export interface WorkshopState {
   /** The exercises shipped in seeds/workshop-exercises, to push in one click. */
   exercises: WorkshopExerciseSet[];
   error: ErrorCode | null;
-  start(address: string, port: number): void;
+  start(address: string, port: number, modelIds: string[]): void;
   stop(): void;
   remove(participantId: string): void;
   reset(): void;
@@ -43,7 +43,7 @@ export function useWorkshop(): WorkshopState {
     interfaces,
     exercises,
     error,
-    start: (address, port) => run(() => api.call('workshop.start', { address, port })),
+    start: (address, port, modelIds) => run(() => api.call('workshop.start', { address, port, modelIds })),
     stop: () => run(() => api.call('workshop.stop', {})),
     remove: (participantId) => run(() => api.call('workshop.remove', { participantId })),
     reset: () => run(() => api.call('workshop.reset', {})),

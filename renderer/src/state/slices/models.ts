@@ -24,6 +24,12 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
+/** A model's name in the library; its id (the file's path) once it is no longer there. */
+export const selectModelName =
+  (modelId: string) =>
+  (s: AppState): string =>
+    s.models.list.find((m) => m.id === modelId)?.name || modelId;
+
 /**
  * The model that will answer: the one chosen, else the open conversation's, else one already
  * loaded in the engine, else the only usable model. So a first download, a reload or another

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { newJobId, type ChatMessage } from '#shared/chat.ts';
-import type { CompareAnswer, CompareRun } from '#shared/compare.ts';
+import { answerColumn, type CompareAnswer, type CompareRun } from '#shared/compare.ts';
 import type { CommandInput, CommandName, CommandResult } from '#shared/contract.ts';
 import { CompareRunner } from '../../../../electron/services/compare/runner.ts';
 import { CSV_COLUMNS } from '../../../../electron/services/compare/report.ts';
@@ -179,6 +179,31 @@ describe('blind mode and the leaderboard', () => {
     expect(board.get(BRAVO.file)).toBe(Math.round(1000 - second));
   }, 60_000);
 
+  test('a blind batch changes the models’ order from prompt to prompt, balanced across the set, and withholds the orders until the reveal', async () => {
+    const setId = await setOf(Array.from({ length: 6 }, (_, index) => ({ prompt: `Question ${index + 1}?`, category: 'order' })));
+    const run = await call('compare.startBatch', { setId, modelIds: [ALPHA.file, BRAVO.file], blind: true });
+    const hidden = await finished(run.id);
+    expect(hidden.turnList.map((turn) => turn.columnOrder)).toEqual(Array(6).fill(null));
+    // Two models over six prompts: alpha writes in column A for exactly three of them.
+    const alphaColumns = hidden.turnList.map((turn) => columnWriting(hidden, turn.position, ALPHA_REPLY));
+    expect(alphaColumns.filter((column) => column === 0)).toHaveLength(3);
+    expect(alphaColumns.filter((column) => column === 1)).toHaveLength(3);
+    const revealed = await call('compare.reveal', { id: run.id });
+    for (const turn of revealed.turnList) expect([...(turn.columnOrder ?? [])].sort()).toEqual([0, 1]);
+    for (const answer of revealed.answers) {
+      const column = answerColumn(revealed, answer.turn, answer.column);
+      expect(column?.label).toBe(answer.column === 0 ? 'A' : 'B');
+      expect(answer.content).toBe(replyOf(column?.modelId ?? null));
+    }
+    // The report names the model that wrote each answer, wherever it was shown.
+    const csv = parseCsv((await call('compare.report', { runIds: [run.id], format: 'csv' })).content);
+    const header = csv[0] ?? [];
+    for (const row of csv.slice(1)) {
+      const model = row[header.indexOf('model')] ?? '';
+      expect(row[header.indexOf('answer')]).toBe(model.includes('alpha') || model.includes('Alpha') ? ALPHA_REPLY : BRAVO_REPLY);
+    }
+  }, 60_000);
+
   test('a follow-up keeps a blind run hidden; asking to reveal locks the votes of the turns left without one', async () => {
     const run = await call('compare.start', { modelIds: [ALPHA.file, BRAVO.file], prompt: 'Blind first turn', blind: true, category: 'blind-reveal' });
     await finished(run.id);
@@ -245,7 +270,7 @@ function meanOf(values: readonly (number | null)[]): number {
 }
 
 describe('reports', () => {
-  test('the CSV and the HTML report hold the exact numbers stored, per answer, per model and per category', async () => {
+  test('the CSV holds the stored numbers at a sensible precision, and the HTML report the exact ones, per answer, per model and per category', async () => {
     const setId = await setOf([
       { prompt: 'Report <b>me</b> & "quote"', category: 'report-email' },
       { prompt: 'Second report prompt', category: 'report-quote' },
@@ -260,19 +285,32 @@ describe('reports', () => {
 
     const csv = await call('compare.report', { runIds: [run.id], format: 'csv' });
     expect(csv.savedTo).toBe(join(testHost.dataDir, 'reports', csv.fileName));
-    const rows = parseCsv(readFileSync(csv.savedTo ?? '', 'utf8'));
+    const english = readFileSync(csv.savedTo ?? '', 'utf8');
+    // A byte order mark, so that a spreadsheet reads UTF-8.
+    expect(english.startsWith('\uFEFF')).toBe(true);
+    const rows = parseCsv(english);
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
     const col = (name: (typeof CSV_COLUMNS)[number]): number => CSV_COLUMNS.indexOf(name);
+    const fixed = (value: number | null, digits = 0): string => (value === null ? '' : value.toFixed(digits));
     for (const answer of rated.answers) {
       const row = rows.find((candidate) => candidate[col('run_id')] === run.id && candidate[col('turn')] === String(answer.turn + 1) && candidate[col('column')] === (answer.column === 0 ? 'A' : 'B'));
-      expect(row?.[col('tokens_per_second')]).toBe(String(answer.tokensPerSecond));
-      expect(row?.[col('time_to_first_token_ms')]).toBe(String(answer.timeToFirstTokenMs));
+      expect(row?.[col('model')]).toBe(answer.column === 0 ? 'Compare Alpha' : 'Compare Bravo');
+      expect(row?.[col('model_file')]).toBe(answer.column === 0 ? ALPHA.file : BRAVO.file);
+      expect(row?.[col('tokens_per_second')]).toBe(fixed(answer.tokensPerSecond, 1));
+      expect(row?.[col('time_to_first_token_ms')]).toBe(fixed(answer.timeToFirstTokenMs));
       expect(row?.[col('tokens')]).toBe(String(answer.tokens));
-      expect(row?.[col('peak_memory_bytes')]).toBe(String(answer.peakMemoryBytes));
-      expect(row?.[col('load_ms')]).toBe(String(answer.loadMs));
+      expect(row?.[col('peak_memory_bytes')]).toBe(fixed(answer.peakMemoryBytes));
+      expect(row?.[col('load_ms')]).toBe(fixed(answer.loadMs));
       expect(row?.[col('rating')]).toBe(answer.rating === null ? '' : String(answer.rating));
       expect(row?.[col('answer')]).toBe(answer.content);
     }
+    // In French: semicolons between fields and decimal commas, as French Excel expects.
+    const french = readFileSync((await call('compare.report', { runIds: [run.id], format: 'csv', locale: 'fr' })).savedTo ?? '', 'utf8');
+    expect(french.startsWith('\uFEFF')).toBe(true);
+    const frenchRows = parseCsv(french, ';');
+    expect(frenchRows[0]).toEqual([...CSV_COLUMNS]);
+    expect(frenchRows.slice(1).map((row) => row[col('tokens_per_second')])).toEqual(rows.slice(1).map((row) => row[col('tokens_per_second')]?.replace('.', ',')));
+    expect(frenchRows.slice(1).map((row) => row[col('tokens_per_second')])).toEqual(rated.answers.map((answer) => fixed(answer.tokensPerSecond, 1).replace('.', ',')));
 
     const html = await call('compare.report', { runIds: [run.id], format: 'html', locale: 'en' });
     const page = readFileSync(html.savedTo ?? '', 'utf8');
@@ -287,14 +325,14 @@ describe('reports', () => {
     expect(perModel).toHaveLength(2);
     for (const file of [ALPHA.file, BRAVO.file]) {
       const own = byModel(file);
-      const row = perModel.find((candidate) => candidate.includes(`<td>${file}</td>`)) ?? '';
+      const row = perModel.find((candidate) => candidate.includes(`<td>${file === ALPHA.file ? 'Compare Alpha' : 'Compare Bravo'}</td>`)) ?? '';
       const rating = own.some((answer) => answer.rating !== null) ? [meanOf(own.map((answer) => answer.rating))] : [];
       expect(dataValues(row)).toEqual([own.length, meanOf(own.map((answer) => answer.tokensPerSecond)), meanOf(own.map((answer) => answer.timeToFirstTokenMs)), ...rating]);
     }
     // Per category: speed (and ratings) of each model on that category's prompts only.
     const perCategory = tableRows(page, 'per-category');
     expect(perCategory).toHaveLength(4);
-    const quoteBravo = perCategory.find((row) => row.includes('<td>report-quote</td>') && row.includes(BRAVO.file)) ?? '';
+    const quoteBravo = perCategory.find((row) => row.includes('<td>report-quote</td>') && row.includes('Compare Bravo')) ?? '';
     const quoteAnswers = byModel(BRAVO.file).filter((answer) => answer.turn > 0);
     expect(dataValues(quoteBravo)).toEqual([2, meanOf(quoteAnswers.map((answer) => answer.tokensPerSecond)), meanOf(quoteAnswers.map((answer) => answer.timeToFirstTokenMs)), 2]);
     expect(page).toContain('Report &lt;b&gt;me&lt;/b&gt; &amp; &quot;quote&quot;');

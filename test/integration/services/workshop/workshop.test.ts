@@ -103,7 +103,8 @@ beforeAll(async () => {
   const rendererDir = join(tmpdir(), `enclave-workshop-renderer-${process.pid}`);
   await mkdir(rendererDir, { recursive: true });
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Enclave</title><div id="root"></div>');
-  testHost = await createTestHost([models.endless], { ENCLAVE_THREADS: '1' }, { rendererDir });
+  // No grace: participants are out at once (workshop-grace.test.ts has the grace period).
+  testHost = await createTestHost([models.endless], { ENCLAVE_THREADS: '1', ENCLAVE_WORKSHOP_GRACE_MS: '0' }, { rendererDir });
   expect((await trainer<WorkshopStatus>('workshop.status')).state).toBe('off');
   // A folder an earlier room left behind (a crash): opening a room deletes it.
   await mkdir(join(testHost.dataDir, 'workshop', 'stale-participant'), { recursive: true });

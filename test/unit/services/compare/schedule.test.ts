@@ -2,8 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import { nextAnswers, type WaitingAnswer } from '../../../../electron/services/compare/schedule.ts';
 
-function cell(runId: string, turn: number, column: number, modelId: string, options: Partial<Pick<WaitingAnswer, 'kind' | 'runCreatedAt' | 'blind'>> = {}): WaitingAnswer {
-  return { runId, kind: options.kind ?? 'batch', runCreatedAt: options.runCreatedAt ?? 1, blind: options.blind ?? false, turn, column, modelId };
+function cell(runId: string, turn: number, column: number, modelId: string, options: Partial<Pick<WaitingAnswer, 'kind' | 'runCreatedAt' | 'blind' | 'modelColumn'>> = {}): WaitingAnswer {
+  return { runId, kind: options.kind ?? 'batch', runCreatedAt: options.runCreatedAt ?? 1, blind: options.blind ?? false, turn, column, modelColumn: options.modelColumn ?? column, modelId };
 }
 
 const at = (answers: readonly WaitingAnswer[]): [string, number, number][] => answers.map((answer) => [answer.runId, answer.turn, answer.column]);
@@ -33,6 +33,24 @@ describe('one at a time', () => {
   test('a blind run ignores the loaded model: going first would tell which column it is', () => {
     const blind = batch.map((answer) => ({ ...answer, blind: true }));
     expect(at(nextAnswers(blind, [], ['b'], 1))).toEqual([['r', 0, 0]]);
+  });
+
+  test('a blind prompt set, its models in a different order per prompt, still goes model by model', () => {
+    // Turn 0 shows a then b, turn 1 b then a.
+    let waiting = [
+      cell('r', 0, 0, 'a', { blind: true, modelColumn: 0 }),
+      cell('r', 0, 1, 'b', { blind: true, modelColumn: 1 }),
+      cell('r', 1, 0, 'b', { blind: true, modelColumn: 1 }),
+      cell('r', 1, 1, 'a', { blind: true, modelColumn: 0 }),
+    ];
+    const order: string[] = [];
+    while (waiting.length > 0) {
+      const [next] = nextAnswers(waiting, [], [], 1);
+      if (next === undefined) throw new Error('nothing picked');
+      order.push(next.modelId);
+      waiting = waiting.filter((answer) => answer !== next);
+    }
+    expect(order).toEqual(['a', 'a', 'b', 'b']);
   });
 
   test('a side-by-side follow-up waits for the earlier turn of its own column; older runs go first', () => {

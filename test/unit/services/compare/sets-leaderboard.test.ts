@@ -3,11 +3,33 @@ import { ELO_START, leaderboard } from '../../../../electron/services/compare/le
 import { BUILTIN_SETS, exportSet, parseSet } from '../../../../electron/services/compare/prompt-sets.ts';
 
 describe('leaderboard (Elo)', () => {
+  test('one vote is no verdict: the winner’s share of points could be anywhere from 21 % to 100 %', () => {
+    const board = leaderboard([{ vote: { winner: 1 }, modelIds: ['a', 'b'], category: null }]);
+    expect(board.verdict).toMatchObject({ leader: 'b', runnerUp: 'a', margin: 32, votes: 1, clear: false });
+    expect(board.verdict?.share.value).toBe(1);
+    expect(board.verdict?.share.low).toBeCloseTo(0.2065, 3);
+    expect(board.verdict?.share.high).toBe(1);
+  });
+
+  test('a model that wins 18 of 20 votes leads clearly; 6 of 10 does not', () => {
+    // b's wins alternate with a's, then a wins the rest (Elo weighs recent votes more).
+    const votes = (won: number, total: number) => Array.from({ length: total }, (_, index) => ({ vote: { winner: index < 2 * (total - won) ? index % 2 : 0 }, modelIds: ['a', 'b'], category: null }));
+    const clear = leaderboard(votes(18, 20)).verdict;
+    expect(clear).toMatchObject({ leader: 'a', votes: 20, clear: true });
+    // Wilson at 95 % for 18 of 20: 0.699 to 0.972.
+    expect(clear?.share.low).toBeCloseTo(0.699, 3);
+    expect(clear?.share.high).toBeCloseTo(0.972, 3);
+    const unsure = leaderboard(votes(6, 10)).verdict;
+    expect(unsure).toMatchObject({ leader: 'a', votes: 10, clear: false });
+    expect(unsure?.share.low).toBeLessThan(0.5);
+    expect(leaderboard([]).verdict).toBeNull();
+  });
+
   test('a win moves 16 points between equals; ties and "both bad" pull ratings together', () => {
     const board = leaderboard([{ vote: { winner: 1 }, modelIds: ['a', 'b'], category: 'email' }]);
-    expect(board.overall).toEqual([
-      { modelId: 'b', rating: ELO_START + 16, wins: 1, losses: 0, ties: 0 },
-      { modelId: 'a', rating: ELO_START - 16, wins: 0, losses: 1, ties: 0 },
+    expect(board.overall).toMatchObject([
+      { modelId: 'b', rating: ELO_START + 16, votes: 1, wins: 1, losses: 0, ties: 0 },
+      { modelId: 'a', rating: ELO_START - 16, votes: 1, wins: 0, losses: 1, ties: 0 },
     ]);
     const later = leaderboard([
       { vote: { winner: 1 }, modelIds: ['a', 'b'], category: 'email' },
