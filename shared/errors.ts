@@ -61,6 +61,10 @@ export const ERROR_REASONS = [
   'pack-manifest-not-json',
   'pack-manifest-invalid',
   'file-changed',
+  'zip',
+  'backup',
+  'newer-backup',
+  'unreadable',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

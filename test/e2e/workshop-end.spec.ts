@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
+import { openModelMenu } from './model-menu.ts';
 import { expect, test } from './web-host.fixture.ts';
 
 const SHOTS = '/work/shots/workcomp';
@@ -30,7 +31,10 @@ async function joinInBrowser(browser: Browser, url: string, code: string, name: 
 
 /** Participants start ready: the room's only model is theirs, chosen for them. */
 async function ask(participant: Page, question: string): Promise<void> {
-  await expect(participant.getByTestId('model-option')).toHaveCount(1);
+  const menu = await openModelMenu(participant);
+  await expect(menu.getByTestId('model-option')).toHaveCount(1);
+  await participant.getByTestId('model-menu').click();
+  await expect(menu).toHaveCount(0);
   await participant.getByTestId('composer').fill(question);
   await participant.getByTestId('composer').press('Enter');
   await expect(participant.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY, { timeout: 60_000 });

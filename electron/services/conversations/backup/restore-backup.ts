@@ -59,7 +59,7 @@ export async function restoreBackup(path: string, target: RestoreTarget): Promis
   }
 }
 
-function invalid(reason: 'backup' | 'newerBackup', message: string): EnclaveError {
+function invalid(reason: 'backup' | 'newer-backup', message: string): EnclaveError {
   return new EnclaveError('IMPORT_INVALID', message, { reason, imported: 0 });
 }
 
@@ -72,14 +72,14 @@ function parseManifest(text: string): void {
   }
   const { format, version, schemaVersion } = (manifest ?? {}) as Partial<BackupManifest>;
   if (format !== BACKUP_FORMAT || typeof version !== 'number' || typeof schemaVersion !== 'number') throw invalid('backup', `${BACKUP_ENTRIES.manifest} does not describe an Enclave backup`);
-  if (version > BACKUP_VERSION || schemaVersion > SCHEMA_VERSION) throw invalid('newerBackup', `the backup was made by a newer Enclave (backup format ${version}, schema ${schemaVersion})`);
+  if (version > BACKUP_VERSION || schemaVersion > SCHEMA_VERSION) throw invalid('newer-backup', `the backup was made by a newer Enclave (backup format ${version}, schema ${schemaVersion})`);
 }
 
 /** The backup's database, checked and brought to this app's schema (in the temporary folder). */
 function checkDatabase(file: string): void {
   const opened = openDatabase(file);
   try {
-    if (opened.quarantined !== null) throw invalid(opened.quarantined.reason === 'newerSchema' ? 'newerBackup' : 'backup', `the backup's database cannot be used (${opened.quarantined.reason})`);
+    if (opened.quarantined !== null) throw invalid(opened.quarantined.reason === 'newerSchema' ? 'newer-backup' : 'backup', `the backup's database cannot be used (${opened.quarantined.reason})`);
     if (userVersion(opened.db) !== SCHEMA_VERSION) throw invalid('backup', "the backup's database has no schema");
     opened.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   } finally {

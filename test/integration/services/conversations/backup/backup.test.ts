@@ -154,7 +154,7 @@ test('a backup made by a newer Enclave is refused and changes nothing', async ()
   const client = await ContractClient.connect(target.url);
   const before = await result<ConversationSummary[]>(client, 'conversations.list', {});
   const refused = await restore(target, Buffer.concat(chunks));
-  expect(refused).toMatchObject({ ok: false, error: { code: 'IMPORT_INVALID', details: { reason: 'newerBackup' } } });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'IMPORT_INVALID', details: { reason: 'newer-backup' } } });
   expect(await result<ConversationSummary[]>(client, 'conversations.list', {})).toEqual(before);
   client.close();
 });
