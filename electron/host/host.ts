@@ -29,6 +29,11 @@ import { appHandlers } from '../services/platform/handlers.ts';
 import { EGRESS_LOG_FILE_NAME, EgressGate, modelHosts } from '../services/privacy/egress.ts';
 import { installEgressDispatcher, type EgressDispatcher } from '../services/privacy/egress-dispatcher.ts';
 import { privacyHandlers, type OpenExternal } from '../services/privacy/handlers.ts';
+import { serversHandlers } from '../services/servers/handlers.ts';
+import { FILE_SECRET_BOX, type SecretBox } from '../services/servers/secret-box.ts';
+import { serversFromEnv } from '../services/servers/server-env.ts';
+import { ServerStore } from '../services/servers/server-store.ts';
+import { ServersService } from '../services/servers/servers-service.ts';
 import { settingsHandlers } from '../services/settings/handlers.ts';
 import { SettingsService, type SettingsBackend } from '../services/settings/settings.ts';
 import { workshopHandlers } from '../services/workshop/handlers.ts';
@@ -48,6 +53,8 @@ export interface HostOptions extends LibraryPorts {
   openExternal?: OpenExternal;
   /** The desktop app's save dialog for comparison reports; the web host writes them into <data>/reports. */
   saveReport?: (file: { fileName: string; content: string }) => Promise<string | null>;
+  /** How servers' API keys are kept: the desktop app's safeStorage; by default as they are, in the settings file (mode 0600). */
+  secrets?: SecretBox;
 }
 
 /** What the composition built. Tests and benchmarks look inside; the shells never do. */
@@ -58,6 +65,8 @@ export interface HostServices {
   settings: SettingsService;
   /** Every outbound connection Node code makes asks this gate first. */
   egress: EgressGate;
+  /** Inference servers used as engines (added in the app or by ENCLAVE_SERVERS). */
+  servers: ServersService;
   chat: ChatService;
   conversations: Conversations;
   downloads: DownloadService;
@@ -119,10 +128,19 @@ export class Host implements ContractEndpoint {
       settings: () => settings.values,
       emit: (status) => emit({ event: 'api.status', payload: status }),
     });
+    const servers: ServersService = new ServersService({
+      store: new ServerStore(options.settings),
+      secrets: options.secrets ?? FILE_SECRET_BOX,
+      fromEnvironment: serversFromEnv(env),
+      environmentPublicConfirmed: env.ENCLAVE_SERVERS_PUBLIC === '1',
+      gate: (): EgressGate => egress,
+      onChange: (list) => emit({ event: 'servers.changed', payload: list }),
+    });
     const endpoint = (): string => settings.values.hfEndpoint.trim().replace(/\/+$/, '') || DEFAULT_HF_ENDPOINT;
     const egress = new EgressGate({
       logFile: join(config.dataDir, EGRESS_LOG_FILE_NAME),
       allowedHosts: () => modelHosts(endpoint()),
+      serverHosts: () => servers.allowedHosts(),
       offline: () => settings.values.offline,
     });
     this.egressDispatcher = installEgressDispatcher(egress, settings.values.proxy, env);
@@ -147,12 +165,13 @@ export class Host implements ContractEndpoint {
       staticDir: () => options.rendererDir ?? null,
       emit,
     });
-    this.services = { engine, library, settings, egress, chat, conversations, downloads, fit, packs, compare, api, workshop };
+    this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop };
     this.router = createRouter({
       ...app,
       ...models,
       ...chatHandlers(chat, conversations.chat),
       ...settingsHandlers(settings),
+      ...serversHandlers(servers),
       ...conversations.handlers,
       ...privacyHandlers(egress, options.openExternal),
       ...apiHandlers(api),
@@ -185,12 +204,13 @@ export class Host implements ContractEndpoint {
   }
 
   async dispose(): Promise<void> {
-    const { compare, api, workshop, downloads, engine, conversations } = this.services;
+    const { compare, api, workshop, downloads, engine, conversations, servers } = this.services;
     this.listeners.clear();
     compare.dispose();
     await api.close();
     await workshop.dispose();
     await downloads.dispose();
+    await servers.dispose();
     await engine.dispose();
     conversations.close();
     await this.egressDispatcher.uninstall();

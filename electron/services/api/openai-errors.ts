@@ -33,7 +33,10 @@ function statusOf(code: ErrorCode): number {
     case 'EGRESS_BLOCKED':
       return 403;
     case 'FILE_EXISTS':
+    case 'SERVER_EXISTS':
       return 409;
+    case 'SERVER_PUBLIC_ADDRESS':
+      return 403;
     case 'BUSY':
     case 'RATE_LIMITED':
       return 429;
@@ -41,6 +44,13 @@ function statusOf(code: ErrorCode): number {
     case 'ENGINE_UNAVAILABLE':
     case 'MODEL_LOAD_FAILED':
       return 503;
+    case 'SERVER_UNREACHABLE':
+    case 'SERVER_UNAUTHORIZED':
+    case 'SERVER_CERTIFICATE':
+    case 'SERVER_FAILED':
+      return 502;
+    case 'SERVER_TIMEOUT':
+      return 504;
     case 'GENERATION_FAILED':
     case 'DISK_FULL':
     case 'CHECKSUM_MISMATCH':

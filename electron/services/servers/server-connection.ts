@@ -1,0 +1,23 @@
+/**
+ * One server's way out: an undici agent whose every new socket asks the egress gate first (the
+ * server's own CA certificate, when it has one, verifies its TLS), and its request headers.
+ */
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { gatedConnector } from '../privacy/egress-dispatcher.ts';
+import type { EgressGate } from '../privacy/egress.ts';
+
+export interface ServerConnection {
+  baseUrl: string;
+  name: string;
+  apiKey: string | null;
+  dispatcher: Dispatcher;
+}
+
+export function serverAgent(gate: Pick<EgressGate, 'authorizeConnection' | 'authorizeRequest'>, caCertificate: string | null): Agent {
+  const connector = buildConnector(caCertificate === null ? {} : { ca: caCertificate });
+  return new Agent({ connect: gatedConnector(gate, connector) });
+}
+
+export function serverHeaders(connection: Pick<ServerConnection, 'apiKey'>, extra: Record<string, string> = {}): Record<string, string> {
+  return connection.apiKey === null ? extra : { ...extra, authorization: `Bearer ${connection.apiKey}` };
+}
