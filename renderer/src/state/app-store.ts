@@ -15,6 +15,7 @@ import { createErrorSlice, initialErrorState } from './slices/error.ts';
 import { createHostSlice, initialHostState } from './slices/host.ts';
 import { createLibrarySlice, initialLibraryState } from './slices/library.ts';
 import { createModelsSlice, initialModelsState } from './slices/models.ts';
+import { createServersSlice, initialServersState } from './slices/servers.ts';
 import { createSettingsSlice, initialSettingsState } from './slices/settings.ts';
 
 export interface AppStore {
@@ -36,6 +37,7 @@ export function initialAppState(connection: ConnectionState = 'connecting'): App
     chat: initialChatState,
     conversations: initialConversationsState,
     settings: initialSettingsState,
+    servers: initialServersState,
     library: initialLibraryState,
     compare: initialCompareState,
   };
@@ -50,9 +52,10 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   const chat = createChatSlice(ctx);
   const conversations = createConversationsSlice(ctx);
   const settings = createSettingsSlice(ctx);
+  const servers = createServersSlice(ctx);
   const library = createLibrarySlice(ctx);
   const compare = createCompareSlice(ctx);
-  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, settings, library, compare];
+  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, settings, servers, library, compare];
 
   async function refresh(): Promise<void> {
     // Each answer is shown as soon as it arrives; the first failure is reported.
@@ -98,6 +101,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     chat: chat.actions,
     conversations: conversations.actions,
     settings: settings.actions,
+    servers: servers.actions,
     library: library.actions,
     compare: compare.actions,
   };

@@ -5,6 +5,7 @@ import { CatalogCard } from './CatalogCard.tsx';
 import { languageName } from './catalog-text.ts';
 import { MachinePanel } from './MachinePanel.tsx';
 import { SourceSettings } from './SourceSettings.tsx';
+import { ServersPanel } from '../servers/ServersPanel.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
 import { useLibrary } from './use-library.ts';
 import './library.css';
@@ -39,6 +40,7 @@ export function ModelsPage() {
       </header>
       <MachinePanel library={library} firstRun={firstRun} />
       <SourceSettings />
+      <ServersPanel />
       <div className="library-filters" role="search">
         <input
           type="search"

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CallOutcome } from '#shared/endpoint.ts';
 import type { ServerTestResult, ServerView } from '#shared/servers.ts';
 import { ensureFixtureModels } from '../../../fixtures/gguf/index.ts';
-import { freePort, llamaServerMissing, startLlamaServer, type LlamaServer } from '../../../support/llama-server.ts';
+import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../../../support/llama-server.ts';
+import { freePort } from '../../../support/loopback.ts';
 import { makeTestCertificates, type TestCertificates } from '../../../support/test-ca.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
 
