@@ -61,6 +61,16 @@ test.describe('in French', () => {
     await expect(models.locator('li')).toHaveText([/enclave-scripted/]);
     await item.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'servers-fr.png') });
+
+    // The Privacy page shows the request: to that server only, as an inference server's, with its byte counts.
+    await page.goto(`${webHost.url}/#/privacy`);
+    const rows = page.getByTestId('privacy-log').locator('tbody tr');
+    await expect(rows.filter({ hasText: 'Serveur d’inférence' }).first()).toBeVisible();
+    const hosts = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(new Set(hosts)).toEqual(new Set([`127.0.0.1:${llamaServer?.port}`]));
+    await expect(rows.first()).toContainText('Terminée');
+    await expect(rows.first().getByTestId('privacy-traffic')).toContainText(/envoyés, .* reçus/);
+    await page.screenshot({ path: join(SHOTS, 'privacy-fr.png') });
   });
 });
 
