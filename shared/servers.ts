@@ -140,3 +140,15 @@ export interface ServersCommandResults {
 export interface ServersEventPayloads {
   'servers.changed': ServerView[];
 }
+
+/** A server model's id in Enclave: the server's base URL (which has no `#`) and the model's own id. */
+export function serverModelId(serverId: string, model: string): string {
+  return `${serverId}#${model}`;
+}
+
+export function parseServerModelId(id: string): { serverId: string; model: string } | null {
+  const at = id.indexOf('#');
+  if (at === -1 || !/^https?:\/\//.test(id)) return null;
+  const model = id.slice(at + 1);
+  return model === '' ? null : { serverId: id.slice(0, at), model };
+}

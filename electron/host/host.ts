@@ -103,7 +103,15 @@ export class Host implements ContractEndpoint {
     const library = new Library(config.modelsDir);
     const engine = new EnginePool({ spawn: options.spawnEngine, cores: availableParallelism() });
     engine.onStatus((status) => emit({ event: 'engine.status', payload: status }));
-    const chat = new ChatService(engine, library, emit);
+    const servers: ServersService = new ServersService({
+      store: new ServerStore(options.settings),
+      secrets: options.secrets ?? FILE_SECRET_BOX,
+      fromEnvironment: serversFromEnv(env),
+      environmentPublicConfirmed: env.ENCLAVE_SERVERS_PUBLIC === '1',
+      gate: (): EgressGate => egress,
+      onChange: (list) => emit({ event: 'servers.changed', payload: list }),
+    });
+    const chat = new ChatService(engine, library, emit, servers);
     const conversations = openConversations(config.dataDir, chat);
     const compare = new CompareService({
       db: conversations.db,
@@ -124,17 +132,9 @@ export class Host implements ContractEndpoint {
     });
     const api = new ApiService({
       chat,
-      models: () => library.list(),
+      models: () => [...library.list(), ...servers.modelInfos()],
       settings: () => settings.values,
       emit: (status) => emit({ event: 'api.status', payload: status }),
-    });
-    const servers: ServersService = new ServersService({
-      store: new ServerStore(options.settings),
-      secrets: options.secrets ?? FILE_SECRET_BOX,
-      fromEnvironment: serversFromEnv(env),
-      environmentPublicConfirmed: env.ENCLAVE_SERVERS_PUBLIC === '1',
-      gate: (): EgressGate => egress,
-      onChange: (list) => emit({ event: 'servers.changed', payload: list }),
     });
     const endpoint = (): string => settings.values.hfEndpoint.trim().replace(/\/+$/, '') || DEFAULT_HF_ENDPOINT;
     const egress = new EgressGate({
@@ -156,7 +156,7 @@ export class Host implements ContractEndpoint {
     const packs = new ModelPacks({ library, catalog: CATALOG, emit: (job) => emit({ event: 'packs.progress', payload: job }) });
 
     const app = appHandlers({ version: options.version, host: options.kind, modelsDir: config.modelsDir, dataDir: config.dataDir });
-    const models = libraryHandlers({ library, engine, downloads, fit, packs }, options);
+    const models = libraryHandlers({ library, engine, downloads, fit, packs, otherModels: () => servers.modelInfos() }, options);
     const workshop = new Workshop({
       shared: { 'app.info': app['app.info'], 'models.list': models['models.list'], 'engine.status': models['engine.status'] },
       events: (listener) => this.onEvent(listener),
@@ -186,8 +186,9 @@ export class Host implements ContractEndpoint {
 
   /** Scans the models folder and starts the engine in the background. */
   async start(): Promise<void> {
-    const { library, downloads, engine, compare, api } = this.services;
+    const { library, downloads, engine, compare, api, servers } = this.services;
     await library.rescan();
+    void servers.refreshModels();
     await downloads.restore();
     void engine.start().catch(() => undefined);
     compare.start();

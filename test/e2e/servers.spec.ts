@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ensureFixtureModels } from '../fixtures/gguf/index.ts';
+import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../support/llama-server.ts';
 import { expect, test as base } from './web-host.fixture.ts';
 
@@ -71,6 +71,20 @@ test.describe('in French', () => {
     await expect(rows.first()).toContainText('Terminée');
     await expect(rows.first().getByTestId('privacy-traffic')).toContainText(/envoyés, .* reçus/);
     await page.screenshot({ path: join(SHOTS, 'privacy-fr.png') });
+  });
+
+  test('a person chats with the model of the server, marked as computed there', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await page.goto(webHost.url);
+    const option = page.locator(`[data-testid="model-option"][data-server="${llamaServer?.url}"]`);
+    await expect(option).toContainText(`Serveur d’inférence 127.0.0.1:${llamaServer?.port}`);
+    await expect(option.getByTestId('model-remote')).toHaveText(`Votre texte est envoyé à 127.0.0.1:${llamaServer?.port} et calculé là-bas`);
+    await option.click();
+    await page.getByTestId('composer').fill('Bonjour');
+    await page.getByTestId('composer').press('Enter');
+    await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+    await expect(page.getByTestId('send')).toBeVisible();
+    await page.screenshot({ path: join(SHOTS, 'chat-fr.png') });
   });
 });
 

@@ -10,7 +10,14 @@ export interface ServerConnection {
   baseUrl: string;
   name: string;
   apiKey: string | null;
+  /** Shared by short requests (the model list). */
   dispatcher: Dispatcher;
+  /**
+   * A dispatcher for one answer, destroyed when it ends: once a stop aborted a stream, undici's
+   * pool would otherwise open a new socket on its own, which the gate refuses (and logs) since no
+   * request is open by then.
+   */
+  openDispatcher: () => Dispatcher;
 }
 
 export function serverAgent(gate: Pick<EgressGate, 'authorizeConnection' | 'authorizeRequest'>, caCertificate: string | null): Agent {

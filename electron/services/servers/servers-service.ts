@@ -4,9 +4,12 @@
  * which hosts it may reach: a public address only once the user confirmed it.
  */
 import { EnclaveError } from '#shared/errors.ts';
-import { normalizeServerUrl, serverAddressKind, type AddServerInput, type ServerTestResult, type ServerView } from '#shared/servers.ts';
+import type { ModelInfo } from '#shared/models.ts';
+import { normalizeServerUrl, parseServerModelId, serverAddressKind, serverModelId, type AddServerInput, type ServerModelInfo, type ServerTestResult, type ServerView } from '#shared/servers.ts';
+import type { RemoteEngine, RemoteModels } from '../chat/chat-service.ts';
 import type { EgressGate } from '../privacy/egress.ts';
 import { listServerModels } from './model-list.ts';
+import { ServerChat } from './server-chat.ts';
 import type { SecretBox } from './secret-box.ts';
 import { serverAgent, type ServerConnection } from './server-connection.ts';
 import type { ServerStore, StoredServer } from './server-store.ts';
@@ -19,17 +22,27 @@ export interface ServersServiceOptions {
   /** ENCLAVE_SERVERS_PUBLIC=1: the environment's public addresses count as confirmed. */
   environmentPublicConfirmed: boolean;
   gate: () => EgressGate;
+  /** The list changed, or a server's models were read again. */
   onChange: (servers: ServerView[]) => void;
 }
+
+/**
+ * Answers one server runs at once for Enclave (the fair queue waits beyond it). llama-server's
+ * `-np`, vLLM's `--max-num-seqs` and Ollama's OLLAMA_NUM_PARALLEL set the server's own limit.
+ */
+export const SERVER_CAPACITY = 4;
 
 interface KnownServer {
   stored: StoredServer;
   fromEnvironment: boolean;
 }
 
-export class ServersService {
+export class ServersService implements RemoteModels {
   private readonly options: ServersServiceOptions;
   private readonly connections = new Map<string, ServerConnection>();
+  private readonly chats = new Map<string, RemoteEngine>();
+  /** Each server's models, as last listed. */
+  private readonly models = new Map<string, ServerModelInfo[]>();
 
   constructor(options: ServersServiceOptions) {
     this.options = options;
@@ -81,11 +94,61 @@ export class ServersService {
       ?.dispatcher.close()
       .catch(() => undefined);
     this.connections.delete(id);
+    this.chats.delete(id);
+    this.models.delete(id);
     this.changed();
   }
 
-  test(id: string): Promise<ServerTestResult> {
-    return listServerModels(this.connection(id), this.options.gate());
+  /** Lists the server's models (and keeps them for the model pickers). */
+  async test(id: string): Promise<ServerTestResult> {
+    const result = await listServerModels(this.connection(id), this.options.gate());
+    this.models.set(id, result.models);
+    this.changed();
+    return result;
+  }
+
+  /** Reads every server's models, at start: a server that cannot be reached shows none until tested again. */
+  async refreshModels(): Promise<void> {
+    await Promise.all(this.list().map((server) => this.test(server.id).catch(() => undefined)));
+  }
+
+  /** The servers' models, as entries of the model list. */
+  modelInfos(): ModelInfo[] {
+    return this.list().flatMap((server) =>
+      (this.models.get(server.id) ?? []).map((model) => ({
+        id: serverModelId(server.id, model.id),
+        // llama-server names a model by the path it was started with: its file name is enough to show.
+        name: model.id.split(/[\\/]/).at(-1) || model.id,
+        fileName: model.id,
+        sizeBytes: 0,
+        architecture: null,
+        parameterCount: null,
+        quantization: null,
+        contextLength: null,
+        hasChatTemplate: true,
+        problem: null,
+        server: { id: server.id, name: server.name },
+      })),
+    );
+  }
+
+  engineFor(modelId: string): RemoteEngine | null {
+    const parsed = parseServerModelId(modelId);
+    if (parsed === null) return null;
+    this.find(parsed.serverId);
+    const cached = this.chats.get(parsed.serverId);
+    if (cached !== undefined) return cached;
+    const chat = new ServerChat(this.connection(parsed.serverId), this.options.gate());
+    const engine: RemoteEngine = {
+      capacity: SERVER_CAPACITY,
+      generate: (request, listener) => {
+        const model = parseServerModelId(request.modelId)?.model ?? request.modelId;
+        return chat.generate({ jobId: request.jobId, modelId: request.modelId, serverModel: model, messages: request.messages, sampling: request.sampling }, listener);
+      },
+      stop: (jobId) => chat.stop(jobId),
+    };
+    this.chats.set(parsed.serverId, engine);
+    return engine;
   }
 
   /** The agent, address and key to reach one server; built once per server. */
@@ -98,6 +161,7 @@ export class ServersService {
       name: new URL(stored.baseUrl).host,
       apiKey: this.openKey(stored),
       dispatcher: serverAgent(this.options.gate(), stored.caCertificate ?? null),
+      openDispatcher: () => serverAgent(this.options.gate(), stored.caCertificate ?? null),
     };
     this.connections.set(id, connection);
     return connection;

@@ -18,7 +18,7 @@ export function ModelsPage() {
   const models = useAppSelector((s) => s.models.list);
   const modelsLoaded = useAppSelector((s) => s.models.loaded);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
-  const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null).map((model) => model.fileName)), [models]);
+  const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null && model.server === undefined).map((model) => model.fileName)), [models]);
   const families = useMemo(() => [...new Set((catalog ?? []).map((model) => model.family))].sort(), [catalog]);
   const uiLanguage = i18n.language;
   const languages = useMemo(

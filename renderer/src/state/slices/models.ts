@@ -62,6 +62,8 @@ export function createModelsSlice(ctx: SliceContext): Slice<ModelsActions> {
       },
     },
     load: () => [api.call('models.list', {}).then(applyList)],
+    // A server added, removed or read again changes the servers' models in the list.
+    follow: () => [api.on('servers.changed', () => void api.call('models.list', {}).then(applyList, (error: unknown) => ctx.actions().error.showError(error)))],
   };
 }
 
