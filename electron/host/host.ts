@@ -115,7 +115,6 @@ export class Host implements ContractEndpoint {
     const conversations = openConversations(config.dataDir, chat);
     const compare = new CompareService({
       db: conversations.db,
-      library,
       conversations: conversations.service,
       dataDir: config.dataDir,
       saveReport: options.saveReport,

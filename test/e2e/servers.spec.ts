@@ -88,6 +88,29 @@ test.describe('in French', () => {
   });
 });
 
+test.describe('comparison, in English', () => {
+  test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+
+  test('a local model and the server model side by side, each with its answer', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await page.goto(`${webHost.url}/#/compare`);
+    await page.getByTestId('compare-panel-new').click();
+    const models = page.getByTestId('compare-models');
+    await models.locator('label', { hasText: 'Enclave Scripted' }).locator('input').check();
+    await models
+      .locator('label', { hasText: `Inference server 127.0.0.1:${llamaServer?.port}` })
+      .locator('input')
+      .check();
+    await page.getByTestId('compare-prompt').fill('Bonjour');
+    await page.getByTestId('compare-start').click();
+    const cells = page.getByTestId('compare-cell');
+    await expect(cells).toHaveCount(2);
+    await expect(page.locator('[data-testid="compare-cell"][data-state="done"]')).toHaveCount(2);
+    await expect(page.getByTestId('compare-answer')).toHaveText([SCRIPTED_REPLY, SCRIPTED_REPLY]);
+    await page.screenshot({ path: join(SHOTS, 'compare-en.png') });
+  });
+});
+
 test.describe('in English', () => {
   test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
 

@@ -199,6 +199,11 @@ export class ChatService {
     return { jobId };
   }
 
+  /** Throws unless the model can answer: a usable file of the library, or a configured server's model. */
+  assertModel(modelId: string): void {
+    if (this.remote.engineFor(modelId) === null) this.library.usable(modelId);
+  }
+
   /** Throws what `generate` would: an unusable model, BUSY while this caller has a job, or a full queue. */
   assertCanStart(modelId: string, caller: Caller = APP_CALLER): { path: string; sizeBytes: number; remote: RemoteEngine | null } {
     const remote = this.remote.engineFor(modelId);

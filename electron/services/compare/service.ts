@@ -11,7 +11,6 @@ import type { CommandInput } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
-import type { Library } from '../models/library.ts';
 import { titleFrom } from '../conversations/title.ts';
 import { leaderboard } from './leaderboard.ts';
 import { BUILTIN_SETS, exportSet, parseSet } from './prompt-sets.ts';
@@ -27,7 +26,6 @@ export const REPORTS_DIR_NAME = 'reports';
 
 export interface CompareServiceOptions extends Omit<RunnerDeps, 'store'> {
   db: DatabaseSync;
-  library: Library;
   conversations: ConversationService;
   dataDir: string;
   /** The desktop app's save dialog; resolves with the chosen path, or null when cancelled. Without it, reports go to <data>/reports. */
@@ -196,11 +194,11 @@ export class CompareService {
     return set;
   }
 
-  /** Refused before anything is saved: a model that is not in the library or cannot be used, or twice the same model. */
+  /** Refused before anything is saved: a model that cannot answer (not in the library, unusable, no such server), or twice the same model. */
   private assertModels(modelIds: readonly string[], min: number = LIMITS_COMPARE.minModels): void {
     if (new Set(modelIds).size !== modelIds.length) throw new EnclaveError('BAD_REQUEST', 'each model can be compared once per run');
     if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
-    for (const modelId of modelIds) this.options.library.usable(modelId);
+    for (const modelId of modelIds) this.options.chat.assertModel(modelId);
   }
 }
 
