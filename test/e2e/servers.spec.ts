@@ -64,6 +64,7 @@ test.describe('in French', () => {
 
     // The Privacy page shows the request: to that server only, as an inference server's, with its byte counts.
     await page.goto(`${webHost.url}/#/privacy`);
+    await expect(page.locator('main')).toContainText('les requêtes aux serveurs d’inférence que vous avez configurés');
     const rows = page.getByTestId('privacy-log').locator('tbody tr');
     await expect(rows.filter({ hasText: 'Serveur d’inférence' }).first()).toBeVisible();
     const hosts = await rows.locator('td:nth-child(2)').allTextContents();
