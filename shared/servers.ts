@@ -152,3 +152,19 @@ export function parseServerModelId(id: string): { serverId: string; model: strin
   const model = id.slice(at + 1);
   return model === '' ? null : { serverId: id.slice(0, at), model };
 }
+
+/**
+ * How a model id reads where only the id is kept (a comparison's column): a local model's file
+ * path as it is; a server model as its file name (llama-server names a model by its path) and the
+ * server's host, `enclave-scripted.gguf · 127.0.0.1:8080`.
+ */
+export function modelIdLabel(id: string): string {
+  const parsed = parseServerModelId(id);
+  if (parsed === null) return id;
+  return `${serverModelName(parsed.model)} · ${new URL(parsed.serverId).host}`;
+}
+
+/** A server model's name to show: llama-server names a model by the path it was started with, whose file name is enough. */
+export function serverModelName(model: string): string {
+  return model.split(/[\\/]/).at(-1) || model;
+}

@@ -108,6 +108,7 @@ test.describe('comparison, in English', () => {
     await expect(cells).toHaveCount(2);
     await expect(page.locator('[data-testid="compare-cell"][data-state="done"]')).toHaveCount(2);
     await expect(page.getByTestId('compare-answer')).toHaveText([SCRIPTED_REPLY, SCRIPTED_REPLY]);
+    await expect(page.getByTestId('compare-model-name')).toHaveText(['enclave-scripted.gguf', `enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`]);
     await page.screenshot({ path: join(SHOTS, 'compare-en.png') });
   });
 });

@@ -5,7 +5,17 @@
  */
 import { EnclaveError } from '#shared/errors.ts';
 import type { ModelInfo } from '#shared/models.ts';
-import { normalizeServerUrl, parseServerModelId, serverAddressKind, serverModelId, type AddServerInput, type ServerModelInfo, type ServerTestResult, type ServerView } from '#shared/servers.ts';
+import {
+  normalizeServerUrl,
+  parseServerModelId,
+  serverAddressKind,
+  serverModelId,
+  serverModelName,
+  type AddServerInput,
+  type ServerModelInfo,
+  type ServerTestResult,
+  type ServerView,
+} from '#shared/servers.ts';
 import type { RemoteEngine, RemoteModels } from '../chat/chat-service.ts';
 import type { EgressGate } from '../privacy/egress.ts';
 import { listServerModels } from './model-list.ts';
@@ -117,8 +127,7 @@ export class ServersService implements RemoteModels {
     return this.list().flatMap((server) =>
       (this.models.get(server.id) ?? []).map((model) => ({
         id: serverModelId(server.id, model.id),
-        // llama-server names a model by the path it was started with: its file name is enough to show.
-        name: model.id.split(/[\\/]/).at(-1) || model.id,
+        name: serverModelName(model.id),
         fileName: model.id,
         sizeBytes: 0,
         architecture: null,

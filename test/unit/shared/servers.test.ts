@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addServerSchema, normalizeServerUrl, serverAddressKind } from '#shared/servers.ts';
+import { addServerSchema, modelIdLabel, normalizeServerUrl, parseServerModelId, serverAddressKind, serverModelId } from '#shared/servers.ts';
 import { serversFromEnv } from '../../../electron/services/servers/server-env.ts';
 
 describe('serverAddressKind', () => {
@@ -57,5 +57,20 @@ describe('ENCLAVE_SERVERS', () => {
 
   test('a value that is not an address stops the start with a clear message', () => {
     expect(() => serversFromEnv({ ENCLAVE_SERVERS: 'http://127.0.0.1:8080,gpu' })).toThrow(/ENCLAVE_SERVERS.*"gpu"/);
+  });
+});
+
+describe('server model ids', () => {
+  test('the server and the model, both back; a label with the file name and the host', () => {
+    const id = serverModelId('http://127.0.0.1:8080', '/models/qwen3-32b-q4_k_m.gguf');
+    expect(parseServerModelId(id)).toEqual({ serverId: 'http://127.0.0.1:8080', model: '/models/qwen3-32b-q4_k_m.gguf' });
+    expect(modelIdLabel(id)).toBe('qwen3-32b-q4_k_m.gguf · 127.0.0.1:8080');
+    expect(modelIdLabel(serverModelId('http://gpu.local:11434', 'llama3.1:8b'))).toBe('llama3.1:8b · gpu.local:11434');
+  });
+
+  test('a local model id is not a server model, and reads as it is', () => {
+    expect(parseServerModelId('models/enclave-scripted.gguf')).toBeNull();
+    expect(parseServerModelId('notes#1.gguf')).toBeNull();
+    expect(modelIdLabel('enclave-scripted.gguf')).toBe('enclave-scripted.gguf');
   });
 });

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { modelIdLabel } from '#shared/servers.ts';
 import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
 import { formatBytes, formatDuration, formatInteger, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/Markdown.tsx';
@@ -12,7 +13,7 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const na = t('stats.notAvailable');
-  const name = column.reference ? t('compare.reference') : (column.modelId ?? t('compare.hidden'));
+  const name = column.reference ? t('compare.reference') : column.modelId === null ? t('compare.hidden') : modelIdLabel(column.modelId);
   const finished = answer.state !== 'pending' && answer.state !== 'generating';
   const stats = column.reference
     ? []
