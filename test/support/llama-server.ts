@@ -1,5 +1,5 @@
 /**
- * A real llama.cpp `llama-server`, built by scripts/build-llama-server.sh into a per-machine cache
+ * A real llama.cpp `llama-server`, built by .ci/build-llama-server.sh into a per-machine cache
  * keyed by the release tag of the llama.cpp source node-llama-cpp carries, started on 127.0.0.1
  * with a fixture model. Tests that need it skip, saying why, when the binary is absent.
  */
@@ -24,7 +24,7 @@ export function llamaServerBinary(): string {
 /** Null when llama-server can run here; otherwise why the tests that need it skip. */
 export function llamaServerMissing(): string | null {
   const binary = llamaServerBinary();
-  return existsSync(binary) ? null : `llama-server is not built (${binary}): run scripts/build-llama-server.sh`;
+  return existsSync(binary) ? null : `llama-server is not built (${binary}): run .ci/build-llama-server.sh`;
 }
 
 export interface LlamaServerOptions {

@@ -1,5 +1,5 @@
 /**
- * Servers against a real llama-server on 127.0.0.1 (built by scripts/build-llama-server.sh): the
+ * Servers against a real llama-server on 127.0.0.1 (built by .ci/build-llama-server.sh): the
  * connection test and its model list, a wrong key, TLS with a test CA, the egress log's entries;
  * and, with no server needed, an address nothing listens on, a public address and Offline mode.
  */

@@ -24,6 +24,9 @@ if [ ! -f "$src/CMakeLists.txt" ]; then
   git clone --quiet "$llama_dir/gitRelease.bundle" "$src"
 fi
 echo "building llama-server $tag (CPU only) in $src/build"
-cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF -DGGML_NATIVE=ON >/dev/null
+# GCC 12 miscompiles ggml's AMX code without these (dead-store elimination and scalar replacement).
+gcc12_flags="-fno-tree-dse -fno-dse -fno-tree-sra -fno-store-merging"
+cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_UI=OFF -DGGML_NATIVE=ON \
+  -DCMAKE_C_FLAGS="$gcc12_flags" -DCMAKE_CXX_FLAGS="$gcc12_flags" >/dev/null
 cmake --build "$src/build" -j"$(nproc)" --target llama-server >/dev/null
 echo "llama-server $tag: $binary"
