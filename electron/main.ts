@@ -21,6 +21,7 @@ import { openExternalLink } from './shell/external-links.electron.ts';
 import { saveReportWithDialog } from './shell/save-report.electron.ts';
 import { pickModelsWithDialog } from './shell/pick-models.electron.ts';
 import { showItemInFolder } from './shell/reveal.electron.ts';
+import { safeStorageSecretBox } from './shell/safe-storage.electron.ts';
 import { callFromRenderer } from './shell/ipc-guard.ts';
 import { APP_ENTRY_URL, decideNavigation, decidePermission, devContentSecurityPolicy, isAllowedRequestUrl, isAppUrl, resolveAppOrigin } from './shell/security.ts';
 import { applySwitches } from './shell/switches.ts';
@@ -114,6 +115,7 @@ function onReady(appConfig: AppConfig): void {
     saveReport: saveReportWithDialog,
     pickModels: pickModelsWithDialog,
     showItemInFolder,
+    secrets: safeStorageSecretBox(),
   });
   host = started;
   ipcMain.handle(IPC_CALL_CHANNEL, (event, command: unknown, input: unknown) => {

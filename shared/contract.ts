@@ -15,6 +15,7 @@ import { conversationsCommandSchemas, type ConversationsCommandResults, type Con
 import type { ErrorPayload } from './errors.ts';
 import { libraryCommandSchemas, type LibraryCommandResults, type LibraryEventPayloads } from './library.ts';
 import { privacyCommandSchemas, type PrivacyCommandResults, type PrivacyEventPayloads } from './privacy.ts';
+import { serversCommandSchemas, type ServersCommandResults, type ServersEventPayloads } from './servers.ts';
 import { settingsCommandSchemas, type SettingsCommandResults, type SettingsEventPayloads } from './settings.ts';
 import { workshopCommandSchemas, type WorkshopCommandResults, type WorkshopEventPayloads } from './workshop.ts';
 
@@ -23,6 +24,7 @@ export const commandSchemas = {
   ...libraryCommandSchemas,
   ...chatCommandSchemas,
   ...settingsCommandSchemas,
+  ...serversCommandSchemas,
   ...conversationsCommandSchemas,
   ...privacyCommandSchemas,
   ...apiCommandSchemas,
@@ -37,6 +39,7 @@ export interface CommandResults
     LibraryCommandResults,
     ChatCommandResults,
     SettingsCommandResults,
+    ServersCommandResults,
     ConversationsCommandResults,
     PrivacyCommandResults,
     ApiCommandResults,
@@ -55,7 +58,16 @@ export function isCommandName(value: unknown): value is CommandName {
 
 /** Events pushed from the host. Generation events carry the job id they belong to. */
 export interface EventPayloads
-  extends ChatEventPayloads, ConversationsEventPayloads, LibraryEventPayloads, SettingsEventPayloads, PrivacyEventPayloads, ApiEventPayloads, WorkshopEventPayloads, CompareEventPayloads {}
+  extends
+    ChatEventPayloads,
+    ConversationsEventPayloads,
+    LibraryEventPayloads,
+    SettingsEventPayloads,
+    ServersEventPayloads,
+    PrivacyEventPayloads,
+    ApiEventPayloads,
+    WorkshopEventPayloads,
+    CompareEventPayloads {}
 
 export type EventName = keyof EventPayloads;
 

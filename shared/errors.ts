@@ -41,6 +41,14 @@ export const ERROR_CODES = [
   // A server (local API, workshop) could not open its port
   'PORT_IN_USE',
   'LISTEN_FAILED',
+  // Inference servers used as engines
+  'SERVER_EXISTS',
+  'SERVER_PUBLIC_ADDRESS',
+  'SERVER_UNREACHABLE',
+  'SERVER_UNAUTHORIZED',
+  'SERVER_CERTIFICATE',
+  'SERVER_TIMEOUT',
+  'SERVER_FAILED',
   'INTERNAL',
 ] as const;
 

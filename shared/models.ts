@@ -23,6 +23,8 @@ export const modelInfoSchema = z.object({
   problem: modelProblemSchema.nullable(),
   /** Where the file came from, from its manifest (model library); absent for a file simply put in the folder. */
   source: z.object({ kind: z.enum(['huggingface', 'import']), repo: z.string().nullable(), catalogId: z.string().nullable(), verified: z.boolean() }).optional(),
+  /** A model of an inference server (no file here): the text sent to it is computed on that server. */
+  server: z.object({ id: z.string(), name: z.string() }).optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 

@@ -4,8 +4,9 @@ import { openLinkSchema } from './links.ts';
 /**
  * 'unattributed': a connection attempted while no user-started request was open (always refused).
  * 'renderer': a request from the desktop app's page that its session refused (it may reach only the app).
+ * 'server': a request to a configured inference server (its model list, an answer).
  */
-export type EgressPurpose = 'model-download' | 'model-metadata' | 'unattributed' | 'renderer';
+export type EgressPurpose = 'model-download' | 'model-metadata' | 'server' | 'unattributed' | 'renderer';
 export type EgressOutcome = 'allowed' | 'blocked-offline' | 'blocked-host' | 'blocked-not-user-initiated' | 'completed' | 'failed' | 'cancelled';
 
 export interface EgressLogEntry {
@@ -22,6 +23,11 @@ export interface EgressLogEntry {
    */
   level?: 'request' | 'connection';
   detail?: string;
+  /** A server request's model. */
+  model?: string;
+  /** A server request's bodies, counted when it ends: how much text went out and came back, never the text. */
+  bytesSent?: number;
+  bytesReceived?: number;
 }
 
 /** Outcomes after which nothing was sent. */

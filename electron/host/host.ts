@@ -32,6 +32,11 @@ import { appHandlers } from '../services/platform/handlers.ts';
 import { EGRESS_LOG_FILE_NAME, EgressGate, modelHosts } from '../services/privacy/egress.ts';
 import { installEgressDispatcher, type EgressDispatcher } from '../services/privacy/egress-dispatcher.ts';
 import { privacyHandlers, type OpenExternal } from '../services/privacy/handlers.ts';
+import { serversHandlers } from '../services/servers/handlers.ts';
+import { FILE_SECRET_BOX, type SecretBox } from '../services/servers/secret-box.ts';
+import { serversFromEnv } from '../services/servers/server-env.ts';
+import { ServerStore } from '../services/servers/server-store.ts';
+import { ServersService } from '../services/servers/servers-service.ts';
 import { settingsHandlers } from '../services/settings/handlers.ts';
 import { SettingsService, type SettingsBackend } from '../services/settings/settings.ts';
 import { workshopHandlers } from '../services/workshop/handlers.ts';
@@ -51,6 +56,8 @@ export interface HostOptions extends LibraryPorts {
   openExternal?: OpenExternal;
   /** The desktop app's save dialog for comparison reports; the web host writes them into <data>/reports. */
   saveReport?: (file: { fileName: string; content: string }) => Promise<string | null>;
+  /** How servers' API keys are kept: the desktop app's safeStorage; by default as they are, in the settings file (mode 0600). */
+  secrets?: SecretBox;
 }
 
 /** What the composition built. Tests and benchmarks look inside; the shells never do. */
@@ -61,6 +68,8 @@ export interface HostServices {
   settings: SettingsService;
   /** Every outbound connection Node code makes asks this gate first. */
   egress: EgressGate;
+  /** Inference servers used as engines (added in the app or by ENCLAVE_SERVERS). */
+  servers: ServersService;
   chat: ChatService;
   conversations: Conversations;
   downloads: DownloadService;
@@ -97,15 +106,23 @@ export class Host implements ContractEndpoint {
     const library = new Library(config.modelsDir);
     const engine = new EnginePool({ spawn: options.spawnEngine, cores: availableParallelism() });
     engine.onStatus((status) => emit({ event: 'engine.status', payload: status }));
-    const chat = new ChatService(engine, library, emit);
+    const servers: ServersService = new ServersService({
+      store: new ServerStore(options.settings),
+      secrets: options.secrets ?? FILE_SECRET_BOX,
+      fromEnvironment: serversFromEnv(env),
+      environmentPublicConfirmed: env.ENCLAVE_SERVERS_PUBLIC === '1',
+      gate: (): EgressGate => egress,
+      onChange: (list) => emit({ event: 'servers.changed', payload: list }),
+    });
+    const chat = new ChatService(engine, library, emit, servers);
     const conversations = openConversations(config.dataDir, chat);
     const compare = new CompareService({
       db: conversations.db,
-      library,
       conversations: conversations.service,
       dataDir: config.dataDir,
       saveReport: options.saveReport,
       chat,
+      library,
       loadedModelIds: () => engine.status.loaded.map((model) => model.modelId),
       enginePidOf: (modelId) => engine.clientOf(modelId)?.pid,
       capacity: { concurrency: () => engine.maxEngines },
@@ -118,7 +135,7 @@ export class Host implements ContractEndpoint {
     });
     const api = new ApiService({
       chat,
-      models: () => library.list(),
+      models: () => [...library.list(), ...servers.modelInfos()],
       settings: () => settings.values,
       emit: (status) => emit({ event: 'api.status', payload: status }),
     });
@@ -126,6 +143,7 @@ export class Host implements ContractEndpoint {
     const egress = new EgressGate({
       logFile: join(config.dataDir, EGRESS_LOG_FILE_NAME),
       allowedHosts: () => modelHosts(endpoint()),
+      serverHosts: () => servers.allowedHosts(),
       offline: () => settings.values.offline,
     });
     this.egressDispatcher = installEgressDispatcher(egress, settings.values.proxy, env);
@@ -141,7 +159,7 @@ export class Host implements ContractEndpoint {
     const packs = new ModelPacks({ library, catalog: CATALOG, emit: (job) => emit({ event: 'packs.progress', payload: job }) });
 
     const app = appHandlers({ version: options.version, host: options.kind, modelsDir: config.modelsDir, dataDir: config.dataDir });
-    const models = libraryHandlers({ library, engine, downloads, fit, packs }, options);
+    const models = libraryHandlers({ library, engine, downloads, fit, packs, otherModels: () => servers.modelInfos() }, options);
     const workshop = new Workshop({
       shared: { 'app.info': app['app.info'], 'models.list': models['models.list'], 'engine.status': models['engine.status'] },
       events: (listener) => this.onEvent(listener),
@@ -151,12 +169,13 @@ export class Host implements ContractEndpoint {
       emit,
       graceMs: workshopGraceMs(env),
     });
-    this.services = { engine, library, settings, egress, chat, conversations, downloads, fit, packs, compare, api, workshop };
+    this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop };
     this.router = createRouter({
       ...app,
       ...models,
       ...chatHandlers(chat, conversations.chat),
       ...settingsHandlers(settings),
+      ...serversHandlers(servers),
       ...conversations.handlers,
       ...importHandlers(
         new ConversationImports(conversations.service, config.dataDir, { db: conversations.db, settings }, (progress) => emit({ event: 'conversations.importProgress', payload: progress })),
@@ -175,8 +194,9 @@ export class Host implements ContractEndpoint {
 
   /** Scans the models folder and starts the engine in the background. */
   async start(): Promise<void> {
-    const { library, downloads, engine, compare, api } = this.services;
+    const { library, downloads, engine, compare, api, servers } = this.services;
     await library.rescan();
+    void servers.refreshModels();
     await downloads.restore();
     void engine.start().catch(() => undefined);
     compare.start();
@@ -193,12 +213,13 @@ export class Host implements ContractEndpoint {
   }
 
   async dispose(): Promise<void> {
-    const { compare, api, workshop, downloads, engine, conversations } = this.services;
+    const { compare, api, workshop, downloads, engine, conversations, servers } = this.services;
     this.listeners.clear();
     compare.dispose();
     await api.close();
     await workshop.dispose();
     await downloads.dispose();
+    await servers.dispose();
     await engine.dispose();
     conversations.close();
     await this.egressDispatcher.uninstall();

@@ -34,7 +34,10 @@ function statusOf(code: ErrorCode): number {
     case 'WORKSHOP_ENDED':
       return 403;
     case 'FILE_EXISTS':
+    case 'SERVER_EXISTS':
       return 409;
+    case 'SERVER_PUBLIC_ADDRESS':
+      return 403;
     case 'BUSY':
     case 'RATE_LIMITED':
       return 429;
@@ -43,6 +46,13 @@ function statusOf(code: ErrorCode): number {
     case 'MODEL_LOAD_FAILED':
     case 'NETWORK_UNREACHABLE':
       return 503;
+    case 'SERVER_UNREACHABLE':
+    case 'SERVER_UNAUTHORIZED':
+    case 'SERVER_CERTIFICATE':
+    case 'SERVER_FAILED':
+      return 502;
+    case 'SERVER_TIMEOUT':
+      return 504;
     case 'GENERATION_FAILED':
     case 'DISK_FULL':
     case 'CHECKSUM_MISMATCH':

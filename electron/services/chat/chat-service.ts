@@ -112,6 +112,21 @@ export interface GenerateInput {
   constraints?: OutputConstraints | undefined;
 }
 
+/**
+ * An engine outside this machine (a model of an inference server): jobs are placed on it, in the
+ * same fair queue, while fewer than `capacity` of them run there.
+ */
+export interface RemoteEngine {
+  readonly capacity: number;
+  generate(request: GenerateRequest, listener: (message: JobMessage) => void): Promise<void>;
+  stop(jobId: string): boolean;
+}
+
+/** Finds the remote engine of a model id (null: a model of the local library). */
+export interface RemoteModels {
+  engineFor(modelId: string): RemoteEngine | null;
+}
+
 export interface QueueSnapshot {
   running: { jobId: string; caller: Caller }[];
   waiting: { jobId: string; caller: Caller }[];
@@ -125,7 +140,9 @@ interface Job {
   modelBytes: number;
   observer: JobObserver | null;
   /** The engine process it runs on, once started. */
-  engine: EngineClient | null;
+  engine: EngineClient | RemoteEngine | null;
+  /** Where a server's model runs; null for a local model. */
+  remote: RemoteEngine | null;
 }
 
 export class ChatService {
@@ -139,11 +156,13 @@ export class ChatService {
   private readonly engines: EnginePool;
   private readonly library: Library;
   private readonly emit: (event: ChatEvent) => void;
+  private readonly remote: RemoteModels;
 
-  constructor(engines: EnginePool, library: Library, emit: (event: ChatEvent) => void) {
+  constructor(engines: EnginePool, library: Library, emit: (event: ChatEvent) => void, remote: RemoteModels = { engineFor: () => null }) {
     this.engines = engines;
     this.library = library;
     this.emit = emit;
+    this.remote = remote;
     // A context made again with more sequences lets waiting jobs join the running ones.
     engines.onStatus(() => this.dispatch());
   }
@@ -159,15 +178,15 @@ export class ChatService {
    * job is accepted (not BUSY), before it starts; it may throw to refuse it.
    */
   async generate(input: GenerateInput, prepare?: (jobId: string) => JobObserver, caller: Caller = APP_CALLER): Promise<{ jobId: string }> {
-    const model = this.assertCanStart(input.modelId, caller);
+    const target = this.assertCanStart(input.modelId, caller);
     const jobId = input.jobId ?? randomUUID();
     if (this.running.has(jobId) || this.waiting.some((job) => job.jobId === jobId)) {
       throw new EnclaveError('BAD_REQUEST', 'this job id is already in use', { jobId });
     }
-    const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: model.path, messages: input.messages, sampling: input.sampling ?? {} };
+    const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: target.path, messages: input.messages, sampling: input.sampling ?? {} };
     if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
-    const job: Job = { jobId, caller, request, modelBytes: model.info.sizeBytes, observer: prepare?.(jobId) ?? null, engine: null };
+    const job: Job = { jobId, caller, request, modelBytes: target.sizeBytes, observer: prepare?.(jobId) ?? null, engine: null, remote: target.remote };
     const engine = this.waiting.length === 0 ? this.placeOf(job) : null;
     if (engine !== null) {
       // Started at once: a failure to start (no engine) is the caller's error, as it always was.
@@ -180,9 +199,15 @@ export class ChatService {
     return { jobId };
   }
 
+  /** Throws unless the model can answer: a usable file of the library, or a configured server's model. */
+  assertModel(modelId: string): void {
+    if (this.remote.engineFor(modelId) === null) this.library.usable(modelId);
+  }
+
   /** Throws what `generate` would: an unusable model, BUSY while this caller has a job, or a full queue. */
-  assertCanStart(modelId: string, caller: Caller = APP_CALLER): ReturnType<Library['usable']> {
-    const model = this.library.usable(modelId);
+  assertCanStart(modelId: string, caller: Caller = APP_CALLER): { path: string; sizeBytes: number; remote: RemoteEngine | null } {
+    const remote = this.remote.engineFor(modelId);
+    const model = remote === null ? this.library.usable(modelId) : null;
     const own = [...this.running.values(), ...this.waiting].find((job) => sameCaller(job.caller, caller));
     if (own !== undefined) {
       throw new EnclaveError('BUSY', 'an answer is still being generated; stop it or wait for it to finish', { jobId: own.jobId, reason: 'answer-running' });
@@ -190,7 +215,7 @@ export class ChatService {
     if (this.waiting.length >= MAX_WAITING_JOBS) {
       throw new EnclaveError('BUSY', 'too many answers are waiting for the engine', { waiting: this.waiting.length, reason: 'queue-full' });
     }
-    return model;
+    return model === null ? { path: '', sizeBytes: 0, remote } : { path: model.path, sizeBytes: model.info.sizeBytes, remote: null };
   }
 
   /** Stops a running job, or takes a waiting one out of the queue (it ends as stopped, with no text). */
@@ -235,7 +260,11 @@ export class ChatService {
    * its model, only with the same context size while that context has a free sequence (it is
    * made again with more only when idle).
    */
-  private placeOf(job: Job): EngineClient | null {
+  private placeOf(job: Job): EngineClient | RemoteEngine | null {
+    if (job.remote !== null) {
+      const there = [...this.running.values()].filter((other) => other.engine === job.remote).length;
+      return there < job.remote.capacity ? job.remote : null;
+    }
     return this.engines.place(job.request.modelPath, job.modelBytes, (engine) => {
       const there = [...this.running.values()].filter((other) => other.engine === engine);
       if (there.length === 0) return true;
@@ -244,15 +273,15 @@ export class ChatService {
     });
   }
 
-  private async start(job: Job, engine: EngineClient): Promise<void> {
+  private async start(job: Job, engine: EngineClient | RemoteEngine): Promise<void> {
     this.running.set(job.jobId, job);
     this.changed();
     job.engine = engine;
     job.request.parallel = this.parallel;
-    this.engines.jobStarted(engine);
+    if (job.remote === null) this.engines.jobStarted(engine as EngineClient);
     try {
       // The header is checked again at load time: a file swapped since the scan never reaches llama.cpp.
-      job.request.modelPath = await this.library.verifiedPath(job.request.modelId);
+      if (job.remote === null) job.request.modelPath = await this.library.verifiedPath(job.request.modelId);
       await engine.generate(job.request, (message) => this.forward(message));
     } catch (error) {
       job.observer?.onError(toErrorPayload(error));
@@ -326,7 +355,7 @@ export class ChatService {
     const job = this.running.get(jobId);
     if (job === undefined) return;
     this.running.delete(jobId);
-    if (job.engine !== null) this.engines.jobEnded(job.engine);
+    if (job.engine !== null && job.remote === null) this.engines.jobEnded(job.engine as EngineClient);
     if (stats !== undefined) {
       const now = Date.now();
       this.finished = this.finished.filter((entry) => now - entry.at < FINISHED_KEPT_MS);

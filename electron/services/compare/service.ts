@@ -9,6 +9,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { LIMITS_COMPARE, type CompareCommandResults, type CompareRun, type ReportFile, type ReportLocale } from '#shared/compare.ts';
 import type { CommandInput } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
+import { modelIdLabel } from '#shared/servers.ts';
 import type { ChatService } from '../chat/chat-service.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
 import type { Library } from '../models/library.ts';
@@ -28,12 +29,13 @@ export const REPORTS_DIR_NAME = 'reports';
 
 export interface CompareServiceOptions extends Omit<RunnerDeps, 'store'> {
   db: DatabaseSync;
-  library: Library;
   conversations: ConversationService;
   dataDir: string;
   /** The desktop app's save dialog; resolves with the chosen path, or null when cancelled. Without it, reports go to <data>/reports. */
   saveReport?: ((file: { fileName: string; content: string }) => Promise<string | null>) | undefined;
   chat: ChatService;
+  /** The models' names for reports. */
+  library: Pick<Library, 'list'>;
 }
 
 export class CompareService {
@@ -199,11 +201,11 @@ export class CompareService {
     return { fileName, mimeType, content, savedTo };
   }
 
-  /** The library's names of the models these runs used; a name two of them share gets its file name, a model no longer in the library its id. */
+  /** The library's names of the models these runs used; a name two of them share gets its file name; a server's model, or one no longer in the library, its id's label. */
   private modelNames(runs: readonly CompareRun[]): ModelNames {
     const used = new Set(runs.flatMap((run) => run.columnList.flatMap((column) => (column.modelId === null ? [] : [column.modelId]))));
     const library = new Map(this.options.library.list().map((model) => [model.id, model]));
-    const named = [...used].map((id) => ({ id, name: library.get(id)?.name.trim() || id }));
+    const named = [...used].map((id) => ({ id, name: library.get(id)?.name.trim() || modelIdLabel(id) }));
     const labels = new Map(named.map(({ id, name }) => [id, named.filter((other) => other.name === name).length > 1 ? `${name} (${library.get(id)?.fileName ?? id})` : name]));
     return (modelId) => labels.get(modelId) ?? modelId;
   }
@@ -214,10 +216,10 @@ export class CompareService {
     return set;
   }
 
-  /** Refused before anything is saved: a model that is not in the library or cannot be used, or twice the same model. */
+  /** Refused before anything is saved: a model that cannot answer (not in the library, unusable, no such server), or twice the same model. */
   private assertModels(modelIds: readonly string[], min: number = LIMITS_COMPARE.minModels): void {
     if (new Set(modelIds).size !== modelIds.length) throw new EnclaveError('BAD_REQUEST', 'each model can be compared once per run');
     if (modelIds.length < min) throw new EnclaveError('BAD_REQUEST', `compare at least ${min} models`);
-    for (const modelId of modelIds) this.options.library.usable(modelId);
+    for (const modelId of modelIds) this.options.chat.assertModel(modelId);
   }
 }

@@ -3,6 +3,7 @@
  * downloads, imports, the hardware fit, packs, and the desktop app's file dialogs where it has them.
  */
 import type { libraryCommandSchemas } from '#shared/library.ts';
+import type { ModelInfo } from '#shared/models.ts';
 import type { EnginePool } from '../../engine/client/engine-pool.ts';
 import type { Handlers } from '../../router/router.ts';
 import { CATALOG, catalogFile } from './catalog.ts';
@@ -25,12 +26,14 @@ export interface LibraryServices {
   downloads: DownloadService;
   fit: ModelFitService;
   packs: ModelPacks;
+  /** Models that are not files here (inference servers'), listed after the folder's. */
+  otherModels: () => ModelInfo[];
 }
 
-export function libraryHandlers({ library, engine, downloads, fit, packs }: LibraryServices, ports: LibraryPorts): Handlers<keyof typeof libraryCommandSchemas> {
+export function libraryHandlers({ library, engine, downloads, fit, packs, otherModels }: LibraryServices, ports: LibraryPorts): Handlers<keyof typeof libraryCommandSchemas> {
   return {
-    'models.list': () => library.list(),
-    'models.rescan': () => library.rescan(),
+    'models.list': () => [...library.list(), ...otherModels()],
+    'models.rescan': async () => [...(await library.rescan()), ...otherModels()],
     'engine.status': () => engine.status,
     'models.unload': async () => {
       await engine.unload();

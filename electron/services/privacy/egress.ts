@@ -1,8 +1,8 @@
 /**
  * The one egress gate. Code that means to connect asks `authorize` first (a request); the
  * connection-level dispatcher (egress-dispatcher.ts) asks `authorizeConnection` for every socket
- * fetch opens. Allowed only for a download the user started, only to the configured model hosts,
- * never when offline. Every attempt, allowed or not, is appended to a JSONL log the user can open
+ * fetch opens. Allowed only for a download or a server request the user started, only to the
+ * configured model hosts and inference servers, never when offline. Every attempt, allowed or not, is appended to a JSONL log the user can open
  * and export; past a few megabytes the log moves to `egress-log.1.jsonl` (replacing the older one).
  */
 import { appendFileSync, closeSync, fstatSync, openSync, readSync, renameSync, statSync } from 'node:fs';
@@ -18,11 +18,19 @@ export interface EgressRequest {
   url: string;
   purpose: EgressPurpose;
   userInitiated: boolean;
+  /** The model a server request asks for, logged with it. */
+  model?: string;
+}
+
+/** What a request sent and received (its bodies), logged when it ends; never the text itself. */
+export interface EgressTraffic {
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 export interface EgressHandle {
   /** Logs how the connection ended; only the first call counts. */
-  finish(outcome: EgressEndOutcome, detail?: string): void;
+  finish(outcome: EgressEndOutcome, detail?: string, traffic?: EgressTraffic): void;
   /**
    * Called when the connection-level gate refuses a socket while this request is open (a redirect
    * to a host that is not allowed, offline switched on): the caller stops instead of retrying.
@@ -34,6 +42,8 @@ export interface EgressGateOptions {
   /** JSONL in the data folder. */
   logFile: string;
   allowedHosts: () => readonly string[];
+  /** The configured inference servers' `host[:port]`: reachable over http as well as https. */
+  serverHosts?: () => readonly string[];
   offline: () => boolean;
   now?: () => Date;
 }
@@ -126,7 +136,9 @@ export class EgressGate {
     const url = URL.parse(request.url);
     const host = url?.host.toLowerCase() ?? '';
     const logged = url === null ? truncate(request.url) : redact(url);
-    const log = (outcome: EgressOutcome, detail?: string): void => this.append({ host, url: logged, purpose: request.purpose, outcome, level: 'request', detail });
+    const model = request.model === undefined ? {} : { model: truncate(request.model) };
+    const log = (outcome: EgressOutcome, detail?: string, traffic?: EgressTraffic): void =>
+      this.append({ host, url: logged, purpose: request.purpose, outcome, level: 'request', detail, ...model, ...traffic });
 
     if (this.options.offline()) {
       log('blocked-offline');
@@ -134,7 +146,7 @@ export class EgressGate {
     }
     if (!request.userInitiated) {
       log('blocked-not-user-initiated');
-      throw new EnclaveError('EGRESS_BLOCKED', 'only a download the user started may reach the network', { host, reason: 'not-user-initiated' });
+      throw new EnclaveError('EGRESS_BLOCKED', 'only a request the user started may reach the network', { host, reason: 'not-user-initiated' });
     }
     const refusal = url === null ? 'not a URL' : this.refusal(url);
     if (refusal !== null) {
@@ -146,9 +158,9 @@ export class EgressGate {
     const refusalListeners: ((error: EnclaveError) => void)[] = [];
     this.open.set(key, { purpose: request.purpose, refusalListeners });
     return {
-      finish: (outcome, detail) => {
+      finish: (outcome, detail, traffic) => {
         if (!this.open.delete(key)) return;
-        log(outcome, detail === undefined ? undefined : truncate(detail));
+        log(outcome, detail === undefined ? undefined : truncate(detail), traffic);
       },
       onRefusal: (listener) => void refusalListeners.push(listener),
     };
@@ -213,10 +225,12 @@ export class EgressGate {
 
   private refusal(url: URL): string | null {
     if (url.username !== '' || url.password !== '') return 'credentials in URL';
-    const loopback = isLoopbackHostname(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return `protocol ${url.protocol} not allowed`;
-    const match = this.options.allowedHosts().some((entry) => hostEntryMatches(entry, url));
-    return match ? null : `host ${url.host.toLowerCase()} is not a configured model host`;
+    const server = this.options.serverHosts?.().some((entry) => hostEntryMatches(entry, url)) ?? false;
+    // A team's server on the office network often has no certificate: http is allowed to the configured ones.
+    const plainAllowed = server || isLoopbackHostname(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) return `protocol ${url.protocol} not allowed`;
+    const match = server || this.options.allowedHosts().some((entry) => hostEntryMatches(entry, url));
+    return match ? null : `host ${url.host.toLowerCase()} is neither a configured model host nor a configured server`;
   }
 
   private append(entry: Omit<EgressLogEntry, 'time'>): void {
@@ -224,6 +238,9 @@ export class EgressGate {
     const full: EgressLogEntry = { time, host: entry.host, url: entry.url, purpose: entry.purpose, outcome: entry.outcome };
     if (entry.level !== undefined) full.level = entry.level;
     if (entry.detail !== undefined) full.detail = entry.detail;
+    if (entry.model !== undefined) full.model = entry.model;
+    if (entry.bytesSent !== undefined) full.bytesSent = entry.bytesSent;
+    if (entry.bytesReceived !== undefined) full.bytesReceived = entry.bytesReceived;
     const line = `${JSON.stringify(full)}\n`;
     if (this.logBytes > 0 && this.logBytes + line.length > EGRESS_LOG_ROTATE_BYTES) {
       renameSync(this.options.logFile, rotatedLogFile(this.options.logFile));

@@ -24,6 +24,7 @@ export interface SettingsBackendOptions {
   configName: string;
   projectName: string;
   defaults: Record<string, unknown>;
+  configFileMode: number;
 }
 
 /** Opens the settings file with `create`; a file that is not JSON is moved aside, never silently wiped. */
@@ -31,7 +32,8 @@ export function openSettings(
   dataDir: string,
   create: (options: SettingsBackendOptions) => SettingsBackend = (options) => new Conf<Record<string, unknown>>(options),
 ): { backend: SettingsBackend; movedAside: string | null } {
-  const options = { cwd: dataDir, configName: SETTINGS_FILE_NAME, projectName: 'enclave', defaults: { ...DEFAULT_SETTINGS } };
+  // Only the user may read the file: the web host keeps servers' API keys in it as they are.
+  const options = { cwd: dataDir, configName: SETTINGS_FILE_NAME, projectName: 'enclave', defaults: { ...DEFAULT_SETTINGS }, configFileMode: 0o600 };
   try {
     return { backend: create(options), movedAside: null };
   } catch (error) {

@@ -16,6 +16,7 @@ import { createErrorSlice, initialErrorState } from './slices/error.ts';
 import { createHostSlice, initialHostState } from './slices/host.ts';
 import { createLibrarySlice, initialLibraryState } from './slices/library.ts';
 import { createModelsSlice, initialModelsState } from './slices/models.ts';
+import { createServersSlice, initialServersState } from './slices/servers.ts';
 import { createSettingsSlice, initialSettingsState } from './slices/settings.ts';
 
 export interface AppStore {
@@ -38,6 +39,7 @@ export function initialAppState(connection: ConnectionState = 'connecting'): App
     conversations: initialConversationsState,
     conversationImport: initialConversationImportState,
     settings: initialSettingsState,
+    servers: initialServersState,
     library: initialLibraryState,
     compare: initialCompareState,
   };
@@ -53,9 +55,10 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   const conversations = createConversationsSlice(ctx);
   const conversationImport = createConversationImportSlice(ctx);
   const settings = createSettingsSlice(ctx);
+  const servers = createServersSlice(ctx);
   const library = createLibrarySlice(ctx);
   const compare = createCompareSlice(ctx);
-  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, conversationImport, settings, library, compare];
+  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, conversationImport, settings, servers, library, compare];
 
   async function refresh(): Promise<void> {
     // Each answer is shown as soon as it arrives; the first failure is reported.
@@ -102,6 +105,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     conversations: conversations.actions,
     conversationImport: conversationImport.actions,
     settings: settings.actions,
+    servers: servers.actions,
     library: library.actions,
     compare: compare.actions,
   };

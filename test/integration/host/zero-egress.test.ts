@@ -1,8 +1,9 @@
 // The zero-egress proof: a whole session (load, chat, a side-by-side comparison and its report,
 // settings, search) through the web host and the engine process, each with every outbound
 // connection recorded from its first line (node --import, passed on to the forked engine through
-// execArgv). Then Offline on during a download request: refused, logged, and the (local) model
-// host never contacted.
+// execArgv). A llama-server on loopback is configured (ENCLAVE_SERVERS) and answers once: the
+// only connections are to it. Then Offline on during a download request: refused, logged, and the
+// (local) model host never contacted.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -15,6 +16,7 @@ import type { EgressLogEntry } from '#shared/privacy.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../../support/compare-models.ts';
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../../support/connection-log.ts';
+import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../../support/llama-server.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../../support/web-host-process.ts';
 import { newJobId } from '#shared/chat.ts';
 import { waitUntil } from '../../support/wait-until.ts';
@@ -26,6 +28,9 @@ let hubRequests = 0;
 let web: WebHostProcess;
 let client: ContractClient;
 let scriptedPath: string;
+let llama: LlamaServer | null = null;
+const LLAMA_MISSING = llamaServerMissing();
+if (LLAMA_MISSING !== null) console.warn(`zero-egress.test.ts: the session runs without a server: ${LLAMA_MISSING}`);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'enclave-egress-'));
@@ -43,6 +48,7 @@ beforeAll(async () => {
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => fakeHub.listen(0, '127.0.0.1', resolve));
+  if (LLAMA_MISSING === null) llama = await startLlamaServer({ model: scripted });
   web = await startWebHostProcess({
     execArgv: ['--import', CONNECTION_RECORDER],
     env: {
@@ -51,6 +57,7 @@ beforeAll(async () => {
       ENCLAVE_MODELS_DIR: modelsDir,
       ENCLAVE_HF_ENDPOINT: `http://127.0.0.1:${(fakeHub.address() as AddressInfo).port}`,
       ENCLAVE_CONNECTION_LOG: connectionLog,
+      ...(llama === null ? {} : { ENCLAVE_SERVERS: llama.url }),
     },
   });
   client = await ContractClient.connect(web.url);
@@ -60,6 +67,7 @@ afterAll(async () => {
   client.close();
   await web.stop();
   await new Promise((resolve) => fakeHub.close(resolve));
+  await llama?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -126,8 +134,22 @@ describe('zero egress', () => {
     expect((await ok<unknown[]>('conversations.search', { query: 'Bonjour' })).length).toBeGreaterThan(0);
     expect(await ok<unknown[]>('catalog.list')).not.toHaveLength(0);
     expect(await ok<unknown[]>('downloads.list')).toEqual([]);
+    // The server's model answers too.
+    if (llama !== null) {
+      const serverModel = await waitUntil(
+        async () => (await ok<{ id: string; server?: unknown }[]>('models.list')).find((model) => model.server !== undefined)?.id ?? null,
+        'the server model in the list',
+        { intervalMs: 50 },
+      );
+      const served = await ok<{ jobId: string }>('chat.generate', { jobId: newJobId(), modelId: serverModel, messages: [{ role: 'user', content: 'Bonjour' }] });
+      const answered = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === served.jobId);
+      expect((answered.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
+    }
     await ok('models.unload');
-    expect(await ok<EgressLogEntry[]>('privacy.egressLog')).toEqual([]);
+    const serverHost = llama === null ? null : `127.0.0.1:${llama.port}`;
+    const egress = await ok<EgressLogEntry[]>('privacy.egressLog');
+    expect(egress.filter((entry) => entry.host !== serverHost || entry.purpose !== 'server')).toEqual([]);
+    if (llama !== null) expect(egress.filter((entry) => entry.outcome === 'completed')).toHaveLength(2);
 
     const records = await readConnectionLog(connectionLog);
     const processes = records.filter((record) => record.kind === 'process');
@@ -138,6 +160,9 @@ describe('zero egress', () => {
     const outbound = records.filter((record) => record.kind !== 'process');
     console.info(`zero-egress session: ${processes.length} processes recorded, ${outbound.length} outbound connections, ${outbound.filter((r) => !isLoopback(r)).length} non-loopback`);
     expect(outbound.filter((record) => !isLoopback(record))).toEqual([]);
+    // Every TCP connection went to the configured server (none at all without one).
+    expect(outbound.filter((record) => record.kind === 'tcp' && record.port !== llama?.port)).toEqual([]);
+    if (llama !== null) expect(outbound.filter((record) => record.kind === 'tcp').length).toBeGreaterThan(0);
   }, 60_000);
 
   it('with Offline on, a download request is refused and logged, and the model host is never contacted', async () => {
@@ -146,7 +171,7 @@ describe('zero egress', () => {
     expect(await ok('downloads.start', { catalogId: 'qwen3-0.6b', quant: 'Q4_K_M' })).toMatchObject({ catalogId: 'qwen3-0.6b' });
     const log = await waitUntil(
       async () => {
-        const entries = await ok<EgressLogEntry[]>('privacy.egressLog');
+        const entries = (await ok<EgressLogEntry[]>('privacy.egressLog')).filter((entry) => entry.purpose !== 'server');
         return entries.some((entry) => entry.outcome === 'blocked-offline') ? entries : null;
       },
       'a blocked-offline entry in the egress log',

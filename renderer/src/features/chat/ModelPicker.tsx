@@ -116,6 +116,7 @@ const ModelOption = memo(function ModelOption({ model, selected, onSelect }: { m
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const unusable = model.problem !== null;
+  if (model.server !== undefined) return <ServerModelOption model={model} server={model.server} selected={selected} onSelect={onSelect} />;
   const facts = [
     formatBytes(lang, model.sizeBytes),
     model.quantization ?? t('models.quantizationUnknown'),
@@ -148,3 +149,26 @@ const ModelOption = memo(function ModelOption({ model, selected, onSelect }: { m
     </button>
   );
 });
+
+/** A model of an inference server: named with its server, marked as computed there. */
+function ServerModelOption({ model, server, selected, onSelect }: { model: ModelInfo; server: { id: string; name: string }; selected: boolean; onSelect: (id: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <button
+      type="button"
+      className="model-option"
+      data-testid="model-option"
+      data-model-id={model.id}
+      data-server={server.id}
+      aria-pressed={selected}
+      title={server.id}
+      onClick={() => onSelect(model.id)}
+    >
+      <span className="model-name">{model.name}</span>
+      <span className="model-facts">{t('models.onServer', { name: server.name })}</span>
+      <span className="model-remote" data-testid="model-remote">
+        {t('models.sentToServer', { name: server.name })}
+      </span>
+    </button>
+  );
+}

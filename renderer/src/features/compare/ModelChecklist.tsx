@@ -20,7 +20,7 @@ export function ModelChecklist({ selected, onChange, max }: { selected: readonly
               onChange={(event) => onChange(event.target.checked ? [...selected, model.id] : selected.filter((id) => id !== model.id))}
             />
             <span>{model.name}</span>
-            <span className="muted">{model.fileName}</span>
+            <span className="muted">{model.server === undefined ? model.fileName : t('models.onServer', { name: model.server.name })}</span>
           </label>
         );
       })}

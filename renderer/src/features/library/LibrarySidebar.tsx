@@ -10,7 +10,8 @@ import { PackPanel } from './PackPanel.tsx';
 /** The models installed in the models folder, with where they came from and why one is unusable. */
 export function LibrarySidebar() {
   const { t } = useTranslation();
-  const models = useAppSelector((s) => s.models.list);
+  // Files in the models folder only: a server's models are on the server.
+  const models = useAppSelector((s) => s.models.list).filter((model) => model.server === undefined);
   const rescanning = useAppSelector((s) => s.models.rescanning);
   const { rescan } = useActions().models;
 

@@ -5,6 +5,7 @@ import { CatalogCard } from './CatalogCard.tsx';
 import { languageName } from './catalog-text.ts';
 import { MachinePanel } from './MachinePanel.tsx';
 import { SourceSettings } from './SourceSettings.tsx';
+import { ServersPanel } from '../servers/ServersPanel.tsx';
 import { filterCatalog, NO_FILTERS, SIZE_CLASSES, type CatalogFilters, type SizeClass } from './catalog-filters.ts';
 import { useLibrary } from './use-library.ts';
 import './library.css';
@@ -17,7 +18,7 @@ export function ModelsPage() {
   const models = useAppSelector((s) => s.models.list);
   const modelsLoaded = useAppSelector((s) => s.models.loaded);
   const [filters, setFilters] = useState<CatalogFilters>(NO_FILTERS);
-  const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null).map((model) => model.fileName)), [models]);
+  const installedFiles = useMemo(() => new Set(models.filter((model) => model.problem === null && model.server === undefined).map((model) => model.fileName)), [models]);
   const families = useMemo(() => [...new Set((catalog ?? []).map((model) => model.family))].sort(), [catalog]);
   const uiLanguage = i18n.language;
   const languages = useMemo(
@@ -39,6 +40,7 @@ export function ModelsPage() {
       </header>
       <MachinePanel library={library} firstRun={firstRun} />
       <SourceSettings />
+      <ServersPanel />
       <div className="library-filters" role="search">
         <input
           type="search"

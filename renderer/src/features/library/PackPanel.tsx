@@ -19,7 +19,7 @@ export function PackPanel() {
     refresh,
     error: { showError },
   } = useActions();
-  const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null);
+  const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null && model.server === undefined);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [exportFolder, setExportFolder] = useState('');
   const [importFolder, setImportFolder] = useState('');

@@ -4,6 +4,7 @@ import { formatList } from '../../i18n/format.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+import { formatBytes } from '../../i18n/format.ts';
 import './privacy.css';
 
 /** Rows shown on the page, newest first; the exported report holds every entry. */
@@ -106,10 +107,19 @@ function LogRow({ entry, language }: { entry: EgressLogEntry; language: string }
         <time dateTime={entry.time}>{new Date(entry.time).toLocaleString(language)}</time>
       </td>
       <td title={entry.url}>{entry.host}</td>
-      <td>{t(`privacy.purpose.${entry.purpose}`)}</td>
+      <td>
+        {t(`privacy.purpose.${entry.purpose}`)}
+        {entry.model !== undefined && <span className="muted"> · {entry.model}</span>}
+      </td>
       <td className={`privacy-outcome privacy-outcome-${entry.outcome}`}>
         {t(`privacy.outcome.${entry.outcome}`)}
         {entry.detail !== undefined && <span className="muted"> ({entry.detail})</span>}
+        {entry.bytesSent !== undefined && entry.bytesReceived !== undefined && (
+          <span className="muted" data-testid="privacy-traffic">
+            {' '}
+            ({t('privacy.traffic', { sent: formatBytes(language, entry.bytesSent), received: formatBytes(language, entry.bytesReceived) })})
+          </span>
+        )}
       </td>
     </tr>
   );

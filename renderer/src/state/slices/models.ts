@@ -1,4 +1,5 @@
 /** The models in the models folder, and the one chosen to chat with (remembered between sessions). */
+import { modelIdLabel } from '#shared/servers.ts';
 import type { ModelInfo } from '#shared/models.ts';
 import { sliceSetter, type KeyValueStorage, type Slice, type SliceContext } from '../slice.ts';
 import type { AppState } from '../slice.ts';
@@ -24,11 +25,11 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
-/** A model's name in the library; its id (the file's path) once it is no longer there. */
+/** A model's name in the library; once it is no longer there, its file's name (and its server's, for a server's model). */
 export const selectModelName =
   (modelId: string) =>
   (s: AppState): string =>
-    s.models.list.find((m) => m.id === modelId)?.name || modelId;
+    s.models.list.find((m) => m.id === modelId)?.name || modelIdLabel(modelId);
 
 /**
  * The model that will answer: the one chosen, else the open conversation's, else one already
@@ -82,6 +83,8 @@ export function createModelsSlice(ctx: SliceContext): Slice<ModelsActions> {
       },
     },
     load: () => [api.call('models.list', {}).then(applyList)],
+    // A server added, removed or read again changes the servers' models in the list.
+    follow: () => [api.on('servers.changed', () => void api.call('models.list', {}).then(applyList, (error: unknown) => ctx.actions().error.showError(error)))],
   };
 }
 

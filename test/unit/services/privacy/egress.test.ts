@@ -168,3 +168,30 @@ describe('egress gate', () => {
     expect(kept.every((entry, index) => entry.outcome === (index % 2 === 0 ? 'allowed' : 'completed'))).toBe(true);
   });
 });
+
+describe('egress gate and inference servers', () => {
+  let servers: string[];
+  beforeEach(() => {
+    servers = ['192.168.1.20:8080'];
+    gate = new EgressGate({ logFile, allowedHosts: () => modelHosts(undefined), serverHosts: () => servers, offline: () => offline, now: () => NOW });
+  });
+  const toServer = (url: string): EgressRequest => ({ url, purpose: 'server', userInitiated: true, model: 'qwen3-32b' });
+
+  it('allows a configured server over http, and logs its model and byte counts, never more', async () => {
+    gate.authorize(toServer('http://192.168.1.20:8080/v1/chat/completions')).finish('completed', undefined, { bytesSent: 120, bytesReceived: 4_096 });
+    expect((await gate.entries()).map(({ outcome, model, bytesSent, bytesReceived }) => ({ outcome, model, bytesSent, bytesReceived }))).toEqual([
+      { outcome: 'allowed', model: 'qwen3-32b', bytesSent: undefined, bytesReceived: undefined },
+      { outcome: 'completed', model: 'qwen3-32b', bytesSent: 120, bytesReceived: 4_096 },
+    ]);
+  });
+
+  it('refuses another port of the same machine, a server removed since, and any server when offline', async () => {
+    expect(() => gate.authorize(toServer('https://192.168.1.20:8081/v1/models'))).toThrow(/neither a configured model host nor a configured server/);
+    servers = [];
+    expect(() => gate.authorize(toServer('http://192.168.1.20:8080/v1/models'))).toThrow(/not allowed/);
+    servers = ['192.168.1.20:8080'];
+    offline = true;
+    expect(() => gate.authorize(toServer('http://192.168.1.20:8080/v1/models'))).toThrow(/offline/);
+    expect((await gate.entries()).map((entry) => entry.outcome)).toEqual(['blocked-host', 'blocked-host', 'blocked-offline']);
+  });
+});

@@ -1,0 +1,141 @@
+// Inference servers on the Models page, in Chromium against the built web host started with
+// ENCLAVE_SERVERS naming a real llama-server on 127.0.0.1: the server shown locked, its connection
+// tested and its model listed; a server added with a key, a public address added only once confirmed.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
+import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../support/llama-server.ts';
+import { expect, test as base } from './web-host.fixture.ts';
+
+const SHOTS = process.env.ENCLAVE_SHOTS_DIR ?? '/tmp/shots-servers';
+const MISSING = llamaServerMissing();
+
+const test = base.extend<object, { llamaServer: LlamaServer | null }>({
+  llamaServer: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright requires the destructuring form.
+    async ({}, use) => {
+      if (MISSING !== null) return use(null);
+      const server = await startLlamaServer({ model: (await ensureFixtureModels()).scripted });
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker' },
+  ],
+  webHostEnv: [async ({ llamaServer }, use) => use(llamaServer === null ? {} : { ENCLAVE_SERVERS: llamaServer.url }), { scope: 'worker' }],
+});
+
+// A web host and data folder of its own (see web-host.fixture.ts).
+test.use({ webHostSpec: import.meta.filename });
+test.beforeAll(() => mkdir(SHOTS, { recursive: true }));
+
+function skipWithoutLlamaServer(): void {
+  if (MISSING === null) return;
+  // The list reporter shows a skip without its reason: print it too.
+  console.log(`skipped: ${MISSING}`);
+  test.skip(true, MISSING);
+}
+
+async function openServers(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/#/models`);
+  const panel = page.getByTestId('servers-panel');
+  await expect(panel).toBeVisible();
+  if ((await panel.getAttribute('open')) === null) await panel.locator('summary').click();
+  await expect(panel).toHaveAttribute('open', '');
+}
+
+test.describe('in French', () => {
+  test.use({ locale: 'fr-FR', viewport: { width: 1024, height: 640 } });
+
+  test('the server from ENCLAVE_SERVERS is shown locked, and its test lists its model', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await openServers(page, webHost.url);
+    const item = page.locator(`[data-testid="server-item"][data-server="${llamaServer?.url}"]`);
+    await expect(item).toContainText(`127.0.0.1:${llamaServer?.port}`);
+    await expect(item).toContainText('Cet ordinateur');
+    await expect(item).toContainText('Défini au démarrage');
+    await expect(item.getByTestId('server-remove')).toHaveCount(0);
+    await item.getByTestId('server-test').click();
+    const models = item.getByTestId('server-models');
+    await expect(models).toContainText(/Connecté en \d+ ms\u00a0: 1 modèle\./);
+    await expect(models.locator('li')).toHaveText([/enclave-scripted/]);
+    await item.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'servers-fr.png') });
+
+    // The Privacy page shows the request: to that server only, as an inference server's, with its byte counts.
+    await page.goto(`${webHost.url}/#/privacy`);
+    await expect(page.locator('main')).toContainText('les requêtes aux serveurs d’inférence que vous avez configurés');
+    const rows = page.getByTestId('privacy-log').locator('tbody tr');
+    await expect(rows.filter({ hasText: 'Serveur d’inférence' }).first()).toBeVisible();
+    const hosts = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(new Set(hosts)).toEqual(new Set([`127.0.0.1:${llamaServer?.port}`]));
+    await expect(rows.first()).toContainText('Terminée');
+    await expect(rows.first().getByTestId('privacy-traffic')).toContainText(/envoyés, .* reçus/);
+    await page.screenshot({ path: join(SHOTS, 'privacy-fr.png') });
+  });
+
+  test('a person chats with the model of the server, marked as computed there', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await page.goto(webHost.url);
+    const option = page.locator(`[data-testid="model-option"][data-server="${llamaServer?.url}"]`);
+    await expect(option).toContainText(`Serveur d’inférence 127.0.0.1:${llamaServer?.port}`);
+    await expect(option.getByTestId('model-remote')).toHaveText(`Votre texte est envoyé à 127.0.0.1:${llamaServer?.port} et calculé là-bas`);
+    await option.click();
+    await page.getByTestId('composer').fill('Bonjour');
+    await page.getByTestId('composer').press('Enter');
+    await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+    await expect(page.getByTestId('send')).toBeVisible();
+    await page.screenshot({ path: join(SHOTS, 'chat-fr.png') });
+  });
+});
+
+test.describe('comparison, in English', () => {
+  test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+
+  test('a local model and the server model side by side, each with its answer', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await page.goto(`${webHost.url}/#/compare`);
+    await page.getByTestId('compare-panel-new').click();
+    const models = page.getByTestId('compare-models');
+    await models.locator('label', { hasText: 'Enclave Scripted' }).locator('input').check();
+    await models
+      .locator('label', { hasText: `Inference server 127.0.0.1:${llamaServer?.port}` })
+      .locator('input')
+      .check();
+    await page.getByTestId('compare-prompt').fill('Bonjour');
+    await page.getByTestId('compare-start').click();
+    const cells = page.getByTestId('compare-cell');
+    await expect(cells).toHaveCount(2);
+    await expect(page.locator('[data-testid="compare-cell"][data-state="done"]')).toHaveCount(2);
+    await expect(page.getByTestId('compare-answer')).toHaveText([SCRIPTED_REPLY, SCRIPTED_REPLY]);
+    await expect(page.getByTestId('compare-model-name')).toHaveText(['enclave-scripted.gguf', `enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`]);
+    await page.screenshot({ path: join(SHOTS, 'compare-en.png') });
+  });
+});
+
+test.describe('in English', () => {
+  test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+
+  test('a server with a key, and a public address only once confirmed', async ({ page, webHost }) => {
+    await openServers(page, webHost.url);
+    await page.getByTestId('server-url').fill('http://192.168.1.20:8080/v1');
+    await page.getByTestId('server-key').fill('sk-team-secret');
+    await page.getByTestId('server-add').click();
+    const added = page.locator('[data-testid="server-item"][data-server="http://192.168.1.20:8080"]');
+    await expect(added).toContainText('Local network');
+    await expect(added).toContainText('API key');
+    await expect(page.getByTestId('server-key')).toHaveValue('');
+    await expect(page.locator('body')).not.toContainText('sk-team-secret');
+
+    await page.getByTestId('server-url').fill('https://llm.example.com');
+    await page.getByTestId('server-add').click();
+    await expect(page.getByTestId('server-public-warning')).toContainText('https://llm.example.com is on the public internet');
+    await expect(page.locator('[data-testid="server-item"][data-server="https://llm.example.com"]')).toHaveCount(0);
+    await page.screenshot({ path: join(SHOTS, 'servers-public-en.png') });
+    await page.getByTestId('server-confirm-public').click();
+    await expect(page.locator('[data-testid="server-item"][data-server="https://llm.example.com"]')).toContainText('Public internet');
+
+    await added.getByTestId('server-remove').click();
+    await expect(added).toHaveCount(0);
+  });
+});
