@@ -130,24 +130,35 @@ export class ConversationService {
     return this.get(id);
   }
 
-  /** Full-text search over every message of every conversation not deleted, best matches first. */
+  /**
+   * Full-text search over every message of every conversation not deleted: one hit per
+   * conversation (its best-ranked message, branches included), best conversations first.
+   */
   search(query: string, limit = 50): SearchHit[] {
     const match = toMatchExpression(query);
     if (match === null) return [];
     const rows = this.sql(
-      `SELECT m.id AS message_id, m.role, c.id AS conversation_id, c.title,
-              snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
-       FROM messages_fts
-       JOIN messages m ON m.rowid = messages_fts.rowid
-       JOIN conversations c ON c.id = m.conversation_id
-       WHERE messages_fts MATCH ? AND c.deleted_at IS NULL
-       ORDER BY rank LIMIT ?`,
+      `WITH hits AS (
+         SELECT m.id AS message_id, m.role, m.conversation_id, messages_fts.rank AS rank,
+                snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
+         FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
+         WHERE messages_fts MATCH ?
+       ), ranked AS (
+         SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY rank) AS place,
+                COUNT(*) OVER (PARTITION BY conversation_id) AS matches
+         FROM hits
+       )
+       SELECT r.message_id, r.role, c.id AS conversation_id, c.title, r.snippet, r.matches
+       FROM ranked r JOIN conversations c ON c.id = r.conversation_id
+       WHERE r.place = 1 AND c.deleted_at IS NULL
+       ORDER BY r.rank LIMIT ?`,
     ).all(SNIPPET_MATCH_START, SNIPPET_MATCH_END, match, limit) as unknown as {
       message_id: string;
       role: 'user' | 'assistant';
       conversation_id: string;
       title: string;
       snippet: string;
+      matches: number;
     }[];
     return rows.map((row) => ({
       conversationId: row.conversation_id,
@@ -155,6 +166,7 @@ export class ConversationService {
       messageId: row.message_id,
       role: row.role,
       snippet: row.snippet,
+      matches: row.matches,
     }));
   }
 
