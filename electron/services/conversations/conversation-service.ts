@@ -64,11 +64,14 @@ export class ConversationService {
   private readonly db: DatabaseSync;
   private readonly now: () => number;
   private readonly sql: Sql;
+  /** The app's default system prompt, for a new local conversation that sets none. */
+  private readonly defaultSystemPrompt: () => string;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  constructor(db: DatabaseSync, now: () => number = Date.now, defaultSystemPrompt: () => string = () => '') {
     this.db = db;
     this.now = now;
     this.sql = statementCache(db);
+    this.defaultSystemPrompt = defaultSystemPrompt;
   }
 
   /** Start-up: answers cut off by a crash or a kill are marked interrupted; deletions are final. */
@@ -86,11 +89,14 @@ export class ConversationService {
   create(input: NewConversation = {}): Conversation {
     const id = randomUUID();
     const at = input.createdAt ?? this.now();
+    const source = input.source ?? 'local';
     const settings: ConversationSettings = { modelId: null, systemPrompt: '', sampling: {}, ...input.settings };
+    // Imported conversations keep what they came with.
+    if (source === 'local' && settings.systemPrompt === '') settings.systemPrompt = this.defaultSystemPrompt();
     this.sql(
       `INSERT INTO conversations (id, title, source, created_at, updated_at, model_id, system_prompt, sampling)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, (input.title ?? '').slice(0, LIMITS_CONVERSATIONS.maxTitleChars), input.source ?? 'local', at, at, settings.modelId, settings.systemPrompt, JSON.stringify(settings.sampling));
+    ).run(id, (input.title ?? '').slice(0, LIMITS_CONVERSATIONS.maxTitleChars), source, at, at, settings.modelId, settings.systemPrompt, JSON.stringify(settings.sampling));
     return this.get(id);
   }
 
