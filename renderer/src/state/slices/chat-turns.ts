@@ -232,29 +232,17 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
         next.messages = prev.messages.map((m) => (m.id === question.id ? stored : m));
       }
       if (prev.conversation?.id !== saved.conversationId) {
-        // Until the host says which settings it gave the conversation (the default system prompt, if any).
-        next.conversation = { id: saved.conversationId, title: '', source: 'local', settings: { modelId: model.id, systemPrompt: '', sampling: {} } };
+        // The settings the host gives a new conversation that sets none: the model, and the app's default system prompt.
+        const systemPrompt = getState().settings.view?.values.defaultSystemPrompt ?? '';
+        next.conversation = { id: saved.conversationId, title: '', source: 'local', settings: { modelId: model.id, systemPrompt, sampling: {} } };
         storage?.set(OPEN_CONVERSATION_KEY, saved.conversationId);
       }
       return next;
     });
-    if (saved !== undefined && s.chat.conversation === null) {
-      void refreshConversations();
-      void showSavedSettings(saved.conversationId);
-    }
+    if (saved !== undefined && s.chat.conversation === null) void refreshConversations();
     const after = getState().chat.job;
     if (after?.seq === job.seq && after.stopRequested) await requestStop(jobId);
     return true;
-  }
-
-  /** Takes the title and settings the host gave a conversation it created, while it is the open one. */
-  async function showSavedSettings(conversationId: string): Promise<void> {
-    try {
-      const { title, settings } = await api.call('conversations.get', { id: conversationId });
-      set((chat) => (chat.conversation?.id === conversationId ? { ...chat, conversation: { ...chat.conversation, title, settings } } : chat));
-    } catch (error) {
-      showError(error);
-    }
   }
 
   async function requestStop(jobId: string): Promise<void> {
