@@ -36,10 +36,12 @@ export interface Conversation extends ConversationSummary {
   messages: PathMessage[];
 }
 
+/** A conversation that matches a search: its best-matching message, and how many of its messages match. */
 export interface SearchHit {
   conversationId: string;
   conversationTitle: string;
   messageId: string;
+  matches: number;
   role: 'user' | 'assistant';
   /** The matched passage, with the matches between \u0002 and \u0003 (the renderer highlights them). */
   snippet: string;

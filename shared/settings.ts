@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_API_PORT } from './api.ts';
+import { LIMITS } from './chat.ts';
 import { isLoopbackHostname } from './loopback.ts';
 import { userPortSchema } from './ports.ts';
 
@@ -22,6 +23,8 @@ export const settingsSchema = z.object({
     .string()
     .max(500)
     .refine((value) => value === '' || isProxyUrl(value), 'an http:// or https:// proxy address'),
+  /** The system prompt of a new conversation that sets none ('' for none); a conversation's own prompt wins. */
+  defaultSystemPrompt: z.string().max(LIMITS.maxMessageChars),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -32,6 +35,7 @@ export const DEFAULT_SETTINGS: Settings = {
   apiKey: '',
   hfEndpoint: 'https://huggingface.co',
   proxy: '',
+  defaultSystemPrompt: '',
 };
 
 function isEndpointUrl(value: string): boolean {

@@ -14,7 +14,7 @@ import type { SpawnEngine } from '../engine/client/engine-process.ts';
 import { createRouter, type Router } from '../router/router.ts';
 import { apiHandlers } from '../services/api/handlers.ts';
 import { ApiService } from '../services/api/api-service.ts';
-import { ChatService } from '../services/chat/chat-service.ts';
+import { APP_CALLER, ChatService } from '../services/chat/chat-service.ts';
 import { chatHandlers } from '../services/chat/handlers.ts';
 import { CompareService } from '../services/compare/service.ts';
 import { openConversations, type Conversations } from '../services/conversations/open-conversations.ts';
@@ -115,7 +115,7 @@ export class Host implements ContractEndpoint {
       onChange: (list) => emit({ event: 'servers.changed', payload: list }),
     });
     const chat = new ChatService(engine, library, emit, servers);
-    const conversations = openConversations(config.dataDir, chat);
+    const conversations = openConversations(config.dataDir, chat, APP_CALLER, () => settings.values.defaultSystemPrompt);
     const compare = new CompareService({
       db: conversations.db,
       conversations: conversations.service,

@@ -14,6 +14,7 @@ import { WorkshopPage } from './features/workshop/WorkshopPage.tsx';
 import { WorkshopSidebar } from './features/workshop/WorkshopSidebar.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
 import { ChatSidebar } from './features/chat/ChatSidebar.tsx';
+import { SkipToComposer } from './features/chat/SkipToComposer.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
 import { ModelsPage } from './features/library/ModelsPage.tsx';
@@ -23,9 +24,9 @@ import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 import { OfflineBadge } from './features/privacy/OfflineBadge.tsx';
 
-/** One entry per route: the sidebar content and the main page. */
-const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType }> = {
-  chat: { Sidebar: ChatSidebar, Main: ChatView },
+/** One entry per route: the sidebar content, the main page, and a link that skips to where the page's work is done. */
+const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType; SkipLink?: ComponentType }> = {
+  chat: { Sidebar: ChatSidebar, Main: ChatView, SkipLink: SkipToComposer },
   models: { Sidebar: LibrarySidebar, Main: ModelsPage },
   privacy: { Sidebar: PrivacySidebar, Main: PrivacyPage },
   api: { Sidebar: LocalApiSidebar, Main: LocalApiPage },
@@ -38,9 +39,10 @@ export function App() {
   const route = useRoute();
   // A workshop participant's window has the chat only.
   const participant = useAppSelector((s) => s.host.info?.participant ?? null);
-  const { Sidebar, Main } = PAGES[participant === null ? route : 'chat'];
+  const { Sidebar, Main, SkipLink } = PAGES[participant === null ? route : 'chat'];
   return (
     <div className="app">
+      {SkipLink !== undefined && <SkipLink />}
       <aside className="sidebar">
         <div className="brand">
           <span className="brand-name">{t('app.name')}</span>

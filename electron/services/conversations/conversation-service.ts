@@ -87,11 +87,14 @@ export class ConversationService {
   private readonly db: DatabaseSync;
   private readonly now: () => number;
   private readonly sql: Sql;
+  /** The app's default system prompt, for a new local conversation that sets none. */
+  private readonly defaultSystemPrompt: () => string;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  constructor(db: DatabaseSync, now: () => number = Date.now, defaultSystemPrompt: () => string = () => '') {
     this.db = db;
     this.now = now;
     this.sql = statementCache(db);
+    this.defaultSystemPrompt = defaultSystemPrompt;
   }
 
   /** Start-up: answers cut off by a crash or a kill are marked interrupted; deletions are final. */
@@ -109,11 +112,14 @@ export class ConversationService {
   create(input: NewConversation = {}): Conversation {
     const id = randomUUID();
     const at = input.createdAt ?? this.now();
+    const source = input.source ?? 'local';
     const settings: ConversationSettings = { modelId: null, systemPrompt: '', sampling: {}, ...input.settings };
+    // Imported conversations keep what they came with.
+    if (source === 'local' && settings.systemPrompt === '') settings.systemPrompt = this.defaultSystemPrompt();
     this.sql(
       `INSERT INTO conversations (id, title, source, created_at, updated_at, model_id, system_prompt, sampling)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, (input.title ?? '').slice(0, LIMITS_CONVERSATIONS.maxTitleChars), input.source ?? 'local', at, at, settings.modelId, settings.systemPrompt, JSON.stringify(settings.sampling));
+    ).run(id, (input.title ?? '').slice(0, LIMITS_CONVERSATIONS.maxTitleChars), source, at, at, settings.modelId, settings.systemPrompt, JSON.stringify(settings.sampling));
     return this.get(id);
   }
 
@@ -153,24 +159,35 @@ export class ConversationService {
     return this.get(id);
   }
 
-  /** Full-text search over every message of every conversation not deleted, best matches first. */
+  /**
+   * Full-text search over every message of every conversation not deleted: one hit per
+   * conversation (its best-ranked message, branches included), best conversations first.
+   */
   search(query: string, limit = 50): SearchHit[] {
     const match = toMatchExpression(query);
     if (match === null) return [];
     const rows = this.sql(
-      `SELECT m.id AS message_id, m.role, c.id AS conversation_id, c.title,
-              snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
-       FROM messages_fts
-       JOIN messages m ON m.rowid = messages_fts.rowid
-       JOIN conversations c ON c.id = m.conversation_id
-       WHERE messages_fts MATCH ? AND c.deleted_at IS NULL
-       ORDER BY rank LIMIT ?`,
+      `WITH hits AS (
+         SELECT m.id AS message_id, m.role, m.conversation_id, messages_fts.rank AS rank,
+                snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
+         FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
+         WHERE messages_fts MATCH ?
+       ), ranked AS (
+         SELECT hits.*, ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY rank) AS place,
+                COUNT(*) OVER (PARTITION BY conversation_id) AS matches
+         FROM hits
+       )
+       SELECT r.message_id, r.role, c.id AS conversation_id, c.title, r.snippet, r.matches
+       FROM ranked r JOIN conversations c ON c.id = r.conversation_id
+       WHERE r.place = 1 AND c.deleted_at IS NULL
+       ORDER BY r.rank LIMIT ?`,
     ).all(SNIPPET_MATCH_START, SNIPPET_MATCH_END, match, limit) as unknown as {
       message_id: string;
       role: 'user' | 'assistant';
       conversation_id: string;
       title: string;
       snippet: string;
+      matches: number;
     }[];
     return rows.map((row) => ({
       conversationId: row.conversation_id,
@@ -178,6 +195,7 @@ export class ConversationService {
       messageId: row.message_id,
       role: row.role,
       snippet: row.snippet,
+      matches: row.matches,
     }));
   }
 

@@ -21,12 +21,15 @@ export interface Conversations {
   close(): void;
 }
 
-/** `caller`: whose turn it is in the chat queue (a workshop participant has their own database and turn). */
-export function openConversations(dataDir: string, chat: ChatService, caller: Caller = APP_CALLER): Conversations {
+/**
+ * `caller`: whose turn it is in the chat queue (a workshop participant has their own database and
+ * turn); `defaultSystemPrompt`: the prompt of a new conversation that sets none.
+ */
+export function openConversations(dataDir: string, chat: ChatService, caller: Caller = APP_CALLER, defaultSystemPrompt: () => string = () => ''): Conversations {
   const opened = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));
   if (opened.quarantined !== null)
     console.warn(`Enclave: the conversations database could not be used (${opened.quarantined.reason}); it was kept as ${opened.quarantined.path} and a fresh one started`);
-  const service = new ConversationService(opened.db);
+  const service = new ConversationService(opened.db, Date.now, defaultSystemPrompt);
   const { interrupted } = service.recover();
   const status: ConversationsStatus = { quarantined: opened.quarantined, backupPath: opened.backupPath, interrupted };
   return {

@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { selectCanSend, selectIsGenerating } from '../../state/slices/chat.ts';
 import { isUsable, selectSelectedModel } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { isSubmitKey } from './submit-key.ts';
+import { COMPOSER_ID } from './SkipToComposer.tsx';
 
 export function Composer() {
   const { t } = useTranslation();
@@ -34,7 +36,7 @@ export function Composer() {
   }, [modelReady]);
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (isSubmitKey(event)) {
       event.preventDefault();
       if (canSend) void send();
     }
@@ -49,6 +51,7 @@ export function Composer() {
     <form className="composer" onSubmit={onSubmit}>
       <textarea
         ref={textarea}
+        id={COMPOSER_ID}
         data-testid="composer"
         className="composer-input"
         aria-label={t('composer.label')}

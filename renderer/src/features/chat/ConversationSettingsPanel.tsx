@@ -6,6 +6,7 @@ import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } 
 import { formatNumber } from '../../i18n/format.ts';
 import { isUsable } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { DefaultSystemPrompt, useDefaultSystemPrompt } from './DefaultSystemPrompt.tsx';
 
 const PRESET_NAMES = Object.keys(SAMPLING_PRESETS) as SamplingPresetName[];
 const NUMBER_FIELDS = Object.entries(SAMPLING_FIELDS) as [SamplingField, (typeof SAMPLING_FIELDS)[SamplingField]][];
@@ -14,6 +15,8 @@ const NUMBER_FIELDS = Object.entries(SAMPLING_FIELDS) as [SamplingField, (typeof
 export function ConversationSettingsPanel() {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  // Read before the form opens, so a new conversation's form starts from the default prompt.
+  useDefaultSystemPrompt();
   return (
     <div className="settings-popover">
       <button type="button" className="button button-quiet" data-testid="conversation-settings" aria-expanded={open} onClick={() => setOpen(!open)}>
@@ -26,6 +29,7 @@ export function ConversationSettingsPanel() {
 
 function SettingsForm({ onClose }: { onClose: () => void }) {
   const { t, i18n } = useTranslation();
+  const defaultPrompt = useDefaultSystemPrompt();
   const current = useAppSelector((s) => s.chat.conversation?.settings ?? null);
   const selectedModelId = useAppSelector((s) => s.models.selectedId);
   const models = useAppSelector((s) => s.models.list);
@@ -33,7 +37,7 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
     chat: { updateSettings },
     models: { selectModel },
   } = useActions();
-  const [settings, setSettings] = useState<ConversationSettings>(() => current ?? { modelId: selectedModelId, systemPrompt: '', sampling: {} });
+  const [settings, setSettings] = useState<ConversationSettings>(() => current ?? { modelId: selectedModelId, systemPrompt: defaultPrompt, sampling: {} });
   const preset = PRESET_NAMES.find((name) => matches(settings.sampling, SAMPLING_PRESETS[name])) ?? null;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -67,6 +71,7 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
           onChange={(event) => setSettings({ ...settings, systemPrompt: event.target.value })}
         />
       </label>
+      <DefaultSystemPrompt prompt={settings.systemPrompt} />
       <fieldset className="field">
         <legend>{t('conversationSettings.preset')}</legend>
         <div className="preset-buttons">

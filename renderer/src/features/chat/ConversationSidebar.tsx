@@ -1,21 +1,19 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { FormEvent, KeyboardEvent, RefObject } from 'react';
+import type { FormEvent, KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
-import { SNIPPET_MATCH_END, SNIPPET_MATCH_START, type ConversationSummary, type SearchHit } from '#shared/conversations.ts';
+import type { ConversationSummary } from '#shared/conversations.ts';
 import { formatListDate, formatMessageTime } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { groupByDate, nextConversationRow, sidebarRows } from './date-groups.ts';
+import { ConversationSearch } from './ConversationSearch.tsx';
 import { TransferMenu } from './TransferMenu.tsx';
-
-const SEARCH_DELAY_MS = 150;
 
 /** The chat page's sidebar: new chat, search across every message, conversations by date. */
 export function ConversationSidebar() {
   const { t } = useTranslation();
   const { newConversation } = useActions().chat;
   const searchInput = useRef<HTMLInputElement>(null);
-  const searching = useAppSelector((s) => s.conversations.search !== null);
 
   // Ctrl/Cmd+N: a new chat; Ctrl/Cmd+K: search (browsers keep Ctrl+N for themselves; the desktop app gets it).
   useEffect(() => {
@@ -40,87 +38,10 @@ export function ConversationSidebar() {
       <button type="button" className="button button-primary conversations-new" data-testid="new-chat" onClick={newConversation} title={t('conversations.newShortcut')}>
         {t('conversations.new')}
       </button>
-      <SearchBox input={searchInput} />
-      {searching ? <SearchResults /> : <ConversationList />}
+      <ConversationSearch input={searchInput} idle={<ConversationList />} />
       <UndoDelete />
       <TransferMenu />
     </section>
-  );
-}
-
-function SearchBox({ input }: { input: RefObject<HTMLInputElement | null> }) {
-  const { t } = useTranslation();
-  const { search } = useActions().conversations;
-  const [query, setQuery] = useState('');
-
-  useEffect(() => {
-    const timer = setTimeout(() => void search(query), SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [query, search]);
-
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === 'Escape' && query !== '') {
-      event.preventDefault();
-      setQuery('');
-    }
-  }
-
-  return (
-    <input
-      ref={input}
-      type="search"
-      className="conversations-search"
-      data-testid="conversation-search"
-      aria-label={t('conversations.search')}
-      placeholder={t('conversations.searchPlaceholder')}
-      value={query}
-      onChange={(event) => setQuery(event.target.value)}
-      onKeyDown={onKeyDown}
-    />
-  );
-}
-
-function SearchResults() {
-  const { t } = useTranslation();
-  const hits = useAppSelector((s) => s.conversations.search?.hits ?? null);
-  const { openConversation } = useActions().chat;
-  if (hits === null) return <p className="muted conversations-note">{t('conversations.searching')}</p>;
-  if (hits.length === 0)
-    return (
-      <p className="muted conversations-note" data-testid="search-empty">
-        {t('conversations.noResults')}
-      </p>
-    );
-  return (
-    <ul className="search-results" aria-label={t('conversations.results')}>
-      {hits.map((hit) => (
-        <li key={hit.messageId}>
-          <button type="button" className="search-hit" data-testid="search-hit" onClick={() => void openConversation(hit.conversationId)}>
-            <span className="search-hit-title">{hit.conversationTitle || t('conversations.untitled')}</span>
-            <Snippet hit={hit} />
-          </button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** The matched passage with its matches marked; plain text nodes only. */
-function Snippet({ hit }: { hit: SearchHit }) {
-  const parts = hit.snippet.split(SNIPPET_MATCH_START);
-  return (
-    <span className="search-hit-snippet">
-      {parts.map((part, index) => {
-        if (index === 0) return <span key={index}>{part}</span>;
-        const [match = '', rest = ''] = part.split(SNIPPET_MATCH_END);
-        return (
-          <span key={index}>
-            <mark>{match}</mark>
-            {rest}
-          </span>
-        );
-      })}
-    </span>
   );
 }
 

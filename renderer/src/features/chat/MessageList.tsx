@@ -10,6 +10,7 @@ import { formatMessageTime } from '../../i18n/format.ts';
 import { Markdown } from './Markdown.tsx';
 import { copyText } from '../../components/CopyButton.tsx';
 import { Reasoning } from './Reasoning.tsx';
+import { isSubmitKey } from './submit-key.ts';
 import { useFollowOutput } from './use-follow-output.ts';
 
 const STREAMING = 'streaming';
@@ -191,6 +192,10 @@ function EditForm({ message, onClose }: { message: ConversationMessage; onClose:
         onChange={(event) => setText(event.target.value)}
         onKeyDown={(event) => {
           if (event.key === 'Escape') onClose();
+          else if (isSubmitKey(event)) {
+            event.preventDefault();
+            if (text.trim() !== '') event.currentTarget.form?.requestSubmit();
+          }
         }}
       />
       <div className="edit-form-bar">

@@ -2,6 +2,7 @@
 import type { Conversation, ConversationSettings } from '#shared/conversations.ts';
 import { attempt, sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 import type { ChatActions } from './chat-state.ts';
+import type { ConversationCreation } from './chat-creation.ts';
 import { toConversationMessage } from './chat-messages.ts';
 import { isUsable } from './models.ts';
 
@@ -10,14 +11,18 @@ export const OPEN_CONVERSATION_KEY = 'enclave.openConversation';
 
 export type OpenConversationActions = Pick<ChatActions, 'newConversation' | 'openConversation' | 'updateSettings' | 'showAlternative' | 'deleteMessage' | 'exportConversation'>;
 
-export function createOpenConversation(ctx: SliceContext): Slice<OpenConversationActions> {
+export function createOpenConversation(ctx: SliceContext, creation: ConversationCreation): Slice<OpenConversationActions> {
   const { api, storage, getState, setState } = ctx;
   const set = sliceSetter(ctx, 'chat');
   const showError = (error: unknown): void => ctx.actions().error.showError(error);
   const refreshConversations = (): Promise<void> => ctx.actions().conversations.refreshConversations();
 
-  /** Shows a conversation the host sent, replacing the open one; its model becomes the selected one when usable. */
-  function applyConversation(conversation: Conversation): void {
+  /**
+   * Shows a conversation the host sent, replacing the open one; its model becomes the selected one
+   * when usable. Without `withMessages` only its title and settings are taken, so an answer being
+   * written in it stays as it is shown.
+   */
+  function applyConversation(conversation: Conversation, withMessages = true): void {
     storage?.set(OPEN_CONVERSATION_KEY, conversation.id);
     const modelId = conversation.settings.modelId;
     setState((s) => ({
@@ -25,7 +30,7 @@ export function createOpenConversation(ctx: SliceContext): Slice<OpenConversatio
       chat: {
         ...s.chat,
         conversation: { id: conversation.id, title: conversation.title, source: conversation.source, settings: conversation.settings },
-        messages: conversation.messages.map(toConversationMessage),
+        messages: withMessages ? conversation.messages.map(toConversationMessage) : s.chat.messages,
       },
       models: { ...s.models, selectedId: modelId !== null && isUsable(s.models.list.find((m) => m.id === modelId)) ? modelId : s.models.selectedId },
     }));
@@ -39,6 +44,7 @@ export function createOpenConversation(ctx: SliceContext): Slice<OpenConversatio
 
   function newConversation(): void {
     leaveConversation();
+    creation.forget();
     storage?.set(OPEN_CONVERSATION_KEY, null);
     set({ conversation: null, messages: [], job: null, draft: '' });
   }
@@ -46,6 +52,7 @@ export function createOpenConversation(ctx: SliceContext): Slice<OpenConversatio
   async function openConversation(id: string): Promise<void> {
     if (getState().chat.conversation?.id === id && getState().chat.job === null) return;
     leaveConversation();
+    creation.forget();
     set({ job: null });
     try {
       applyConversation(await api.call('conversations.get', { id }));
@@ -55,15 +62,24 @@ export function createOpenConversation(ctx: SliceContext): Slice<OpenConversatio
     }
   }
 
+  /** Saves the open conversation's settings; a new one is created with them, or they go to the one its first question is creating. */
   async function updateSettings(settings: ConversationSettings): Promise<void> {
-    const id = getState().chat.conversation?.id;
+    const open = getState().chat.conversation;
+    const pending = open === null ? creation.pending() : null;
     try {
-      if (id === undefined) {
-        applyConversation(await api.call('conversations.create', { settings }));
+      // Without a creation to wait for, none is awaited: a send in the same instant must find this one.
+      const id = open?.id ?? (pending === null ? null : await pending);
+      if (id === null) {
+        const work = creation.track(api.call('conversations.create', { settings }), (created) => created.id);
+        const waited = creation.pending();
+        const created = await work;
+        if (getState().chat.conversation === null && creation.pending() === waited) applyConversation(created, false);
         await refreshConversations();
         return;
       }
-      applyConversation(await api.call('conversations.updateSettings', { id, settings }));
+      const updated = await api.call('conversations.updateSettings', { id, settings });
+      const shown = getState().chat.conversation;
+      if (shown?.id === id || (shown === null && pending !== null && creation.pending() === pending)) applyConversation(updated, false);
     } catch (error) {
       showError(error);
     }

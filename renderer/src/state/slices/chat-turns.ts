@@ -9,6 +9,7 @@ import { newJobId, type GenerationStats } from '#shared/chat.ts';
 import type { SavedTurn } from '#shared/chat.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 import type { ActiveJob, ChatActions } from './chat-state.ts';
+import type { ConversationCreation } from './chat-creation.ts';
 import { OPEN_CONVERSATION_KEY } from './chat-open-conversation.ts';
 import { LOCAL_ID_PREFIX, type ConversationMessage, type MessageState } from './chat-messages.ts';
 import { withError } from './error.ts';
@@ -35,7 +36,7 @@ interface Turn {
 
 export type TurnActions = Pick<ChatActions, 'send' | 'stop' | 'regenerate' | 'editAndResend'>;
 
-export function createTurns(ctx: SliceContext): Slice<TurnActions> {
+export function createTurns(ctx: SliceContext, creation: ConversationCreation): Slice<TurnActions> {
   const { api, storage, getState, setState } = ctx;
   const set = sliceSetter(ctx, 'chat');
   const showError = (error: unknown): void => ctx.actions().error.showError(error);
@@ -199,11 +200,17 @@ export function createTurns(ctx: SliceContext): Slice<TurnActions> {
     const jobId = job.id;
     let saved: SavedTurn | undefined;
     try {
-      ({ saved } = await api.call('chat.generate', {
+      // A new conversation may be being created already (its settings just saved): the question goes there.
+      // Without one, nothing is awaited: settings saved in the same instant must find this creation.
+      const pending = s.chat.conversation === null ? creation.pending() : null;
+      const conversationId = s.chat.conversation?.id ?? (pending === null ? null : await pending);
+      if (getState().chat.job?.seq !== job.seq) return false;
+      const generating = api.call('chat.generate', {
         jobId,
         modelId: model.id,
-        conversation: { id: s.chat.conversation?.id ?? null, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }) },
-      }));
+        conversation: { id: conversationId, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }) },
+      });
+      ({ saved } = await (conversationId === null ? creation.track(generating, (result) => result.saved?.conversationId ?? null) : generating));
     } catch (error) {
       finishJob(job, { kind: 'error', error });
       return false;
@@ -225,7 +232,9 @@ export function createTurns(ctx: SliceContext): Slice<TurnActions> {
         next.messages = prev.messages.map((m) => (m.id === question.id ? stored : m));
       }
       if (prev.conversation?.id !== saved.conversationId) {
-        next.conversation = { id: saved.conversationId, title: '', source: 'local', settings: { modelId: model.id, systemPrompt: '', sampling: {} } };
+        // The settings the host gives a new conversation that sets none: the model, and the app's default system prompt.
+        const systemPrompt = getState().settings.view?.values.defaultSystemPrompt ?? '';
+        next.conversation = { id: saved.conversationId, title: '', source: 'local', settings: { modelId: model.id, systemPrompt, sampling: {} } };
         storage?.set(OPEN_CONVERSATION_KEY, saved.conversationId);
       }
       return next;

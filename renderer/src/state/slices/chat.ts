@@ -3,6 +3,7 @@
  * written (chat-turns.ts), and which conversation is open (chat-open-conversation.ts).
  */
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
+import { createConversationCreation } from './chat-creation.ts';
 import { createOpenConversation } from './chat-open-conversation.ts';
 import { createTurns } from './chat-turns.ts';
 import type { ChatActions, ChatState } from './chat-state.ts';
@@ -14,8 +15,9 @@ export const selectCanSend = (s: AppState): boolean => s.chat.job === null && s.
 
 export function createChatSlice(ctx: SliceContext): Slice<ChatActions> {
   const set = sliceSetter(ctx, 'chat');
-  const turns = createTurns(ctx);
-  const open = createOpenConversation(ctx);
+  const creation = createConversationCreation();
+  const turns = createTurns(ctx, creation);
+  const open = createOpenConversation(ctx, creation);
   return {
     actions: { setDraft: (draft) => set({ draft }), ...turns.actions, ...open.actions },
     follow: turns.follow,

@@ -257,6 +257,22 @@ describe('search', () => {
     expect(s.search('tides').map((h) => h.messageId)).toEqual([q.id]);
   });
 
+  test('each conversation is listed once, with its best message and the number of its matching messages, branches included', () => {
+    const s = service();
+    const a = s.create({ title: 'Jardin' });
+    const q = s.addMessage(a.id, { parentId: null, role: 'user', content: 'Quand planter les tomates ?' });
+    s.addMessage(a.id, { parentId: q.id, role: 'assistant', content: 'Plantez les tomates en mai, tomates cerises comprises.' });
+    s.addMessage(a.id, { parentId: null, role: 'user', content: 'Et les tomates en pot ?' });
+    const b = s.create({ title: 'Cuisine' });
+    s.addMessage(b.id, { parentId: null, role: 'user', content: 'Une sauce tomate rapide ?' });
+    const hits = s.search('tomat');
+    expect(hits.map((h) => [h.conversationTitle, h.matches])).toEqual([
+      ['Jardin', 3],
+      ['Cuisine', 1],
+    ]);
+    expect(hits[0]?.snippet).toContain(`${SNIPPET_MATCH_START}tomates${SNIPPET_MATCH_END}`);
+  });
+
   test('FTS operators and quotes in the query are plain words', () => {
     expect(toMatchExpression('a" OR b*')).toBe('"a"* "OR"* "b"*');
     expect(toMatchExpression('  ')).toBeNull();

@@ -31,6 +31,26 @@ async function answerIn(conversationId: string, parentId: string | null, content
   return { jobId };
 }
 
+describe('the default system prompt', () => {
+  test('new conversations that set none get it, whether created alone or by their first question; their own prompt wins', async () => {
+    await call('settings.update', { defaultSystemPrompt: 'Answer in French.' });
+    try {
+      expect((await call<Conversation>('conversations.create', {})).settings.systemPrompt).toBe('Answer in French.');
+      expect((await call<Conversation>('conversations.create', { settings: { systemPrompt: 'Be terse.' } })).settings.systemPrompt).toBe('Be terse.');
+      const { jobId, saved } = await call<{ jobId: string; saved: { conversationId: string } }>('chat.generate', {
+        jobId: newJobId(),
+        modelId: SCRIPTED,
+        conversation: { id: null, parentId: null, content: 'Bonjour' },
+      });
+      await t.waitFor('chat.done', (p) => p.jobId === jobId);
+      expect((await call<Conversation>('conversations.get', { id: saved.conversationId })).settings.systemPrompt).toBe('Answer in French.');
+    } finally {
+      await call('settings.update', { defaultSystemPrompt: '' });
+    }
+    expect((await call<Conversation>('conversations.create', {})).settings.systemPrompt).toBe('');
+  });
+});
+
 describe('generation in a conversation', () => {
   test('saves the question and the answer with its stats, and titles the conversation', async () => {
     const created = await call<Conversation>('conversations.create', {});
