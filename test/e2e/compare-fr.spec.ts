@@ -3,13 +3,14 @@
  * shipped prompt set whose models change columns from prompt to prompt, categories and votes in
  * French, the leaderboard and the report.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from '@playwright/test';
 import { parseCsv } from '../../electron/services/compare/prompt-sets.ts';
-import { ALPHA_REPLY, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
+import { newJobId } from '#shared/chat.ts';
+import { ALPHA, ALPHA_REPLY, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
 
@@ -135,4 +136,62 @@ test('the French report names categories in French', async ({ page, webHost }) =
   for (const category of ['reasoning', 'spreadsheet', 'summary']) expect(html).not.toMatch(new RegExp(`[«>·] ?${category}\\b`));
   await page.goto(pathToFileURL(file).href);
   await page.screenshot({ path: join(SHOTS, 'compare-report-fr-1024.png') });
+});
+
+test('the report shows a markdown answer as the chat does, its raw HTML inert and its links not followed', async ({ page, webHost }) => {
+  const answer = [
+    '| Pain | Prix |',
+    '|------|------|',
+    '| Miche | 4 € |',
+    '',
+    '```js',
+    'if (a < b) bake();',
+    '```',
+    '',
+    '<script>window.ran = true</script> <img src="https://tracker.example/p.png">',
+    '',
+    'Voir [la recette](https://recettes.example/miche) et ![une miche](https://images.example/miche.png).',
+  ].join('\n');
+  const message = (role: string, text: string) => ({ author: { role }, content: { content_type: 'text', parts: [text] }, create_time: 1720000100 });
+  const exportFile = join(webHost.dataDir, 'markdown-answer.json');
+  writeFileSync(
+    exportFile,
+    JSON.stringify([
+      {
+        title: 'Une réponse en markdown',
+        create_time: 1720000100,
+        update_time: 1720000200,
+        current_node: 'md-a',
+        mapping: {
+          'md-root': { id: 'md-root', message: null, parent: null, children: ['md-q'] },
+          'md-q': { id: 'md-q', message: message('user', 'Un tableau des prix ?'), parent: 'md-root', children: ['md-a'] },
+          'md-a': { id: 'md-a', message: message('assistant', answer), parent: 'md-q', children: [] },
+        },
+      },
+    ]),
+  );
+  const client = await ContractClient.connect(webHost.url);
+  expect((await client.call('conversations.import', { jobId: newJobId(), source: { path: exportFile }, locale: 'fr' })).ok).toBe(true);
+  const listed = await client.call('conversations.list', {});
+  const conversation = listed.ok ? (listed.result as { id: string; title: string }[]).find((summary) => summary.title === 'Une réponse en markdown') : undefined;
+  const replayed = await client.call('compare.replay', { conversationIds: [conversation?.id], modelIds: [ALPHA.file] });
+  const runId = replayed.ok ? (replayed.result as { id: string }[])[0]?.id : undefined;
+  // ChatGPT's answer is the run's reference column from the start: the report holds it at once.
+  const report = await client.call('compare.report', { runIds: [runId], format: 'html', locale: 'fr' });
+  client.close();
+  const file = report.ok ? ((report.result as { savedTo: string | null }).savedTo ?? '') : '';
+
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(pathToFileURL(file).href);
+  const reference = page.locator('.answer').filter({ hasText: 'Miche' });
+  await expect(reference.getByRole('table').getByRole('cell', { name: '4 €' })).toBeVisible();
+  await expect(reference.locator('pre code')).toHaveText('if (a < b) bake();');
+  await expect(reference).toContainText('<script>window.ran = true</script>');
+  await expect(reference).toContainText('Voir [la recette](https://recettes.example/miche)');
+  await expect(reference.locator('a, img, script')).toHaveCount(0);
+  expect(await page.evaluate(() => (globalThis as { ran?: boolean }).ran)).toBeUndefined();
+  expect(requests).toEqual([pathToFileURL(file).href]);
+  await reference.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'compare-report-markdown-fr-1024.png') });
 });

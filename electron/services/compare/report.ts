@@ -1,11 +1,12 @@
 /**
  * Reports computed from stored runs: a self-contained HTML page in the interface's language
  * (tables and inline SVG bar charts of speed and ratings per model and per category, then every
- * prompt with every answer; every text escaped, no script, no external resource) and a CSV with
+ * prompt with every answer; answers rendered from markdown, every other text escaped, no script, no external resource) and a CSV with
  * one row per answer. Every figure of the page is a <data> element whose value is the number
  * computed from the store, printed in the locale's format.
  */
 import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, type ReportLocale, type Vote } from '#shared/compare.ts';
+import { answerHtml } from './answer-html.ts';
 import { toCsv } from './prompt-sets.ts';
 import { leaderboard, type CastVote } from './leaderboard.ts';
 import { categoryName, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
@@ -308,7 +309,8 @@ const STYLE = [
   '.charts{display:flex;flex-wrap:wrap;gap:1rem 2rem}figure{margin:0}',
   '.legend span{display:inline-flex;align-items:center;gap:.35rem;margin-right:1rem}.legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:2px}',
   '.answers{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem}.answer{border:1px solid #d0d5dd;border-radius:8px;padding:.6rem}',
-  '.answer h4{margin:0 0 .3rem}.answer pre{white-space:pre-wrap;font:inherit;margin:.4rem 0}.stats{color:#5b6475;font-size:.85em}',
+  '.answer h4{margin:0 0 .3rem}.stats{color:#5b6475;font-size:.85em}',
+  '.markdown>:first-child{margin-top:0}.markdown>:last-child{margin-bottom:0}.markdown pre{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}.markdown code{font:.9em/1.4 ui-monospace,monospace}',
   '.verdict{padding:.6rem .8rem;border-left:4px solid #c8c5bd;background:#f3f5f8}.verdict[data-clear="true"]{border-left-color:#2f9e6e}',
   '.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}',
 ].join('');
@@ -336,7 +338,7 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers, names: ModelN
             `${s.stat.memory} ${n.data(answer.peakMemoryBytes, 'megabytes')} ${s.stat.megabytes}`,
             `${s.stat.rating} ${n.data(answer.rating, 'integer')}`,
           ].join(' · ');
-          return `<div class="answer"><h4>${escapeHtml(column?.label ?? '?')} · ${escapeHtml(name)}</h4><p class="stats">${stats}</p><pre>${escapeHtml(answer.content)}</pre></div>`;
+          return `<div class="answer"><h4>${escapeHtml(column?.label ?? '?')} · ${escapeHtml(name)}</h4><p class="stats">${stats}</p><div class="markdown">${answerHtml(answer.content)}</div></div>`;
         })
         .join('');
       const notes = turn.gradingNotes === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.gradingNotes, turn.gradingNotes))}</p>`;

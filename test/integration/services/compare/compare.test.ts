@@ -2,7 +2,7 @@
  * The comparison workbench on a real Host with a real engine process and two bigram models whose
  * answers are known: columns, statistics, follow-ups, blind votes, the leaderboard, reports, replay.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { newJobId, type ChatMessage } from '#shared/chat.ts';
@@ -449,6 +449,56 @@ describe('ChatGPT replay', () => {
     await expect(call('compare.replay', { conversationIds: [chatgpt.id, local.id], modelIds: [ALPHA.file] })).rejects.toThrow(/BAD_REQUEST/);
     expect((await call('compare.list', {})).length).toBe(before);
   });
+
+  test('the HTML report renders a markdown answer as the chat does, its raw HTML escaped and its links and images left as text', async () => {
+    const answer = [
+      '| Pain | Prix |',
+      '|------|------|',
+      '| Miche | 4 € |',
+      '',
+      '```js',
+      'if (a < b) bake();',
+      '```',
+      '',
+      '<script>alert("x")</script> <img src="https://tracker.example/p.png">',
+      '',
+      'See [the recipe](https://recipes.example/miche), ![a loaf](https://images.example/loaf.png), <https://auto.example> and www.bare.example.',
+    ].join('\n');
+    const node = (id: string, role: string, text: string, parent: string, children: string[]): object => ({
+      id,
+      message: { author: { role }, content: { content_type: 'text', parts: [text] }, create_time: 1720000100 },
+      parent,
+      children,
+    });
+    const conversation = {
+      title: 'Markdown answer',
+      create_time: 1720000100,
+      update_time: 1720000200,
+      current_node: 'md-a',
+      mapping: {
+        'md-root': { id: 'md-root', message: null, parent: null, children: ['md-q'] },
+        'md-q': node('md-q', 'user', 'A price table?', 'md-root', ['md-a']),
+        'md-a': node('md-a', 'assistant', answer, 'md-q', []),
+      },
+    };
+    const exportFile = join(testHost.dataDir, 'markdown-answer.json');
+    writeFileSync(exportFile, JSON.stringify([conversation]));
+    await call('conversations.import', { jobId: newJobId(), source: { path: exportFile }, locale: 'en' });
+    const imported = (await call('conversations.list', {})).find((summary) => summary.title === 'Markdown answer');
+    if (imported === undefined) throw new Error('not imported');
+    const [run] = await call('compare.replay', { conversationIds: [imported.id], modelIds: [ALPHA.file] });
+    if (run === undefined) throw new Error('no run');
+    await finished(run.id);
+
+    const page = readFileSync((await call('compare.report', { runIds: [run.id], format: 'html', locale: 'fr' })).savedTo ?? '', 'utf8');
+    expect(page).toContain('<table>\n<thead>\n<tr>\n<th>Pain</th>');
+    expect(page).toContain('<td>Miche</td>\n<td>4 €</td>');
+    expect(page).toContain('<pre><code class="language-js">if (a &lt; b) bake();\n</code></pre>');
+    expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=&quot;https://tracker.example/p.png&quot;&gt;');
+    expect(page).toContain('See [the recipe](https://recipes.example/miche), ![a loaf](https://images.example/loaf.png), &lt;https://auto.example&gt; and www.bare.example.');
+    // Nothing in the page runs or asks anything of the network.
+    expect(page).not.toMatch(/<script|<img|src="|href="|url\(|@import/i);
+  }, 60_000);
 });
 
 describe('scheduling', () => {
