@@ -12,12 +12,13 @@ import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/services/conversation
 import { openDatabase } from '../../electron/services/platform/db/database.ts';
 import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'fr-FR', viewport: { width: 1024, height: 640 } });
 
-const SHOTS = '/work/shots/import';
+const SHOTS = shotsDir('backup');
 mkdirSync(SHOTS, { recursive: true });
 
 function withConversations(dataDir: string, write: (service: ConversationService) => void): void {

@@ -2,7 +2,7 @@
  * The catalog a first-time user meets: current models, French-trained ones among them, and a
  * recommendation in the interface's language. A fake Hugging Face on 127.0.0.1 serves the fixture
  * model under two catalog entries of about the same size: one that speaks French, one that does
- * not. Screenshots go to /work/shots/errors.
+ * not. Screenshots go to /tmp/shots-library.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,8 +11,9 @@ import { CATALOG } from '../../electron/services/models/catalog.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { test as base, expect } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/work/shots/errors';
+const SHOTS = shotsDir('library');
 const FRENCH = 'croissantllm-chat-v0.1';
 const ENGLISH_ONLY = 'deepseek-r1-distill-qwen-1.5b';
 

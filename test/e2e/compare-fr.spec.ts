@@ -13,8 +13,9 @@ import { newJobId } from '#shared/chat.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO_REPLY, writeCompareModels } from '../support/compare-models.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/work/shots/workcomp';
+const SHOTS = shotsDir('compare');
 const SET = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'seeds', 'prompt-sets', 'business-fr.json'), 'utf8')) as { name: string; prompts: { category: string }[] };
 const ENGLISH_CATEGORIES = [...new Set(SET.prompts.map((prompt) => prompt.category))];
 

@@ -13,8 +13,9 @@ import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../s
 import { newJobId } from '#shared/chat.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-compare';
+const SHOTS = shotsDir('compare');
 /** Everything that names the two compared models: their ids (file names) and their display names. */
 const MODEL_NAMES = [ALPHA.file, BRAVO.file, 'Compare Alpha', 'Compare Bravo'];
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');

@@ -17,6 +17,7 @@ import { startBuiltWebHost } from '../support/built-web-host.ts';
 import { waitUntil } from '../support/wait-until.ts';
 import { expect, test } from './web-host.fixture.ts';
 import { chooseModel, modelOption, openModelMenu, rescanModels } from './model-menu.ts';
+import { shotsDir } from './shots.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
@@ -42,7 +43,7 @@ const MARKDOWN_SCRIPT = [
   '- first\n',
   '- second',
 ];
-const SHOTS = '/tmp/shots-conversations';
+const SHOTS = shotsDir('conversations');
 
 function withService<T>(dataDir: string, work: (service: ConversationService) => T): T {
   const { db } = openDatabase(join(dataDir, CONVERSATIONS_DB_FILE_NAME));

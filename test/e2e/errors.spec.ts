@@ -3,14 +3,15 @@
  * host's English message only behind "Détails"; a computer with no network (the model host's name
  * does not resolve) told so by the fit check and by a download, the catalog's sizes kept; a pack
  * exported to a folder that does not exist yet, created on request. Screenshots go to
- * /work/shots/errors.
+ * /tmp/shots-errors.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/work/shots/errors';
+const SHOTS = shotsDir('errors');
 
 // A web host of its own whose model host cannot be resolved: `.invalid` never is (RFC 6761).
 test.use({ webHostSpec: import.meta.filename, webHostEnv: { ENCLAVE_HF_ENDPOINT: 'https://hf.invalid' } });

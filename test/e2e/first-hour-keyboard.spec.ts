@@ -1,9 +1,8 @@
 /**
  * The first hour at the keyboard, in French at 1024x640: search that lists each conversation once
  * and is worked with the arrow keys, the edit box that sends like the composer, and a skip link to
- * the message box. Screenshots go to /work/shots/firstrun when that folder exists, else /tmp/shots-firstrun.
+ * the message box. Screenshots go to /tmp/shots-first-hour.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -12,8 +11,9 @@ import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/services/conversation
 import { openDatabase } from '../../electron/services/platform/db/database.ts';
 import { chooseModel } from './model-menu.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = existsSync('/work/shots/firstrun') ? '/work/shots/firstrun' : '/tmp/shots-firstrun';
+const SHOTS = shotsDir('first-hour');
 const SCRIPTED = 'enclave-scripted.gguf';
 
 // A web host and data folder of its own (see web-host.fixture.ts).

@@ -1,18 +1,18 @@
 /**
  * The first hour, in French at 1024x640 as the issue found it: a first run with no model that
  * leads to a first answer, the model menu at the top of the chat, and a long answer followed as
- * it streams. Screenshots go to /work/shots/firstrun when that folder exists, else /tmp/shots-firstrun.
+ * it streams. Screenshots go to /tmp/shots-first-hour.
  */
 import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { chooseModel, rescanModels } from './model-menu.ts';
 import { test as base, expect } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = existsSync('/work/shots/firstrun') ? '/work/shots/firstrun' : '/tmp/shots-firstrun';
+const SHOTS = shotsDir('first-hour');
 /** The first run downloads this file (the scripted fixture model, served as Qwen3 0.6B). */
 const SCRIPTED = 'Qwen3-0.6B-Q4_K_M.gguf';
 const SMALL = { repo: 'unsloth/Qwen3-0.6B-GGUF', files: ['Qwen3-0.6B-Q4_K_M.gguf', 'Qwen3-0.6B-Q8_0.gguf'] };

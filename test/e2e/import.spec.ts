@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { chatGptConversation, text, writeLargeExport, writeZip } from '../support/chatgpt-export.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'fr-FR', viewport: { width: 1024, height: 640 } });
 
-const SHOTS = '/work/shots/import';
+const SHOTS = shotsDir('import');
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'chatgpt', 'conversations.json');
 const files = mkdtempSync(join(tmpdir(), 'enclave-e2e-import-files-'));
 mkdirSync(SHOTS, { recursive: true });

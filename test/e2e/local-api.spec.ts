@@ -9,8 +9,9 @@ import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { BUILT_WEB_ENTRY } from '../support/built-web-host.ts';
 import { freePort } from '../support/loopback.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-local-api';
+const SHOTS = shotsDir('local-api');
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });

@@ -12,9 +12,10 @@ import { CATALOG } from '../../electron/services/models/catalog.ts';
 import { ensureFixtureModels } from '../fixtures/gguf/scripted.ts';
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { test as base, expect } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-model-fit';
-const LIBRARY_SHOTS = '/tmp/shots-library';
+const SHOTS = shotsDir('model-fit');
+const LIBRARY_SHOTS = shotsDir('library');
 const SMALL = { id: 'qwen3-0.6b', repo: 'unsloth/Qwen3-0.6B-GGUF', files: ['Qwen3-0.6B-Q4_K_M.gguf', 'Qwen3-0.6B-Q8_0.gguf'] };
 /** The catalog's first file, which the check reads first: served as a file that is not a model, so it never fits. */
 const FIRST = { repo: CATALOG[0]?.repo ?? '', file: CATALOG[0]?.files[0]?.file ?? '' };

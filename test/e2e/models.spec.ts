@@ -14,8 +14,9 @@ import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.t
 import { startFakeHfServer, type FakeHfServer } from '../support/fake-hf-server.ts';
 import { test as base, expect } from './web-host.fixture.ts';
 import { chooseModel } from './model-menu.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-library';
+const SHOTS = shotsDir('library');
 /** Catalog entries the fake server answers for, with the scripted model's bytes. */
 const SMALL = { id: 'qwen3-0.6b', repo: 'unsloth/Qwen3-0.6B-GGUF', file: 'Qwen3-0.6B-Q4_K_M.gguf' };
 const BIG = { id: 'smollm3-3b', repo: 'unsloth/SmolLM3-3B-GGUF', file: 'SmolLM3-3B-Q4_K_M.gguf' };

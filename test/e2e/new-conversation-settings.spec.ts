@@ -1,17 +1,16 @@
 /**
  * A new conversation's settings, in French at 1024x640: saved and sent at once they make one
  * conversation, in either order; the app's default system prompt for new conversations, shown
- * and kept, a conversation's own prompt winning. Screenshots go to /work/shots/firstrun when that
- * folder exists, else /tmp/shots-firstrun.
+ * and kept, a conversation's own prompt winning. Screenshots go to /tmp/shots-first-hour.
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { chooseModel } from './model-menu.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = existsSync('/work/shots/firstrun') ? '/work/shots/firstrun' : '/tmp/shots-firstrun';
+const SHOTS = shotsDir('first-hour');
 const SCRIPTED = 'enclave-scripted.gguf';
 
 // A web host and data folder of its own (see web-host.fixture.ts).

@@ -9,10 +9,11 @@ import { writeBigramModel } from '../fixtures/gguf/scripted.ts';
 import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
 import { chooseModel } from './model-menu.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-privacy';
+const SHOTS = shotsDir('privacy');
 /** The library and privacy screenshots, taken together. */
-const LIBRARY_SHOTS = '/tmp/shots-library';
+const LIBRARY_SHOTS = shotsDir('library');
 const HOSTILE_MODEL = 'enclave-hostile.gguf';
 /** The model's whole answer, one bigram token per line: each must render as inert text. */
 const HOSTILE_SCRIPT = [

@@ -7,11 +7,12 @@ import type { Page } from '@playwright/test';
 import { REASONING_THOUGHT } from '../fixtures/gguf/scripted.ts';
 import { expect, test } from './web-host.fixture.ts';
 import { chooseModel } from './model-menu.ts';
+import { shotsDir } from './shots.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
 
-const SHOTS = '/tmp/shots-reasoning';
+const SHOTS = shotsDir('reasoning');
 
 async function askReasoningModel(page: Page, url: string, question: string): Promise<void> {
   await page.goto(url);

@@ -7,8 +7,9 @@ import type { Page } from '@playwright/test';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../support/llama-server.ts';
 import { expect, test as base } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = process.env.ENCLAVE_SHOTS_DIR ?? '/tmp/shots-servers';
+const SHOTS = shotsDir('servers');
 const MISSING = llamaServerMissing();
 
 const test = base.extend<object, { llamaServer: LlamaServer | null }>({

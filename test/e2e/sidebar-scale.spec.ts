@@ -7,12 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedConversations, seededTitle } from '../support/seed-conversations.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
 // A web host and data folder of its own (see web-host.fixture.ts).
 test.use({ webHostSpec: import.meta.filename });
 test.use({ locale: 'fr-FR', viewport: { width: 1024, height: 640 } });
 
-const SHOTS = '/work/shots/import';
+const SHOTS = shotsDir('conversations');
 const COUNT = 10_000;
 /** Far fewer rows than conversations: what a window of a few screens holds. */
 const MAX_ROWS_IN_DOM = 100;

@@ -11,8 +11,9 @@ import { SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { freePort } from '../support/loopback.ts';
 import { openModelMenu } from './model-menu.ts';
 import { expect, test } from './web-host.fixture.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/work/shots/workcomp';
+const SHOTS = shotsDir('workshop');
 const SIZE = { width: 1024, height: 640 };
 
 test.use({ webHostSpec: import.meta.filename });

@@ -13,8 +13,9 @@ import { ContractClient } from '../support/web-host-process.ts';
 import { expect, test } from './web-host.fixture.ts';
 import { chooseModel, openModelMenu } from './model-menu.ts';
 import { newJobId } from '#shared/chat.ts';
+import { shotsDir } from './shots.ts';
 
-const SHOTS = '/tmp/shots-workshop';
+const SHOTS = shotsDir('workshop');
 const BROWSERS = 4;
 const SOCKETS = 4;
 
