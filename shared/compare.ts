@@ -26,7 +26,7 @@ export const REPORT_LOCALES = ['en', 'fr'] as const;
 export type ReportLocale = (typeof REPORT_LOCALES)[number];
 
 /** The categories of the shipped prompt sets (the same keys in every language, so the leaderboard groups them); the interface and the reports translate them, other categories are the user's own words. */
-export const SHIPPED_CATEGORIES = ['email', 'extraction', 'general', 'quote', 'reasoning', 'spreadsheet', 'summary', 'translation'] as const;
+export const SHIPPED_CATEGORIES = ['email', 'extraction', 'general', 'quote', 'reasoning', 'spreadsheet', 'summary', 'translation', 'chatgpt-replay'] as const;
 export type ShippedCategory = (typeof SHIPPED_CATEGORIES)[number];
 
 export function isShippedCategory(category: string): category is ShippedCategory {

@@ -498,6 +498,9 @@ describe('ChatGPT replay', () => {
     expect(page).toContain('See [the recipe](https://recipes.example/miche), ![a loaf](https://images.example/loaf.png), &lt;https://auto.example&gt; and www.bare.example.');
     // Nothing in the page runs or asks anything of the network.
     expect(page).not.toMatch(/<script|<img|src="|href="|url\(|@import/i);
+    // A replay's category in the report's language.
+    expect(page).toContain('conversation ChatGPT rejouée');
+    expect(page).not.toContain('chatgpt-replay');
   }, 60_000);
 });
 
