@@ -126,7 +126,19 @@ test('a long streamed answer is followed to its end; scrolling up stops followin
   await list.hover();
   await page.mouse.wheel(0, -400);
   await expect(page.getByTestId('jump-to-end')).toHaveText('↓ Suivre la réponse');
-  const top = await list.evaluate((element) => element.scrollTop);
+  // Chromium animates a wheel scroll over several frames: the reader's position is where it comes to rest.
+  let top = Number.NaN;
+  await expect
+    .poll(
+      async () => {
+        const now = await list.evaluate((element) => element.scrollTop);
+        const rested = now === top;
+        top = now;
+        return rested;
+      },
+      { intervals: [150] },
+    )
+    .toBe(true);
   const length = (await answer.textContent())?.length ?? 0;
   await expect.poll(async () => (await answer.textContent())?.length ?? 0).toBeGreaterThan(length + 300);
   expect(await list.evaluate((element) => element.scrollTop)).toBe(top);
