@@ -8,6 +8,7 @@ import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../support/llama-server.ts';
 import { expect, test as base } from './web-host.fixture.ts';
 import { shotsDir } from './shots.ts';
+import { openModelMenu } from './model-menu.ts';
 
 const SHOTS = shotsDir('servers');
 const MISSING = llamaServerMissing();
@@ -78,7 +79,8 @@ test.describe('in French', () => {
   test('a person chats with the model of the server, marked as computed there', async ({ page, webHost, llamaServer }) => {
     skipWithoutLlamaServer();
     await page.goto(webHost.url);
-    const option = page.locator(`[data-testid="model-option"][data-server="${llamaServer?.url}"]`);
+    const menu = await openModelMenu(page);
+    const option = menu.locator(`[data-testid="model-option"][data-server="${llamaServer?.url}"]`);
     await expect(option).toContainText(`Serveur d’inférence 127.0.0.1:${llamaServer?.port}`);
     await expect(option.getByTestId('model-remote')).toHaveText(`Votre texte est envoyé à 127.0.0.1:${llamaServer?.port} et calculé là-bas`);
     await option.click();
@@ -109,7 +111,7 @@ test.describe('comparison, in English', () => {
     await expect(cells).toHaveCount(2);
     await expect(page.locator('[data-testid="compare-cell"][data-state="done"]')).toHaveCount(2);
     await expect(page.getByTestId('compare-answer')).toHaveText([SCRIPTED_REPLY, SCRIPTED_REPLY]);
-    await expect(page.getByTestId('compare-model-name')).toHaveText(['enclave-scripted.gguf', `enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`]);
+    await expect(page.getByTestId('compare-model-name')).toHaveText(['Enclave Scripted', `enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`]);
     await page.screenshot({ path: join(SHOTS, 'compare-en.png') });
   });
 });

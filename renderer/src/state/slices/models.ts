@@ -25,11 +25,14 @@ export function isUsable(model: ModelInfo | null | undefined): model is ModelInf
   return model !== null && model !== undefined && model.problem === null;
 }
 
-/** A model's name in the library; once it is no longer there, its file's name (and its server's, for a server's model). */
+/** A model's name as the library lists it, with its server's for a server's model; once it is gone, its id's label. */
 export const selectModelName =
   (modelId: string) =>
-  (s: AppState): string =>
-    s.models.list.find((m) => m.id === modelId)?.name || modelIdLabel(modelId);
+  (s: AppState): string => {
+    const model = s.models.list.find((m) => m.id === modelId);
+    if (model === undefined || model.name === '') return modelIdLabel(modelId);
+    return model.server === undefined ? model.name : `${model.name} · ${model.server.name}`;
+  };
 
 /**
  * The model that will answer: the one chosen, else the open conversation's, else one already
