@@ -13,13 +13,14 @@ import { Reasoning } from './Reasoning.tsx';
 import { isSubmitKey } from './submit-key.ts';
 import { useFollowOutput } from './use-follow-output.ts';
 
-const STREAMING = 'streaming';
-type Item = ConversationMessage | typeof STREAMING;
-
 /**
  * The shown path, virtualised: only the messages near the viewport are in the DOM, so a
  * conversation of thousands of messages opens and scrolls like a short one. It follows the newest
  * text while it streams, unless the reader scrolled up (use-follow-output.ts).
+ *
+ * The answer being written is the list's footer, not one of its items: react-virtuoso keeps the
+ * view still when an item whose top is above the viewport changes size, by scrolling by the
+ * change, so a growing item would pull a reader who scrolled up back down with every batch.
  */
 export function MessageList() {
   const { t } = useTranslation();
@@ -32,7 +33,6 @@ export function MessageList() {
   if (view.conversationId !== conversationId) {
     setView({ conversationId, generation: view.conversationId === 'new' ? view.generation : view.generation + 1 });
   }
-  const items: readonly Item[] = generating ? [...messages, STREAMING] : messages;
   const follow = useFollowOutput();
   return (
     <div className="chat-scroll-area">
@@ -41,12 +41,17 @@ export function MessageList() {
         className="chat-scroll"
         data-testid="message-list"
         scrollerRef={follow.setScroller}
-        data={items}
+        data={messages}
         initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
         alignToBottom
         increaseViewportBy={{ top: 600, bottom: 600 }}
-        computeItemKey={(_, item) => (item === STREAMING ? STREAMING : item.id)}
-        itemContent={(_, item) => <div className="chat-row">{item === STREAMING ? <StreamingMessage /> : <MessageView message={item} />}</div>}
+        computeItemKey={(_, message) => message.id}
+        itemContent={(_, message) => (
+          <div className="chat-row">
+            <MessageView message={message} />
+          </div>
+        )}
+        components={LIST_PARTS}
       />
       {follow.awayFromEnd && (
         <button type="button" className="button jump-to-end" data-testid="jump-to-end" onClick={follow.toEnd}>
@@ -207,6 +212,18 @@ function EditForm({ message, onClose }: { message: ConversationMessage; onClose:
         </button>
       </div>
     </form>
+  );
+}
+
+const LIST_PARTS = { Footer: StreamingFooter };
+
+function StreamingFooter() {
+  const generating = useAppSelector(selectIsGenerating);
+  if (!generating) return null;
+  return (
+    <div className="chat-row">
+      <StreamingMessage />
+    </div>
   );
 }
 
