@@ -1,4 +1,4 @@
-import type { ComponentType } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppSelector } from './state/react.tsx';
 import { NavBar } from './app/NavBar.tsx';
@@ -6,23 +6,25 @@ import type { Route } from './app/routes.ts';
 import { useRoute } from './app/use-route.ts';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { LanguageSwitch } from './components/LanguageSwitch.tsx';
-import { LocalApiPage } from './features/api/LocalApiPage.tsx';
 import { LocalApiSidebar } from './features/api/LocalApiSidebar.tsx';
 import { ParticipantBanner } from './features/workshop/ParticipantBanner.tsx';
 import { QueuePlace } from './features/workshop/QueuePlace.tsx';
-import { WorkshopPage } from './features/workshop/WorkshopPage.tsx';
 import { WorkshopSidebar } from './features/workshop/WorkshopSidebar.tsx';
 import { ChatView } from './features/chat/ChatView.tsx';
 import { ChatSidebar } from './features/chat/ChatSidebar.tsx';
 import { SkipToComposer } from './features/chat/SkipToComposer.tsx';
 import { EngineStatusLine } from './features/engine/EngineStatusLine.tsx';
 import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
-import { ModelsPage } from './features/library/ModelsPage.tsx';
-import { ComparePage } from './features/compare/ComparePage.tsx';
 import { CompareSidebar } from './features/compare/CompareSidebar.tsx';
-import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 import { OfflineBadge } from './features/privacy/OfflineBadge.tsx';
+
+// The chat is the first screen; the other pages load when first opened, so the page starts with less script to parse.
+const ModelsPage = lazy(async () => ({ default: (await import('./features/library/ModelsPage.tsx')).ModelsPage }));
+const PrivacyPage = lazy(async () => ({ default: (await import('./features/privacy/PrivacyPage.tsx')).PrivacyPage }));
+const LocalApiPage = lazy(async () => ({ default: (await import('./features/api/LocalApiPage.tsx')).LocalApiPage }));
+const WorkshopPage = lazy(async () => ({ default: (await import('./features/workshop/WorkshopPage.tsx')).WorkshopPage }));
+const ComparePage = lazy(async () => ({ default: (await import('./features/compare/ComparePage.tsx')).ComparePage }));
 
 /** One entry per route: the sidebar content, the main page, and a link that skips to where the page's work is done. */
 const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType; SkipLink?: ComponentType }> = {
@@ -60,7 +62,9 @@ export function App() {
         <ErrorBanner />
         {participant !== null && <ParticipantBanner name={participant.name} />}
         <QueuePlace />
-        <Main />
+        <Suspense fallback={null}>
+          <Main />
+        </Suspense>
       </main>
     </div>
   );

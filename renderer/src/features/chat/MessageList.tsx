@@ -7,7 +7,7 @@ import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
-import { Markdown } from './Markdown.tsx';
+import { Markdown } from './LazyMarkdown.tsx';
 import { copyText } from '../../components/CopyButton.tsx';
 import { Reasoning } from './Reasoning.tsx';
 import { isSubmitKey } from './submit-key.ts';

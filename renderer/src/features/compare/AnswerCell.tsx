@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
 import { formatBytes, formatDuration, formatRate } from '../../i18n/format.ts';
-import { Markdown } from '../chat/Markdown.tsx';
+import { Markdown } from '../chat/LazyMarkdown.tsx';
 import { Reasoning } from '../chat/Reasoning.tsx';
 import { useAppSelector } from '../../state/react.tsx';
 import { selectModelName } from '../../state/slices/models.ts';
