@@ -121,3 +121,39 @@ test('the first Tab reaches a skip link that takes the keyboard to the message b
   // The route did not change: still the chat.
   expect(new URL(page.url()).hash).not.toBe('#composer');
 });
+
+test('typing in the search box as the page opens is not interrupted when the model becomes ready', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await chooseModel(page, SCRIPTED);
+  // The host's answer to the models list is held back, so the model becomes ready only once the user is typing.
+  let release = (): void => {};
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    let listCallId: number | null = null;
+    let released = false;
+    const held: string[] = [];
+    ws.onMessage((message) => {
+      if (typeof message === 'string' && message.includes('"command":"models.list"')) listCallId = (JSON.parse(message) as { id: number }).id;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const frame = typeof message === 'string' ? (JSON.parse(message) as { type: string; id?: number }) : null;
+      if (!released && frame?.type === 'result' && frame.id === listCallId) held.push(message as string);
+      else ws.send(message);
+    });
+    release = () => {
+      released = true;
+      for (const message of held) ws.send(message);
+    };
+  });
+  await page.reload();
+  const search = page.getByTestId('conversation-search');
+  await search.click();
+  await page.keyboard.type('Bonj');
+  await expect(page.getByTestId('composer')).toHaveAttribute('placeholder', 'Sélectionnez un modèle pour commencer');
+  release();
+  await expect(page.getByTestId('composer')).toHaveAttribute('placeholder', 'Écrivez un message…');
+  await page.keyboard.type('our');
+  await expect(search).toBeFocused();
+  await expect(search).toHaveValue('Bonjour');
+});

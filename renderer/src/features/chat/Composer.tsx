@@ -30,9 +30,10 @@ export function Composer() {
     return () => window.removeEventListener('keydown', onKey);
   }, [generating, stop]);
 
-  // Ready to type as soon as a model is chosen.
+  // Ready to type as soon as a model is chosen, unless the user is already typing elsewhere
+  // (the search box right after the page opens, a settings field).
   useEffect(() => {
-    if (modelReady) textarea.current?.focus();
+    if (modelReady && !isTextField(document.activeElement)) textarea.current?.focus();
   }, [modelReady]);
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -75,4 +76,8 @@ export function Composer() {
       </div>
     </form>
   );
+}
+
+function isTextField(element: Element | null): boolean {
+  return element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement || (element instanceof HTMLElement && element.isContentEditable);
 }
