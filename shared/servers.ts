@@ -168,3 +168,16 @@ export function modelIdLabel(id: string): string {
 export function serverModelName(model: string): string {
   return model.split(/[\\/]/).at(-1) || model;
 }
+
+/**
+ * Where an answer was computed: this computer, or the server a server model's id names. Read from
+ * the model id each answer keeps, so it stays true once the server is removed from the list.
+ */
+export type AnswerOrigin = { where: 'local' } | { where: 'server'; /** host:port */ server: string; baseUrl: string };
+
+export function answerOrigin(modelId: string): AnswerOrigin {
+  const parsed = parseServerModelId(modelId);
+  if (parsed === null) return { where: 'local' };
+  const url = URL.parse(parsed.serverId);
+  return url === null ? { where: 'local' } : { where: 'server', server: url.host, baseUrl: parsed.serverId };
+}

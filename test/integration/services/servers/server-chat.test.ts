@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CallOutcome } from '#shared/endpoint.ts';
 import type { EventPayloads } from '#shared/contract.ts';
-import { serverModelId } from '#shared/servers.ts';
+import { answerOrigin, serverModelId } from '#shared/servers.ts';
 import { newJobId } from '#shared/chat.ts';
 import type { JobMessage } from '../../../../electron/engine/client/engine-client.ts';
 import { EgressGate } from '../../../../electron/services/privacy/egress.ts';
@@ -92,9 +92,10 @@ describe.skipIf(missing !== null)('a server model through the fair queue', () =>
     expect(last?.outcome).toBe('cancelled');
   });
 
-  test('the server killed mid-answer: SERVER_UNREACHABLE, and a conversation keeps the text it had', async () => {
-    const doomed = await startLlamaServer({ model: (await ensureFixtureModels()).endless });
-    const other = await createTestHost([], { ENCLAVE_SERVERS: doomed.url });
+  test('the server killed mid-answer: SERVER_UNREACHABLE, the answer saved as cut by an error with its text, and a local model answers right after', async () => {
+    const models = await ensureFixtureModels();
+    const doomed = await startLlamaServer({ model: models.endless });
+    const other = await createTestHost([models.scripted], { ENCLAVE_SERVERS: doomed.url });
     try {
       await other.waitFor('servers.changed', () => other.host.services.servers.modelInfos().length === 1);
       const modelId = other.host.services.servers.modelInfos()[0]?.id ?? '';
@@ -104,15 +105,29 @@ describe.skipIf(missing !== null)('a server model through the fair queue', () =>
       await doomed.kill();
       const failed = await other.waitFor('chat.error', (payload) => payload.jobId === jobId);
       expect(failed.error.code).toBe('SERVER_UNREACHABLE');
-      const conversation = ok<{ messages: { role: string; content: string; state: string }[] }>(await other.host.call('conversations.get', { id: saved.saved.conversationId }));
-      const answer = conversation.messages.find((message) => message.role === 'assistant');
+      type Messages = { messages: { id: string; role: string; content: string; state: string; modelId: string | null }[] };
+      const conversationId = saved.saved.conversationId;
+      const answer = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.find((message) => message.role === 'assistant');
+      // The state a local engine crash leaves ('interrupted' means cut by the app's own exit); its note names the server.
+      expect(answer?.state).toBe('error');
+      expect(answer?.modelId).toBe(modelId);
       expect(answer?.content.length).toBeGreaterThan(0);
       expect(endlessText(500).startsWith(answer?.content ?? '')).toBe(true);
+
+      // The app keeps working: a local model answers in the same conversation.
+      const local = other.host.services.library.list()[0]?.id ?? '';
+      const question = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.find((message) => message.role === 'user');
+      const localJob = newJobId();
+      ok(await other.host.call('chat.generate', { jobId: localJob, modelId: local, conversation: { id: conversationId, parentId: question?.id ?? null } }));
+      const done = await other.waitFor('chat.done', (payload) => payload.jobId === localJob, 60_000);
+      expect(done.text).toBe(SCRIPTED_REPLY);
+      const answers = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.filter((message) => message.role === 'assistant');
+      expect(answers.map((message) => [message.modelId, message.state])).toContainEqual([local, 'done']);
     } finally {
       await other.dispose();
       await doomed.stop();
     }
-  });
+  }, 90_000);
 
   test('a stream that stalls (the server paused) ends as SERVER_TIMEOUT', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'enclave-stall-'));
@@ -161,5 +176,20 @@ describe.skipIf(missing !== null)('a server that asks for a key', () => {
     ok(await t.host.call('chat.generate', { jobId, modelId: serverModelId(keyed.url, 'enclave-scripted.gguf'), messages: [{ role: 'user', content: 'Bonjour' }] }));
     const failed = await t.waitFor('chat.error', (payload) => payload.jobId === jobId);
     expect(failed.error.code).toBe('SERVER_UNAUTHORIZED');
+  });
+
+  test('where an answer was computed stays known once its server is removed', async () => {
+    for (const server of t.host.services.servers.list()) ok(await t.host.call('servers.remove', { id: server.id }));
+    ok(await t.host.call('servers.add', { baseUrl: keyed.url, apiKey: 'sk-right' }));
+    const modelId = serverModelId(keyed.url, 'enclave-scripted.gguf');
+    const jobId = newJobId();
+    const saved = ok<{ saved: { conversationId: string } }>(await t.host.call('chat.generate', { jobId, modelId, conversation: { id: null, parentId: null, content: 'Bonjour' } }));
+    await t.waitFor('chat.done', (payload) => payload.jobId === jobId);
+    ok(await t.host.call('servers.remove', { id: keyed.url }));
+
+    const conversation = ok<{ messages: { role: string; modelId: string | null }[] }>(await t.host.call('conversations.get', { id: saved.saved.conversationId }));
+    const answerModel = conversation.messages.find((message) => message.role === 'assistant')?.modelId ?? '';
+    expect(answerOrigin(answerModel)).toEqual({ where: 'server', server: `127.0.0.1:${keyed.port}`, baseUrl: keyed.url });
+    expect(ok(await t.host.call('privacy.answerOrigins', {}))).toEqual([{ where: 'server', server: `127.0.0.1:${keyed.port}`, baseUrl: keyed.url, answers: 1 }]);
   });
 });
