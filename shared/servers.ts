@@ -116,8 +116,12 @@ export interface ServerModelInfo {
 
 export interface ServerTestResult {
   models: ServerModelInfo[];
-  /** From sending the request to reading the whole answer. */
+  /** From sending the model list request to reading the whole answer. */
   milliseconds: number;
+  /** Answers Enclave lets run on it at once: the slots the server reports (llama-server), else a default. */
+  capacity: number;
+  /** The server reported `capacity` itself. */
+  capacityReported: boolean;
 }
 
 export const serverIdSchema = z.strictObject({ id: z.string().min(1).max(500) });

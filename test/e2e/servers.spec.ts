@@ -60,6 +60,7 @@ test.describe('in French', () => {
     await item.getByTestId('server-test').click();
     const models = item.getByTestId('server-models');
     await expect(models).toContainText(/Connecté en \d+ ms\u00a0: 1 modèle\./);
+    await expect(models.getByTestId('server-capacity')).toHaveText('Il calcule 1 réponse à la fois, d’après lui.');
     await expect(models.locator('li')).toHaveText([/enclave-scripted/]);
     await item.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'servers-fr.png') });

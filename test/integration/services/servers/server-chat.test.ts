@@ -193,3 +193,47 @@ describe.skipIf(missing !== null)('a server that asks for a key', () => {
     expect(ok(await t.host.call('privacy.answerOrigins', {}))).toEqual([{ where: 'server', server: `127.0.0.1:${keyed.port}`, baseUrl: keyed.url, answers: 1 }]);
   });
 });
+
+describe.skipIf(missing !== null)('a server with two slots', () => {
+  let twoSlots: LlamaServer;
+  let t: TestHost;
+
+  beforeAll(async () => {
+    twoSlots = await startLlamaServer({ model: (await ensureFixtureModels()).endless, parallel: 2 });
+    t = await createTestHost([], { ENCLAVE_SERVERS: twoSlots.url });
+    await t.waitFor('servers.changed', () => t.host.services.servers.modelInfos().length === 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.dispose();
+    await twoSlots?.stop();
+  });
+
+  test('its capacity is read from the server (/props total_slots): two answers at once, the third waits its turn', async () => {
+    const tested = ok<{ capacity: number; capacityReported: boolean }>(await t.host.call('servers.test', { id: twoSlots.url }));
+    expect(tested).toMatchObject({ capacity: 2, capacityReported: true });
+    const modelId = t.host.services.servers.modelInfos()[0]?.id ?? '';
+    const { chat } = t.host.services;
+    const jobIds: string[] = [];
+    for (const requestId of ['a', 'b', 'c']) {
+      const { jobId } = await chat.generate({ modelId, messages: [{ role: 'user', content: 'Count' }] }, undefined, { kind: 'api', requestId });
+      jobIds.push(jobId);
+    }
+    const [first, second, third] = jobIds as [string, string, string];
+    await Promise.all([t.waitFor('chat.delta', (payload) => payload.jobId === first), t.waitFor('chat.delta', (payload) => payload.jobId === second)]);
+    expect(await t.waitFor('chat.queued', (payload) => payload.jobId === third)).toMatchObject({ position: 1 });
+    expect(
+      chat
+        .queue()
+        .running.map((job) => job.jobId)
+        .sort(),
+    ).toEqual([first, second].sort());
+    expect(t.events.some((event) => event.event === 'chat.delta' && event.payload.jobId === third)).toBe(false);
+
+    // One ends: the third takes its slot.
+    chat.stop(first);
+    await t.waitFor('chat.delta', (payload) => payload.jobId === third);
+    for (const jobId of [second, third]) chat.stop(jobId);
+    await Promise.all([second, third].map((jobId) => t.waitFor('chat.done', (payload) => payload.jobId === jobId)));
+  }, 60_000);
+});
