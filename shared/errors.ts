@@ -48,6 +48,10 @@ export const ERROR_CODES = [
   'SERVER_UNAUTHORIZED',
   'SERVER_CERTIFICATE',
   'SERVER_TIMEOUT',
+  /** 503 or 429 still after the tries: overloaded, or still loading its model. */
+  'SERVER_BUSY',
+  /** 404 to an answer: the server has no such model (any more). */
+  'SERVER_MODEL_MISSING',
   'SERVER_FAILED',
   'INTERNAL',
 ] as const;

@@ -1,6 +1,7 @@
 /** The egress log as the renderer sees it (written by electron/services/privacy/egress.ts). */
 import { z } from 'zod';
 import { openLinkSchema } from './links.ts';
+import type { AnswerOrigin } from './servers.ts';
 /**
  * 'unattributed': a connection attempted while no user-started request was open (always refused).
  * 'renderer': a request from the desktop app's page that its session refused (it may reach only the app).
@@ -33,15 +34,22 @@ export interface EgressLogEntry {
 /** Outcomes after which nothing was sent. */
 export const BLOCKED_OUTCOMES: readonly EgressOutcome[] = ['blocked-offline', 'blocked-host', 'blocked-not-user-initiated'];
 
+/** The answers saved in conversations that were computed in one place. */
+export type AnswerOriginCount = AnswerOrigin & { answers: number };
+
 /** Every network connection ever attempted, and links opened from untrusted text. */
 export const privacyCommandSchemas = {
   'privacy.egressLog': z.strictObject({}),
+  /** How many of the conversations' answers were computed on this computer and on each server. */
+  'privacy.answerOrigins': z.strictObject({}),
   /** Re-checks the link; the desktop app opens it in the system browser, the web host answers opened: false (the browser opens it). */
   'links.open': openLinkSchema,
 } as const;
 
 export interface PrivacyCommandResults {
   'privacy.egressLog': EgressLogEntry[];
+  /** This computer first, then the servers by their number of answers. */
+  'privacy.answerOrigins': AnswerOriginCount[];
   'links.open': { opened: boolean };
 }
 

@@ -116,8 +116,12 @@ export interface ServerModelInfo {
 
 export interface ServerTestResult {
   models: ServerModelInfo[];
-  /** From sending the request to reading the whole answer. */
+  /** From sending the model list request to reading the whole answer. */
   milliseconds: number;
+  /** Answers Enclave lets run on it at once: the slots the server reports (llama-server), else a default. */
+  capacity: number;
+  /** The server reported `capacity` itself. */
+  capacityReported: boolean;
 }
 
 export const serverIdSchema = z.strictObject({ id: z.string().min(1).max(500) });
@@ -167,4 +171,17 @@ export function modelIdLabel(id: string): string {
 /** A server model's name to show: llama-server names a model by the path it was started with, whose file name is enough. */
 export function serverModelName(model: string): string {
   return model.split(/[\\/]/).at(-1) || model;
+}
+
+/**
+ * Where an answer was computed: this computer, or the server a server model's id names. Read from
+ * the model id each answer keeps, so it stays true once the server is removed from the list.
+ */
+export type AnswerOrigin = { where: 'local' } | { where: 'server'; /** host:port */ server: string; baseUrl: string };
+
+export function answerOrigin(modelId: string): AnswerOrigin {
+  const parsed = parseServerModelId(modelId);
+  if (parsed === null) return { where: 'local' };
+  const url = URL.parse(parsed.serverId);
+  return url === null ? { where: 'local' } : { where: 'server', server: url.host, baseUrl: parsed.serverId };
 }

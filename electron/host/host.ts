@@ -181,7 +181,7 @@ export class Host implements ContractEndpoint {
         new ConversationImports(conversations.service, config.dataDir, { db: conversations.db, settings }, (progress) => emit({ event: 'conversations.importProgress', payload: progress })),
         () => writeBackup(conversations.db, settings.values),
       ),
-      ...privacyHandlers(egress, options.openExternal),
+      ...privacyHandlers(egress, options.openExternal, () => conversations.service.answersByModel()),
       ...apiHandlers(api),
       ...workshopHandlers(workshop),
       ...compare.handlers,

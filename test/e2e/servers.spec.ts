@@ -60,6 +60,7 @@ test.describe('in French', () => {
     await item.getByTestId('server-test').click();
     const models = item.getByTestId('server-models');
     await expect(models).toContainText(/Connecté en \d+ ms\u00a0: 1 modèle\./);
+    await expect(models.getByTestId('server-capacity')).toHaveText('Il calcule 1 réponse à la fois, d’après lui.');
     await expect(models.locator('li')).toHaveText([/enclave-scripted/]);
     await item.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'servers-fr.png') });
@@ -86,9 +87,33 @@ test.describe('in French', () => {
     await option.click();
     await page.getByTestId('composer').fill('Bonjour');
     await page.getByTestId('composer').press('Enter');
-    await expect(page.getByTestId('message-assistant').last()).toContainText(SCRIPTED_REPLY);
+    const serverAnswer = page.getByTestId('message-assistant').first();
+    await expect(serverAnswer).toContainText(SCRIPTED_REPLY);
     await expect(page.getByTestId('send')).toBeVisible();
+    // Where it was computed, saved with the answer (its model id names the server).
+    await expect(serverAnswer.getByTestId('answer-origin')).toHaveText(`Calculée sur le serveur 127.0.0.1:${llamaServer?.port}\u00a0: la conversation y a été envoyée`);
+
+    // The same conversation goes on with a local model: that answer says it was computed here.
+    const menuAgain = await openModelMenu(page);
+    await menuAgain.locator('[data-testid="model-option"]:not([data-server])', { hasText: 'Enclave Scripted' }).click();
+    await page.getByTestId('composer').fill('Et ici ?');
+    await page.getByTestId('composer').press('Enter');
+    await expect(page.getByTestId('message-assistant')).toHaveCount(2);
+    const localAnswer = page.getByTestId('message-assistant').last();
+    await expect(localAnswer).toContainText(SCRIPTED_REPLY);
+    await expect(localAnswer.getByTestId('answer-origin')).toHaveText('Calculée sur cet ordinateur');
+    await expect(serverAnswer.getByTestId('answer-origin')).toHaveAttribute('data-where', 'server');
     await page.screenshot({ path: join(SHOTS, 'chat-fr.png') });
+
+    // The Privacy page counts the conversations' answers by where they were computed.
+    await page.goto(`${webHost.url}/#/privacy`);
+    const origins = page.getByTestId('privacy-origin');
+    await expect(page.getByTestId('privacy-origins')).toContainText('Où les réponses ont été calculées');
+    await expect(origins.and(page.locator('[data-where="local"]'))).toHaveText(/^Sur cet ordinateur\u00a0: \d+ réponses?$/);
+    await expect(origins.and(page.locator('[data-where="server"]'))).toHaveText(
+      new RegExp(`^Sur le serveur 127\\.0\\.0\\.1:${llamaServer?.port} \\(http://127\\.0\\.0\\.1:${llamaServer?.port}\\)\u00a0: 1 réponse$`),
+    );
+    await page.screenshot({ path: join(SHOTS, 'privacy-origins-fr.png') });
   });
 });
 

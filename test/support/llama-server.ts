@@ -34,6 +34,11 @@ export interface LlamaServerOptions {
   parallel?: number;
   /** PEM files: llama-server then speaks only https. */
   tls?: { keyFile: string; certFile: string };
+  /**
+   * false: resolve once its HTTP server is up and the model starts loading (it answers 503
+   * "Loading model" until loaded), not once the model is loaded.
+   */
+  waitForModel?: boolean;
 }
 
 export interface LlamaServer {
@@ -57,8 +62,8 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
   await new Promise<void>((resolve, reject) => {
     const read = (chunk: Buffer): void => {
       output += chunk.toString();
-      // Printed once the model is loaded and requests are served.
-      if (output.includes('listening on ')) resolve();
+      // Printed once the model is loaded and requests are served; the HTTP server starts before the model loads.
+      if (output.includes(options.waitForModel === false ? 'load_model: loading model' : 'listening on ')) resolve();
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);

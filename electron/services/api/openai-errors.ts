@@ -53,6 +53,10 @@ function statusOf(code: ErrorCode): number {
       return 502;
     case 'SERVER_TIMEOUT':
       return 504;
+    case 'SERVER_BUSY':
+      return 503;
+    case 'SERVER_MODEL_MISSING':
+      return 404;
     case 'GENERATION_FAILED':
     case 'DISK_FULL':
     case 'CHECKSUM_MISMATCH':
@@ -68,5 +72,5 @@ function statusOf(code: ErrorCode): number {
 }
 
 function codeOf(code: ErrorCode): string {
-  return code === 'MODEL_NOT_FOUND' ? 'model_not_found' : code.toLowerCase();
+  return code === 'MODEL_NOT_FOUND' || code === 'SERVER_MODEL_MISSING' ? 'model_not_found' : code.toLowerCase();
 }

@@ -104,6 +104,15 @@ export class ConversationService {
     return { interrupted, purged };
   }
 
+  /** The answers of conversations not deleted, counted by the model that wrote them (where they were computed). */
+  answersByModel(): { modelId: string | null; answers: number }[] {
+    const rows = this.sql(
+      `SELECT m.model_id AS modelId, COUNT(*) AS answers FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE m.role = 'assistant' AND c.deleted_at IS NULL GROUP BY m.model_id`,
+    ).all() as unknown as { modelId: string | null; answers: number }[];
+    return rows.map((row) => ({ modelId: row.modelId, answers: Number(row.answers) }));
+  }
+
   list(): ConversationSummary[] {
     const rows = this.sql(`SELECT ${SUMMARY_COLUMNS} FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC`).all() as unknown as ConversationRow[];
     return rows.map(toSummary);

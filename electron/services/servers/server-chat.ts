@@ -202,7 +202,7 @@ export class ServerChat {
 
 function modelMissing(job: ServerChatJob, server: string, body: string): EnclaveError {
   const error = statusError(404, body, server);
-  return new EnclaveError('MODEL_NOT_FOUND', `${server} has no model ${job.serverModel}`, { ...error.details, model: job.serverModel });
+  return new EnclaveError('SERVER_MODEL_MISSING', `${server} has no model ${job.serverModel}`, { ...error.details, model: job.serverModel });
 }
 
 function parseChunk(data: string, server: string): StreamChunk {

@@ -34,6 +34,9 @@ export function statusError(status: number, body: string, server: string): Encla
   const detail = serverMessage(body);
   const details = { server, status, ...(detail === null ? {} : { detail }) };
   if (status === 401 || status === 403) return new EnclaveError('SERVER_UNAUTHORIZED', `${server} refused the API key (HTTP ${status})`, details);
+  if (status === 503 || status === 429) {
+    return new EnclaveError('SERVER_BUSY', `${server} is busy or still loading its model (HTTP ${status}${detail === null ? '' : `: ${detail}`})`, details);
+  }
   return new EnclaveError('SERVER_FAILED', `${server} answered HTTP ${status}${detail === null ? '' : `: ${detail}`}`, details);
 }
 

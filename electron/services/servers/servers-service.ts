@@ -18,7 +18,7 @@ import {
 } from '#shared/servers.ts';
 import type { RemoteEngine, RemoteModels } from '../chat/chat-service.ts';
 import type { EgressGate } from '../privacy/egress.ts';
-import { listServerModels } from './model-list.ts';
+import { listServerModels, readServerCapacity } from './model-list.ts';
 import { ServerChat } from './server-chat.ts';
 import type { SecretBox } from './secret-box.ts';
 import { serverAgent, type ServerConnection } from './server-connection.ts';
@@ -37,8 +37,9 @@ export interface ServersServiceOptions {
 }
 
 /**
- * Answers one server runs at once for Enclave (the fair queue waits beyond it). llama-server's
- * `-np`, vLLM's `--max-num-seqs` and Ollama's OLLAMA_NUM_PARALLEL set the server's own limit.
+ * Answers one server runs at once for Enclave (the fair queue waits beyond it) when the server
+ * does not say: llama-server reports its slots (`-np`) and that number is used instead; vLLM's
+ * `--max-num-seqs` and Ollama's OLLAMA_NUM_PARALLEL are not reported.
  */
 export const SERVER_CAPACITY = 4;
 
@@ -53,6 +54,8 @@ export class ServersService implements RemoteModels {
   private readonly chats = new Map<string, RemoteEngine>();
   /** Each server's models, as last listed. */
   private readonly models = new Map<string, ServerModelInfo[]>();
+  /** The answers at once each server reported, as last read with its models. */
+  private readonly capacities = new Map<string, number>();
 
   constructor(options: ServersServiceOptions) {
     this.options = options;
@@ -106,15 +109,24 @@ export class ServersService implements RemoteModels {
     this.connections.delete(id);
     this.chats.delete(id);
     this.models.delete(id);
+    this.capacities.delete(id);
     this.changed();
   }
 
   /** Lists the server's models (and keeps them for the model pickers). */
   async test(id: string): Promise<ServerTestResult> {
-    const result = await listServerModels(this.connection(id), this.options.gate());
-    this.models.set(id, result.models);
+    const listed = await listServerModels(this.connection(id), this.options.gate());
+    const reported = await readServerCapacity(this.connection(id), this.options.gate());
+    this.models.set(id, listed.models);
+    if (reported === null) this.capacities.delete(id);
+    else this.capacities.set(id, reported);
     this.changed();
-    return result;
+    return { ...listed, capacity: this.capacityOf(id), capacityReported: reported !== null };
+  }
+
+  /** Answers at once the fair queue lets run on this server. */
+  capacityOf(id: string): number {
+    return this.capacities.get(id) ?? SERVER_CAPACITY;
   }
 
   /** Reads every server's models, at start: a server that cannot be reached shows none until tested again. */
@@ -148,8 +160,11 @@ export class ServersService implements RemoteModels {
     const cached = this.chats.get(parsed.serverId);
     if (cached !== undefined) return cached;
     const chat = new ServerChat(this.connection(parsed.serverId), this.options.gate());
+    const capacityOf = (): number => this.capacityOf(parsed.serverId);
     const engine: RemoteEngine = {
-      capacity: SERVER_CAPACITY,
+      get capacity() {
+        return capacityOf();
+      },
       generate: (request, listener) => {
         const model = parseServerModelId(request.modelId)?.model ?? request.modelId;
         return chat.generate({ jobId: request.jobId, modelId: request.modelId, serverModel: model, messages: request.messages, sampling: request.sampling }, listener);

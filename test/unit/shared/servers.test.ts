@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addServerSchema, modelIdLabel, normalizeServerUrl, parseServerModelId, serverAddressKind, serverModelId } from '#shared/servers.ts';
+import { addServerSchema, answerOrigin, modelIdLabel, normalizeServerUrl, parseServerModelId, serverAddressKind, serverModelId } from '#shared/servers.ts';
 import { serversFromEnv } from '../../../electron/services/servers/server-env.ts';
 
 describe('serverAddressKind', () => {
@@ -72,5 +72,13 @@ describe('server model ids', () => {
     expect(parseServerModelId('models/enclave-scripted.gguf')).toBeNull();
     expect(parseServerModelId('notes#1.gguf')).toBeNull();
     expect(modelIdLabel('enclave-scripted.gguf')).toBe('enclave-scripted.gguf');
+  });
+});
+
+describe('answerOrigin', () => {
+  test('a local model file was computed here; a server model names its server, from its id alone', () => {
+    expect(answerOrigin('/models/enclave-scripted.gguf')).toEqual({ where: 'local' });
+    expect(answerOrigin('http://10.0.0.5:8080#/srv/models/qwen.gguf')).toEqual({ where: 'server', server: '10.0.0.5:8080', baseUrl: 'http://10.0.0.5:8080' });
+    expect(answerOrigin('https://llm.example.com/api#qwen3:32b')).toEqual({ where: 'server', server: 'llm.example.com', baseUrl: 'https://llm.example.com/api' });
   });
 });

@@ -6,12 +6,14 @@ import { selectIsGenerating } from '../../state/slices/chat.ts';
 import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
+import { AnswerOriginNote } from './AnswerOrigin.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
 import { Markdown } from './LazyMarkdown.tsx';
 import { copyText } from '../../components/CopyButton.tsx';
 import { Reasoning } from './Reasoning.tsx';
 import { isSubmitKey } from './submit-key.ts';
 import { useFollowOutput } from './use-follow-output.ts';
+import { answerOrigin, modelIdLabel } from '#shared/servers.ts';
 
 /**
  * The shown path, virtualised: only the messages near the viewport are in the DOM, so a
@@ -63,7 +65,8 @@ export function MessageList() {
 }
 
 function useModelName(modelId: string | null): string {
-  return useAppSelector((s) => (modelId === null ? '' : (s.models.list.find((m) => m.id === modelId)?.name ?? modelId)));
+  // A model no longer listed (a server removed): its id as it reads, the server's host included.
+  return useAppSelector((s) => (modelId === null ? '' : (s.models.list.find((m) => m.id === modelId)?.name ?? modelIdLabel(modelId))));
 }
 
 const MessageView = memo(function MessageView({ message }: { message: ConversationMessage }) {
@@ -87,17 +90,29 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
         <Markdown text={message.content} />
       </div>
       {message.state === 'stopped' && <p className="message-note">{t('chat.stopped')}</p>}
-      {message.state === 'error' && <p className="message-note message-note-error">{t('chat.interrupted')}</p>}
+      {message.state === 'error' && <ErrorNote modelId={message.modelId} />}
       {message.state === 'interrupted' && (
         <p className="message-note message-note-error" data-testid="interrupted-note">
           {t('messages.interruptedByExit')}
         </p>
       )}
       {message.stats !== null && <AnswerStats stats={message.stats} loadMs={message.loadMs} />}
+      {message.modelId !== null && <AnswerOriginNote modelId={message.modelId} />}
       <MessageActions message={message} />
     </article>
   );
 });
+
+/** An answer cut by an error (an engine crash, a server that stopped answering), its text so far kept above. */
+function ErrorNote({ modelId }: { modelId: string | null }) {
+  const { t } = useTranslation();
+  const origin = modelId === null ? null : answerOrigin(modelId);
+  return (
+    <p className="message-note message-note-error" data-testid="error-note">
+      {origin?.where === 'server' ? t('chat.interruptedByServer', { server: origin.server }) : t('chat.interrupted')}
+    </p>
+  );
+}
 
 /** Who wrote it, and when, in the interface's language (the date too when not today). */
 function MessageHeader({ author, at }: { author: string; at: number }) {

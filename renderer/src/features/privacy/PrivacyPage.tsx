@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { EgressLogEntry } from '#shared/privacy.ts';
+import type { AnswerOriginCount, EgressLogEntry } from '#shared/privacy.ts';
 import { formatList } from '../../i18n/format.ts';
 import { buildReport, reportFileName, summarize } from './report.ts';
 import { usePrivacy } from './use-privacy.ts';
@@ -13,7 +13,7 @@ const SHOWN_ROWS = 500;
 /** The Privacy page: the promise, the Offline switch, the network log and its export. */
 export function PrivacyPage() {
   const { t, i18n } = useTranslation();
-  const { settings, log, error, refresh, setOffline } = usePrivacy();
+  const { settings, log, origins, error, refresh, setOffline } = usePrivacy();
   const offline = settings?.values.offline ?? false;
   const locked = settings?.locked.includes('offline') ?? false;
   const summary = summarize(log ?? []);
@@ -38,6 +38,8 @@ export function PrivacyPage() {
         <p>{t('privacy.promise')}</p>
         <p>{t('privacy.promiseDownloads')}</p>
       </div>
+
+      <AnswerOrigins origins={origins} />
 
       <div className="privacy-offline">
         <h2>{t('privacy.offlineTitle')}</h2>
@@ -96,6 +98,31 @@ export function PrivacyPage() {
         )}
       </div>
     </section>
+  );
+}
+
+/** Where the conversations' answers were computed: this computer, and each server that computed some. */
+function AnswerOrigins({ origins }: { origins: AnswerOriginCount[] | null }) {
+  const { t } = useTranslation();
+  if (origins === null) return null;
+  return (
+    <div className="privacy-origins" data-testid="privacy-origins">
+      <h2>{t('privacy.originsTitle')}</h2>
+      {origins.length === 0 ? (
+        <p className="muted">{t('privacy.originsEmpty')}</p>
+      ) : (
+        <>
+          <p>{t('privacy.originsIntro')}</p>
+          <ul>
+            {origins.map((origin) => (
+              <li key={origin.where === 'local' ? 'local' : origin.baseUrl} data-testid="privacy-origin" data-where={origin.where}>
+                {origin.where === 'local' ? t('privacy.originLocal', { count: origin.answers }) : t('privacy.originServer', { count: origin.answers, server: origin.server, baseUrl: origin.baseUrl })}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }
 

@@ -78,7 +78,8 @@ function ServerItem({ server, test }: { server: ServerView; test: ServerTest | u
               count: test.result.models.length,
               value: formatInteger(i18n.language, test.result.models.length),
               milliseconds: formatInteger(i18n.language, test.result.milliseconds),
-            })}
+            })}{' '}
+            <span data-testid="server-capacity">{t(test.result.capacityReported ? 'servers.capacityReported' : 'servers.capacityDefault', { count: test.result.capacity })}</span>
           </p>
           <ul className="server-models">
             {test.result.models.map((model) => (

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CallOutcome } from '#shared/endpoint.ts';
 import type { EventPayloads } from '#shared/contract.ts';
-import { serverModelId } from '#shared/servers.ts';
+import { answerOrigin, serverModelId } from '#shared/servers.ts';
 import { newJobId } from '#shared/chat.ts';
 import type { JobMessage } from '../../../../electron/engine/client/engine-client.ts';
 import { EgressGate } from '../../../../electron/services/privacy/egress.ts';
@@ -92,9 +92,10 @@ describe.skipIf(missing !== null)('a server model through the fair queue', () =>
     expect(last?.outcome).toBe('cancelled');
   });
 
-  test('the server killed mid-answer: SERVER_UNREACHABLE, and a conversation keeps the text it had', async () => {
-    const doomed = await startLlamaServer({ model: (await ensureFixtureModels()).endless });
-    const other = await createTestHost([], { ENCLAVE_SERVERS: doomed.url });
+  test('the server killed mid-answer: SERVER_UNREACHABLE, the answer saved as cut by an error with its text, and a local model answers right after', async () => {
+    const models = await ensureFixtureModels();
+    const doomed = await startLlamaServer({ model: models.endless });
+    const other = await createTestHost([models.scripted], { ENCLAVE_SERVERS: doomed.url });
     try {
       await other.waitFor('servers.changed', () => other.host.services.servers.modelInfos().length === 1);
       const modelId = other.host.services.servers.modelInfos()[0]?.id ?? '';
@@ -104,15 +105,29 @@ describe.skipIf(missing !== null)('a server model through the fair queue', () =>
       await doomed.kill();
       const failed = await other.waitFor('chat.error', (payload) => payload.jobId === jobId);
       expect(failed.error.code).toBe('SERVER_UNREACHABLE');
-      const conversation = ok<{ messages: { role: string; content: string; state: string }[] }>(await other.host.call('conversations.get', { id: saved.saved.conversationId }));
-      const answer = conversation.messages.find((message) => message.role === 'assistant');
+      type Messages = { messages: { id: string; role: string; content: string; state: string; modelId: string | null }[] };
+      const conversationId = saved.saved.conversationId;
+      const answer = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.find((message) => message.role === 'assistant');
+      // The state a local engine crash leaves ('interrupted' means cut by the app's own exit); its note names the server.
+      expect(answer?.state).toBe('error');
+      expect(answer?.modelId).toBe(modelId);
       expect(answer?.content.length).toBeGreaterThan(0);
       expect(endlessText(500).startsWith(answer?.content ?? '')).toBe(true);
+
+      // The app keeps working: a local model answers in the same conversation.
+      const local = other.host.services.library.list()[0]?.id ?? '';
+      const question = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.find((message) => message.role === 'user');
+      const localJob = newJobId();
+      ok(await other.host.call('chat.generate', { jobId: localJob, modelId: local, conversation: { id: conversationId, parentId: question?.id ?? null } }));
+      const done = await other.waitFor('chat.done', (payload) => payload.jobId === localJob, 60_000);
+      expect(done.text).toBe(SCRIPTED_REPLY);
+      const answers = ok<Messages>(await other.host.call('conversations.get', { id: conversationId })).messages.filter((message) => message.role === 'assistant');
+      expect(answers.map((message) => [message.modelId, message.state])).toContainEqual([local, 'done']);
     } finally {
       await other.dispose();
       await doomed.stop();
     }
-  });
+  }, 90_000);
 
   test('a stream that stalls (the server paused) ends as SERVER_TIMEOUT', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'enclave-stall-'));
@@ -162,4 +177,63 @@ describe.skipIf(missing !== null)('a server that asks for a key', () => {
     const failed = await t.waitFor('chat.error', (payload) => payload.jobId === jobId);
     expect(failed.error.code).toBe('SERVER_UNAUTHORIZED');
   });
+
+  test('where an answer was computed stays known once its server is removed', async () => {
+    for (const server of t.host.services.servers.list()) ok(await t.host.call('servers.remove', { id: server.id }));
+    ok(await t.host.call('servers.add', { baseUrl: keyed.url, apiKey: 'sk-right' }));
+    const modelId = serverModelId(keyed.url, 'enclave-scripted.gguf');
+    const jobId = newJobId();
+    const saved = ok<{ saved: { conversationId: string } }>(await t.host.call('chat.generate', { jobId, modelId, conversation: { id: null, parentId: null, content: 'Bonjour' } }));
+    await t.waitFor('chat.done', (payload) => payload.jobId === jobId);
+    ok(await t.host.call('servers.remove', { id: keyed.url }));
+
+    const conversation = ok<{ messages: { role: string; modelId: string | null }[] }>(await t.host.call('conversations.get', { id: saved.saved.conversationId }));
+    const answerModel = conversation.messages.find((message) => message.role === 'assistant')?.modelId ?? '';
+    expect(answerOrigin(answerModel)).toEqual({ where: 'server', server: `127.0.0.1:${keyed.port}`, baseUrl: keyed.url });
+    expect(ok(await t.host.call('privacy.answerOrigins', {}))).toEqual([{ where: 'server', server: `127.0.0.1:${keyed.port}`, baseUrl: keyed.url, answers: 1 }]);
+  });
+});
+
+describe.skipIf(missing !== null)('a server with two slots', () => {
+  let twoSlots: LlamaServer;
+  let t: TestHost;
+
+  beforeAll(async () => {
+    twoSlots = await startLlamaServer({ model: (await ensureFixtureModels()).endless, parallel: 2 });
+    t = await createTestHost([], { ENCLAVE_SERVERS: twoSlots.url });
+    await t.waitFor('servers.changed', () => t.host.services.servers.modelInfos().length === 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.dispose();
+    await twoSlots?.stop();
+  });
+
+  test('its capacity is read from the server (/props total_slots): two answers at once, the third waits its turn', async () => {
+    const tested = ok<{ capacity: number; capacityReported: boolean }>(await t.host.call('servers.test', { id: twoSlots.url }));
+    expect(tested).toMatchObject({ capacity: 2, capacityReported: true });
+    const modelId = t.host.services.servers.modelInfos()[0]?.id ?? '';
+    const { chat } = t.host.services;
+    const jobIds: string[] = [];
+    for (const requestId of ['a', 'b', 'c']) {
+      const { jobId } = await chat.generate({ modelId, messages: [{ role: 'user', content: 'Count' }] }, undefined, { kind: 'api', requestId });
+      jobIds.push(jobId);
+    }
+    const [first, second, third] = jobIds as [string, string, string];
+    await Promise.all([t.waitFor('chat.delta', (payload) => payload.jobId === first), t.waitFor('chat.delta', (payload) => payload.jobId === second)]);
+    expect(await t.waitFor('chat.queued', (payload) => payload.jobId === third)).toMatchObject({ position: 1 });
+    expect(
+      chat
+        .queue()
+        .running.map((job) => job.jobId)
+        .sort(),
+    ).toEqual([first, second].sort());
+    expect(t.events.some((event) => event.event === 'chat.delta' && event.payload.jobId === third)).toBe(false);
+
+    // One ends: the third takes its slot.
+    chat.stop(first);
+    await t.waitFor('chat.delta', (payload) => payload.jobId === third);
+    for (const jobId of [second, third]) chat.stop(jobId);
+    await Promise.all([second, third].map((jobId) => t.waitFor('chat.done', (payload) => payload.jobId === jobId)));
+  }, 60_000);
 });

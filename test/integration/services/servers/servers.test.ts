@@ -64,12 +64,17 @@ describe.skipIf(missing !== null)('against a real llama-server', () => {
     expect(errorCode(await t.host.call('servers.remove', { id: open.url }))).toBe('FORBIDDEN');
 
     const entries = (await t.host.services.egress.entries()).slice(before).filter((entry) => entry.host === `127.0.0.1:${open.port}`);
-    // The agent keeps its socket alive: the second request opens no new connection.
-    expect(entries.map((entry) => [entry.purpose, entry.level, entry.outcome])).toEqual([
-      ['server', 'request', 'allowed'],
-      ['server', 'request', 'completed'],
+    // The agent keeps its socket alive: the second request opens no new connection. The model list,
+    // then llama-server's /props for its number of slots.
+    expect(entries.map((entry) => [new URL(entry.url).pathname, entry.level, entry.outcome])).toEqual([
+      ['/v1/models', 'request', 'allowed'],
+      ['/v1/models', 'request', 'completed'],
+      ['/props', 'request', 'allowed'],
+      ['/props', 'request', 'completed'],
     ]);
-    expect(entries.at(-1)?.bytesReceived).toBeGreaterThan(0);
+    expect(entries.every((entry) => entry.purpose === 'server')).toBe(true);
+    expect(entries[1]?.bytesReceived).toBeGreaterThan(0);
+    expect(result).toMatchObject({ capacity: 1, capacityReported: true });
   });
 
   test('a wrong key is refused with SERVER_UNAUTHORIZED; the right one works and is never shown, logged or readable by others', async () => {
