@@ -90,6 +90,8 @@ test.describe('in French', () => {
     const serverAnswer = page.getByTestId('message-assistant').first();
     await expect(serverAnswer).toContainText(SCRIPTED_REPLY);
     await expect(page.getByTestId('send')).toBeVisible();
+    // Named as in the model menu: the model with its server.
+    await expect(serverAnswer.locator('.message-author')).toContainText(`enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`);
     // Where it was computed, saved with the answer (its model id names the server).
     await expect(serverAnswer.getByTestId('answer-origin')).toHaveText(`Calculée sur le serveur 127.0.0.1:${llamaServer?.port}\u00a0: la conversation y a été envoyée`);
 

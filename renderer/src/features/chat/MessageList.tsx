@@ -13,7 +13,8 @@ import { copyText } from '../../components/CopyButton.tsx';
 import { Reasoning } from './Reasoning.tsx';
 import { isSubmitKey } from './submit-key.ts';
 import { useFollowOutput } from './use-follow-output.ts';
-import { answerOrigin, modelIdLabel } from '#shared/servers.ts';
+import { answerOrigin } from '#shared/servers.ts';
+import { selectModelName } from '../../state/slices/models.ts';
 
 /**
  * The shown path, virtualised: only the messages near the viewport are in the DOM, so a
@@ -65,8 +66,7 @@ export function MessageList() {
 }
 
 function useModelName(modelId: string | null): string {
-  // A model no longer listed (a server removed): its id as it reads, the server's host included.
-  return useAppSelector((s) => (modelId === null ? '' : (s.models.list.find((m) => m.id === modelId)?.name ?? modelIdLabel(modelId))));
+  return useAppSelector((s) => (modelId === null ? '' : selectModelName(modelId)(s)));
 }
 
 const MessageView = memo(function MessageView({ message }: { message: ConversationMessage }) {
