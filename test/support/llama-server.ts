@@ -36,6 +36,8 @@ export interface LlamaServerOptions {
   threads?: number;
   /** Context for all slots together (2048 unless said). */
   contextSize?: number;
+  /** A Jinja chat template to use instead of the model's own. */
+  chatTemplateFile?: string;
   /** PEM files: llama-server then speaks only https. */
   tls?: { keyFile: string; certFile: string };
   /**
@@ -73,6 +75,7 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
     '--no-webui',
   ];
   if (options.apiKey !== undefined) args.push('--api-key', options.apiKey);
+  if (options.chatTemplateFile !== undefined) args.push('--chat-template-file', options.chatTemplateFile);
   if (options.tls !== undefined) args.push('--ssl-key-file', options.tls.keyFile, '--ssl-cert-file', options.tls.certFile);
   const child = spawn(llamaServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
