@@ -56,9 +56,57 @@ export interface RoomBenchResult {
   rows: RoomBenchRow[];
 }
 
-interface Answer {
+export interface Answer {
   ttftMs: number;
   tokens: number;
+}
+
+/** All clients at once, each `requestsPerClient` answers in a row: one table row. */
+export async function measureClients<T extends string>(
+  through: T,
+  clients: number,
+  requestsPerClient: number,
+  answerOnce: (client: number, request: number) => Promise<Answer>,
+): Promise<{ through: T; clients: number; answers: number; tokens: number; aggregateTokensPerSecond: number; p50TtftMs: number; p95TtftMs: number }> {
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      const mine: Answer[] = [];
+      for (let r = 0; r < requestsPerClient; r++) mine.push(await answerOnce(c, r));
+      return mine;
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const all = results.flat();
+  const tokens = all.reduce((sum, result) => sum + result.tokens, 0);
+  const ttfts = all.map((result) => result.ttftMs).filter((value) => !Number.isNaN(value));
+  return { through, clients, answers: all.length, tokens, aggregateTokensPerSecond: (tokens * 1000) / wallMs, p50TtftMs: percentile(ttfts, 0.5), p95TtftMs: percentile(ttfts, 0.95) };
+}
+
+/** A participant joined with the code, as the browser form does. */
+export async function joinRoom(room: WorkshopStatus, name: string): Promise<ContractClient> {
+  const joined = await directFetch(`${room.url}/workshop/join`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ code: room.joinCode ?? '', name }).toString(),
+  });
+  if (joined.status !== 303) throw new Error(`joining failed with HTTP ${joined.status}`);
+  return ContractClient.connect(room.url ?? '', { Cookie: joined.headers.get('set-cookie')?.split(';')[0] ?? '' });
+}
+
+/** One answer a participant asks for over the room's WebSocket, as their browser does: its time to first token and tokens. */
+export async function askInRoom(client: ContractClient, modelId: string, prompt: string, maxTokens: number): Promise<Answer> {
+  const started = performance.now();
+  const frame = await client.call('chat.generate', { jobId: newJobId(), modelId, sampling: { maxTokens, temperature: 0 }, messages: [{ role: 'user', content: prompt }] });
+  if (!frame.ok) throw new Error(`${frame.error.code}: ${frame.error.message}`);
+  const { jobId } = frame.result as { jobId: string };
+  const ofJob = (event: { event: string; payload: unknown }, name: string) => event.event === name && (event.payload as { jobId: string }).jobId === jobId;
+  const first = client.waitForEvent((event) => ofJob(event, 'chat.delta') && (event.payload as { text: string }).text !== '', 120_000).then(() => performance.now() - started);
+  const done = await client.waitForEvent((event) => ofJob(event, 'chat.done') || ofJob(event, 'chat.error'), 120_000);
+  if (done.event === 'chat.error') throw new Error(`answer failed: ${JSON.stringify(done.payload)}`);
+  const tokens = (done.payload as { stats: { tokens: number } }).stats.tokens;
+  return { ttftMs: tokens > 0 ? await first : Number.NaN, tokens };
 }
 
 export async function runRoomBench(options: RoomBenchOptions = {}): Promise<RoomBenchResult> {
@@ -67,22 +115,8 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
   const requestsPerClient = options.requests ?? 3;
   const maxTokens = options.maxTokens ?? 32;
 
-  /** All clients at once, each `requestsPerClient` answers in a row: one table row. */
-  async function measure(through: RoomBenchRow['through'], clients: number, answerOnce: (client: number, request: number) => Promise<Answer>): Promise<RoomBenchRow> {
-    const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: clients }, async (_, c) => {
-        const mine: Answer[] = [];
-        for (let r = 0; r < requestsPerClient; r++) mine.push(await answerOnce(c, r));
-        return mine;
-      }),
-    );
-    const wallMs = performance.now() - started;
-    const all = results.flat();
-    const tokens = all.reduce((sum, result) => sum + result.tokens, 0);
-    const ttfts = all.map((result) => result.ttftMs).filter((value) => !Number.isNaN(value));
-    return { through, clients, answers: all.length, tokens, aggregateTokensPerSecond: (tokens * 1000) / wallMs, p50TtftMs: percentile(ttfts, 0.5), p95TtftMs: percentile(ttfts, 0.95) };
-  }
+  const measure = (through: RoomBenchRow['through'], clients: number, answerOnce: (client: number, request: number) => Promise<Answer>): Promise<RoomBenchRow> =>
+    measureClients(through, clients, requestsPerClient, answerOnce);
 
   const modelPath = await ensureBenchModel(spec);
   const model = benchModelFile(spec);
@@ -97,30 +131,7 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
     return outcome.result as T;
   }
 
-  /** A participant joined with the code, as the browser form does. */
-  async function joinRoom(room: WorkshopStatus, name: string): Promise<ContractClient> {
-    const joined = await directFetch(`${room.url}/workshop/join`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ code: room.joinCode ?? '', name }).toString(),
-    });
-    if (joined.status !== 303) throw new Error(`joining failed with HTTP ${joined.status}`);
-    return ContractClient.connect(room.url ?? '', { Cookie: joined.headers.get('set-cookie')?.split(';')[0] ?? '' });
-  }
-
-  async function participantAnswer(client: ContractClient, prompt: string): Promise<Answer> {
-    const started = performance.now();
-    const frame = await client.call('chat.generate', { jobId: newJobId(), modelId: model, sampling: { maxTokens, temperature: 0 }, messages: [{ role: 'user', content: prompt }] });
-    if (!frame.ok) throw new Error(`${frame.error.code}: ${frame.error.message}`);
-    const { jobId } = frame.result as { jobId: string };
-    const ofJob = (event: { event: string; payload: unknown }, name: string) => event.event === name && (event.payload as { jobId: string }).jobId === jobId;
-    const first = client.waitForEvent((event) => ofJob(event, 'chat.delta') && (event.payload as { text: string }).text !== '', 120_000).then(() => performance.now() - started);
-    const done = await client.waitForEvent((event) => ofJob(event, 'chat.done') || ofJob(event, 'chat.error'), 120_000);
-    if (done.event === 'chat.error') throw new Error(`answer failed: ${JSON.stringify(done.payload)}`);
-    const tokens = (done.payload as { stats: { tokens: number } }).stats.tokens;
-    return { ttftMs: tokens > 0 ? await first : Number.NaN, tokens };
-  }
+  const participantAnswer = (client: ContractClient, prompt: string): Promise<Answer> => askInRoom(client, model, prompt, maxTokens);
 
   // The clients stand for other programs: they connect around the host's egress gate.
   const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });

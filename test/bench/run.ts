@@ -13,7 +13,10 @@
  *  - compare (compare.ts): two models compared with the app's scheduling against one
  *    after the other by hand;
  *  - room (room.ts): aggregate tokens/s and time to first token with 1, 4 and 8
- *    workshop participants and local API clients.
+ *    workshop participants and local API clients;
+ *  - servers (servers.ts): the same model through llama-server directly, through Enclave to
+ *    llama-server and on Enclave's own engine, one answer at a time; a room of 8 answered by
+ *    llama-server with 4 slots against the local engine (needs llama-server built).
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,11 +28,13 @@ import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './mode
 import { runPerformanceBench } from './performance.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
+import { runServersBench, serversBenchMarkdown } from './servers.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
+import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'conversations', 'sidebar', 'downloads', 'compare', 'room'] as const;
+const SECTIONS = ['performance', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -144,6 +149,18 @@ for (const section of chosen) {
       const result = await runRoomBench();
       results.room = result;
       markdown.push('## Workshop room and local API', '', roomBenchMarkdown(result));
+      break;
+    }
+    case 'servers': {
+      const missing = llamaServerMissing();
+      if (missing !== null) {
+        console.log(`servers: skipped: ${missing}`);
+        markdown.push('## Inference servers', '', `Skipped: ${missing}.`);
+        break;
+      }
+      const result = await runServersBench();
+      results.servers = result;
+      markdown.push('## Inference servers', '', serversBenchMarkdown(result));
       break;
     }
     default:

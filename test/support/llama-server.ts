@@ -32,6 +32,12 @@ export interface LlamaServerOptions {
   apiKey?: string;
   /** Answers at once (llama-server's slots). */
   parallel?: number;
+  /** Threads (1 unless said: the tests' small models want no more). */
+  threads?: number;
+  /** Context for all slots together (2048 unless said). */
+  contextSize?: number;
+  /** A Jinja chat template to use instead of the model's own. */
+  chatTemplateFile?: string;
   /** PEM files: llama-server then speaks only https. */
   tls?: { keyFile: string; certFile: string };
   /**
@@ -53,8 +59,23 @@ export interface LlamaServer {
 
 export async function startLlamaServer(options: LlamaServerOptions): Promise<LlamaServer> {
   const port = await freePort();
-  const args = ['-m', options.model, '--host', '127.0.0.1', '--port', String(port), '-t', '1', '-c', '2048', '-np', String(options.parallel ?? 1), '--no-webui'];
+  const args = [
+    '-m',
+    options.model,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '-t',
+    String(options.threads ?? 1),
+    '-c',
+    String(options.contextSize ?? 2048),
+    '-np',
+    String(options.parallel ?? 1),
+    '--no-webui',
+  ];
   if (options.apiKey !== undefined) args.push('--api-key', options.apiKey);
+  if (options.chatTemplateFile !== undefined) args.push('--chat-template-file', options.chatTemplateFile);
   if (options.tls !== undefined) args.push('--ssl-key-file', options.tls.keyFile, '--ssl-cert-file', options.tls.certFile);
   const child = spawn(llamaServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -4,7 +4,7 @@
  * stop, the server killed mid-answer, a stalled stream,
  * a wrong key, and the egress log's entries.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -16,7 +16,7 @@ import type { JobMessage } from '../../../../electron/engine/client/engine-clien
 import { EgressGate } from '../../../../electron/services/privacy/egress.ts';
 import { ServerChat } from '../../../../electron/services/servers/server-chat.ts';
 import { serverAgent } from '../../../../electron/services/servers/server-connection.ts';
-import { ensureFixtureModels, endlessText, SCRIPTED_REPLY } from '../../../fixtures/gguf/index.ts';
+import { ensureFixtureModels, endlessText, REASONING_ANSWER, REASONING_THOUGHT, SCRIPTED_REPLY } from '../../../fixtures/gguf/index.ts';
 import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../../../support/llama-server.ts';
 import { createTestHost, type TestHost } from '../../../support/test-host.ts';
 
@@ -236,4 +236,59 @@ describe.skipIf(missing !== null)('a server with two slots', () => {
     for (const jobId of [second, third]) chat.stop(jobId);
     await Promise.all([second, third].map((jobId) => t.waitFor('chat.done', (payload) => payload.jobId === jobId)));
   }, 60_000);
+});
+
+/**
+ * The fixture reasoning model's own template never mentions `</think>`, so llama-server does not
+ * take it for a reasoning format: it then treats `<think>` as a control token and drops it. Real
+ * DeepSeek-R1 templates strip the reasoning from earlier answers with `</think>`, which is how
+ * llama-server recognises them; this is the fixture's template with that line, the prompt it
+ * renders unchanged.
+ */
+const R1_TEMPLATE =
+  "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}{{ message['content'] }}" +
+  "{% elif message['role'] == 'user' %}{{ '<｜User｜>' + message['content'] }}" +
+  "{% elif message['role'] == 'assistant' %}{% set content = message['content'] %}{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}" +
+  "{{ '<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>' }}{% endif %}{% endfor %}{% if add_generation_prompt %}{{ '<｜Assistant｜>' }}{% endif %}";
+
+describe.skipIf(missing !== null)('a reasoning model on a server', () => {
+  let dir: string;
+  let reasoning: LlamaServer;
+  let t: TestHost;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'enclave-r1-'));
+    const template = join(dir, 'r1.jinja');
+    await writeFile(template, R1_TEMPLATE);
+    reasoning = await startLlamaServer({ model: (await ensureFixtureModels()).reasoning, chatTemplateFile: template });
+    t = await createTestHost([], { ENCLAVE_SERVERS: reasoning.url });
+    await t.waitFor('servers.changed', () => t.host.services.servers.modelInfos().length === 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.dispose();
+    await reasoning?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('reasoning_content streams as the thought segment, apart from the answer, and is saved with it', async () => {
+    const modelId = t.host.services.servers.modelInfos()[0]?.id ?? '';
+    const jobId = newJobId();
+    const saved = ok<{ saved: { conversationId: string } }>(await t.host.call('chat.generate', { jobId, modelId, conversation: { id: null, parentId: null, content: 'Plan my week' } }));
+    const done = await t.waitFor('chat.done', (payload) => payload.jobId === jobId);
+    expect(done.reasoning).toBe(REASONING_THOUGHT);
+    expect(done.text).toBe(REASONING_ANSWER);
+    const thoughts = t.events.filter((e) => e.event === 'chat.thought' && e.payload.jobId === jobId).map((e) => (e.payload as EventPayloads['chat.thought']).text);
+    expect(thoughts.join('')).toBe(REASONING_THOUGHT);
+    expect(deltasOf(jobId)).toBe(REASONING_ANSWER);
+    expect(done.stats.reasoningMs).toBeGreaterThanOrEqual(0);
+    const conversation = ok<{ messages: { role: string; content: string; reasoning: string | null }[] }>(await t.host.call('conversations.get', { id: saved.saved.conversationId }));
+    expect(conversation.messages.find((message) => message.role === 'assistant')).toMatchObject({ content: REASONING_ANSWER, reasoning: REASONING_THOUGHT });
+  });
+
+  const deltasOf = (jobId: string): string =>
+    t.events
+      .filter((e) => e.event === 'chat.delta' && e.payload.jobId === jobId)
+      .map((e) => (e.payload as EventPayloads['chat.delta']).text)
+      .join('');
 });
