@@ -1,10 +1,12 @@
 // Inference servers on the Models page, in Chromium against the built web host started with
 // ENCLAVE_SERVERS naming a real llama-server on 127.0.0.1: the server shown locked, its connection
-// tested and its model listed; a server added with a key, a public address added only once confirmed.
+// tested and its model listed; a chat with its model and where each answer was computed; a
+// comparison with a local model; a server added with a key, a public address added only once
+// confirmed; a server killed mid-answer, then removed.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
+import { endlessText, ensureFixtureModels, SCRIPTED_REPLY } from '../fixtures/gguf/index.ts';
 import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../support/llama-server.ts';
 import { expect, test as base } from './web-host.fixture.ts';
 import { shotsDir } from './shots.ts';
@@ -105,6 +107,7 @@ test.describe('in French', () => {
     await expect(localAnswer).toContainText(SCRIPTED_REPLY);
     await expect(localAnswer.getByTestId('answer-origin')).toHaveText('Calculée sur cet ordinateur');
     await expect(serverAnswer.getByTestId('answer-origin')).toHaveAttribute('data-where', 'server');
+    await expect(localAnswer.getByTestId('answer-origin')).toBeInViewport();
     await page.screenshot({ path: join(SHOTS, 'chat-fr.png') });
 
     // The Privacy page counts the conversations' answers by where they were computed.
@@ -112,7 +115,7 @@ test.describe('in French', () => {
     const origins = page.getByTestId('privacy-origin');
     await expect(page.getByTestId('privacy-origins')).toContainText('Où les réponses ont été calculées');
     await expect(origins.and(page.locator('[data-where="local"]'))).toHaveText(/^Sur cet ordinateur\u00a0: \d+ réponses?$/);
-    await expect(origins.and(page.locator('[data-where="server"]'))).toHaveText(
+    await expect(origins.and(page.locator('[data-where="server"]')).filter({ hasText: `:${llamaServer?.port} ` })).toHaveText(
       new RegExp(`^Sur le serveur 127\\.0\\.0\\.1:${llamaServer?.port} \\(http://127\\.0\\.0\\.1:${llamaServer?.port}\\)\u00a0: 1 réponse$`),
     );
     await page.screenshot({ path: join(SHOTS, 'privacy-origins-fr.png') });
@@ -167,5 +170,55 @@ test.describe('in English', () => {
 
     await added.getByTestId('server-remove').click();
     await expect(added).toHaveCount(0);
+  });
+});
+
+test.describe('a server killed mid-answer, in English', () => {
+  test.use({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+
+  test('the answer keeps its text and says the server stopped; where it was computed stays shown once the server is removed', async ({ page, webHost }) => {
+    skipWithoutLlamaServer();
+    const doomed = await startLlamaServer({ model: (await ensureFixtureModels()).endless });
+    try {
+      await openServers(page, webHost.url);
+      await page.getByTestId('server-url').fill(doomed.url);
+      await page.getByTestId('server-add').click();
+      const item = page.locator(`[data-testid="server-item"][data-server="${doomed.url}"]`);
+      await item.getByTestId('server-test').click();
+      await expect(item.getByTestId('server-models')).toContainText('It computes 1 answer at once, as it reports.');
+
+      await page.goto(webHost.url);
+      const menu = await openModelMenu(page);
+      await menu.locator(`[data-testid="model-option"][data-server="${doomed.url}"]`).click();
+      await page.getByTestId('composer').fill('Count');
+      await page.getByTestId('composer').press('Enter');
+      await expect(page.getByTestId('message-list')).toContainText(endlessText(8));
+      await doomed.kill();
+      const answer = page.getByTestId('message-assistant').first();
+      await expect(answer).toHaveAttribute('data-state', 'error');
+      await expect(answer.getByTestId('error-note')).toHaveText(`Interrupted: the server 127.0.0.1:${doomed.port} stopped answering or refused to (the text received until then is kept)`);
+      await expect(answer.getByTestId('answer-origin')).toHaveText(`Computed on the server 127.0.0.1:${doomed.port}: the conversation was sent there`);
+      await expect(answer.locator('.message-content')).toContainText(endlessText(8));
+      await expect(answer.getByTestId('error-note')).toBeInViewport();
+      await page.screenshot({ path: join(SHOTS, 'server-killed-en.png') });
+
+      // The server removed: the answer still says where it was computed.
+      await openServers(page, webHost.url);
+      await page.locator(`[data-testid="server-item"][data-server="${doomed.url}"]`).getByTestId('server-remove').click();
+      await expect(page.locator(`[data-testid="server-item"][data-server="${doomed.url}"]`)).toHaveCount(0);
+      await page.goto(webHost.url);
+      await page.getByTestId('conversation-item').filter({ hasText: 'Count' }).first().locator('.conversation-open').click();
+      await expect(page.getByTestId('message-assistant').first().getByTestId('answer-origin')).toHaveText(`Computed on the server 127.0.0.1:${doomed.port}: the conversation was sent there`);
+      await page.goto(`${webHost.url}/#/privacy`);
+      await expect(
+        page
+          .getByTestId('privacy-origin')
+          .and(page.locator('[data-where="server"]'))
+          .filter({ hasText: `${doomed.port}` }),
+      ).toHaveText(`On the server 127.0.0.1:${doomed.port} (${doomed.url}): 1 answer`);
+      await page.screenshot({ path: join(SHOTS, 'privacy-origins-en.png') });
+    } finally {
+      await doomed.stop();
+    }
   });
 });
