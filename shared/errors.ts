@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'SERVER_CERTIFICATE',
   'SERVER_TIMEOUT',
   'SERVER_FAILED',
+  // Documents: a file whose text could not be read (details.reason says why)
+  'DOCUMENT_UNREADABLE',
   'INTERNAL',
 ] as const;
 
@@ -73,6 +75,12 @@ export const ERROR_REASONS = [
   'backup',
   'newer-backup',
   'unreadable',
+  'document-damaged',
+  'document-encrypted',
+  'document-mismatch',
+  'document-format',
+  'document-no-text',
+  'document-too-large',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
