@@ -62,9 +62,11 @@ export class DocumentGrounding {
     if (question === undefined) return { kind: 'none' };
     const previous = history.slice(0, lastIndex).findLast((message) => message.role === 'user');
     const ownTerms = queryTerms(question.content);
-    const terms = [...new Set([...ownTerms, ...queryTerms(previous?.content ?? '')])];
+    const previousTerms = queryTerms(previous?.content ?? '');
+    const terms = [...new Set([...ownTerms, ...previousTerms])];
     const found = this.store.search(attachment.collectionIds, terms, RETRIEVED_PASSAGES);
-    const relevant = found.filter((passage) => isRelevant(ownTerms, searchable(passage)) || isRelevant(terms, searchable(passage)));
+    // Relevant to the question, or (a follow-up) to the question it follows.
+    const relevant = found.filter((passage) => isRelevant(ownTerms, searchable(passage)) || isRelevant(previousTerms, searchable(passage)));
     const sources = withinBudget(relevant, Math.floor(contextTokens * PASSAGE_SHARE));
     if (sources.length === 0) return attachment.only ? { kind: 'notFound', text: NOT_FOUND_ANSWER[locale] } : { kind: 'none' };
     const messages = history.map((message, index) => (index === lastIndex ? { role: 'user' as const, content: groundedQuestion(question.content, sources, attachment.only) } : message));

@@ -118,9 +118,10 @@ export class DocumentStore {
   saveChunks(fileId: string, chunks: readonly Chunk[], pages: number | null): void {
     transaction(this.db, () => {
       if (!this.exists(fileId)) return;
+      const title = titleOf(this.file(fileId).name);
       this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(fileId);
-      const insert = this.sql('INSERT INTO doc_chunks (file_id, position, page, heading, text) VALUES (?, ?, ?, ?, ?)');
-      chunks.forEach((chunk, position) => insert.run(fileId, position, chunk.page, chunk.heading, chunk.text));
+      const insert = this.sql('INSERT INTO doc_chunks (file_id, position, page, title, heading, text) VALUES (?, ?, ?, ?, ?, ?)');
+      chunks.forEach((chunk, position) => insert.run(fileId, position, chunk.page, title, chunk.heading, chunk.text));
       this.sql(`UPDATE doc_files SET state = 'ready', pages = ?, chunks = ?, error = NULL WHERE id = ?`).run(pages, chunks.length, fileId);
     });
   }
@@ -133,13 +134,13 @@ export class DocumentStore {
     });
   }
 
-  /** The best passages of these collections for the query's terms (folded words), bm25 first; headings weigh double. */
+  /** The best passages of these collections for the query's terms (folded words), bm25 first; headings weigh double, the file's name as much as the text. */
   search(collectionIds: readonly string[], terms: readonly string[], limit: number): Passage[] {
     const match = matchExpression(terms);
     if (match === null || collectionIds.length === 0) return [];
     const placeholders = collectionIds.map(() => '?').join(', ');
     const rows = this.sql(
-      `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text, bm25(doc_chunks_fts, 2.0, 1.0) AS score
+      `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text, bm25(doc_chunks_fts, 1.0, 2.0, 1.0) AS score
        FROM doc_chunks_fts JOIN doc_chunks c ON c.id = doc_chunks_fts.rowid JOIN doc_files f ON f.id = c.file_id
        WHERE doc_chunks_fts MATCH ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'
        ORDER BY score LIMIT ?`,
@@ -179,6 +180,14 @@ export class DocumentStore {
        ON CONFLICT(conversation_id) DO UPDATE SET collection_ids = excluded.collection_ids, only = excluded.only`,
     ).run(conversationId, JSON.stringify(attachment.collectionIds), attachment.only ? 1 : 0);
   }
+}
+
+/** A file's name as words ("contrat-maintenance_2026.pdf" → "contrat maintenance 2026"): users name files after their subject. */
+export function titleOf(fileName: string): string {
+  return fileName
+    .replace(/\.[^.]+$/, '')
+    .replace(/[-_.]+/g, ' ')
+    .trim();
 }
 
 function toFile(row: FileRow): DocumentFile {
