@@ -23,10 +23,13 @@ import { CompareSidebar } from './features/compare/CompareSidebar.tsx';
 import { PrivacyPage } from './features/privacy/PrivacyPage.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 import { OfflineBadge } from './features/privacy/OfflineBadge.tsx';
+import { DocumentsPage } from './features/documents/DocumentsPage.tsx';
+import { DocumentsSidebar } from './features/documents/DocumentsSidebar.tsx';
 
 /** One entry per route: the sidebar content, the main page, and a link that skips to where the page's work is done. */
 const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType; SkipLink?: ComponentType }> = {
   chat: { Sidebar: ChatSidebar, Main: ChatView, SkipLink: SkipToComposer },
+  documents: { Sidebar: DocumentsSidebar, Main: DocumentsPage },
   models: { Sidebar: LibrarySidebar, Main: ModelsPage },
   privacy: { Sidebar: PrivacySidebar, Main: PrivacyPage },
   api: { Sidebar: LocalApiSidebar, Main: LocalApiPage },

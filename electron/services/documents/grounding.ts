@@ -1,14 +1,15 @@
 /**
  * Grounded answers: the passages of a conversation's collections that answer the question are
  * numbered and put before it, the model is told to cite them as [n], and the answer keeps only the
- * sources it cites. A follow-up question keeps the conversation's documents: the query is the
- * question together with the previous question of the same branch (a simple standalone-query
- * rule, no model call), so "and for the second one?" still finds the passages of the first.
+ * sources it cites. A follow-up question keeps the conversation's documents: the query of a
+ * follow-up (`isFollowUp`) is the question together with the previous question of the same branch
+ * (a simple standalone-query rule, no model call), so "and by what means?" still finds the
+ * passages of the question before.
  */
 import type { AnswerSource, ChatMessage } from '#shared/chat.ts';
 import type { DocumentAttachment, Passage } from '#shared/documents.ts';
 import { isRelevant, queryTerms } from './query.ts';
-import type { DocumentStore } from './store.ts';
+import { titleOf, type DocumentStore } from './store.ts';
 
 /** Passages retrieved for a question before the relevance rule and the budget choose among them. */
 export const RETRIEVED_PASSAGES = 5;
@@ -62,7 +63,7 @@ export class DocumentGrounding {
     if (question === undefined) return { kind: 'none' };
     const previous = history.slice(0, lastIndex).findLast((message) => message.role === 'user');
     const ownTerms = queryTerms(question.content);
-    const previousTerms = queryTerms(previous?.content ?? '');
+    const previousTerms = previous !== undefined && isFollowUp(question.content, ownTerms) ? queryTerms(previous.content) : [];
     const terms = [...new Set([...ownTerms, ...previousTerms])];
     const found = this.store.search(attachment.collectionIds, terms, RETRIEVED_PASSAGES);
     // Relevant to the question, or (a follow-up) to the question it follows.
@@ -74,8 +75,18 @@ export class DocumentGrounding {
   }
 }
 
+/**
+ * A question that leans on the one before it: it starts like a continuation ("Et…", "And…") or
+ * names too little to stand alone (two meaningful words at most). Any other question stands alone,
+ * so a new subject does not drag in the previous one's passages.
+ */
+export function isFollowUp(question: string, ownTerms: readonly string[]): boolean {
+  return ownTerms.length <= 2 || /^\s*(et|mais|puis|aussi|and|but|also|then|what about)\b/i.test(question);
+}
+
+/** What relevance is judged on: what the index searched (the file's name, the headings, the text). */
 function searchable(passage: Passage): string {
-  return `${passage.heading}\n${passage.text}`;
+  return `${titleOf(passage.fileName)}\n${passage.heading}\n${passage.text}`;
 }
 
 function withinBudget(passages: readonly Passage[], budgetChars: number): AnswerSource[] {

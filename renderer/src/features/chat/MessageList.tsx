@@ -6,6 +6,7 @@ import { selectIsGenerating } from '../../state/slices/chat.ts';
 import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
+import { AnswerSources } from '../documents/AnswerSources.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
 import { Markdown } from './Markdown.tsx';
 import { copyText } from '../../components/CopyButton.tsx';
@@ -88,6 +89,7 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
           {t('messages.interruptedByExit')}
         </p>
       )}
+      {message.sources !== undefined && <AnswerSources sources={message.sources} />}
       {message.stats !== null && <AnswerStats stats={message.stats} loadMs={message.loadMs} />}
       <MessageActions message={message} />
     </article>

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { AnswerSource } from '#shared/chat.ts';
 import { CHUNK_MAX_CHARS, chunkBlocks } from '../../../../electron/services/documents/chunk.ts';
 import { htmlBlocks } from '../../../../electron/services/documents/extract.ts';
-import { citedSources } from '../../../../electron/services/documents/grounding.ts';
+import { citedSources, isFollowUp } from '../../../../electron/services/documents/grounding.ts';
 import { isRelevant, matchExpression, queryTerms } from '../../../../electron/services/documents/query.ts';
 import { titleOf } from '../../../../electron/services/documents/store.ts';
 
@@ -15,6 +15,16 @@ describe('citations', () => {
     expect(citedSources('Oui [2]. Et [1, 3] ; voir [2][9] et [0].', sources).map((s) => s.n)).toEqual([1, 2, 3]);
     expect(citedSources('Sans citation.', sources)).toEqual([]);
     expect(citedSources('Voir [12].', sources)).toEqual([]);
+  });
+});
+
+describe('follow-ups', () => {
+  test('a question that starts as a continuation or names too little leans on the previous one; a new subject stands alone', () => {
+    const followUp = (question: string) => isFollowUp(question, queryTerms(question));
+    expect(followUp('Et par quel moyen doit-on le faire ?')).toBe(true);
+    expect(followUp('Et pour le contrat de nettoyage des locaux ?')).toBe(true);
+    expect(followUp('Combien ça coûte ?')).toBe(true);
+    expect(followUp('Quelle est la couleur du logo de la marque ?')).toBe(false);
   });
 });
 
