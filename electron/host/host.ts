@@ -50,6 +50,8 @@ export interface HostOptions extends LibraryPorts {
   version: string;
   config: AppConfig;
   spawnEngine: SpawnEngine;
+  /** The documents' extraction worker: `extract-worker.js` beside the built host (the source file in tests). */
+  documentsWorker: string;
   /** conf in the web host, electron-store in the desktop app. */
   settings: SettingsBackend;
   env?: NodeJS.ProcessEnv;
@@ -125,6 +127,7 @@ export class Host implements ContractEndpoint {
       dataDir: config.dataDir,
       emit: (ingestion, file) => emit({ event: 'documents.progress', payload: { ingestion, file } }),
       loadedContextSize: (modelId) => engine.status.loaded.find((model) => model.modelId === modelId)?.contextSize ?? null,
+      extractWorker: options.documentsWorker,
     });
     conversations.chat.useDocuments(documents.port);
     const compare = new CompareService({

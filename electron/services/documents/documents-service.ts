@@ -7,6 +7,7 @@ import type { DocumentFile } from '#shared/documents.ts';
 import type { Sampling } from '#shared/chat.ts';
 import type { DocumentsPort } from '../conversations/conversation-chat.ts';
 import { DEFAULT_CONTEXT_TOKENS, DocumentGrounding } from './grounding.ts';
+import { DEFAULT_EXTRACTION_LIMITS, type ExtractionLimits } from './extract-in-worker.ts';
 import { DocumentIngestion } from './ingestion.ts';
 import { DocumentStore } from './store.ts';
 
@@ -16,6 +17,9 @@ export interface DocumentsOptions {
   emit: (ingestion: string, file: DocumentFile) => void;
   /** The context window of a loaded model; null when it is not loaded. */
   loadedContextSize: (modelId: string) => number | null;
+  /** The extraction worker's entry: `extract-worker.js` beside the built host, or its source in tests. */
+  extractWorker: string;
+  extractionLimits?: ExtractionLimits;
 }
 
 export class DocumentsService {
@@ -28,7 +32,7 @@ export class DocumentsService {
   constructor(options: DocumentsOptions) {
     this.store = new DocumentStore(options.db);
     this.store.recover();
-    this.ingestion = new DocumentIngestion(this.store, options.dataDir, options.emit);
+    this.ingestion = new DocumentIngestion(this.store, options.dataDir, options.emit, { entry: options.extractWorker, limits: options.extractionLimits ?? DEFAULT_EXTRACTION_LIMITS });
     this.grounding = new DocumentGrounding(this.store);
     const grounding = this.grounding;
     this.port = {

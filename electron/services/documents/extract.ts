@@ -1,18 +1,17 @@
 /**
  * A file's text, as blocks (headings and paragraphs) that keep their page, read with a library made
  * for each format: unpdf (PDF.js) page by page, mammoth for DOCX, officeparser for ODT,
- * html-to-text for HTML, micromark for Markdown (rendered to HTML first). A file is hostile input:
+ * html-to-text for HTML, micromark for Markdown (rendered to HTML first). The large readers are
+ * loaded when a file needs them, so a worker reading text files starts fast. A file is hostile input:
  * its content must match its extension, and whatever a library throws becomes a
  * DOCUMENT_UNREADABLE error whose reason the user can act on.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { convert, type FormatCallback } from 'html-to-text';
-import mammoth from 'mammoth';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
-import { parseOffice, type OfficeContentNode } from 'officeparser';
-import { getDocumentProxy } from 'unpdf';
+import type { OfficeContentNode } from 'officeparser';
 import { DOCUMENT_EXTENSIONS, type DocumentFormat } from '#shared/documents.ts';
 import { EnclaveError, type ErrorReason } from '#shared/errors.ts';
 
@@ -41,7 +40,6 @@ export function unreadable(reason: ErrorReason, message: string): EnclaveError {
 export interface ExtractOptions {
   /** Told after each page of a PDF: pages read, and the file's page count. */
   onPage?: (read: number, total: number) => void;
-  signal?: AbortSignal;
 }
 
 /** The text of the file at `path`, named `fileName` (its extension says the format). */
@@ -95,7 +93,7 @@ async function read(format: DocumentFormat, bytes: Buffer, fileName: string, opt
     case 'docx':
       return { pages: null, blocks: htmlBlocks(await readDocx(bytes, fileName)) };
     case 'odt':
-      return { pages: null, blocks: await readOdt(bytes, fileName, options.signal) };
+      return { pages: null, blocks: await readOdt(bytes, fileName) };
     case 'html':
       return { pages: null, blocks: htmlBlocks(decodeText(bytes)) };
     case 'markdown':
@@ -119,6 +117,7 @@ function decodeText(bytes: Buffer): string {
 }
 
 async function readPdf(bytes: Buffer, fileName: string, options: ExtractOptions): Promise<{ pages: number; blocks: Block[] }> {
+  const { getDocumentProxy } = await import('unpdf');
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     pdf = await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: true, verbosity: 0 });
@@ -128,7 +127,6 @@ async function readPdf(bytes: Buffer, fileName: string, options: ExtractOptions)
   try {
     const blocks: Block[] = [];
     for (let page = 1; page <= pdf.numPages; page++) {
-      if (options.signal?.aborted === true) break;
       let text = '';
       try {
         const content = await (await pdf.getPage(page)).getTextContent();
@@ -155,6 +153,7 @@ function pdfError(error: unknown, fileName: string): EnclaveError {
 }
 
 async function readDocx(bytes: Buffer, fileName: string): Promise<string> {
+  const { default: mammoth } = await import('mammoth');
   try {
     return (await mammoth.convertToHtml({ buffer: bytes })).value;
   } catch (error) {
@@ -162,7 +161,8 @@ async function readDocx(bytes: Buffer, fileName: string): Promise<string> {
   }
 }
 
-async function readOdt(bytes: Buffer, fileName: string, signal: AbortSignal | undefined): Promise<Block[]> {
+async function readOdt(bytes: Buffer, fileName: string): Promise<Block[]> {
+  const { parseOffice } = await import('officeparser');
   let content: OfficeContentNode[];
   try {
     ({ content } = await parseOffice(bytes, {
@@ -170,7 +170,6 @@ async function readOdt(bytes: Buffer, fileName: string, signal: AbortSignal | un
       ocr: false,
       ignoreComments: true,
       extractAttachments: false,
-      abortSignal: signal ?? null,
       decompressionLimits: { maxUncompressedBytes: MAX_UNCOMPRESSED_BYTES },
     }));
   } catch (error) {

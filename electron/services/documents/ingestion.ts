@@ -11,7 +11,8 @@ import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
 import { isSystemFolder } from '../platform/system-folders.ts';
 import { uploadPath } from '../platform/uploads.ts';
 import { chunkBlocks } from './chunk.ts';
-import { extractBlocks, formatOf, unreadable } from './extract.ts';
+import { formatOf, unreadable } from './extract.ts';
+import { ExtractionWorker, type ExtractionLimits } from './extract-in-worker.ts';
 import type { DocumentStore } from './store.ts';
 
 interface QueuedFile {
@@ -32,13 +33,16 @@ export class DocumentIngestion {
   private readonly store: DocumentStore;
   private readonly dataDir: string;
   private readonly emit: (ingestion: string, file: DocumentFile) => void;
+  private readonly worker: ExtractionWorker;
   private readonly jobs: Job[] = [];
   private running: Promise<void> | null = null;
 
-  constructor(store: DocumentStore, dataDir: string, emit: (ingestion: string, file: DocumentFile) => void) {
+  /** `worker`: the extraction worker's entry file and its limits. */
+  constructor(store: DocumentStore, dataDir: string, emit: (ingestion: string, file: DocumentFile) => void, worker: { entry: string; limits: ExtractionLimits }) {
     this.store = store;
     this.dataDir = dataDir;
     this.emit = emit;
+    this.worker = new ExtractionWorker(worker.entry, worker.limits);
   }
 
   /** Queues the files (their rows are created at once, answered to the caller) and starts reading. */
@@ -70,6 +74,7 @@ export class DocumentIngestion {
 
   dispose(): void {
     for (const job of this.jobs) job.abort.abort();
+    this.worker.close();
   }
 
   private async locate(source: DocumentSource): Promise<{ path: string; name: string; upload: boolean; size: number }> {
@@ -99,6 +104,7 @@ export class DocumentIngestion {
       }
       this.jobs.shift();
     }
+    this.worker.close();
   }
 
   private async ingest(job: Job, file: QueuedFile): Promise<void> {
@@ -106,10 +112,10 @@ export class DocumentIngestion {
     this.update(job, file.fileId, () => this.store.setState(file.fileId, 'ingesting'));
     try {
       const signal = job.abort.signal;
-      const { pages, blocks } = await extractBlocks(file.path, file.name, {
-        signal,
-        onPage: (read) => this.update(job, file.fileId, () => this.store.setState(file.fileId, 'ingesting', { pages: read })),
-      });
+      const { pages, blocks } = await this.worker.extract(
+        { path: file.path, fileName: file.name },
+        { signal, onPage: (read) => this.update(job, file.fileId, () => this.store.setState(file.fileId, 'ingesting', { pages: read })) },
+      );
       if (signal.aborted) return this.finish(job, file, 'cancelled');
       const chunks = chunkBlocks(blocks);
       if (chunks.length === 0) throw unreadable('document-no-text', `${file.name}: no text found`);

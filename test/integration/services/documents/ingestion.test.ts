@@ -13,6 +13,7 @@ import { DocumentsService } from '../../../../electron/services/documents/docume
 import { queryTerms } from '../../../../electron/services/documents/query.ts';
 import { openDatabase } from '../../../../electron/services/platform/db/database.ts';
 import { CORPUS_FILES, QUESTIONS, passwordProtectedPdf, pdfOf, writeCorpus } from '../../../fixtures/documents/corpus.ts';
+import { DOCUMENTS_WORKER } from '../../../support/test-host.ts';
 
 /** The level full-text retrieval must reach on the labelled questions (measured: see the printed value). */
 const MIN_RECALL_AT_5 = 0.9;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'enclave-documents-'));
   paths = await writeCorpus(join(dir, 'corpus'));
   db = openDatabase(join(dir, 'conversations.db')).db;
-  documents = new DocumentsService({ db, dataDir: dir, emit: (ingestion, file) => progress.push({ ingestion, file }), loadedContextSize: () => null });
+  documents = new DocumentsService({ db, dataDir: dir, emit: (ingestion, file) => progress.push({ ingestion, file }), loadedContextSize: () => null, extractWorker: DOCUMENTS_WORKER });
 });
 
 afterAll(() => {
@@ -145,6 +146,32 @@ describe('hostile files', () => {
   });
 });
 
+describe('limits', () => {
+  test('a file that exhausts the reader’s memory, or takes too long, ends its worker, not the host', async () => {
+    const limited = (limits: { memoryMb: number; timeMs: number }) =>
+      new DocumentsService({ db, dataDir: dir, emit: () => undefined, loadedContextSize: () => null, extractWorker: DOCUMENTS_WORKER, extractionLimits: limits });
+    const huge = join(dir, 'enorme.txt');
+    writeFileSync(huge, 'Ligne de texte sans fin. '.repeat(6_000_000));
+    const small = limited({ memoryMb: 32, timeMs: 120_000 });
+    const collectionId = small.store.create('Mémoire').id;
+    await small.ingestion.add('memory-job-000000000001', collectionId, [{ path: huge }, { path: paths.find((path) => path.endsWith('notes-fournisseurs.txt')) ?? '' }]);
+    await small.ingestion.idle();
+    const [bomb, beside] = small.store.files(collectionId);
+    expect(bomb?.error).toMatchObject({ code: 'DOCUMENT_UNREADABLE', details: { reason: 'document-too-large' } });
+    expect(beside?.state).toBe('ready');
+
+    const hasty = limited({ memoryMb: 512, timeMs: 1 });
+    const hastyId = hasty.store.create('Pressée').id;
+    await hasty.ingestion.add('time-job-00000000000001', hastyId, [{ path: paths[0] ?? '' }]);
+    await hasty.ingestion.idle();
+    expect(hasty.store.files(hastyId)[0]?.error).toMatchObject({ code: 'DOCUMENT_UNREADABLE', message: expect.stringContaining('not read within 1 ms') });
+    small.dispose();
+    hasty.dispose();
+    small.store.delete(collectionId);
+    hasty.store.delete(hastyId);
+  });
+});
+
 describe('jobs', () => {
   test('a cancelled job leaves the files after the current one cancelled', async () => {
     const collectionId = documents.store.create('Annulée').id;
@@ -168,7 +195,7 @@ describe('jobs', () => {
     const collectionId = documents.store.create('Interrompue').id;
     const file = documents.store.addFile(collectionId, 'a.txt', 'text', 1);
     documents.store.setState(file.id, 'ingesting');
-    const again = new DocumentsService({ db, dataDir: dir, emit: () => undefined, loadedContextSize: () => null });
+    const again = new DocumentsService({ db, dataDir: dir, emit: () => undefined, loadedContextSize: () => null, extractWorker: DOCUMENTS_WORKER });
     expect(again.store.file(file.id).state).toBe('interrupted');
     again.dispose();
   });
