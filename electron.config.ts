@@ -16,6 +16,8 @@ export default defineConfig({
           main: resolve(root, 'electron/main.ts'),
           web: resolve(root, 'electron/host/web-main.ts'),
           engine: resolve(root, 'electron/engine/process/engine-main.ts'),
+          // A documents' extraction worker (worker_threads), one per file read.
+          'extract-worker': resolve(root, 'electron/services/documents/extract-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

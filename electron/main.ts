@@ -30,6 +30,7 @@ import { backgroundColor, mainWindowOptions, WINDOW_TITLE } from './shell/window
 const here = import.meta.dirname;
 const paths = {
   engine: join(here, 'engine.js'),
+  extractWorker: join(here, 'extract-worker.js'),
   preload: join(here, '..', 'preload', 'preload.cjs'),
   renderer: join(here, '..', 'renderer'),
   icon: join(here, '..', '..', 'resources', 'icon.png'),
@@ -108,6 +109,7 @@ function onReady(appConfig: AppConfig): void {
     version: app.getVersion(),
     config: appConfig,
     spawnEngine: utilityEngineSpawner(paths.engine),
+    documentsWorker: paths.extractWorker,
     settings: settings.backend,
     // Workshop participants get the same built renderer over HTTP.
     rendererDir: paths.renderer,

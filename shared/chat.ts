@@ -119,6 +119,20 @@ export interface StoredMessage {
   /** The model's reasoning before this answer (a thought segment), null when it wrote none. */
   reasoning: string | null;
   createdAt: number;
+  /** An answer grounded in documents: the numbered passages it cites (only those it cites). */
+  sources?: AnswerSource[];
+}
+
+/** A passage of a document an answer cites as `[n]`. */
+export interface AnswerSource {
+  n: number;
+  fileId: string;
+  fileName: string;
+  /** 1-based; null for formats without pages (DOCX, ODT, text). */
+  page: number | null;
+  /** The headings above the passage, joined by " › "; '' when none. */
+  heading: string;
+  passage: string;
 }
 
 /** What `chat.generate` saved in a conversation: the question (null when regenerating) and the answer row. */
@@ -141,6 +155,11 @@ const generateInConversationSchema = z.strictObject({
   id: idSchema.nullable(),
   parentId: idSchema.nullable(),
   content: z.string().min(1).max(LIMITS.maxMessageChars).optional(),
+  /**
+   * Document collections to answer from, kept with the conversation (absent: keep what it has);
+   * `only`: answer from them alone; `locale`: the interface language of the "not found" answer.
+   */
+  documents: z.strictObject({ collectionIds: z.array(idSchema).max(20), only: z.boolean(), locale: z.enum(['en', 'fr']).default('en') }).optional(),
 });
 
 /** The chat's slice of the contract. */

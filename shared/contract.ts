@@ -12,6 +12,7 @@ import { appCommandSchemas, type AppCommandResults } from './app.ts';
 import { chatCommandSchemas, type ChatCommandResults, type ChatEventPayloads } from './chat.ts';
 import { compareCommandSchemas, type CompareCommandResults, type CompareEventPayloads } from './compare.ts';
 import { conversationsCommandSchemas, type ConversationsCommandResults, type ConversationsEventPayloads } from './conversations.ts';
+import { documentsCommandSchemas, type DocumentsCommandResults, type DocumentsEventPayloads } from './documents.ts';
 import type { ErrorPayload } from './errors.ts';
 import { libraryCommandSchemas, type LibraryCommandResults, type LibraryEventPayloads } from './library.ts';
 import { privacyCommandSchemas, type PrivacyCommandResults, type PrivacyEventPayloads } from './privacy.ts';
@@ -30,6 +31,7 @@ export const commandSchemas = {
   ...apiCommandSchemas,
   ...workshopCommandSchemas,
   ...compareCommandSchemas,
+  ...documentsCommandSchemas,
 } as const;
 
 /** What each command answers with. */
@@ -44,7 +46,8 @@ export interface CommandResults
     PrivacyCommandResults,
     ApiCommandResults,
     WorkshopCommandResults,
-    CompareCommandResults {}
+    CompareCommandResults,
+    DocumentsCommandResults {}
 
 export type CommandName = keyof typeof commandSchemas;
 export type CommandInput<C extends CommandName> = z.infer<(typeof commandSchemas)[C]>;
@@ -67,7 +70,8 @@ export interface EventPayloads
     PrivacyEventPayloads,
     ApiEventPayloads,
     WorkshopEventPayloads,
-    CompareEventPayloads {}
+    CompareEventPayloads,
+    DocumentsEventPayloads {}
 
 export type EventName = keyof EventPayloads;
 

@@ -53,6 +53,8 @@ export const ERROR_CODES = [
   /** 404 to an answer: the server has no such model (any more). */
   'SERVER_MODEL_MISSING',
   'SERVER_FAILED',
+  // Documents: a file whose text could not be read (details.reason says why)
+  'DOCUMENT_UNREADABLE',
   'INTERNAL',
 ] as const;
 
@@ -77,6 +79,12 @@ export const ERROR_REASONS = [
   'backup',
   'newer-backup',
   'unreadable',
+  'document-damaged',
+  'document-encrypted',
+  'document-mismatch',
+  'document-format',
+  'document-no-text',
+  'document-too-large',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

@@ -21,6 +21,8 @@ import { openConversations, type Conversations } from '../services/conversations
 import { importHandlers } from '../services/conversations/handlers.ts';
 import { ConversationImports } from '../services/conversations/import/import-jobs.ts';
 import { writeBackup } from '../services/conversations/backup/write-backup.ts';
+import { DocumentsService } from '../services/documents/documents-service.ts';
+import { documentsHandlers } from '../services/documents/handlers.ts';
 import { CATALOG } from '../services/models/catalog.ts';
 import { DownloadService } from '../services/models/downloads/download-service.ts';
 import { DEFAULT_HF_ENDPOINT } from '../services/models/downloads/hugging-face.ts';
@@ -48,6 +50,8 @@ export interface HostOptions extends LibraryPorts {
   version: string;
   config: AppConfig;
   spawnEngine: SpawnEngine;
+  /** The documents' extraction worker: `extract-worker.js` beside the built host (the source file in tests). */
+  documentsWorker: string;
   /** conf in the web host, electron-store in the desktop app. */
   settings: SettingsBackend;
   env?: NodeJS.ProcessEnv;
@@ -80,6 +84,8 @@ export interface HostServices {
   api: ApiService;
   /** LAN sharing for a room, off until the trainer starts it. */
   workshop: Workshop;
+  /** Collections of the user's files, their passages, and grounded answers. */
+  documents: DocumentsService;
 }
 
 /** The little the shells need beyond the contract. */
@@ -116,6 +122,14 @@ export class Host implements ContractEndpoint {
     });
     const chat = new ChatService(engine, library, emit, servers);
     const conversations = openConversations(config.dataDir, chat, APP_CALLER, () => settings.values.defaultSystemPrompt);
+    const documents = new DocumentsService({
+      db: conversations.db,
+      dataDir: config.dataDir,
+      emit: (ingestion, file) => emit({ event: 'documents.progress', payload: { ingestion, file } }),
+      loadedContextSize: (modelId) => engine.status.loaded.find((model) => model.modelId === modelId)?.contextSize ?? null,
+      extractWorker: options.documentsWorker,
+    });
+    conversations.chat.useDocuments(documents.port);
     const compare = new CompareService({
       db: conversations.db,
       conversations: conversations.service,
@@ -169,7 +183,7 @@ export class Host implements ContractEndpoint {
       emit,
       graceMs: workshopGraceMs(env),
     });
-    this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop };
+    this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop, documents };
     this.router = createRouter({
       ...app,
       ...models,
@@ -185,6 +199,7 @@ export class Host implements ContractEndpoint {
       ...apiHandlers(api),
       ...workshopHandlers(workshop),
       ...compare.handlers,
+      ...documentsHandlers(documents),
     });
     this.shell = {
       logRendererRequest: (url, resourceType) => egress.logRendererRequest(url, resourceType),
@@ -213,9 +228,11 @@ export class Host implements ContractEndpoint {
   }
 
   async dispose(): Promise<void> {
-    const { compare, api, workshop, downloads, engine, conversations, servers } = this.services;
+    const { compare, api, workshop, downloads, engine, conversations, servers, documents } = this.services;
     this.listeners.clear();
     compare.dispose();
+    documents.dispose();
+    await documents.ingestion.idle();
     await api.close();
     await workshop.dispose();
     await downloads.dispose();

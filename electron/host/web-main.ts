@@ -35,6 +35,7 @@ const host = new Host({
   config,
   settings: settings.backend,
   spawnEngine: nodeEngineSpawner(join(here, 'engine.js')),
+  documentsWorker: join(here, 'extract-worker.js'),
   rendererDir: staticDir,
 });
 await host.start();

@@ -18,6 +18,8 @@ import { LibrarySidebar } from './features/library/LibrarySidebar.tsx';
 import { CompareSidebar } from './features/compare/CompareSidebar.tsx';
 import { PrivacySidebar } from './features/privacy/PrivacySidebar.tsx';
 import { OfflineBadge } from './features/privacy/OfflineBadge.tsx';
+import { DocumentsPage } from './features/documents/DocumentsPage.tsx';
+import { DocumentsSidebar } from './features/documents/DocumentsSidebar.tsx';
 
 // The chat is the first screen; the other pages load when first opened, so the page starts with less script to parse.
 const ModelsPage = lazy(async () => ({ default: (await import('./features/library/ModelsPage.tsx')).ModelsPage }));
@@ -29,6 +31,7 @@ const ComparePage = lazy(async () => ({ default: (await import('./features/compa
 /** One entry per route: the sidebar content, the main page, and a link that skips to where the page's work is done. */
 const PAGES: Record<Route, { Sidebar: ComponentType; Main: ComponentType; SkipLink?: ComponentType }> = {
   chat: { Sidebar: ChatSidebar, Main: ChatView, SkipLink: SkipToComposer },
+  documents: { Sidebar: DocumentsSidebar, Main: DocumentsPage },
   models: { Sidebar: LibrarySidebar, Main: ModelsPage },
   privacy: { Sidebar: PrivacySidebar, Main: PrivacyPage },
   api: { Sidebar: LocalApiSidebar, Main: LocalApiPage },

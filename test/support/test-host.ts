@@ -9,6 +9,8 @@ import { openSettings } from '../../electron/services/settings/settings.ts';
 
 /** The engine entry run from source: Node 22.18+/24 strips its types. */
 export const ENGINE_ENTRY = join(import.meta.dirname, '..', '..', 'electron', 'engine', 'process', 'engine-main.ts');
+/** The documents' extraction worker, run from source the same way. */
+export const DOCUMENTS_WORKER = join(import.meta.dirname, '..', '..', 'electron', 'services', 'documents', 'extract-worker.ts');
 
 export interface TestHost {
   host: Host;
@@ -30,6 +32,7 @@ export async function createTestHost(modelFiles: readonly string[] = [], env: No
     version: 'test',
     config: { dataDir, modelsDir },
     spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
+    documentsWorker: DOCUMENTS_WORKER,
     settings: openSettings(dataDir).backend,
     env,
     ...hostOptions,

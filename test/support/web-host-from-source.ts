@@ -9,7 +9,7 @@ import { loadConfig } from '../../electron/host/config.ts';
 import { Host } from '../../electron/host/host.ts';
 import { startWebServer } from '../../electron/services/platform/web-server.ts';
 import { openSettings } from '../../electron/services/settings/settings.ts';
-import { ENGINE_ENTRY } from './test-host.ts';
+import { DOCUMENTS_WORKER, ENGINE_ENTRY } from './test-host.ts';
 
 const { values } = parseArgs({ options: { 'static-dir': { type: 'string' } } });
 const config = loadConfig();
@@ -19,6 +19,7 @@ const host = new Host({
   config,
   settings: openSettings(config.dataDir).backend,
   spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
+  documentsWorker: DOCUMENTS_WORKER,
 });
 await host.start();
 const server = await startWebServer({ host, port: 0, staticDir: values['static-dir'] ?? config.dataDir, dataDir: config.dataDir });

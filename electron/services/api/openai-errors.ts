@@ -26,6 +26,7 @@ function statusOf(code: ErrorCode): number {
     case 'IMPORT_INVALID':
     case 'PROMPT_SET_INVALID':
     case 'VOTES_LOCKED':
+    case 'DOCUMENT_UNREADABLE':
       return 400;
     case 'FORBIDDEN':
     case 'LINK_REFUSED':

@@ -3,10 +3,12 @@
  * `generating` when the job starts, saves its text as it streams (about once a second) and its
  * final text, state and statistics when it ends. A killed process loses at most that last second.
  */
-import type { Sampling } from '#shared/chat.ts';
+import { newJobId, type AnswerSource, type ChatMessage, type Sampling } from '#shared/chat.ts';
 import type { SavedTurn, StoredMessage } from '#shared/chat.ts';
+import type { DocumentAttachment } from '#shared/documents.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { APP_CALLER, bothObservers, type Caller, type ChatService, type JobObserver } from '../chat/chat-service.ts';
+import { citedSources, type AnswerLocale, type Grounding } from '../documents/grounding.ts';
 import type { ConversationService } from './conversation-service.ts';
 import { StreamedText } from '../chat/streamed-text.ts';
 
@@ -14,7 +16,21 @@ export interface GenerateInConversation {
   jobId?: string | undefined;
   modelId: string;
   sampling?: Sampling | undefined;
-  conversation: { id: string | null; parentId: string | null; content?: string | undefined };
+  conversation: {
+    id: string | null;
+    parentId: string | null;
+    content?: string | undefined;
+    documents?: (DocumentAttachment & { locale?: AnswerLocale | undefined }) | undefined;
+  };
+}
+
+/** What a conversation needs of the documents feature to ground its answers (the app's conversations only). */
+export interface DocumentsPort {
+  attachment(conversationId: string): DocumentAttachment;
+  attach(conversationId: string, attachment: DocumentAttachment): void;
+  ground(attachment: DocumentAttachment, history: readonly ChatMessage[], contextTokens: number, locale: AnswerLocale): Grounding;
+  /** The model's context window (loaded, or as the conversation asks), in tokens. */
+  contextTokens(modelId: string, sampling: Sampling): number;
 }
 
 export class ConversationChat {
@@ -23,12 +39,18 @@ export class ConversationChat {
   private readonly now: () => number;
   /** Whose turn it is in the chat queue: the app, or one workshop participant. */
   private readonly caller: Caller;
+  private documents: DocumentsPort | null = null;
 
   constructor(conversations: ConversationService, chat: ChatService, now: () => number = Date.now, caller: Caller = APP_CALLER) {
     this.conversations = conversations;
     this.chat = chat;
     this.now = now;
     this.caller = caller;
+  }
+
+  /** Answers in conversations with attached collections are grounded in their documents. */
+  useDocuments(documents: DocumentsPort): void {
+    this.documents = documents;
   }
 
   /** `follow`: another observer of the job, told after the answer is saved. */
@@ -48,13 +70,20 @@ export class ConversationChat {
     }
     const question = content === undefined ? null : this.conversations.addMessage(id, { parentId, role: 'user', content });
     const answerTo = question?.id ?? parentId;
-    const messages = this.conversations.history(id, answerTo);
+    const sampling = { ...settings.sampling, ...input.sampling };
+    const grounding = this.ground(id, this.conversations.history(id, answerTo), input, sampling);
+    if (grounding.kind === 'notFound') {
+      // Documents only, and nothing in them answers: said without asking the model.
+      const answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: grounding.text, state: 'done', modelId: input.modelId });
+      return { jobId: input.jobId ?? newJobId(), saved: { conversationId: id, question, answer } };
+    }
+    const sources = grounding.kind === 'grounded' ? grounding.sources : null;
     const created: { answer?: StoredMessage } = {};
     const { jobId } = await this.chat.generate(
-      { jobId: input.jobId, modelId: input.modelId, messages, sampling: { ...settings.sampling, ...input.sampling } },
+      { jobId: input.jobId, modelId: input.modelId, messages: grounding.messages, sampling },
       (jobId) => {
         created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
-        const saving = this.observe(created.answer.id);
+        const saving = this.observe(created.answer.id, sources);
         return follow === undefined ? saving : bothObservers(saving, follow(jobId));
       },
       this.caller,
@@ -64,7 +93,17 @@ export class ConversationChat {
     return { jobId, saved: { conversationId: id, question, answer: created.answer } };
   }
 
-  private observe(answerId: string): JobObserver {
+  private ground(conversationId: string, history: ChatMessage[], input: GenerateInConversation, sampling: Sampling): Exclude<Grounding, { kind: 'none' }> | { kind: 'none'; messages: ChatMessage[] } {
+    const { documents } = this;
+    const asked = input.conversation.documents;
+    if (documents === null) return { kind: 'none', messages: history };
+    if (asked !== undefined) documents.attach(conversationId, { collectionIds: asked.collectionIds, only: asked.only });
+    const grounding = documents.ground(documents.attachment(conversationId), history, documents.contextTokens(input.modelId, sampling), asked?.locale ?? 'en');
+    return grounding.kind === 'none' ? { kind: 'none', messages: history } : grounding;
+  }
+
+  /** `sources`: the numbered passages given with the question; the answer keeps those it cites. */
+  private observe(answerId: string, sources: AnswerSource[] | null): JobObserver {
     // A failed write (disk full, database closed at shutdown) must not stop the answer streaming;
     // the row stays `generating` and becomes `interrupted` on the next start.
     const save = (update: Parameters<ConversationService['updateAnswer']>[1]): void => {
@@ -81,7 +120,8 @@ export class ConversationChat {
       onThought: (delta) => reasoning.append(delta),
       onDone: (finalText, stats, finalReasoning) => {
         const state = stats.stopReason === 'abort' ? 'stopped' : 'done';
-        save({ content: text.final(finalText), reasoning: reasoning.final(finalReasoning), state, stats });
+        const content = text.final(finalText);
+        save({ content, reasoning: reasoning.final(finalReasoning), state, stats, ...(sources !== null && { sources: citedSources(content, sources) }) });
       },
       onError: () => save({ content: text.value, reasoning: reasoning.value, state: 'error', stats: null }),
     };

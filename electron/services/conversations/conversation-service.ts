@@ -19,7 +19,7 @@ import {
   type SavedPreset,
   type SearchHit,
 } from '#shared/conversations.ts';
-import type { StoredMessage, StoredMessageState } from '#shared/chat.ts';
+import type { AnswerSource, StoredMessage, StoredMessageState } from '#shared/chat.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import { titleFrom } from './title.ts';
@@ -49,6 +49,7 @@ interface MessageRow {
   stats: string | null;
   reasoning: string | null;
   created_at: number;
+  sources: string | null;
 }
 
 const SUMMARY_COLUMNS = 'id, title, pinned, source, created_at, updated_at, message_count';
@@ -294,7 +295,10 @@ export class ConversationService {
   }
 
   /** Saves the text (and reasoning) of an answer so far (it streams), or its final text, state and statistics. */
-  updateAnswer(messageId: string, update: { content: string; reasoning?: string; state?: StoredMessageState; stats?: GenerationStats | null }): void {
+  updateAnswer(messageId: string, update: { content: string; reasoning?: string; state?: StoredMessageState; stats?: GenerationStats | null; sources?: AnswerSource[] }): void {
+    if (update.sources !== undefined) {
+      this.sql('UPDATE messages SET sources = ? WHERE id = ?').run(update.sources.length === 0 ? null : JSON.stringify(update.sources), messageId);
+    }
     if (update.reasoning !== undefined) {
       this.sql('UPDATE messages SET reasoning = ? WHERE id = ?').run(update.reasoning === '' ? null : update.reasoning, messageId);
     }
@@ -450,7 +454,13 @@ function toMessage(row: MessageRow): StoredMessage {
     stats: row.stats === null ? null : (parseJson(row.stats) as GenerationStats),
     reasoning: row.reasoning,
     createdAt: row.created_at,
+    ...(row.sources !== null && { sources: parseSources(row.sources) }),
   };
+}
+
+function parseSources(text: string): AnswerSource[] {
+  const value = parseJson(text);
+  return Array.isArray(value) ? (value as AnswerSource[]) : [];
 }
 
 function parseJson(text: string): unknown {

@@ -12,6 +12,7 @@ import { initialChatState } from './slices/chat-state.ts';
 import { createCompareSlice, initialCompareState } from './slices/compare.ts';
 import { createConversationImportSlice, initialConversationImportState } from './slices/conversation-import.ts';
 import { createConversationsSlice, initialConversationsState } from './slices/conversations.ts';
+import { createDocumentsSlice, initialDocumentsState } from './slices/documents.ts';
 import { createErrorSlice, initialErrorState } from './slices/error.ts';
 import { createHostSlice, initialHostState } from './slices/host.ts';
 import { createLibrarySlice, initialLibraryState } from './slices/library.ts';
@@ -42,6 +43,7 @@ export function initialAppState(connection: ConnectionState = 'connecting'): App
     servers: initialServersState,
     library: initialLibraryState,
     compare: initialCompareState,
+    documents: initialDocumentsState,
   };
 }
 
@@ -58,7 +60,8 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
   const servers = createServersSlice(ctx);
   const library = createLibrarySlice(ctx);
   const compare = createCompareSlice(ctx);
-  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, conversationImport, settings, servers, library, compare];
+  const documents = createDocumentsSlice(ctx);
+  const slices: readonly SliceLifecycle[] = [host, error, models, chat, conversations, conversationImport, settings, servers, library, compare, documents];
 
   async function refresh(): Promise<void> {
     // Each answer is shown as soon as it arrives; the first failure is reported.
@@ -108,6 +111,7 @@ export function createAppStore(api: Transport, options: AppStoreOptions = {}): A
     servers: servers.actions,
     library: library.actions,
     compare: compare.actions,
+    documents: documents.actions,
   };
   return { getState: store.getState, subscribe: store.subscribe, actions };
 }

@@ -1,5 +1,5 @@
 // The zero-egress proof: a whole session (load, chat, a side-by-side comparison and its report,
-// settings, search) through the web host and the engine process, each with every outbound
+// settings, search, documents read and a question answered from them) through the web host and the engine process, each with every outbound
 // connection recorded from its first line (node --import, passed on to the forked engine through
 // execArgv). A llama-server on loopback is configured (ENCLAVE_SERVERS) and answers once: the
 // only connections are to it. Then Offline on during a download request: refused, logged, and the
@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareRun } from '#shared/compare.ts';
 import type { EgressLogEntry } from '#shared/privacy.ts';
+import { writeCorpus } from '../../fixtures/documents/corpus.ts';
 import { ensureFixtureModels, SCRIPTED_REPLY } from '../../fixtures/gguf/index.ts';
 import { ALPHA, ALPHA_REPLY, BRAVO, BRAVO_REPLY, writeCompareModels } from '../../support/compare-models.ts';
 import { CONNECTION_RECORDER, isLoopback, readConnectionLog } from '../../support/connection-log.ts';
@@ -103,7 +104,7 @@ describe('zero egress', () => {
     expect(destinations.size).toBe(3);
   });
 
-  it('a whole session (load, chat, compare, settings, rescan, search) makes no non-loopback connection in the host or the engine', async () => {
+  it('a whole session (load, chat, compare, settings, rescan, search, documents) makes no non-loopback connection in the host, its extraction worker or the engine', async () => {
     await ok('app.info');
     const models = await ok<{ id: string; problem: unknown }[]>('models.rescan');
     const modelId = models.find((model) => model.id === basename(scriptedPath))?.id as string;
@@ -145,6 +146,18 @@ describe('zero egress', () => {
       const answered = await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === served.jobId);
       expect((answered.payload as { text: string }).text).toBe(SCRIPTED_REPLY);
     }
+    // Documents: files read from disk (in the extraction worker), searched, and a question answered from them.
+    const paths = await writeCorpus(join(dir, 'corpus'));
+    const collection = await ok<{ id: string }>('documents.create', { name: 'Contrats' });
+    await ok('documents.add', { jobId: newJobId(), collectionId: collection.id, sources: paths.map((path) => ({ path })) });
+    await waitUntil(async () => ((await ok<{ ready: number }[]>('documents.list'))[0]?.ready === paths.length ? true : null), 'the corpus to be read', { intervalMs: 100 });
+    expect(await ok<unknown[]>('documents.search', { collectionIds: [collection.id], query: 'préavis résiliation', limit: 5 })).not.toHaveLength(0);
+    const grounded = await ok<{ jobId: string }>('chat.generate', {
+      jobId: newJobId(),
+      modelId,
+      conversation: { id: null, parentId: null, content: 'Quel est le préavis du contrat de maintenance informatique ?', documents: { collectionIds: [collection.id], only: true, locale: 'fr' } },
+    });
+    await client.waitForEvent((frame) => frame.event === 'chat.done' && (frame.payload as { jobId: string }).jobId === grounded.jobId);
     await ok('models.unload');
     const serverHost = llama === null ? null : `127.0.0.1:${llama.port}`;
     const egress = await ok<EgressLogEntry[]>('privacy.egressLog');
@@ -158,13 +171,15 @@ describe('zero egress', () => {
     // The recorder ran in the host and in at least one engine process it forked.
     expect(processes.map((record) => record.pid)).toContain(hostPid);
     expect(processes.some((record) => record.pid !== hostPid && record.argv.some((arg) => arg.endsWith('engine-main.ts')))).toBe(true);
+    // And in the documents' extraction worker (a thread of the host: `--import` reaches it too).
+    expect(processes.some((record) => record.pid === hostPid && record.argv.some((arg) => arg.endsWith('extract-worker.ts')))).toBe(true);
     const outbound = records.filter((record) => record.kind !== 'process');
     console.info(`zero-egress session: ${processes.length} processes recorded, ${outbound.length} outbound connections, ${outbound.filter((r) => !isLoopback(r)).length} non-loopback`);
     expect(outbound.filter((record) => !isLoopback(record))).toEqual([]);
     // Every TCP connection went to the configured server (none at all without one).
     expect(outbound.filter((record) => record.kind === 'tcp' && record.port !== llama?.port)).toEqual([]);
     if (llama !== null) expect(outbound.filter((record) => record.kind === 'tcp').length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
 
   it('with Offline on, a download request is refused and logged, and the model host is never contacted', async () => {
     await ok('settings.update', { offline: true });

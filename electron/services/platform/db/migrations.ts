@@ -138,6 +138,54 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE compare_turns ADD COLUMN column_order TEXT;
   `,
+  // 7: documents: collections of files, their text as passages (chunks) that keep their page and
+  // headings (and the file's name as words, its title), indexed for full-text search (accents and case folded); the collections a
+  // conversation answers from; the numbered sources an answer cites.
+  `
+  CREATE TABLE doc_collections (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE doc_files (
+    id TEXT PRIMARY KEY,
+    collection_id TEXT NOT NULL REFERENCES doc_collections(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    format TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    pages INTEGER,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    added_at INTEGER NOT NULL
+  );
+  CREATE INDEX doc_files_collection ON doc_files(collection_id, added_at);
+  CREATE TABLE doc_chunks (
+    id INTEGER PRIMARY KEY,
+    file_id TEXT NOT NULL REFERENCES doc_files(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    page INTEGER,
+    title TEXT NOT NULL DEFAULT '',
+    heading TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL
+  );
+  CREATE INDEX doc_chunks_file ON doc_chunks(file_id, position);
+  CREATE VIRTUAL TABLE doc_chunks_fts USING fts5(
+    title, heading, text, content='doc_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER doc_chunks_fts_insert AFTER INSERT ON doc_chunks BEGIN
+    INSERT INTO doc_chunks_fts(rowid, title, heading, text) VALUES (new.id, new.title, new.heading, new.text);
+  END;
+  CREATE TRIGGER doc_chunks_fts_delete AFTER DELETE ON doc_chunks BEGIN
+    INSERT INTO doc_chunks_fts(doc_chunks_fts, rowid, title, heading, text) VALUES ('delete', old.id, old.title, old.heading, old.text);
+  END;
+  CREATE TABLE conversation_documents (
+    conversation_id TEXT PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+    collection_ids TEXT NOT NULL,
+    only INTEGER NOT NULL DEFAULT 0
+  );
+  ALTER TABLE messages ADD COLUMN sources TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import type { ConversationMessage } from '../../state/slices/chat-messages.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerStats } from './AnswerStats.tsx';
 import { AnswerOriginNote } from './AnswerOrigin.tsx';
+import { AnswerSources } from '../documents/AnswerSources.tsx';
 import { formatMessageTime } from '../../i18n/format.ts';
 import { Markdown } from './LazyMarkdown.tsx';
 import { copyText } from '../../components/CopyButton.tsx';
@@ -96,6 +97,7 @@ const MessageView = memo(function MessageView({ message }: { message: Conversati
           {t('messages.interruptedByExit')}
         </p>
       )}
+      {message.sources !== undefined && <AnswerSources sources={message.sources} />}
       {message.stats !== null && <AnswerStats stats={message.stats} loadMs={message.loadMs} />}
       {message.modelId !== null && <AnswerOriginNote modelId={message.modelId} />}
       <MessageActions message={message} />

@@ -1,5 +1,5 @@
 /** The messages of the open conversation's shown path, as the chat shows them. */
-import type { GenerationStats } from '#shared/chat.ts';
+import type { AnswerSource, GenerationStats } from '#shared/chat.ts';
 import type { StoredMessageState } from '#shared/chat.ts';
 import type { PathMessage } from '#shared/conversations.ts';
 
@@ -25,6 +25,8 @@ export interface ConversationMessage {
   state: MessageState;
   /** When it was written (ms since the epoch); shown in the user's locale (i18n/format.ts, formatMessageTime). */
   createdAt: number;
+  /** An answer grounded in documents: the passages it cites. */
+  sources?: readonly AnswerSource[];
 }
 
 /** Ids of messages shown before the host saved them. */
@@ -43,5 +45,6 @@ export function toConversationMessage(message: PathMessage): ConversationMessage
     loadMs: null,
     state: message.state,
     createdAt: message.createdAt,
+    ...(message.sources !== undefined && { sources: message.sources }),
   };
 }

@@ -47,6 +47,7 @@ export function createOpenConversation(ctx: SliceContext, creation: Conversation
     creation.forget();
     storage?.set(OPEN_CONVERSATION_KEY, null);
     set({ conversation: null, messages: [], job: null, draft: '' });
+    void ctx.actions().documents.followConversation(null);
   }
 
   async function openConversation(id: string): Promise<void> {
@@ -56,6 +57,7 @@ export function createOpenConversation(ctx: SliceContext, creation: Conversation
     set({ job: null });
     try {
       applyConversation(await api.call('conversations.get', { id }));
+      void ctx.actions().documents.followConversation(id);
     } catch (error) {
       if (storage?.get(OPEN_CONVERSATION_KEY) === id) storage.set(OPEN_CONVERSATION_KEY, null);
       showError(error);

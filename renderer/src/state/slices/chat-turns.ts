@@ -14,6 +14,7 @@ import { OPEN_CONVERSATION_KEY } from './chat-open-conversation.ts';
 import { LOCAL_ID_PREFIX, type ConversationMessage, type MessageState } from './chat-messages.ts';
 import { withError } from './error.ts';
 import { isUsable, selectSelectedModel } from './models.ts';
+import { documentsForQuestion } from './documents.ts';
 
 type JobEvent =
   | { event: 'chat.delta'; payload: EventPayloads['chat.delta'] }
@@ -22,7 +23,8 @@ type JobEvent =
   | { event: 'chat.done'; payload: EventPayloads['chat.done'] }
   | { event: 'chat.error'; payload: EventPayloads['chat.error'] };
 
-type JobOutcome = { kind: 'done'; text: string; reasoning: string; stats: GenerationStats } | { kind: 'error'; error: unknown };
+/** `stats` null: answered by the host without a model (documents only, nothing found). */
+type JobOutcome = { kind: 'done'; text: string; reasoning: string; stats: GenerationStats | null } | { kind: 'error'; error: unknown };
 
 /** One generation: the path is cut to `keep` messages and the question (if any) added under `parentId` beside its alternatives `siblings`. */
 interface Turn {
@@ -77,7 +79,7 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
         // The final text is authoritative; the streamed one covers a host that sends it empty.
         const content = outcome.text !== '' ? outcome.text : current.text;
         const reasoning = outcome.reasoning !== '' ? outcome.reasoning : current.reasoning;
-        const done = answer(content, outcome.stats.stopReason === 'abort' ? 'stopped' : 'done', outcome.stats, reasoning);
+        const done = answer(content, outcome.stats?.stopReason === 'abort' ? 'stopped' : 'done', outcome.stats, reasoning);
         return { ...s, chat: { ...s.chat, job: null, messages: [...s.chat.messages, done] } };
       }
       const failed = withError(s, outcome.error);
@@ -91,6 +93,19 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
       return { ...failed, chat: { ...s.chat, job: null } };
     });
     void refreshConversations();
+    if (outcome.kind === 'done' && job.answerId !== null && getState().documents.attachment.collectionIds.length > 0) void loadSources(job.answerId);
+  }
+
+  /** A grounded answer's sources are chosen by the host when it saves the answer: read them from there. */
+  async function loadSources(answerId: string): Promise<void> {
+    const id = getState().chat.conversation?.id;
+    if (id === undefined) return;
+    try {
+      const sources = (await api.call('conversations.get', { id })).messages.find((message) => message.id === answerId)?.sources;
+      if (sources !== undefined) set((chat) => ({ ...chat, messages: chat.messages.map((message) => (message.id === answerId ? { ...message, sources } : message)) }));
+    } catch (error) {
+      showError(error);
+    }
   }
 
   function handleJobEvent(e: JobEvent): void {
@@ -205,10 +220,11 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
       const pending = s.chat.conversation === null ? creation.pending() : null;
       const conversationId = s.chat.conversation?.id ?? (pending === null ? null : await pending);
       if (getState().chat.job?.seq !== job.seq) return false;
+      const documents = documentsForQuestion(getState().documents);
       const generating = api.call('chat.generate', {
         jobId,
         modelId: model.id,
-        conversation: { id: conversationId, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }) },
+        conversation: { id: conversationId, parentId: turn.parentId, ...(turn.content !== null && { content: turn.content }), ...(documents !== undefined && { documents }) },
       });
       ({ saved } = await (conversationId === null ? creation.track(generating, (result) => result.saved?.conversationId ?? null) : generating));
     } catch (error) {
@@ -239,6 +255,12 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
       }
       return next;
     });
+    // Answered by the host itself (documents only, nothing found): no job events follow.
+    if (saved !== undefined && saved.answer.state !== 'generating') {
+      const finished = getState().chat.job;
+      if (finished?.seq === job.seq) finishJob(finished, { kind: 'done', text: saved.answer.content, reasoning: '', stats: null });
+      return true;
+    }
     if (saved !== undefined && s.chat.conversation === null) void refreshConversations();
     const after = getState().chat.job;
     if (after?.seq === job.seq && after.stopRequested) await requestStop(jobId);

@@ -7,7 +7,7 @@ import { nodeEngineSpawner } from '../../../../electron/engine/client/spawn-node
 import { Host } from '../../../../electron/host/host.ts';
 import { openSettings } from '../../../../electron/services/settings/settings.ts';
 import { HOSTILE_LINKS } from '../../../support/hostile-links.ts';
-import { ENGINE_ENTRY } from '../../../support/test-host.ts';
+import { DOCUMENTS_WORKER, ENGINE_ENTRY } from '../../../support/test-host.ts';
 
 let dataDir: string;
 const opened: string[] = [];
@@ -16,7 +16,13 @@ let web: Host;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'enclave-links-'));
-  const options = { version: 'test', config: { dataDir, modelsDir: join(dataDir, 'models') }, spawnEngine: nodeEngineSpawner(ENGINE_ENTRY), settings: openSettings(dataDir).backend };
+  const options = {
+    version: 'test',
+    config: { dataDir, modelsDir: join(dataDir, 'models') },
+    spawnEngine: nodeEngineSpawner(ENGINE_ENTRY),
+    documentsWorker: DOCUMENTS_WORKER,
+    settings: openSettings(dataDir).backend,
+  };
   // Stands in for Electron's shell.openExternal, which cannot run here.
   desktop = new Host({ ...options, kind: 'electron', openExternal: async (url) => void opened.push(url) });
   web = new Host({ ...options, kind: 'web' });

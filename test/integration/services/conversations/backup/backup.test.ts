@@ -4,17 +4,19 @@
  * data of its own, and restored by merging: nothing there is lost, a second restore adds nothing,
  * a setting the environment fixes stays, and a backup from a newer Enclave changes nothing.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
+import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { newJobId } from '#shared/chat.ts';
 import type { Conversation, ConversationSummary, ExportedFile, ImportSummary } from '#shared/conversations.ts';
 import type { SettingsView } from '#shared/settings.ts';
 import { ConversationService } from '../../../../../electron/services/conversations/conversation-service.ts';
 import { CONVERSATIONS_DB_FILE_NAME } from '../../../../../electron/services/conversations/open-conversations.ts';
-import { BACKUP_TABLES } from '../../../../../electron/services/conversations/backup/backup-format.ts';
+import { BACKUP_ENTRIES, BACKUP_TABLES, TABLES_LEFT_OUT } from '../../../../../electron/services/conversations/backup/backup-format.ts';
 import { openDatabase } from '../../../../../electron/services/platform/db/database.ts';
 import { ContractClient, startWebHostProcess, type WebHostProcess } from '../../../../support/web-host-process.ts';
 
@@ -41,6 +43,10 @@ function seedSource(): string {
   db.prepare("INSERT INTO compare_runs (id, kind, title, state, created_at) VALUES ('run-1', 'compare', 'Deux modèles', 'done', 1)").run();
   db.prepare("INSERT INTO compare_columns (run_id, position, model_id) VALUES ('run-1', 0, 'a'), ('run-1', 1, 'b')").run();
   db.prepare("INSERT INTO compare_turns (run_id, position, prompt) VALUES ('run-1', 0, 'Bonjour')").run();
+  // A document collection with one passage: a backup must not carry its text.
+  db.prepare("INSERT INTO doc_collections (id, name, created_at) VALUES ('col-1', 'Contrats', 1)").run();
+  db.prepare("INSERT INTO doc_files (id, collection_id, name, format, state, added_at) VALUES ('file-1', 'col-1', 'contrat.pdf', 'pdf', 'ready', 1)").run();
+  db.prepare("INSERT INTO doc_chunks (file_id, position, page, text) VALUES ('file-1', 0, 1, 'Le code SECRET-DOC-4729 ouvre la caisse.')").run();
   db.close();
   return c.id;
 }
@@ -159,9 +165,42 @@ test('a backup made by a newer Enclave is refused and changes nothing', async ()
   client.close();
 });
 
-test('every table of the schema is in the backup (a new table must say how it is merged)', () => {
+test('every table of the schema is in the backup or said to be left out (a new table must say how it is merged)', () => {
   const { db } = openDatabase(join(dir, 'schema.db'));
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts%'").all() as { name: string }[]).map((row) => row.name);
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'messages_fts%' AND name NOT LIKE 'doc_chunks_fts%'").all() as { name: string }[]
+  ).map((row) => row.name);
   db.close();
-  expect(tables.sort()).toEqual(BACKUP_TABLES.map((entry) => entry.table).sort());
+  expect(tables.sort()).toEqual([...BACKUP_TABLES.map((entry) => entry.table), ...TABLES_LEFT_OUT].sort());
 });
+
+test('a backup carries no document text: collections, passages and their index are left out', async () => {
+  const copy = join(dir, 'backup-copy.db');
+  writeFileSync(copy, await zipEntry(backup, BACKUP_ENTRIES.database));
+  const db = new DatabaseSync(copy, { readOnly: true });
+  try {
+    for (const table of [...TABLES_LEFT_OUT, 'doc_chunks_fts_docsize']) expect((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(0);
+  } finally {
+    db.close();
+  }
+  expect(readFileSync(copy).includes('SECRET-DOC-4729')).toBe(false);
+});
+
+function zipEntry(zip: Buffer, name: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
+      if (error !== null) return reject(error);
+      file.on('entry', (entry: yauzl.Entry) => {
+        if (entry.fileName !== name) return file.readEntry();
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError !== null) return reject(streamError);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', () => resolve(Buffer.concat(chunks)));
+        });
+      });
+      file.on('end', () => reject(new Error(`${name} not in the zip`)));
+      file.readEntry();
+    });
+  });
+}

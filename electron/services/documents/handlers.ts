@@ -1,0 +1,29 @@
+/** The documents' commands: collections, their files (added as ingestion jobs), search, and what a conversation answers from. */
+import type { documentsCommandSchemas } from '#shared/documents.ts';
+import type { Handlers } from '../../router/router.ts';
+import type { DocumentsService } from './documents-service.ts';
+import { queryTerms } from './query.ts';
+
+export type DocumentsCommand = keyof typeof documentsCommandSchemas;
+
+export function documentsHandlers(documents: DocumentsService): Handlers<DocumentsCommand> {
+  const { store, ingestion } = documents;
+  return {
+    'documents.list': () => store.list(),
+    'documents.create': (input) => store.create(input.name),
+    'documents.rename': (input) => store.rename(input.id, input.name),
+    'documents.delete': (input) => {
+      store.delete(input.id);
+      return { deleted: true };
+    },
+    'documents.files': (input) => store.files(input.collectionId),
+    'documents.add': (input) => ingestion.add(input.jobId, input.collectionId, input.sources),
+    'documents.cancel': (input) => ingestion.cancel(input.jobId),
+    'documents.removeFile': (input) => {
+      store.removeFile(input.fileId);
+      return { removed: true };
+    },
+    'documents.search': (input) => store.search(input.collectionIds, queryTerms(input.query), input.limit),
+    'documents.attachment': (input) => store.attachment(input.conversationId),
+  };
+}

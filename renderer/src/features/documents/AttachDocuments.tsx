@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useActions, useAppSelector } from '../../state/react.tsx';
+import './documents.css';
+
+/** Beside the model menu: which collections the conversation answers from, and "documents only". */
+export function AttachDocuments() {
+  const { t, i18n } = useTranslation();
+  const { documents } = useActions();
+  const [open, setOpen] = useState(false);
+  const collections = useAppSelector((s) => s.documents.collections);
+  const attachment = useAppSelector((s) => s.documents.attachment);
+  const language = i18n.language === 'fr' ? 'fr' : 'en';
+  useEffect(() => documents.setLocale(language), [documents, language]);
+  useEffect(() => {
+    void documents.load();
+  }, [documents]);
+  const count = attachment.collectionIds.length;
+  const toggle = (id: string, on: boolean) =>
+    documents.setAttachment({ ...attachment, collectionIds: on ? [...attachment.collectionIds, id] : attachment.collectionIds.filter((other) => other !== id) });
+  return (
+    <div className="attach-documents">
+      <button type="button" className={count > 0 ? 'button button-quiet attach-on' : 'button button-quiet'} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="attach-documents">
+        {count === 0 ? t('documents.attach.button') : t('documents.attach.buttonCount', { count })}
+      </button>
+      {open && (
+        <div className="attach-panel" data-testid="attach-panel" role="group" aria-label={t('documents.attach.title')}>
+          <p className="attach-title">{t('documents.attach.title')}</p>
+          {collections === null || collections.length === 0 ? (
+            <p className="muted">
+              {t('documents.attach.none')} <a href="#/documents">{t('documents.attach.goTo')}</a>
+            </p>
+          ) : (
+            <ul className="attach-list">
+              {collections.map((collection) => (
+                <li key={collection.id}>
+                  <label>
+                    <input
+                      type="checkbox"
+                      checked={attachment.collectionIds.includes(collection.id)}
+                      onChange={(event) => toggle(collection.id, event.target.checked)}
+                      data-testid="attach-collection"
+                    />
+                    <span>{collection.name}</span>
+                    <span className="muted">{t('documents.fileCount', { count: collection.ready })}</span>
+                  </label>
+                </li>
+              ))}
+            </ul>
+          )}
+          <label className="attach-only">
+            <input type="checkbox" checked={attachment.only} onChange={(event) => documents.setAttachment({ ...attachment, only: event.target.checked })} data-testid="attach-only" />
+            <span>{t('documents.attach.only')}</span>
+          </label>
+          <p className="muted attach-note">{t('documents.attach.fullTextNote')}</p>
+          <button type="button" className="button button-primary" onClick={() => setOpen(false)}>
+            {t('documents.attach.done')}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
