@@ -68,6 +68,16 @@ test('a collection uploaded in the browser answers a question with its source, t
   await expect(damaged).toContainText('Le texte de ce fichier n’a pas pu être lu.');
   await expect(damaged).toContainText('Le fichier est endommagé ou incomplet.');
   await expect(page.getByTestId('collection-item')).toContainText('6 fichiers');
+  // Renamed, then named back.
+  await page.getByTestId('collection-rename').click();
+  await page.getByTestId('collection-rename-input').fill('Contrats 2026');
+  await page.getByTestId('collection-rename-input').press('Enter');
+  await expect(page.locator('#documents-title')).toHaveText('Contrats 2026');
+  await expect(page.getByTestId('collection-item')).toContainText('Contrats 2026');
+  await page.getByTestId('collection-rename').click();
+  await page.getByTestId('collection-rename-input').fill('Contrats');
+  await page.getByTestId('collection-rename-input').press('Enter');
+  await expect(page.locator('#documents-title')).toHaveText('Contrats');
   await page.screenshot({ path: join(SHOTS, 'collection-fr-1024.png') });
 
   // In the chat: attach the collection, documents only, and ask.

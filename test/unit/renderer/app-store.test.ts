@@ -323,3 +323,45 @@ describe('app store', () => {
     expect(count).toBe(2);
   });
 });
+
+describe('documents in the chat', () => {
+  it('sends the attached collections with the question; a grounded answer reads its sources once done; "not found" finishes without events', async () => {
+    const { fake, store } = await started();
+    store.actions.documents.setLocale('fr');
+    store.actions.documents.setAttachment({ collectionIds: ['col-1'], only: true });
+
+    const sending = store.actions.chat.send('Quel préavis ?');
+    expect(fake.pending('chat.generate')[0]?.input).toMatchObject({
+      conversation: { id: null, parentId: null, content: 'Quel préavis ?', documents: { collectionIds: ['col-1'], only: true, locale: 'fr' } },
+    });
+    const j1 = fake.jobIdSent();
+    fake.answer('chat.generate', { jobId: j1, saved: { conversationId: 'c1', question: stored('q1', null, 'user'), answer: stored('a1', 'q1', 'assistant') } });
+    await sending;
+    fake.emit('chat.done', { jobId: j1, text: 'Trois mois [1].', reasoning: '', stats: stats() });
+    const source = { n: 1, fileId: 'f1', fileName: 'contrat.pdf', page: 2, heading: '', passage: 'préavis de trois mois' };
+    const answered = { ...stored('a1', 'q1', 'assistant'), content: 'Trois mois [1].', state: 'done' as const, sources: [source], siblingIds: ['a1'] };
+    fake.answer('conversations.get', {
+      id: 'c1',
+      title: 'Quel préavis ?',
+      pinned: false,
+      source: 'local',
+      createdAt: 0,
+      updatedAt: 0,
+      messageCount: 2,
+      settings: { modelId: 'a.gguf', systemPrompt: '', sampling: {} },
+      leafId: 'a1',
+      messages: [{ ...stored('q1', null, 'user'), siblingIds: ['q1'] }, answered],
+    });
+    await tick();
+    expect(store.getState().chat.messages.at(-1)?.sources).toEqual([source]);
+
+    // Documents only, nothing found: the host answers at once, and no job event follows.
+    const again = store.actions.chat.send('La couleur du logo ?');
+    const j2 = fake.jobIdSent();
+    const notFound = { ...stored('a2', 'q2', 'assistant'), content: 'Je ne trouve pas cela dans vos documents.', state: 'done' as const };
+    fake.answer('chat.generate', { jobId: j2, saved: { conversationId: 'c1', question: stored('q2', 'a1', 'user'), answer: notFound } });
+    await again;
+    expect(store.getState().chat.job).toBeNull();
+    expect(store.getState().chat.messages.at(-1)).toMatchObject({ id: 'a2', content: 'Je ne trouve pas cela dans vos documents.', state: 'done', stats: null });
+  });
+});

@@ -22,6 +22,7 @@ export function DocumentsPage() {
     <section className="documents" aria-labelledby="documents-title">
       <header className="documents-header">
         <h1 id="documents-title">{selected === null ? t('documents.title') : selected.name}</h1>
+        {selected !== null && <RenameCollection key={selected.id} id={selected.id} name={selected.name} />}
         {/* Keyed: another collection's page never opens on a confirmation. */}
         {selected !== null && <DeleteCollection key={selected.id} id={selected.id} name={selected.name} />}
       </header>
@@ -64,6 +65,33 @@ export function CreateCollection() {
   );
 }
 
+function RenameCollection({ id, name }: { id: string; name: string }) {
+  const { t } = useTranslation();
+  const { documents } = useActions();
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(name);
+  if (!editing) {
+    return (
+      <button type="button" className="button button-quiet" onClick={() => setEditing(true)} data-testid="collection-rename">
+        {t('documents.rename')}
+      </button>
+    );
+  }
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (value.trim() !== '') void documents.rename(id, value.trim());
+    setEditing(false);
+  }
+  return (
+    <form className="documents-create documents-rename" onSubmit={onSubmit} aria-label={t('documents.rename')}>
+      <input value={value} onChange={(event) => setValue(event.target.value)} maxLength={120} aria-label={t('documents.name')} data-testid="collection-rename-input" autoFocus />
+      <button type="submit" className="button button-primary" disabled={value.trim() === ''}>
+        {t('documents.save')}
+      </button>
+    </form>
+  );
+}
+
 function DeleteCollection({ id, name }: { id: string; name: string }) {
   const { t } = useTranslation();
   const { documents } = useActions();
@@ -93,6 +121,7 @@ function AddFiles({ collectionId }: { collectionId: string }) {
   const { documents } = useActions();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
+  const reading = useAppSelector((s) => s.documents.jobs.some((job) => job.collectionId === collectionId));
   const add = (files: FileList | null) => {
     if (files !== null && files.length > 0) void documents.addFiles(collectionId, Array.from(files));
   };
@@ -114,9 +143,16 @@ function AddFiles({ collectionId }: { collectionId: string }) {
     >
       <p>{t('documents.dropHint')}</p>
       <p className="muted">{t('documents.formats')}</p>
-      <button type="button" className="button button-primary" onClick={() => input.current?.click()}>
-        {t('documents.chooseFiles')}
-      </button>
+      <div className="documents-drop-bar">
+        <button type="button" className="button button-primary" onClick={() => input.current?.click()}>
+          {t('documents.chooseFiles')}
+        </button>
+        {reading && (
+          <button type="button" className="button button-quiet" onClick={() => void documents.cancelReading(collectionId)} data-testid="documents-cancel">
+            {t('documents.stopReading')}
+          </button>
+        )}
+      </div>
       <input
         ref={input}
         type="file"

@@ -25,6 +25,8 @@ export interface DocumentsState {
   /** The selected collection's files; null until read. */
   files: DocumentFile[] | null;
   sending: SendingFile[];
+  /** Ingestion jobs started from this window and not known to be over, by collection. */
+  jobs: { jobId: string; collectionId: string }[];
   /** What the open conversation (or the next new one) answers from. */
   attachment: DocumentAttachment;
   /** The attachment was set or read for this conversation: it is sent with each question. */
@@ -38,6 +40,7 @@ export const initialDocumentsState: DocumentsState = {
   selectedId: null,
   files: null,
   sending: [],
+  jobs: [],
   attachment: { collectionIds: [], only: false },
   attachmentKnown: false,
   locale: 'en',
@@ -52,6 +55,8 @@ export interface DocumentsActions {
   /** Sends the files to the host (uploads in the web host, paths in the desktop app) and starts reading them. */
   addFiles(collectionId: string, files: readonly File[]): Promise<void>;
   removeFile(fileId: string): Promise<void>;
+  /** Stops reading the files added to this collection from this window. */
+  cancelReading(collectionId: string): Promise<void>;
   setAttachment(attachment: DocumentAttachment): void;
   setLocale(locale: AnswerLocale): void;
   /** The open conversation changed: its attachment is read (null: a new conversation, none). */
@@ -76,6 +81,8 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
       collections,
       selectedId: documents.selectedId !== null && collections.some((c) => c.id === documents.selectedId) ? documents.selectedId : (collections[0]?.id ?? null),
       attachment: { ...documents.attachment, collectionIds: documents.attachment.collectionIds.filter((id) => collections.some((c) => c.id === id)) },
+      // A job is over once its collection has nothing left to read (the list is read again as files settle).
+      jobs: documents.jobs.filter((job) => (collections.find((c) => c.id === job.collectionId)?.pending ?? 0) > 0),
     }));
   };
   const readFiles = async (): Promise<void> => {
@@ -145,7 +152,9 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
         try {
           // Sent one at a time, then read by the host as one job.
           for (const { file, key } of batch) sources.push(await sourceOf(file, key));
-          await attempt(ctx, () => api.call('documents.add', { jobId: newJobId(), collectionId, sources }));
+          const jobId = newJobId();
+          set((documents) => ({ ...documents, jobs: [...documents.jobs, { jobId, collectionId }] }));
+          await attempt(ctx, () => api.call('documents.add', { jobId, collectionId, sources }));
         } catch (error) {
           ctx.actions().error.showError(error);
         } finally {
@@ -153,6 +162,12 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
           set((documents) => ({ ...documents, sending: documents.sending.filter((s) => !keys.has(s.key)) }));
           await attempt(ctx, reload);
         }
+      },
+      async cancelReading(collectionId) {
+        const jobs = ctx.getState().documents.jobs.filter((job) => job.collectionId === collectionId);
+        for (const job of jobs) await attempt(ctx, () => api.call('documents.cancel', { jobId: job.jobId }));
+        set((documents) => ({ ...documents, jobs: documents.jobs.filter((job) => job.collectionId !== collectionId) }));
+        await attempt(ctx, reload);
       },
       async removeFile(fileId) {
         await attempt(ctx, () => api.call('documents.removeFile', { fileId }));
