@@ -102,8 +102,11 @@ export async function askInRoom(client: ContractClient, modelId: string, prompt:
   if (!frame.ok) throw new Error(`${frame.error.code}: ${frame.error.message}`);
   const { jobId } = frame.result as { jobId: string };
   const ofJob = (event: { event: string; payload: unknown }, name: string) => event.event === name && (event.payload as { jobId: string }).jobId === jobId;
-  const first = client.waitForEvent((event) => ofJob(event, 'chat.delta') && (event.payload as { text: string }).text !== '', 120_000).then(() => performance.now() - started);
-  const done = await client.waitForEvent((event) => ofJob(event, 'chat.done') || ofJob(event, 'chat.error'), 120_000);
+  // Generous: in a crowded room an answer waits its turn in the queue for minutes.
+  const first = client.waitForEvent((event) => ofJob(event, 'chat.delta') && (event.payload as { text: string }).text !== '', 600_000).then(() => performance.now() - started);
+  // Awaited only after the end: until then its failure must not end the process as unhandled.
+  first.catch(() => undefined);
+  const done = await client.waitForEvent((event) => ofJob(event, 'chat.done') || ofJob(event, 'chat.error'), 600_000);
   if (done.event === 'chat.error') throw new Error(`answer failed: ${JSON.stringify(done.payload)}`);
   const tokens = (done.payload as { stats: { tokens: number } }).stats.tokens;
   return { ttftMs: tokens > 0 ? await first : Number.NaN, tokens };

@@ -15,8 +15,8 @@
  *  - room (room.ts): aggregate tokens/s and time to first token with 1, 4 and 8
  *    workshop participants and local API clients;
  *  - servers (servers.ts): the same model through llama-server directly, through Enclave to
- *    llama-server and on Enclave's own engine, one answer at a time; a room of 8 answered by
- *    llama-server with 4 slots against the local engine (needs llama-server built).
+ *    llama-server and on Enclave's own engine, one answer at a time; rooms of 8 and 20 answered
+ *    by llama-server with 4 slots against the local engine (needs llama-server built).
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

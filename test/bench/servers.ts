@@ -4,11 +4,11 @@
  *    own OpenAI endpoint), Enclave's local API answering with that server's model, and Enclave's
  *    local API answering with its own engine; time to first token and tokens/s (first token to
  *    last), runs alternating which way goes first, and the ratios of each run;
- *  - a workshop room of `participants` asking at once over the room's WebSocket (as their browsers
- *    do), answered by llama-server with `--parallel` slots, then by the local engine.
+ *  - workshop rooms of 8 and 20 participants asking at once over the room's WebSocket (as their
+ *    browsers do), answered by llama-server with `--parallel` slots, then by the local engine.
  * llama-server runs with the same threads as the local engine (ENCLAVE_THREADS).
  *
- *   node test/bench/servers.ts [--model smollm135m-q8_0] [--runs 5] [--threads 2] [--participants 8]
+ *   node test/bench/servers.ts [--model smollm135m-q8_0] [--runs 5] [--threads 2] [--participants 8,20]
  *
  * `npm run bench -- servers` calls runServersBench(). Needs llama-server (.ci/build-llama-server.sh).
  */
@@ -35,7 +35,8 @@ export interface ServersBenchOptions {
   threads?: number;
   /** llama-server's slots. */
   parallel?: number;
-  participants?: number;
+  /** Room sizes, each answered by llama-server, then by the local engine. */
+  participants?: readonly number[];
   /** Answers each participant asks for, one after another. */
   requests?: number;
 }
@@ -57,7 +58,6 @@ export interface ServersBenchResult {
   /** Per way, each run's figures. */
   single: Record<Way, Streamed[]>;
   room: {
-    participants: number;
     requestsPerParticipant: number;
     parallel: number;
     rows: Awaited<ReturnType<typeof measureClients<'llama-server' | 'local engine'>>>[];
@@ -97,7 +97,7 @@ export async function runServersBench(options: ServersBenchOptions = {}): Promis
   const maxTokens = options.maxTokens ?? 64;
   const threads = options.threads ?? 2;
   const parallel = options.parallel ?? 4;
-  const participants = options.participants ?? 8;
+  const roomSizes = options.participants ?? [8, 20];
   const requestsPerParticipant = options.requests ?? 2;
 
   const modelPath = await ensureBenchModel(spec);
@@ -130,26 +130,38 @@ export async function runServersBench(options: ServersBenchOptions = {}): Promis
       }
     }
 
-    const room = await testHost.host.call('workshop.start', { address: '127.0.0.1', port: await freePort() });
-    if (!room.ok) throw new Error(`workshop.start: ${room.error.code}`);
-    const status = room.result as WorkshopStatus;
-    const rows: ServersBenchResult['room']['rows'] = [];
-    for (const [through, modelId] of [
+    const trainer = async (command: 'workshop.start' | 'workshop.reset', input: object): Promise<WorkshopStatus> => {
+      const outcome = await testHost.host.call(command, input);
+      if (!outcome.ok) throw new Error(`${command}: ${outcome.error.code}`);
+      return outcome.result as WorkshopStatus;
+    };
+    const opened = await trainer('workshop.start', { address: '127.0.0.1', port: await freePort() });
+    const ways = [
       ['llama-server', serverModel],
       ['local engine', localModel],
-    ] as const) {
-      const warm = await joinRoom(status, `Warm-up ${through}`);
+    ] as const;
+    for (const [through, modelId] of ways) {
+      const warm = await joinRoom(opened, `Warm-up ${through}`);
       await askInRoom(warm, modelId, 'Warm up: the room context.', maxTokens);
       warm.close();
-      // Fresh participants for each row: the rate limit (answers a minute) is per participant.
-      const clients: ContractClient[] = await Promise.all(Array.from({ length: participants }, (_, i) => joinRoom(status, `${through}-${i}`)));
-      rows.push(
-        await measureClients(through, participants, requestsPerParticipant, (c, r) => askInRoom(clients[c] as ContractClient, modelId, `Participant ${c}, question ${r}: tell me a story.`, maxTokens)),
-      );
-      for (const client of clients) client.close();
+    }
+    const rows: ServersBenchResult['room']['rows'] = [];
+    for (const participants of roomSizes) {
+      for (const [through, modelId] of ways) {
+        // Fresh participants for each row (the rate limit is per participant), in a room emptied
+        // first (it holds at most MAX_PARTICIPANTS).
+        const room = await trainer('workshop.reset', {});
+        const clients: ContractClient[] = await Promise.all(Array.from({ length: participants }, (_, i) => joinRoom(room, `${through}-${participants}-${i}`)));
+        rows.push(
+          await measureClients(through, participants, requestsPerParticipant, (c, r) =>
+            askInRoom(clients[c] as ContractClient, modelId, `Participant ${c}, question ${r}: tell me a story.`, maxTokens),
+          ),
+        );
+        for (const client of clients) client.close();
+      }
     }
     await testHost.host.call('workshop.stop', {});
-    return { model: spec.label, threads, maxTokens, runs, single, room: { participants, requestsPerParticipant, parallel, rows } };
+    return { model: spec.label, threads, maxTokens, runs, single, room: { requestsPerParticipant, parallel, rows } };
   } finally {
     await testHost.dispose();
     await server.stop();
@@ -185,11 +197,13 @@ export function serversBenchMarkdown(result: ServersBenchResult): string {
         )} | ${spread(result.single[way].map((run) => run.ttftMs))} | ${ratio(way, 'tokensPerSecond')} | ${ratio(way, 'ttftMs')} |`,
     ),
     '',
-    `A workshop room of ${result.room.participants} participants asking at once (${result.room.requestsPerParticipant} answers each in a row, over the room's WebSocket), llama-server with --parallel ${result.room.parallel}:`,
+    `A workshop room, its participants asking at once (${result.room.requestsPerParticipant} answers each in a row, over the room's WebSocket), llama-server with --parallel ${result.room.parallel}:`,
     '',
-    '| answered by | answers | tokens | aggregate tokens/s | p50 TTFT (ms) | p95 TTFT (ms) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...result.room.rows.map((row) => `| ${row.through} | ${row.answers} | ${row.tokens} | ${fixed(row.aggregateTokensPerSecond, 1)} | ${fixed(row.p50TtftMs)} | ${fixed(row.p95TtftMs)} |`),
+    '| participants | answered by | answers | tokens | aggregate tokens/s | p50 TTFT (ms) | p95 TTFT (ms) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...result.room.rows.map(
+      (row) => `| ${row.clients} | ${row.through} | ${row.answers} | ${row.tokens} | ${fixed(row.aggregateTokensPerSecond, 1)} | ${fixed(row.p50TtftMs)} | ${fixed(row.p95TtftMs)} |`,
+    ),
   ].join('\n');
 }
 
@@ -199,10 +213,10 @@ if (import.meta.main) {
       model: { type: 'string', default: 'smollm135m-q8_0' },
       runs: { type: 'string', default: '5' },
       threads: { type: 'string', default: '2' },
-      participants: { type: 'string', default: '8' },
+      participants: { type: 'string', default: '8,20' },
     },
   });
-  const result = await runServersBench({ model: values.model, runs: Number(values.runs), threads: Number(values.threads), participants: Number(values.participants) });
+  const result = await runServersBench({ model: values.model, runs: Number(values.runs), threads: Number(values.threads), participants: values.participants.split(',').map(Number) });
   await directDispatcher.close();
   console.log(serversBenchMarkdown(result));
 }
