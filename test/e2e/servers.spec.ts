@@ -11,6 +11,7 @@ import { llamaServerMissing, startLlamaServer, type LlamaServer } from '../suppo
 import { expect, test as base } from './web-host.fixture.ts';
 import { shotsDir } from './shots.ts';
 import { openModelMenu } from './model-menu.ts';
+import { freePort } from '../support/loopback.ts';
 
 const SHOTS = shotsDir('servers');
 const MISSING = llamaServerMissing();
@@ -119,6 +120,47 @@ test.describe('in French', () => {
       new RegExp(`^Sur le serveur 127\\.0\\.0\\.1:${llamaServer?.port} \\(http://127\\.0\\.0\\.1:${llamaServer?.port}\\)\u00a0: 1 réponse$`),
     );
     await page.screenshot({ path: join(SHOTS, 'privacy-origins-fr.png') });
+  });
+
+  test('a workshop room answered by the server: the participant starts with its model and gets its answer', async ({ page, browser, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    await page.goto(`${webHost.url}/#/workshop`);
+    await page.getByTestId('workshop-interface').selectOption('127.0.0.1');
+    await page.getByTestId('workshop-port').fill(String(await freePort()));
+    await page.getByTestId('workshop-understood').check();
+    // The room's only model: the server's (the model chosen in the app is ticked to begin with).
+    const roomModels = page.getByTestId('workshop-models');
+    for (const box of await roomModels.locator('input:checked').all()) await box.uncheck();
+    await roomModels
+      .locator('label', { hasText: `127.0.0.1:${llamaServer?.port}` })
+      .locator('input')
+      .check();
+    await page.getByTestId('workshop-start').click();
+    const url = (await page.getByTestId('workshop-url').textContent()) ?? '';
+    const code = (await page.getByTestId('workshop-code').textContent()) ?? '';
+
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 640 } });
+    const participant = await context.newPage();
+    await participant.goto(url);
+    await participant.locator('#code').fill(code);
+    await participant.locator('#name').fill('Léa');
+    await participant.getByRole('button').click();
+    await expect(participant.getByTestId('model-menu-name')).toHaveText(`enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`);
+    await participant.getByTestId('composer').fill('Bonjour');
+    await participant.getByTestId('composer').press('Enter');
+    const answer = participant.getByTestId('message-assistant').last();
+    await expect(answer).toContainText(SCRIPTED_REPLY);
+    await expect(answer.getByTestId('answer-origin')).toHaveAttribute('data-where', 'server');
+    await participant.screenshot({ path: join(SHOTS, 'workshop-participant-server-fr.png') });
+    await context.close();
+
+    // The request went to the server, logged by the trainer's egress gate with its model.
+    await page.goto(`${webHost.url}/#/privacy`);
+    const rows = page.getByTestId('privacy-log').locator('tbody tr').filter({ hasText: 'Serveur d’inférence' });
+    await expect(rows.first()).toBeVisible();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${webHost.url}/#/workshop`);
+    await page.getByTestId('workshop-stop').click();
   });
 });
 

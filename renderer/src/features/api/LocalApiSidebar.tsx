@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import './api.css';
 
 const ENDPOINTS = ['GET /v1/models', 'POST /v1/chat/completions', 'POST /v1/completions'] as const;
 

@@ -3,7 +3,7 @@ import type { RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '#shared/models.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
-import { selectSelectedModel } from '../../state/slices/models.ts';
+import { modelDisplayName, selectSelectedModel } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 
 /**
@@ -21,7 +21,7 @@ export function ModelPicker() {
       <button type="button" className="model-menu-button" data-testid="model-menu" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span className="model-menu-label">{t('models.answering')}</span>
         <span className="model-menu-name" data-testid="model-menu-name">
-          {model?.name ?? t('models.choose')}
+          {model === null ? t('models.choose') : modelDisplayName(model)}
         </span>
         <span aria-hidden="true">▾</span>
       </button>

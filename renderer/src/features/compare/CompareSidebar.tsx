@@ -4,6 +4,7 @@ import type { CompareRunSummary } from '#shared/compare.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import type { ComparePanel } from '../../state/slices/compare.ts';
+import './compare.css';
 
 const PANELS = ['new', 'sets', 'replay', 'leaderboard'] as const satisfies readonly Exclude<ComparePanel, 'run'>[];
 

@@ -6,6 +6,7 @@ import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { ImportForm } from './ImportForm.tsx';
 import { PackPanel } from './PackPanel.tsx';
+import './library.css';
 
 /** The models installed in the models folder, with where they came from and why one is unusable. */
 export function LibrarySidebar() {

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import './privacy.css';
 
 const GUARANTEES = ['local', 'noAccount', 'noTelemetry', 'downloads'] as const;
 

@@ -4,6 +4,7 @@ import type { WorkshopEnding, WorkshopPush } from '#shared/workshop.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { saveFile } from '../chat/transfer.ts';
+import './workshop.css';
 
 /** A workshop participant's strip above the chat: who they are, the trainer's latest prompt, and the end of the room. */
 export function ParticipantBanner({ name }: { name: string }) {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/react.tsx';
 import { useAppSelector } from '../../state/react.tsx';
+import './workshop.css';
 
 /** While this window's answer waits behind others (workshop participants, local API calls), its place. */
 export function QueuePlace() {

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { MAX_ROOM_MODELS } from '#shared/workshop.ts';
 import { useAppSelector } from '../../state/react.tsx';
+import { modelDisplayName } from '../../state/slices/models.ts';
 
 /** The models the trainer offers the room: participants see these only, the first one chosen for them. */
 export function RoomModels({ selected, onChange }: { selected: readonly string[]; onChange(ids: string[]): void }) {
@@ -20,8 +21,8 @@ export function RoomModels({ selected, onChange }: { selected: readonly string[]
               disabled={!checked && selected.length >= MAX_ROOM_MODELS}
               onChange={(event) => onChange(event.target.checked ? [...selected, model.id] : selected.filter((id) => id !== model.id))}
             />
-            <span>{model.name}</span>
-            <span className="muted">{model.fileName}</span>
+            <span>{modelDisplayName(model)}</span>
+            {model.server === undefined && <span className="muted">{model.fileName}</span>}
           </label>
         );
       })}

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import './workshop.css';
 
 const STEPS = ['share', 'join', 'private', 'queue'] as const;
 

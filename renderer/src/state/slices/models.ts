@@ -31,8 +31,13 @@ export const selectModelName =
   (s: AppState): string => {
     const model = s.models.list.find((m) => m.id === modelId);
     if (model === undefined || model.name === '') return modelIdLabel(modelId);
-    return model.server === undefined ? model.name : `${model.name} · ${model.server.name}`;
+    return modelDisplayName(model);
   };
+
+/** A listed model's name, with its server's for a server's model. */
+export function modelDisplayName(model: ModelInfo): string {
+  return model.server === undefined ? model.name : `${model.name} · ${model.server.name}`;
+}
 
 /**
  * The model that will answer: the one chosen, else the open conversation's, else one already
