@@ -156,6 +156,28 @@ test('a long streamed answer is followed to its end; scrolling up stops followin
   await page.screenshot({ path: join(SHOTS, 'long-answer-stopped-fr-1024.png') });
 });
 
+test('the first question of a new conversation and its answer stay on screen: the list is never hidden while it starts', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('new-chat').click();
+  await chooseModel(page, 'enclave-scripted.gguf');
+  // Every state of the message list's rows while the conversation starts, as the page drew them.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    Object.assign(window, { listVisibility: seen });
+    new MutationObserver(() => {
+      const rows = document.querySelector<HTMLElement>('[data-testid="virtuoso-item-list"]');
+      if (rows !== null) seen.push(rows.style.visibility === 'hidden' ? 'hidden' : 'shown');
+    }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] });
+  });
+  await send(page, 'Bonjour');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'done');
+  await expect(answer).toBeInViewport();
+  const seen = (await page.evaluate('window.listVisibility')) as string[];
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen).not.toContain('hidden');
+});
+
 test('a long answer that ends by itself is followed to its statistics', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByTestId('new-chat').click();

@@ -33,9 +33,12 @@ export function MessageList() {
   const conversationId = useAppSelector((s) => s.chat.conversation?.id ?? 'new');
   // A fresh list (scrolled to its end) for each conversation opened, but not when the new one
   // being written is saved and gets its id: remounting then would blank the list for a moment.
-  const [view, setView] = useState({ conversationId, generation: 0 });
+  // react-virtuoso hides a list it must first scroll to its end (a few frames): only a conversation
+  // opened with messages needs that, not one that starts with its first question.
+  const [view, setView] = useState({ conversationId, generation: 0, startAtEnd: messages.length > 1 });
   if (view.conversationId !== conversationId) {
-    setView({ conversationId, generation: view.conversationId === 'new' ? view.generation : view.generation + 1 });
+    const kept = view.conversationId === 'new';
+    setView({ conversationId, generation: kept ? view.generation : view.generation + 1, startAtEnd: kept ? view.startAtEnd : messages.length > 1 });
   }
   const follow = useFollowOutput();
   return (
@@ -46,10 +49,10 @@ export function MessageList() {
         data-testid="message-list"
         scrollerRef={follow.setScroller}
         data={messages}
-        initialTopMostItemIndex={{ index: 'LAST', align: 'end' }}
+        initialTopMostItemIndex={view.startAtEnd ? START_AT_END : undefined}
         alignToBottom
         increaseViewportBy={{ top: 600, bottom: 600 }}
-        computeItemKey={(_, message) => message.id}
+        computeItemKey={(_, message) => message.shownAs ?? message.id}
         itemContent={(_, message) => (
           <div className="chat-row">
             <MessageView message={message} />
@@ -233,6 +236,7 @@ function EditForm({ message, onClose }: { message: ConversationMessage; onClose:
 }
 
 const LIST_PARTS = { Footer: StreamingFooter };
+const START_AT_END = { index: 'LAST', align: 'end' } as const;
 
 function StreamingFooter() {
   const generating = useAppSelector(selectIsGenerating);

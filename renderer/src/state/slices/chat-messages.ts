@@ -8,6 +8,11 @@ export type MessageState = StoredMessageState;
 
 export interface ConversationMessage {
   id: string;
+  /**
+   * The id it was first shown with, when the host gave it another on saving (a question written
+   * here): the list keeps drawing it as the same row instead of replacing it.
+   */
+  shownAs?: string;
   /** The message this one follows; its alternatives share it. */
   parentId: string | null;
   /** This message and its alternatives, oldest first (branch navigation). */

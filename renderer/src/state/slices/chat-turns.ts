@@ -244,7 +244,7 @@ export function createTurns(ctx: SliceContext, creation: ConversationCreation): 
       next.job.answerId = saved.answer.id;
       next.job.questionId = saved.answer.parentId;
       if (saved.question !== null && question !== null) {
-        const stored = { ...question, id: saved.question.id, siblingIds: [...turn.siblings, saved.question.id] };
+        const stored = { ...question, id: saved.question.id, shownAs: question.id, siblingIds: [...turn.siblings, saved.question.id] };
         next.messages = prev.messages.map((m) => (m.id === question.id ? stored : m));
       }
       if (prev.conversation?.id !== saved.conversationId) {
