@@ -13,7 +13,9 @@
  *  - compare (compare.ts): two models compared with the app's scheduling against one
  *    after the other by hand;
  *  - room (room.ts): aggregate tokens/s and time to first token with 1, 4 and 8
- *    workshop participants and local API clients.
+ *    workshop participants and local API clients;
+ *  - speculative (speculative.ts): generation with and without speculative decoding by input
+ *    lookup, on answers that copy their prompt and answers that copy nothing.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,11 +27,12 @@ import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './mode
 import { runPerformanceBench } from './performance.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
+import { runSpeculativeBench, speculativeMarkdown } from './speculative.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'conversations', 'sidebar', 'downloads', 'compare', 'room'] as const;
+const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -111,6 +114,12 @@ for (const section of chosen) {
       const { report, markdown: table } = await runPerformanceBench();
       results.performance = report;
       markdown.push('## Performance', '', table);
+      break;
+    }
+    case 'speculative': {
+      const result = await runSpeculativeBench();
+      results.speculative = result;
+      markdown.push('## Speculative decoding', '', speculativeMarkdown(result));
       break;
     }
     case 'conversations': {
