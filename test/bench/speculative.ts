@@ -4,7 +4,7 @@
  * turn in one run, at greedy sampling. The model is the copying fixture (its answer is always
  * COPY_TEXT) with a body of zero weights of the Qwen2.5-0.5B shape, so each token costs what a
  * real 0.5B model's does. Runs the engine's own class (electron/engine/process/engine.ts) in a
- * child process started with the engine's UV_THREADPOOL_SIZE=1.
+ * child process started with the engine's UV_THREADPOOL_SIZE=1, on the GPU when there is one.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -57,7 +57,7 @@ const BATCH_STEPS = 10;
  * in the step of the token before it, so it pays only where a step of 2 costs little more than 1.
  */
 async function measureBatchCost(modelPath: string, threads: number): Promise<SpeculativeBenchResult['batchMs']> {
-  const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: threads });
+  const llama = await getLlama({ gpu: 'auto', build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: threads });
   const model = await llama.loadModel({ modelPath });
   const context = await model.createContext({ contextSize: 1024, threads });
   const sequence = context.getSequence();
@@ -137,7 +137,7 @@ async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
       if (message.type === 'done') pending.get(message.jobId)?.({ text: message.text, stats: message.stats });
       if (message.type === 'error') throw new Error(`${message.error.code}: ${message.error.message}`);
     },
-    { cores, threadOverride: null, gpu: false },
+    { cores, threadOverride: null, gpu: 'auto' },
   );
   const { threads } = await engine.start();
   let job = 0;
