@@ -88,6 +88,8 @@ export interface GenerationStats {
   stopReason: StopReason;
   /** How long the model reasoned before answering (its thought segment), when it did. */
   reasoningMs?: number;
+  /** Speculative decoding, when it was on: tokens drafted by input lookup, and those the model confirmed. */
+  draftTokens?: { drafted: number; accepted: number };
 }
 
 /** The "balanced" preset, used when a request names no sampling. */

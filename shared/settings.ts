@@ -25,6 +25,8 @@ export const settingsSchema = z.object({
     .refine((value) => value === '' || isProxyUrl(value), 'an http:// or https:// proxy address'),
   /** The system prompt of a new conversation that sets none ('' for none); a conversation's own prompt wins. */
   defaultSystemPrompt: z.string().max(LIMITS.maxMessageChars),
+  /** Speculative decoding by input lookup where it pays (docs/performance.md#speculative-decoding); false: never. */
+  speculativeDecoding: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: Settings = {
   hfEndpoint: 'https://huggingface.co',
   proxy: '',
   defaultSystemPrompt: '',
+  speculativeDecoding: true,
 };
 
 function isEndpointUrl(value: string): boolean {

@@ -4,6 +4,8 @@ import type { ErrorPayload } from '#shared/errors.ts';
 import type { GpuBackend } from '#shared/models.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
 
+export type SpeculativeMode = 'off' | 'auto' | 'on';
+
 export interface GenerateRequest {
   jobId: string;
   modelId: string;
@@ -16,6 +18,12 @@ export interface GenerateRequest {
   constraints?: OutputConstraints;
   /** Sequences the model's context should have, for answers that run at once (default 1). */
   parallel?: number;
+  /**
+   * Speculative decoding by input lookup: 'auto' where it pays (a GPU backend; see
+   * docs/performance.md#speculative-decoding), 'on' on any backend (tests, benchmark), 'off' (the
+   * default) never. The host sends 'auto' unless the user turned it off.
+   */
+  speculative?: SpeculativeMode;
 }
 
 /** Local API: limits on the answer's text, applied with node-llama-cpp's own options. */

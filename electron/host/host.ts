@@ -120,7 +120,8 @@ export class Host implements ContractEndpoint {
       gate: (): EgressGate => egress,
       onChange: (list) => emit({ event: 'servers.changed', payload: list }),
     });
-    const chat = new ChatService(engine, library, emit, servers);
+    // ENCLAVE_SPECULATIVE=on: input lookup on every backend, the CPU too (measuring, tests), unless the user turned it off.
+    const chat = new ChatService(engine, library, emit, servers, () => (!settings.values.speculativeDecoding ? 'off' : env.ENCLAVE_SPECULATIVE === 'on' ? 'on' : 'auto'));
     const conversations = openConversations(config.dataDir, chat, APP_CALLER, () => settings.values.defaultSystemPrompt);
     const documents = new DocumentsService({
       db: conversations.db,

@@ -10,12 +10,16 @@
  *    time to first token of the second turn of that conversation (cache reuse), load to ready and
  *    peak memory of each process;
  *  - the thread count Enclave picks by itself (no ENCLAVE_THREADS), measured the same way;
+ *  - at that thread count, the paths users take, in turn, round by round: the local API with the
+ *    official `openai` client (streamed chat completion), the WebSocket as the renderer uses it,
+ *    raw LlamaChat as the engine uses it and raw LlamaCompletion, tokens/s after the first token
+ *    as each client sees it, next to llama-bench's tg;
  * then prompt evaluation per batch size, llama.cpp's own llama-bench when it was built
  * (llama-bench-build.ts), and the cost of the engine's UV_THREADPOOL_SIZE=1.
  * Every figure is the median of several runs with the spread; run.ts writes them to results/bench.{json,md}.
  *
  * Environment: BENCH_RUNS (default 3), BENCH_MODELS (comma-separated ids, default all; ids in
- * models.ts, plus stories260K), BENCH_SKIP (comma-separated sections: batch, llama-bench, uv),
+ * models.ts, plus stories260K), BENCH_SKIP (comma-separated sections: batch, llama-bench, uv, paths),
  * BENCH_LLAMA_BENCH (llama-bench builds to compare with, default `prebuilt`; `prebuilt,openmp`).
  * Timings depend on what else the machine runs: the figures to quote come from a quiet machine.
  */
@@ -23,8 +27,9 @@ import { execFile } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import OpenAI, { type ClientOptions } from 'openai';
 import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
 import type { ChatMessage } from '#shared/chat.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
@@ -32,6 +37,7 @@ import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
 import { openRaw, type AnswerRun } from './raw-generate.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 import { openWholePath, type WholePathRun, type WholePathSession } from './whole-path.ts';
+import { directDispatcher, freePort } from '../support/loopback.ts';
 
 const execFileAsync = promisify(execFile);
 const CORES = availableParallelism();
@@ -60,6 +66,7 @@ const LONG_SYSTEM = Array.from({ length: 25 }, (_, i) => `Rule ${i + 1}: answer 
   .padEnd(990, '.');
 const FIRST_QUESTION = 'Hello!';
 const FOLLOW_UP = 'And then?';
+const OTHER_QUESTION = 'What does rule 7 say?';
 const CONVERSATION_ANSWER_TOKENS = 8;
 const WARM_UP_TOKENS = 16;
 /** Measured answers last about this long, with at least MIN_ANSWER_TOKENS (and at most the model's genTokens). */
@@ -84,6 +91,9 @@ interface PathMeasurement {
   promptTokens: number | null;
   secondTurnTtftMs: number | null;
   secondTurnPromptTokens: number | null;
+  /** Another question in a new conversation with the same ~1,000-token system prompt (a document asked about again). */
+  sameDocumentTtftMs: number | null;
+  sameDocumentPromptTokens: number | null;
   peakRssKb: { host: number | null; engine: number | null };
 }
 
@@ -106,9 +116,10 @@ function summarizeAnswers(runs: readonly AnswerRun[]): Pick<PathMeasurement, 'ge
 function summarizeConversation(
   firstTurns: readonly AnswerRun[],
   secondTurn: AnswerRun | null,
-): Pick<PathMeasurement, 'firstTurnTtftMs' | 'promptTokensPerSecond' | 'promptTokens' | 'secondTurnTtftMs' | 'secondTurnPromptTokens'> {
+  sameDocument: AnswerRun | null,
+): Pick<PathMeasurement, 'firstTurnTtftMs' | 'promptTokensPerSecond' | 'promptTokens' | 'secondTurnTtftMs' | 'secondTurnPromptTokens' | 'sameDocumentTtftMs' | 'sameDocumentPromptTokens'> {
   if (firstTurns.length === 0) {
-    return { firstTurnTtftMs: null, promptTokensPerSecond: null, promptTokens: null, secondTurnTtftMs: null, secondTurnPromptTokens: null };
+    return { firstTurnTtftMs: null, promptTokensPerSecond: null, promptTokens: null, secondTurnTtftMs: null, secondTurnPromptTokens: null, sameDocumentTtftMs: null, sameDocumentPromptTokens: null };
   }
   return {
     firstTurnTtftMs: summarize(firstTurns.map((run) => run.ttftMs ?? Number.NaN)),
@@ -117,6 +128,8 @@ function summarizeConversation(
     promptTokens: summarize(firstTurns.map((run) => run.promptTokens)).median,
     secondTurnTtftMs: secondTurn?.ttftMs ?? null,
     secondTurnPromptTokens: secondTurn?.promptTokens ?? null,
+    sameDocumentTtftMs: sameDocument?.ttftMs ?? null,
+    sameDocumentPromptTokens: sameDocument?.promptTokens ?? null,
   };
 }
 
@@ -135,6 +148,11 @@ function firstTurn(run: number): ChatMessage[] {
 
 function secondTurn(first: ChatMessage[], answer: string): ChatMessage[] {
   return [...first, { role: 'assistant', content: answer }, { role: 'user', content: FOLLOW_UP }];
+}
+
+/** A new conversation about the same document: the first turn's system prompt, another question. */
+function sameDocument(first: ChatMessage[]): ChatMessage[] {
+  return [...first.filter((message) => message.role === 'system'), { role: 'user', content: OTHER_QUESTION }];
 }
 
 /**
@@ -162,6 +180,8 @@ async function measurePair(model: BenchModel, threads: number, whole: WholePathS
     const wholeFirst: WholePathRun[] = [];
     let rawSecond: AnswerRun | null = null;
     let wholeSecond: WholePathRun | null = null;
+    let rawSameDocument: AnswerRun | null = null;
+    let wholeSameDocument: WholePathRun | null = null;
     if (conversation) {
       let rawLast = '';
       let wholeLast = '';
@@ -175,6 +195,8 @@ async function measurePair(model: BenchModel, threads: number, whole: WholePathS
       }
       rawSecond = await raw.answer(secondTurn(firstTurn(RUNS - 1), rawLast), CONVERSATION_ANSWER_TOKENS);
       wholeSecond = await whole.generate(model.path, secondTurn(firstTurn(RUNS - 1), wholeLast), CONVERSATION_ANSWER_TOKENS);
+      rawSameDocument = await raw.answer(sameDocument(firstTurn(RUNS - 1)), CONVERSATION_ANSWER_TOKENS);
+      wholeSameDocument = await whole.generate(model.path, sameDocument(firstTurn(RUNS - 1)), CONVERSATION_ANSWER_TOKENS);
     }
     const rawMemory = await raw.memory();
     const wholeMemory = await whole.memory();
@@ -184,7 +206,7 @@ async function measurePair(model: BenchModel, threads: number, whole: WholePathS
         threads,
         loadMs: raw.loadMs,
         ...summarizeAnswers(rawGeneration),
-        ...summarizeConversation(rawFirst, rawSecond),
+        ...summarizeConversation(rawFirst, rawSecond, rawSameDocument),
         peakRssKb: { host: null, engine: rawMemory.maxRssKb },
       },
       whole: {
@@ -193,7 +215,7 @@ async function measurePair(model: BenchModel, threads: number, whole: WholePathS
         loadMs: whole.load?.engineMs ?? Number.NaN,
         loadClientMs: whole.load?.clientMs ?? null,
         ...summarizeAnswers(wholeGeneration),
-        ...summarizeConversation(wholeFirst, wholeSecond),
+        ...summarizeConversation(wholeFirst, wholeSecond, wholeSameDocument),
         peakRssKb: { host: wholeMemory.hostMaxRssKb, engine: wholeMemory.engineMaxRssKb },
         deltaMessagesPerAnswer: summarize(wholeGeneration.map((run) => run.deltaMessages)).median,
         engineTokensPerSecond: engineRates.length === 0 ? null : summarize(engineRates),
@@ -207,6 +229,84 @@ async function measurePair(model: BenchModel, threads: number, whole: WholePathS
 /** The whole path with ENCLAVE_THREADS=threads, or without it (Enclave's own choice) when null. */
 function openWhole(model: BenchModel, threads: number | null): Promise<WholePathSession> {
   return openWholePath([model.path], { ...process.env, ENCLAVE_THREADS: threads === null ? undefined : String(threads) });
+}
+
+/** One path users take: tokens/s after the first token, as its client sees it, per round. */
+interface UserPathRow {
+  path: 'api' | 'websocket' | 'raw-chat' | 'raw-completion';
+  tokens: number;
+  decodeTokensPerSecond: Summary;
+  ttftMs: Summary;
+}
+
+interface UserPathsResult {
+  threads: number;
+  rows: UserPathRow[];
+}
+
+/**
+ * The paths users take at Enclave's own thread choice, round by round in turn: the local API with
+ * the official `openai` client (a streamed chat completion, as a program would ask it), the
+ * WebSocket as the renderer uses it, raw node-llama-cpp's LlamaChat as the engine uses it, and
+ * LlamaCompletion (no chat template). Every answer is as long; tokens/s from the first token the
+ * client receives to the last, so the host's batching and the transport count.
+ */
+async function measureUserPaths(model: BenchModel, threads: number): Promise<UserPathsResult> {
+  const apiPort = await freePort();
+  const whole = await openWholePath([model.path], { ...process.env, ENCLAVE_THREADS: undefined, ENCLAVE_API_PORT: String(apiPort) });
+  const raw = await openRaw({ modelPath: model.path, threads }, rawEnvironment());
+  const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+  const modelId = basename(model.path);
+  const short: ChatMessage[] = [{ role: 'user', content: SHORT_PROMPT }];
+  async function viaApi(maxTokens: number): Promise<AnswerRun> {
+    const started = performance.now();
+    let firstAt: number | null = null;
+    let lastAt = 0;
+    let tokens = 0;
+    const stream = await api.chat.completions.create({ model: modelId, messages: short, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
+    for await (const chunk of stream) {
+      if ((chunk.choices[0]?.delta.content ?? '') !== '') {
+        const now = performance.now();
+        firstAt ??= now;
+        lastAt = now;
+      }
+      tokens = chunk.usage?.completion_tokens ?? tokens;
+    }
+    return { tokens, ms: performance.now() - started, ttftMs: firstAt === null ? null : firstAt - started, decodeMs: firstAt === null ? 0 : lastAt - firstAt, promptTokens: 0 };
+  }
+  try {
+    const tokens = model.genTokens;
+    const paths: Record<UserPathRow['path'], () => Promise<AnswerRun>> = {
+      api: () => viaApi(tokens),
+      websocket: () => whole.generate(model.path, short, tokens),
+      'raw-chat': () => raw.answer(short, tokens),
+      'raw-completion': () => raw.complete(SHORT_PROMPT, tokens),
+    };
+    const names = Object.keys(paths) as UserPathRow['path'][];
+    const runs = new Map<UserPathRow['path'], AnswerRun[]>(names.map((name) => [name, []]));
+    for (const name of names) await paths[name](); // warm-up (loads the model in the engine)
+    for (let round = 0; round < RUNS; round++) {
+      // Each round starts with another path, so none always follows the same one.
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length] as UserPathRow['path'];
+        runs.get(name)?.push(await paths[name]());
+      }
+    }
+    const rows = names.map((name): UserPathRow => {
+      const measured = runs.get(name) ?? [];
+      return {
+        path: name,
+        tokens: summarize(measured.map((run) => run.tokens)).median,
+        decodeTokensPerSecond: summarize(measured.map((run) => (run.decodeMs > 0 ? ((run.tokens - 1) * 1000) / run.decodeMs : Number.NaN))),
+        ttftMs: summarize(measured.map((run) => run.ttftMs ?? Number.NaN)),
+      };
+    });
+    log(`${model.id}, user paths at ${threads} thread(s): ${rows.map((row) => `${row.path} ${formatSummary(row.decodeTokensPerSecond, 1)}`).join(', ')} tok/s`);
+    return { threads, rows };
+  } finally {
+    await raw.close();
+    await whole.close();
+  }
 }
 
 /** Loads the model in a whole path without ENCLAVE_THREADS, to learn the thread count Enclave picks. */
@@ -236,6 +336,8 @@ interface ModelResult {
   sweep: ThreadRow[];
   auto: { threads: number; genTokensPerSecond: number; bestThreads: number; bestGenTokensPerSecond: number; ratioToBest: number };
   llamaBench: LlamaBenchResult[];
+  /** The paths users take, at Enclave's own thread choice (null when skipped). */
+  userPaths: UserPathsResult | null;
   /** Enclave's whole path at its own thread choice against llama-bench's best generation. */
   vsLlamaBench: { llamaBench: NonNullable<ReturnType<typeof bestLlamaBenchTg>>; wholeDecodeTokensPerSecond: number; ratio: number } | null;
 }
@@ -286,10 +388,12 @@ async function benchModel(model: BenchModel): Promise<ModelResult> {
   const best = sweep.reduce((a, b) => (b.whole.genTokensPerSecond.median > a.whole.genTokensPerSecond.median ? b : a));
   const llamaBench = model.llamaBench !== null && !SKIP.has('llama-bench') ? await runLlamaBench(model, model.llamaBench.prompt) : [];
   const bestTg = bestLlamaBenchTg(llamaBench);
+  const userPaths = SKIP.has('paths') ? null : await measureUserPaths(model, auto.threads);
   return {
     id: model.id,
     label: model.label,
     sweep,
+    userPaths,
     auto: {
       threads: auto.threads,
       genTokensPerSecond: autoWhole.genTokensPerSecond.median,
@@ -470,6 +574,34 @@ function toMarkdown(report: Report): string {
       );
     }
   }
+  const withPaths = report.models.filter((model) => model.userPaths !== null);
+  if (withPaths.length > 0) {
+    const pathNames: [UserPathRow['path'], string][] = [
+      ['api', 'local API, `openai` client'],
+      ['websocket', 'WebSocket (renderer)'],
+      ['raw-chat', 'raw LlamaChat'],
+      ['raw-completion', 'raw LlamaCompletion'],
+    ];
+    const rate = (model: ModelResult, path: UserPathRow['path']): number => model.userPaths?.rows.find((row) => row.path === path)?.decodeTokensPerSecond.median ?? Number.NaN;
+    lines.push(
+      '',
+      `**The paths users take**, at Enclave's own thread choice, each round in turn: tokens/s after the first token as the client receives them (streamed chat completion at temperature 0 through the local API with the official \`openai\` client; \`chat.generate\` over the WebSocket; raw node-llama-cpp's LlamaChat as the engine uses it, and LlamaCompletion), median (min–max) of ${RUNS} rounds; llama-bench's tg at the same threads:`,
+      '',
+      `| model | threads | tokens |${pathNames.map(([, label]) => ` ${label} |`).join('')} API / raw LlamaChat | API / WebSocket |${variants.map((variant) => ` llama-bench tg (${variant}) | API / llama-bench (${variant}) |`).join('')}`,
+      `| --- | --- | --- |${pathNames.map(() => ' --- |').join('')} --- | --- |${variants.map(() => ' --- | --- |').join('')}`,
+      ...withPaths.map((model) => {
+        const paths = model.userPaths as UserPathsResult;
+        const cells = pathNames.map(([path]) => ` ${fmtSummary(paths.rows.find((row) => row.path === path)?.decodeTokensPerSecond ?? null, 1)} |`).join('');
+        const bench = variants
+          .map((variant) => {
+            const tg = model.llamaBench.find((result) => result.variant === variant)?.rows.find((row) => row.threads === paths.threads && row.test.startsWith('tg'));
+            return ` ${llamaBenchCell(model, variant, paths.threads, 'tg', 1)} | ${tg === undefined ? '–' : (rate(model, 'api') / tg.tokensPerSecond).toFixed(3)} |`;
+          })
+          .join('');
+        return `| ${model.label} | ${paths.threads} | ${paths.rows[0]?.tokens ?? '–'} |${cells} ${(rate(model, 'api') / rate(model, 'raw-chat')).toFixed(3)} | ${(rate(model, 'api') / rate(model, 'websocket')).toFixed(3)} |${bench}`;
+      }),
+    );
+  }
   lines.push(
     '',
     "**Thread choice and llama.cpp** (Enclave without ENCLAVE_THREADS; best of the sweep, whole path; Enclave's decode rate at its own choice against llama-bench's best generation over its builds and thread counts):",
@@ -481,10 +613,10 @@ function toMarkdown(report: Report): string {
       return `| ${model.label} | ${model.auto.threads} | ${model.auto.genTokensPerSecond.toFixed(1)} | ${model.auto.bestThreads} | ${model.auto.bestGenTokensPerSecond.toFixed(1)} | ${model.auto.ratioToBest.toFixed(3)} | ${vs === null ? '–' : vs.wholeDecodeTokensPerSecond.toFixed(1)} | ${vs === null ? '–' : `${vs.llamaBench.tokensPerSecond.toFixed(1)} (${vs.llamaBench.variant}, ${vs.llamaBench.threads} t)`} | ${vs === null ? '–' : vs.ratio.toFixed(3)} |`;
     }),
     '',
-    `**Prompt** (a ${CONVERSATION_ANSWER_TOKENS}-token answer after a ~1,000-token system prompt; TTFT = time to first token, ms; prompt tok/s = prompt tokens / TTFT; 2nd turn: the same conversation one question later, its prefix reused from the KV cache):`,
+    `**Prompt** (a ${CONVERSATION_ANSWER_TOKENS}-token answer after a ~1,000-token system prompt; TTFT = time to first token, ms; prompt tok/s = prompt tokens / TTFT; 2nd turn: the same conversation one question later, its prefix reused from the KV cache; same document: a new conversation with the same system prompt and another question, the system prompt reused from the cache):`,
     '',
-    `| model | threads | prompt tokens | raw TTFT | whole TTFT | raw prompt tok/s | whole prompt tok/s | whole / raw | 2nd-turn new tokens | raw 2nd-turn TTFT | whole 2nd-turn TTFT |${variants.map((variant) => ` llama-bench pp${LLAMA_BENCH_PROMPT_TOKENS} (${variant}) |`).join('')}`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${variants.map(() => ' --- |').join('')}`,
+    `| model | threads | prompt tokens | raw TTFT | whole TTFT | raw prompt tok/s | whole prompt tok/s | whole / raw | 2nd-turn new tokens | raw 2nd-turn TTFT | whole 2nd-turn TTFT | same-document new tokens | raw same-document TTFT | whole same-document TTFT |${variants.map((variant) => ` llama-bench pp${LLAMA_BENCH_PROMPT_TOKENS} (${variant}) |`).join('')}`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${variants.map(() => ' --- |').join('')}`,
   );
   for (const model of report.models) {
     for (const row of model.sweep) {
@@ -492,7 +624,7 @@ function toMarkdown(report: Report): string {
       // At Enclave's own choice the whole path evaluates prompts on every math core, whatever it generates on.
       const threads = row.threads === model.auto.threads && row.threads < CORES ? `${row.threads} (auto: prompt on ${CORES})` : String(row.threads);
       lines.push(
-        `| ${model.label} | ${threads} | ${fmt(row.raw.promptTokens)} | ${fmtSummary(row.raw.firstTurnTtftMs)} | ${fmtSummary(row.whole.firstTurnTtftMs)} | ${fmtSummary(row.raw.promptTokensPerSecond)} | ${fmtSummary(row.whole.promptTokensPerSecond)} | ${fmt(row.promptRatio, 3)} | ${fmt(row.whole.secondTurnPromptTokens)} | ${fmt(row.raw.secondTurnTtftMs)} | ${fmt(row.whole.secondTurnTtftMs)} |${variants.map((variant) => ` ${llamaBenchCell(model, variant, row.threads, 'pp', 0)} |`).join('')}`,
+        `| ${model.label} | ${threads} | ${fmt(row.raw.promptTokens)} | ${fmtSummary(row.raw.firstTurnTtftMs)} | ${fmtSummary(row.whole.firstTurnTtftMs)} | ${fmtSummary(row.raw.promptTokensPerSecond)} | ${fmtSummary(row.whole.promptTokensPerSecond)} | ${fmt(row.promptRatio, 3)} | ${fmt(row.whole.secondTurnPromptTokens)} | ${fmt(row.raw.secondTurnTtftMs)} | ${fmt(row.whole.secondTurnTtftMs)} | ${fmt(row.whole.sameDocumentPromptTokens)} | ${fmt(row.raw.sameDocumentTtftMs)} | ${fmt(row.whole.sameDocumentTtftMs)} |${variants.map((variant) => ` ${llamaBenchCell(model, variant, row.threads, 'pp', 0)} |`).join('')}`,
       );
     }
   }

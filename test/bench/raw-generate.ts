@@ -8,7 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { getLlama, LlamaChat, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { contextOptions, toChatHistory } from '../../electron/engine/process/engine.ts';
 import { DEFAULT_SAMPLING, type ChatMessage } from '#shared/chat.ts';
 
@@ -32,6 +32,7 @@ export interface AnswerRun {
 
 type Command =
   | { type: 'answer'; messages: ChatMessage[]; maxTokens: number }
+  | { type: 'complete'; prompt: string; maxTokens: number }
   | { type: 'promptEval'; text: string; batchSize: number; runs: number }
   | { type: 'fsProbe'; text: string }
   | { type: 'memory' }
@@ -50,6 +51,8 @@ export interface RawSession {
   contextSize: number;
   batchSize: number;
   answer(messages: ChatMessage[], maxTokens: number): Promise<AnswerRun & { text: string }>;
+  /** The text continued as it is, with LlamaCompletion (no chat template), on the same sequence. */
+  complete(prompt: string, maxTokens: number): Promise<AnswerRun & { text: string }>;
   /** Prompt evaluation alone (no sampling) of `text` on a cleared sequence, `runs` times, with this batch size. */
   promptEval(text: string, batchSize: number, runs: number): Promise<{ batchSize: number; tokens: number; ms: number[] }>;
   /**
@@ -96,6 +99,7 @@ export async function openRaw(options: RawOptions, env: NodeJS.ProcessEnv): Prom
     contextSize: ready.contextSize,
     batchSize: ready.batchSize,
     answer: async (messages, maxTokens) => (await call({ type: 'answer', messages, maxTokens }, 'answer')).run,
+    complete: async (prompt, maxTokens) => (await call({ type: 'complete', prompt, maxTokens }, 'answer')).run,
     promptEval: async (text, batchSize, runs) => {
       const result = await call({ type: 'promptEval', text, batchSize, runs }, 'promptEval');
       return { batchSize: result.batchSize, tokens: result.tokens, ms: result.ms };
@@ -152,6 +156,38 @@ async function answer(chat: LlamaChat, messages: ChatMessage[], maxTokens: numbe
   };
 }
 
+async function complete(completion: LlamaCompletion, sequenceTokens: () => number, prompt: string, maxTokens: number): Promise<AnswerRun & { text: string }> {
+  const inputBefore = sequenceTokens();
+  let tokens = 0;
+  let firstTokenAt: number | null = null;
+  let lastTokenAt = 0;
+  const started = performance.now();
+  const { topK, topP, minP } = DEFAULT_SAMPLING;
+  const text = await completion.generateCompletion(prompt, {
+    temperature: 0,
+    topK,
+    topP,
+    minP,
+    repeatPenalty: false,
+    maxTokens,
+    onToken: (generated) => {
+      if (generated.length === 0) return;
+      const now = performance.now();
+      firstTokenAt ??= now;
+      lastTokenAt = now;
+      tokens += generated.length;
+    },
+  });
+  return {
+    text,
+    tokens,
+    ms: performance.now() - started,
+    ttftMs: firstTokenAt === null ? null : firstTokenAt - started,
+    decodeMs: firstTokenAt === null ? 0 : lastTokenAt - firstTokenAt,
+    promptTokens: sequenceTokens() - inputBefore,
+  };
+}
+
 async function serve(options: RawOptions): Promise<void> {
   const reply = (message: Reply): void => {
     process.send?.(message);
@@ -173,6 +209,13 @@ async function serve(options: RawOptions): Promise<void> {
           case 'answer': {
             if (chat === null) throw new Error('no chat after a prompt evaluation');
             reply({ type: 'answer', run: await answer(chat, command.messages, command.maxTokens) });
+            return;
+          }
+          case 'complete': {
+            if (chat === null) throw new Error('no chat after a prompt evaluation');
+            const { sequence } = chat;
+            const completion = new LlamaCompletion({ contextSequence: sequence });
+            reply({ type: 'answer', run: await complete(completion, () => sequence.tokenMeter.usedInputTokens, command.prompt, command.maxTokens) });
             return;
           }
           case 'promptEval': {

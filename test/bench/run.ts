@@ -17,6 +17,8 @@
  *  - servers (servers.ts): the same model through llama-server directly, through Enclave to
  *    llama-server and on Enclave's own engine, one answer at a time; rooms of 8 and 20 answered
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
+ *  - speculative (speculative.ts): generation with and without speculative decoding by input
+ *    lookup, on answers that copy their prompt and answers that copy nothing.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,12 +31,13 @@ import { runPerformanceBench } from './performance.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
 import { runServersBench, serversBenchMarkdown } from './servers.ts';
+import { runSpeculativeBench, speculativeMarkdown } from './speculative.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
+const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -116,6 +119,12 @@ for (const section of chosen) {
       const { report, markdown: table } = await runPerformanceBench();
       results.performance = report;
       markdown.push('## Performance', '', table);
+      break;
+    }
+    case 'speculative': {
+      const result = await runSpeculativeBench();
+      results.speculative = result;
+      markdown.push('## Speculative decoding', '', speculativeMarkdown(result));
       break;
     }
     case 'conversations': {

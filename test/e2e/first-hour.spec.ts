@@ -161,14 +161,13 @@ test('the first question of a new conversation and its answer stay on screen: th
   await page.getByTestId('new-chat').click();
   await chooseModel(page, 'enclave-scripted.gguf');
   // Every state of the message list's rows while the conversation starts, as the page drew them.
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    Object.assign(window, { listVisibility: seen });
+  await page.evaluate(`
+    window.listVisibility = [];
     new MutationObserver(() => {
-      const rows = document.querySelector<HTMLElement>('[data-testid="virtuoso-item-list"]');
-      if (rows !== null) seen.push(rows.style.visibility === 'hidden' ? 'hidden' : 'shown');
+      const rows = document.querySelector('[data-testid="virtuoso-item-list"]');
+      if (rows !== null) window.listVisibility.push(rows.style.visibility === 'hidden' ? 'hidden' : 'shown');
     }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['style'] });
-  });
+  `);
   await send(page, 'Bonjour');
   const answer = page.getByTestId('message-assistant').last();
   await expect(answer).toHaveAttribute('data-state', 'done');

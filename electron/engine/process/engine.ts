@@ -8,6 +8,7 @@
  */
 import {
   getLlama,
+  InputLookupTokenPredictor,
   LlamaChat,
   LlamaCompletion,
   LlamaLogLevel,
@@ -41,6 +42,8 @@ export interface EngineOptions {
 interface Slot {
   sequence: LlamaContextSequence;
   chat: LlamaChat;
+  /** Whether the sequence drafts tokens by input lookup (speculative decoding). */
+  speculative: boolean;
   jobId: string | null;
   history: readonly ChatMessage[];
   lastUsed: number;
@@ -109,6 +112,8 @@ export class Engine {
     try {
       const loaded = await this.prepare(request);
       slot = takeSlot(loaded, request);
+      const speculative = this.speculates(request);
+      if (slot.speculative !== speculative) await renewSlot(loaded, slot, speculative);
       if (abort.signal.aborted) {
         this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
         return;
@@ -124,6 +129,12 @@ export class Engine {
       if (slot !== null) slot.jobId = null;
       this.active.delete(jobId);
     }
+  }
+
+  /** Whether the request's answer drafts tokens by input lookup: where it pays (a GPU), unless asked otherwise. */
+  private speculates(request: GenerateRequest): boolean {
+    const mode = request.speculative ?? 'off';
+    return mode === 'on' || (mode === 'auto' && this.llama !== null && this.llama.gpu !== false);
   }
 
   stop(jobId: string): void {
@@ -181,7 +192,7 @@ export class Engine {
         throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
       }
       await disposeContext(loaded);
-      Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize));
+      Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize, this.speculates(request)));
       this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
       return loaded;
     });
@@ -207,7 +218,7 @@ export class Engine {
     });
     let loaded: LoadedModel;
     try {
-      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
+      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null, this.speculates(request));
       loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context };
     } catch (error) {
       await model.dispose();
@@ -240,6 +251,7 @@ export class Engine {
     const sampling = { ...DEFAULT_SAMPLING, ...request.sampling };
     const batcher = new TextBatcher((text, kind) => this.send({ type: kind === 'thought' ? 'thought' : 'delta', jobId, text }), this.options.batchIntervalMs);
     const inputBefore = slot.sequence.tokenMeter.usedInputTokens;
+    const predictionsBefore = slot.sequence.tokenPredictions;
     const started = performance.now();
     const timing = { firstTokenAt: null as number | null, lastTokenAt: started, tokens: 0 };
     const reasoning = { startedAt: null as number | null, endedAt: null as number | null };
@@ -325,19 +337,51 @@ export class Engine {
       durationMs: performance.now() - started,
       stopReason,
     };
+    if (slot.speculative) {
+      const predictions = slot.sequence.tokenPredictions;
+      const accepted = predictions.validated - predictionsBefore.validated;
+      stats.draftTokens = { drafted: accepted + predictions.refuted - predictionsBefore.refuted, accepted };
+    }
     if (reasoning.startedAt !== null) stats.reasoningMs = (reasoning.endedAt ?? timing.lastTokenAt) - reasoning.startedAt;
     this.send({ type: 'done', jobId, text, reasoning: reasoningText, stats });
   }
 }
 
 /** A context with `parallel` sequences, each with its chat. */
-async function newContext(model: LlamaModel, threads: number, parallel: number, contextSize: number | null): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
+async function newContext(
+  model: LlamaModel,
+  threads: number,
+  parallel: number,
+  contextSize: number | null,
+  speculative: boolean,
+): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
   const context = await model.createContext(contextOptions(model, threads, { parallel, contextSize }));
-  const slots = Array.from({ length: parallel }, (): Slot => {
-    const sequence = context.getSequence();
-    return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), jobId: null, history: [], lastUsed: 0 };
-  });
+  const slots = Array.from({ length: parallel }, (): Slot => ({ ...newSequence(context, speculative), jobId: null, history: [], lastUsed: 0 }));
   return { context, slots, requestedContextSize: contextSize };
+}
+
+function newSequence(context: LlamaContext, speculative: boolean): Pick<Slot, 'sequence' | 'chat' | 'speculative'> {
+  const sequence = context.getSequence(speculative ? { tokenPredictor: inputLookup() } : {});
+  return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), speculative };
+}
+
+/**
+ * Speculative decoding by input lookup: where the answer's last tokens appear in the user's
+ * message, the token that follows them there is evaluated with the next one, in the same batch,
+ * and kept if the model would have chosen it (node-llama-cpp checks it against its own sampling,
+ * so the answer is the same). One token at a time: node-llama-cpp 3.21.1 accepts at most the first
+ * drafted token of a batch (it never records the ones it validated), so a longer draft only costs.
+ * Figures and the choice of backends: docs/performance.md#speculative-decoding.
+ */
+function inputLookup(): InputLookupTokenPredictor {
+  return new InputLookupTokenPredictor({ predictionLength: { max: 1 } });
+}
+
+/** The slot's sequence made again with or without a token predictor (a predictor is fixed per sequence); its cache is lost. */
+async function renewSlot(loaded: LoadedModel, slot: Slot, speculative: boolean): Promise<void> {
+  slot.chat.dispose();
+  await slot.sequence.dispose();
+  Object.assign(slot, newSequence(loaded.context, speculative), { history: [] });
 }
 
 async function disposeContext(loaded: LoadedModel): Promise<void> {

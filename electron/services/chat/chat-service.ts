@@ -15,7 +15,7 @@ import type { EventPayloads } from '#shared/contract.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { EngineClient, JobMessage } from '../../engine/client/engine-client.ts';
 import type { EnginePool } from '../../engine/client/engine-pool.ts';
-import type { GenerateRequest, OutputConstraints } from '../../engine/protocol.ts';
+import type { GenerateRequest, OutputConstraints, SpeculativeMode } from '../../engine/protocol.ts';
 import type { Library } from '../models/library.ts';
 
 type ChatEventName = 'chat.delta' | 'chat.thought' | 'chat.loaded' | 'chat.done' | 'chat.error' | 'chat.queued';
@@ -157,12 +157,15 @@ export class ChatService {
   private readonly library: Library;
   private readonly emit: (event: ChatEvent) => void;
   private readonly remote: RemoteModels;
+  private readonly speculative: () => SpeculativeMode;
 
-  constructor(engines: EnginePool, library: Library, emit: (event: ChatEvent) => void, remote: RemoteModels = { engineFor: () => null }) {
+  /** `speculative`: speculative decoding for each job, from the user's setting. */
+  constructor(engines: EnginePool, library: Library, emit: (event: ChatEvent) => void, remote: RemoteModels = { engineFor: () => null }, speculative: () => SpeculativeMode = () => 'auto') {
     this.engines = engines;
     this.library = library;
     this.emit = emit;
     this.remote = remote;
+    this.speculative = speculative;
     // A context made again with more sequences lets waiting jobs join the running ones.
     engines.onStatus(() => this.dispatch());
   }
@@ -183,7 +186,14 @@ export class ChatService {
     if (this.running.has(jobId) || this.waiting.some((job) => job.jobId === jobId)) {
       throw new EnclaveError('BAD_REQUEST', 'this job id is already in use', { jobId });
     }
-    const request: GenerateRequest = { jobId, modelId: input.modelId, modelPath: target.path, messages: input.messages, sampling: input.sampling ?? {} };
+    const request: GenerateRequest = {
+      jobId,
+      modelId: input.modelId,
+      modelPath: target.path,
+      messages: input.messages,
+      sampling: input.sampling ?? {},
+      speculative: this.speculative(),
+    };
     if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
     const job: Job = { jobId, caller, request, modelBytes: target.sizeBytes, observer: prepare?.(jobId) ?? null, engine: null, remote: target.remote };

@@ -22,6 +22,7 @@ export function AnswerStats({ stats, loadMs }: { stats: GenerationStats; loadMs:
     { key: 'tokens', text: t('stats.tokens', { count: stats.tokens }) },
     { key: 'duration', text: t('stats.duration', { value: formatDuration(lang, stats.durationMs) }) },
   ];
+  if (stats.draftTokens !== undefined && stats.draftTokens.drafted > 0) parts.push({ key: 'drafts', text: t('stats.drafts', stats.draftTokens) });
   if (loadMs !== null) parts.push({ key: 'load', text: t('stats.load', { value: formatDuration(lang, loadMs) }) });
   parts.push({ key: 'stop', text: t(`stats.stopReason.${stats.stopReason}`) });
 

@@ -6,7 +6,7 @@ import { SAMPLING_PRESETS, type ConversationSettings, type SamplingPresetName } 
 import { formatNumber } from '../../i18n/format.ts';
 import { isUsable } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
-import { DefaultSystemPrompt, useDefaultSystemPrompt } from './DefaultSystemPrompt.tsx';
+import { DefaultSystemPrompt, SpeculativeSetting, useDefaultSystemPrompt } from './DefaultSystemPrompt.tsx';
 
 const PRESET_NAMES = Object.keys(SAMPLING_PRESETS) as SamplingPresetName[];
 const NUMBER_FIELDS = Object.entries(SAMPLING_FIELDS) as [SamplingField, (typeof SAMPLING_FIELDS)[SamplingField]][];
@@ -118,6 +118,7 @@ function SettingsForm({ onClose }: { onClose: () => void }) {
             </label>
           ))}
         </div>
+        <SpeculativeSetting />
       </details>
       <div className="edit-form-bar">
         <button type="button" className="button button-quiet" onClick={onClose}>

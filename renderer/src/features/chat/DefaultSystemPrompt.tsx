@@ -20,6 +20,27 @@ export function useDefaultSystemPrompt(): string {
   return readsSettings ? prompt : '';
 }
 
+/** The app-wide speculative decoding setting, saved as soon as it changes; nothing in a workshop participant's window. */
+export function SpeculativeSetting() {
+  const { t } = useTranslation();
+  const readsSettings = useAppSelector(selectReadsSettings);
+  const enabled = useAppSelector((s) => s.settings.view?.values.speculativeDecoding ?? null);
+  const {
+    error: { showError },
+    settings: { update },
+  } = useActions();
+  if (!readsSettings || enabled === null) return null;
+  return (
+    <label className="field field-check">
+      <span>
+        <input type="checkbox" data-testid="speculative-decoding" checked={enabled} onChange={(event) => update({ speculativeDecoding: event.target.checked }).catch(showError)} />{' '}
+        {t('conversationSettings.speculative')}
+      </span>
+      <small className="muted">{t('conversationSettings.speculativeHint')}</small>
+    </label>
+  );
+}
+
 /** Under the conversation's system prompt: the app's default for new conversations, and a button that makes `prompt` the default. */
 export function DefaultSystemPrompt({ prompt }: { prompt: string }) {
   const { t } = useTranslation();
