@@ -65,6 +65,8 @@ describe.skipIf(missing !== null)('a server model in the local API, a blind comp
     const listed = (await client.models.list()).data.map((model) => model.id);
     expect(listed).toContain(remote);
     expect(listed).toContain(ALPHA.file);
+    // Its id holds the server's URL and a '#': the client escapes it in the path, the API reads it back.
+    expect((await client.models.retrieve(remote)).id).toBe(remote);
 
     const completion = await client.chat.completions.create({ model: remote, messages: [{ role: 'user', content: 'Hello' }] });
     expect(completion.choices[0]?.message.content).toBe(BRAVO_REPLY);
