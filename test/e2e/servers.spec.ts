@@ -186,6 +186,31 @@ test.describe('comparison, in English', () => {
     await expect(page.getByTestId('compare-model-name')).toHaveText(['Enclave Scripted', `enclave-scripted.gguf · 127.0.0.1:${llamaServer?.port}`]);
     await page.screenshot({ path: join(SHOTS, 'compare-en.png') });
   });
+
+  test('blind, a local model against the server model: neither named, nor the server, until the vote', async ({ page, webHost, llamaServer }) => {
+    skipWithoutLlamaServer();
+    const serverName = `127.0.0.1:${llamaServer?.port}`;
+    await page.goto(`${webHost.url}/#/compare`);
+    await page.getByTestId('compare-panel-new').click();
+    const models = page.getByTestId('compare-models');
+    await models.locator('label', { hasText: 'Enclave Scripted' }).locator('input').check();
+    await models
+      .locator('label', { hasText: `Inference server ${serverName}` })
+      .locator('input')
+      .check();
+    await page.getByTestId('compare-blind').check();
+    await page.getByTestId('compare-prompt').fill('Bonjour');
+    await page.getByTestId('compare-start').click();
+    await expect(page.locator('[data-testid="compare-cell"][data-state="done"]')).toHaveCount(2);
+    await expect(page.getByTestId('compare-answer')).toHaveText([SCRIPTED_REPLY, SCRIPTED_REPLY]);
+    await expect(page.getByTestId('compare-model-name')).toHaveText(['hidden until you vote', 'hidden until you vote']);
+    const main = page.locator('main');
+    for (const name of ['Enclave Scripted', 'enclave-scripted.gguf', serverName]) expect(await main.innerText()).not.toContain(name);
+
+    await page.getByTestId('vote-A').click();
+    await expect(page.getByTestId('compare-model-name').first()).not.toHaveText('hidden until you vote');
+    expect(new Set(await page.getByTestId('compare-model-name').allTextContents())).toEqual(new Set(['Enclave Scripted', `enclave-scripted.gguf · ${serverName}`]));
+  });
 });
 
 test.describe('in English', () => {
