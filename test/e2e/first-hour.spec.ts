@@ -159,7 +159,7 @@ test('a long streamed answer is followed to its end; scrolling up stops followin
 test('the first question of a new conversation and its answer stay on screen: the list is never hidden while it starts', async ({ page, webHost }) => {
   await page.goto(webHost.url);
   await page.getByTestId('new-chat').click();
-  await chooseModel(page, 'enclave-scripted.gguf');
+  await chooseModel(page, SCRIPTED);
   // Every state of the message list's rows while the conversation starts, as the page drew them.
   await page.evaluate(`
     window.listVisibility = [];
