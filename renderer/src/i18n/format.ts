@@ -64,7 +64,11 @@ export function formatBytes(language: string, bytes: number): string {
   if (bytes >= 1e6) {
     return numberFormat(language, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 0 }).format(bytes / 1e6);
   }
-  return numberFormat(language, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }).format(bytes / 1e3);
+  if (bytes >= 1e3) {
+    return numberFormat(language, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 }).format(bytes / 1e3);
+  }
+  // A small file is not "0 kB": its bytes, spelled out ("512 octets", "1 byte").
+  return numberFormat(language, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(bytes);
 }
 
 /** "a, b and c" ("a, b et c" in French). */

@@ -130,6 +130,9 @@ describe('formatting', () => {
     expect(formatBytes('en', 4_700_000_000)).toBe('4.7 GB');
     expect(formatBytes('fr', 4_700_000_000)).toMatch(/^4,7\s?Go$/u);
     expect(formatBytes('en', 640_000_000)).toBe('640 MB');
+    expect(formatBytes('fr', 2_400)).toMatch(/^2\s?ko$/u);
+    expect(formatBytes('fr', 512)).toBe('512\u00a0octets');
+    expect(formatBytes('en', 1)).toBe('1 byte');
   });
 });
 
