@@ -30,6 +30,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI, { type ClientOptions } from 'openai';
+import { streamCompletion } from './openai-stream.ts';
 import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
 import type { ChatMessage } from '#shared/chat.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
@@ -259,20 +260,8 @@ async function measureUserPaths(model: BenchModel, threads: number): Promise<Use
   const modelId = basename(model.path);
   const short: ChatMessage[] = [{ role: 'user', content: SHORT_PROMPT }];
   async function viaApi(maxTokens: number): Promise<AnswerRun> {
-    const started = performance.now();
-    let firstAt: number | null = null;
-    let lastAt = 0;
-    let tokens = 0;
-    const stream = await api.chat.completions.create({ model: modelId, messages: short, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } });
-    for await (const chunk of stream) {
-      if ((chunk.choices[0]?.delta.content ?? '') !== '') {
-        const now = performance.now();
-        firstAt ??= now;
-        lastAt = now;
-      }
-      tokens = chunk.usage?.completion_tokens ?? tokens;
-    }
-    return { tokens, ms: performance.now() - started, ttftMs: firstAt === null ? null : firstAt - started, decodeMs: firstAt === null ? 0 : lastAt - firstAt, promptTokens: 0 };
+    const { startedAt, firstAt, lastAt, endedAt, tokens } = await streamCompletion(api, modelId, short, maxTokens);
+    return { tokens, ms: endedAt - startedAt, ttftMs: firstAt === null ? null : firstAt - startedAt, decodeMs: firstAt === null || lastAt === null ? 0 : lastAt - firstAt, promptTokens: 0 };
   }
   try {
     const tokens = model.genTokens;

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI, { type ClientOptions } from 'openai';
+import { streamCompletion } from './openai-stream.ts';
 import type { WorkshopStatus } from '#shared/workshop.ts';
 import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
@@ -140,22 +141,8 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
   const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
 
   async function apiAnswer(prompt: string): Promise<Answer> {
-    const started = performance.now();
-    let ttftMs = Number.NaN;
-    let tokens = 0;
-    const stream = await api.chat.completions.create({
-      model,
-      messages: [{ role: 'user', content: prompt }],
-      max_tokens: maxTokens,
-      temperature: 0,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    for await (const chunk of stream) {
-      if (Number.isNaN(ttftMs) && (chunk.choices[0]?.delta.content ?? '') !== '') ttftMs = performance.now() - started;
-      tokens = chunk.usage?.completion_tokens ?? tokens;
-    }
-    return { ttftMs, tokens };
+    const { startedAt, firstAt, tokens } = await streamCompletion(api, model, [{ role: 'user', content: prompt }], maxTokens);
+    return { ttftMs: firstAt === null ? Number.NaN : firstAt - startedAt, tokens };
   }
 
   const rows: RoomBenchRow[] = [];

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import OpenAI, { type ClientOptions } from 'openai';
+import { streamCompletion } from './openai-stream.ts';
 import type { WorkshopStatus } from '#shared/workshop.ts';
 import { llamaServerMissing, startLlamaServer } from '../support/llama-server.ts';
 import { directDispatcher, freePort } from '../support/loopback.ts';
@@ -65,27 +66,9 @@ export interface ServersBenchResult {
 }
 
 async function streamed(client: OpenAI, model: string, prompt: string, maxTokens: number): Promise<Streamed> {
-  const started = performance.now();
-  let first = Number.NaN;
-  let last = Number.NaN;
-  let tokens = 0;
-  const stream = await client.chat.completions.create({
-    model,
-    messages: [{ role: 'user', content: prompt }],
-    max_tokens: maxTokens,
-    temperature: 0,
-    stream: true,
-    stream_options: { include_usage: true },
-  });
-  for await (const chunk of stream) {
-    if ((chunk.choices[0]?.delta.content ?? '') !== '') {
-      last = performance.now();
-      if (Number.isNaN(first)) first = last;
-    }
-    tokens = chunk.usage?.completion_tokens ?? tokens;
-  }
-  const seconds = (last - first) / 1000;
-  return { ttftMs: first - started, tokens, tokensPerSecond: seconds > 0 && tokens > 1 ? (tokens - 1) / seconds : Number.NaN };
+  const { startedAt, firstAt, lastAt, tokens } = await streamCompletion(client, model, [{ role: 'user', content: prompt }], maxTokens);
+  const seconds = firstAt === null || lastAt === null ? Number.NaN : (lastAt - firstAt) / 1000;
+  return { ttftMs: firstAt === null ? Number.NaN : firstAt - startedAt, tokens, tokensPerSecond: seconds > 0 && tokens > 1 ? (tokens - 1) / seconds : Number.NaN };
 }
 
 export async function runServersBench(options: ServersBenchOptions = {}): Promise<ServersBenchResult> {

@@ -71,7 +71,8 @@ export class ConversationChat {
     const question = content === undefined ? null : this.conversations.addMessage(id, { parentId, role: 'user', content });
     const answerTo = question?.id ?? parentId;
     const sampling = { ...settings.sampling, ...input.sampling };
-    const grounding = this.ground(id, this.conversations.history(id, answerTo), input, sampling);
+    const history = this.conversations.history(id, answerTo);
+    const grounding = this.ground(id, history, input, sampling);
     if (grounding.kind === 'notFound') {
       // Documents only, and nothing in them answers: said without asking the model.
       const answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: grounding.text, state: 'done', modelId: input.modelId });
@@ -80,7 +81,7 @@ export class ConversationChat {
     const sources = grounding.kind === 'grounded' ? grounding.sources : null;
     const created: { answer?: StoredMessage } = {};
     const { jobId } = await this.chat.generate(
-      { jobId: input.jobId, modelId: input.modelId, messages: grounding.messages, sampling },
+      { jobId: input.jobId, modelId: input.modelId, messages: grounding.kind === 'grounded' ? grounding.messages : history, sampling },
       (jobId) => {
         created.answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: '', state: 'generating', modelId: input.modelId });
         const saving = this.observe(created.answer.id, sources);
@@ -93,13 +94,13 @@ export class ConversationChat {
     return { jobId, saved: { conversationId: id, question, answer: created.answer } };
   }
 
-  private ground(conversationId: string, history: ChatMessage[], input: GenerateInConversation, sampling: Sampling): Exclude<Grounding, { kind: 'none' }> | { kind: 'none'; messages: ChatMessage[] } {
+  private ground(conversationId: string, history: readonly ChatMessage[], input: GenerateInConversation, sampling: Sampling): Grounding {
     const { documents } = this;
+    if (documents === null) return { kind: 'none' };
     const asked = input.conversation.documents;
-    if (documents === null) return { kind: 'none', messages: history };
     if (asked !== undefined) documents.attach(conversationId, { collectionIds: asked.collectionIds, only: asked.only });
-    const grounding = documents.ground(documents.attachment(conversationId), history, documents.contextTokens(input.modelId, sampling), asked?.locale ?? 'en');
-    return grounding.kind === 'none' ? { kind: 'none', messages: history } : grounding;
+    // Read back rather than taken as asked: collections deleted meanwhile drop out.
+    return documents.ground(documents.attachment(conversationId), history, documents.contextTokens(input.modelId, sampling), asked?.locale ?? 'en');
   }
 
   /** `sources`: the numbered passages given with the question; the answer keeps those it cites. */

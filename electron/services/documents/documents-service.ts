@@ -34,10 +34,10 @@ export class DocumentsService {
     this.store.recover();
     this.ingestion = new DocumentIngestion(this.store, options.dataDir, options.emit, { entry: options.extractWorker, limits: options.extractionLimits ?? DEFAULT_EXTRACTION_LIMITS });
     this.grounding = new DocumentGrounding(this.store);
-    const grounding = this.grounding;
+    const { store, grounding } = this;
     this.port = {
-      attachment: (conversationId) => grounding.attachment(conversationId),
-      attach: (conversationId, attachment) => grounding.attach(conversationId, attachment),
+      attachment: (conversationId) => store.attachment(conversationId),
+      attach: (conversationId, attachment) => store.attach(conversationId, attachment),
       ground: (attachment, history, contextTokens, locale) => grounding.ground(attachment, history, contextTokens, locale),
       contextTokens: (modelId: string, sampling: Sampling) => options.loadedContextSize(modelId) ?? sampling.contextSize ?? DEFAULT_CONTEXT_TOKENS,
     };

@@ -44,14 +44,6 @@ export class DocumentGrounding {
     this.store = store;
   }
 
-  attachment(conversationId: string): DocumentAttachment {
-    return this.store.attachment(conversationId);
-  }
-
-  attach(conversationId: string, attachment: DocumentAttachment): void {
-    this.store.attach(conversationId, attachment);
-  }
-
   /**
    * The messages to send for the history's last question (a user message), with the passages that
    * answer it; `contextTokens`: the model's context window.

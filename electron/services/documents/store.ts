@@ -169,7 +169,7 @@ export class DocumentStore {
   attachment(conversationId: string): DocumentAttachment {
     const row = this.sql('SELECT collection_ids, only FROM conversation_documents WHERE conversation_id = ?').get(conversationId) as { collection_ids: string; only: number } | undefined;
     if (row === undefined) return { collectionIds: [], only: false };
-    const known = new Set(this.list().map((collection) => collection.id));
+    const known = new Set((this.sql('SELECT id FROM doc_collections').all() as { id: string }[]).map((collection) => collection.id));
     const ids = (JSON.parse(row.collection_ids) as unknown[]).filter((id): id is string => typeof id === 'string' && known.has(id));
     return { collectionIds: ids, only: row.only === 1 };
   }

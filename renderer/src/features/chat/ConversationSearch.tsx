@@ -68,7 +68,7 @@ export function ConversationSearch({ input, idle }: { input: RefObject<HTMLInput
         aria-expanded={expanded}
         aria-controls={listId}
         aria-activedescendant={active === -1 ? undefined : optionId(active)}
-        className="conversations-search"
+        className="conversations-search text-field"
         data-testid="conversation-search"
         aria-label={t('conversations.search')}
         placeholder={t('conversations.searchPlaceholder')}

@@ -51,6 +51,7 @@ export function CreateCollection() {
   return (
     <form className="documents-create" onSubmit={onSubmit} aria-label={t('documents.create')}>
       <input
+        className="text-field"
         value={name}
         onChange={(event) => setName(event.target.value)}
         placeholder={t('documents.namePlaceholder')}
@@ -84,7 +85,7 @@ function RenameCollection({ id, name }: { id: string; name: string }) {
   }
   return (
     <form className="documents-create documents-rename" onSubmit={onSubmit} aria-label={t('documents.rename')}>
-      <input value={value} onChange={(event) => setValue(event.target.value)} maxLength={120} aria-label={t('documents.name')} data-testid="collection-rename-input" autoFocus />
+      <input className="text-field" value={value} onChange={(event) => setValue(event.target.value)} maxLength={120} aria-label={t('documents.name')} data-testid="collection-rename-input" autoFocus />
       <button type="submit" className="button button-primary" disabled={value.trim() === ''}>
         {t('documents.save')}
       </button>
