@@ -234,24 +234,23 @@ export class DocumentIngestion {
         if (chunks.length === 0) throw unreadable('document-no-text', `${file.name}: no text found`);
         this.store.saveChunks(file.id, chunks, null);
       }
-      this.done(file);
+      await this.done(file);
     } catch (error) {
       // Paused, cancelled or removed: the store already says so; a stop of the app resumes it later.
       if (reading.abort.signal.aborted) return;
       if (this.store.exists(file.id)) this.store.fail(file.id, toErrorPayload(error));
-      this.done(file);
+      await this.done(file);
     } finally {
       this.reading = null;
     }
   }
 
   /** The file is read (or failed for good): its upload is no longer kept. */
-  private done(file: QueuedFile): void {
-    if (file.pendingUpload !== null) {
-      if (this.store.exists(file.id)) this.store.clearPendingUpload(file.id);
-      void this.removeUpload(file.pendingUpload);
-    }
+  private async done(file: QueuedFile): Promise<void> {
     this.tell(file.jobId, file.id);
+    if (file.pendingUpload === null) return;
+    if (this.store.exists(file.id)) this.store.clearPendingUpload(file.id);
+    await this.removeUpload(file.pendingUpload);
   }
 
   private stop(reason: StopReason): void {
@@ -284,7 +283,12 @@ async function walkFolder(folder: string): Promise<Located[]> {
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith('.') || entry.name.startsWith('~$') || formatOf(entry.name) === null) continue;
     const path = join(entry.parentPath, entry.name);
-    if (relative(folder, path).split(sep).some((part) => part.startsWith('.'))) continue;
+    if (
+      relative(folder, path)
+        .split(sep)
+        .some((part) => part.startsWith('.'))
+    )
+      continue;
     files.push({ name: relative(parent, path).split(sep).join('/'), size: 0, path, mtime: null, upload: null });
     if (files.length > LIMITS_DOCUMENTS.maxFilesPerFolder) {
       throw new EnclaveError('BAD_REQUEST', `${folder} holds more than ${LIMITS_DOCUMENTS.maxFilesPerFolder} documents`, { file: folder.slice(0, 200), reason: 'folder-too-large' });

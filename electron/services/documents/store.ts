@@ -189,7 +189,8 @@ export class DocumentStore {
       } else {
         this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(id);
         this.sql(
-          `UPDATE doc_files SET name = ?, format = ?, size = ?, state = 'queued', pages = NULL, page_count = NULL, chunks = 0, error = NULL, added_at = ?, job_id = ?, mtime = ?, pending_upload = ? WHERE id = ?`,
+          // A file added by path keeps its name (its path in the folder it was first added with).
+          `UPDATE doc_files SET name = CASE WHEN path IS NULL THEN ? ELSE name END, format = ?, size = ?, state = 'queued', pages = NULL, page_count = NULL, chunks = 0, error = NULL, added_at = ?, job_id = ?, mtime = ?, pending_upload = ? WHERE id = ?`,
         ).run(file.name, file.format, file.size, this.now(), file.jobId, file.mtime, file.pendingUpload, id);
       }
       return { file: this.file(id), replacedUpload: existing?.pending_upload ?? null };
