@@ -31,8 +31,9 @@ export class DocumentsService {
 
   constructor(options: DocumentsOptions) {
     this.store = new DocumentStore(options.db);
-    this.store.recover();
     this.ingestion = new DocumentIngestion(this.store, options.dataDir, options.emit, { entry: options.extractWorker, limits: options.extractionLimits ?? DEFAULT_EXTRACTION_LIMITS });
+    // Files a stop left queued or half-read are read on.
+    this.ingestion.start();
     this.grounding = new DocumentGrounding(this.store);
     const { store, grounding } = this;
     this.port = {

@@ -13,16 +13,26 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     'documents.create': (input) => store.create(input.name),
     'documents.rename': (input) => store.rename(input.id, input.name),
     'documents.delete': (input) => {
-      store.delete(input.id);
+      ingestion.deleteCollection(input.id);
       return { deleted: true };
     },
     'documents.files': (input) => store.files(input.collectionId),
     'documents.add': (input) => ingestion.add(input.jobId, input.collectionId, input.sources),
     'documents.cancel': (input) => ingestion.cancel(input.jobId),
     'documents.removeFile': (input) => {
-      store.removeFile(input.fileId);
+      store.file(input.fileId);
+      ingestion.removeFile(input.fileId);
       return { removed: true };
     },
+    'documents.pause': (input) => {
+      store.collection(input.collectionId);
+      return ingestion.pause(input.collectionId);
+    },
+    'documents.resume': (input) => {
+      store.collection(input.collectionId);
+      return ingestion.resume(input.collectionId);
+    },
+    'documents.refresh': (input) => ingestion.refresh(input.jobId, input.collectionId),
     'documents.search': (input) => store.search(input.collectionIds, queryTerms(input.query), input.limit),
     'documents.attachment': (input) => store.attachment(input.conversationId),
   };

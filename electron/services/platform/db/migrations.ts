@@ -186,6 +186,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE messages ADD COLUMN sources TEXT;
   `,
+  // 8: ingestion that survives a stop and follows the disk: the job a file was added by, where it
+  // is read from (its path on disk with the size and modification time read, or an uploaded
+  // file kept in the data folder until read), its page count, and the folders added whole.
+  `
+  ALTER TABLE doc_files ADD COLUMN job_id TEXT;
+  ALTER TABLE doc_files ADD COLUMN path TEXT;
+  ALTER TABLE doc_files ADD COLUMN mtime INTEGER;
+  ALTER TABLE doc_files ADD COLUMN pending_upload TEXT;
+  ALTER TABLE doc_files ADD COLUMN page_count INTEGER;
+  CREATE INDEX doc_files_state ON doc_files(state, added_at);
+  CREATE TABLE doc_folders (
+    collection_id TEXT NOT NULL REFERENCES doc_collections(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    PRIMARY KEY (collection_id, path)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
