@@ -7,13 +7,14 @@ import { queryTerms } from './query.ts';
 export type DocumentsCommand = keyof typeof documentsCommandSchemas;
 
 export function documentsHandlers(documents: DocumentsService): Handlers<DocumentsCommand> {
-  const { store, ingestion } = documents;
+  const { store, ingestion, retrieval, embeddings } = documents;
   return {
     'documents.list': () => store.list(),
     'documents.create': (input) => store.create(input.name),
     'documents.rename': (input) => store.rename(input.id, input.name),
     'documents.delete': (input) => {
       store.delete(input.id);
+      embeddings.refresh();
       return { deleted: true };
     },
     'documents.files': (input) => store.files(input.collectionId),
@@ -21,9 +22,11 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     'documents.cancel': (input) => ingestion.cancel(input.jobId),
     'documents.removeFile': (input) => {
       store.removeFile(input.fileId);
+      embeddings.refresh();
       return { removed: true };
     },
-    'documents.search': (input) => store.search(input.collectionIds, queryTerms(input.query), input.limit),
+    'documents.search': (input) => retrieval.retrieve(input.collectionIds, queryTerms(input.query), input.query, input.limit),
     'documents.attachment': (input) => store.attachment(input.conversationId),
+    'documents.embeddingStatus': () => embeddings.status(),
   };
 }

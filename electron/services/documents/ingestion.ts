@@ -36,10 +36,18 @@ export class DocumentIngestion {
   private readonly worker: ExtractionWorker;
   private readonly jobs: Job[] = [];
   private running: Promise<void> | null = null;
+  private readonly onPassages: () => void;
 
-  /** `worker`: the extraction worker's entry file and its limits. */
-  constructor(store: DocumentStore, dataDir: string, emit: (ingestion: string, file: DocumentFile) => void, worker: { entry: string; limits: ExtractionLimits }) {
+  /** `worker`: the extraction worker's entry file and its limits; `onPassages`: a file's passages were saved (they get their vectors). */
+  constructor(
+    store: DocumentStore,
+    dataDir: string,
+    emit: (ingestion: string, file: DocumentFile) => void,
+    worker: { entry: string; limits: ExtractionLimits },
+    onPassages: () => void = () => undefined,
+  ) {
     this.store = store;
+    this.onPassages = onPassages;
     this.dataDir = dataDir;
     this.emit = emit;
     this.worker = new ExtractionWorker(worker.entry, worker.limits);
@@ -120,6 +128,7 @@ export class DocumentIngestion {
       const chunks = chunkBlocks(blocks);
       if (chunks.length === 0) throw unreadable('document-no-text', `${file.name}: no text found`);
       this.update(job, file.fileId, () => this.store.saveChunks(file.fileId, chunks, pages));
+      this.onPassages();
     } catch (error) {
       // A file cut short by the cancel is cancelled, not failed.
       if (job.abort.signal.aborted) return this.finish(job, file, 'cancelled');
