@@ -43,6 +43,8 @@ export const catalogEntrySchema = z.strictObject({
   /** The quant to suggest when nothing else decides. */
   defaultQuant: z.string().min(1),
   files: z.array(catalogFileSchema).min(1),
+  /** An embedding model's texts before a question and before a passage, as its model card asks (multilingual-e5: "query: ", "passage: "). */
+  embeddingPrefixes: z.strictObject({ query: z.string().max(300), passage: z.string().max(300) }).optional(),
   /** True where the repository or file names were written from memory and are worth a check (the UI says so). */
   unverified: z.boolean().optional(),
 });

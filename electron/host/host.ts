@@ -134,7 +134,10 @@ export class Host implements ContractEndpoint {
         model: () => settings.values.documentsEmbeddingModel,
         resolve: async () => {
           const id = settings.values.documentsEmbeddingModel;
-          return id === '' ? null : { id, path: await library.verifiedPath(id) };
+          if (id === '') return null;
+          const path = await library.verifiedPath(id);
+          const catalogId = library.find(id)?.info.source?.catalogId;
+          return { id, path, prefixes: CATALOG.find((entry) => entry.id === catalogId)?.embeddingPrefixes };
         },
         emit: (status) => emit({ event: 'documents.embedding', payload: status }),
       },

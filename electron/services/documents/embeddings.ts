@@ -17,8 +17,15 @@ export interface EmbeddingEngine {
   embed(modelPath: string, texts: string[]): Promise<{ vectors: Float32Array[]; tokens: number }>;
 }
 
+/** An embedding model's file, and the texts its card asks for before a question and before a passage. */
+export interface EmbeddingModel {
+  id: string;
+  path: string;
+  prefixes?: { query: string; passage: string } | undefined;
+}
+
 /** The chosen embedding model, null for none; throws when it cannot be used (gone from the library). */
-export type EmbeddingModelChoice = () => Promise<{ id: string; path: string } | null>;
+export type EmbeddingModelChoice = () => Promise<EmbeddingModel | null>;
 
 export class DocumentEmbeddings {
   private readonly store: DocumentStore;
@@ -68,7 +75,7 @@ export class DocumentEmbeddings {
     try {
       const model = await this.resolve();
       if (model === null) return null;
-      const [vector] = (await this.engine.embed(model.path, [text])).vectors;
+      const [vector] = (await this.engine.embed(model.path, [`${model.prefixes?.query ?? ''}${text}`])).vectors;
       return vector === undefined ? null : { model: model.id, vector };
     } catch (error) {
       console.error('Enclave: the question could not be embedded; full-text search alone answers it:', error);
@@ -97,7 +104,7 @@ export class DocumentEmbeddings {
   }
 
   /** Batch after batch until every passage has its vector, or the choice changes. */
-  private async embedAll(model: { id: string; path: string }): Promise<void> {
+  private async embedAll(model: EmbeddingModel): Promise<void> {
     for (;;) {
       const counts = this.store.vectorCounts(model.id);
       const batch = this.store.unembedded(model.id, EMBEDDING_BATCH);
@@ -108,7 +115,7 @@ export class DocumentEmbeddings {
       this.update({ ...counts, modelId: model.id, state: 'embedding', error: null });
       const { vectors } = await this.engine.embed(
         model.path,
-        batch.map((passage) => passage.text),
+        batch.map((passage) => `${model.prefixes?.passage ?? ''}${passage.text}`),
       );
       if (this.chosen() !== model.id) return;
       this.store.saveVectors(

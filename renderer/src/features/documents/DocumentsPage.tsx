@@ -4,6 +4,7 @@ import { DOCUMENT_ACCEPT, type DocumentFile } from '#shared/documents.ts';
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { EmbeddingChoice } from './EmbeddingChoice.tsx';
 import './documents.css';
 
 /** The Documents page: the selected collection, its files with their progress and errors, adding files, deleting it. */
@@ -27,6 +28,7 @@ export function DocumentsPage() {
         {selected !== null && <DeleteCollection key={selected.id} id={selected.id} name={selected.name} />}
       </header>
       <p className="muted documents-intro">{t('documents.intro')}</p>
+      <EmbeddingChoice />
       {collections !== null && collections.length === 0 && <CreateCollection />}
       {selected !== null && (
         <>
