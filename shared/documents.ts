@@ -20,7 +20,7 @@ export const LIMITS_DOCUMENTS = {
 } as const;
 
 /** The formats a file's text is extracted from, each with a library made for it. */
-export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text'] as const;
+export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text', 'image', 'xlsx', 'ods', 'csv', 'eml'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** File name extensions, lower case, and the format they name. */
@@ -33,6 +33,14 @@ export const DOCUMENT_EXTENSIONS: Readonly<Record<string, DocumentFormat>> = {
   md: 'markdown',
   markdown: 'markdown',
   txt: 'text',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  webp: 'image',
+  xlsx: 'xlsx',
+  ods: 'ods',
+  csv: 'csv',
+  eml: 'eml',
 };
 
 /** The `accept` attribute of a file input for these formats. */
