@@ -195,7 +195,11 @@ export class DocumentIngestion {
 
   private kick(): void {
     if (this.disposed) return;
-    this.running ??= this.drain().finally(() => (this.running = null));
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+      // Files queued after the last look but before this: read them too.
+      if (this.store.next() !== null) this.kick();
+    });
   }
 
   private async drain(): Promise<void> {
