@@ -8,7 +8,7 @@
  * never stops the others or the host.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { opendir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { LIMITS_DOCUMENTS, type DocumentFile, type DocumentSource, type DocumentsRefreshed } from '#shared/documents.ts';
 import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
@@ -203,7 +203,11 @@ export class DocumentIngestion {
 
   private kick(): void {
     if (this.disposed) return;
-    this.running ??= this.drain().finally(() => (this.running = null));
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+      // Files queued after the last look but before this: read them too.
+      if (this.store.next() !== null) this.kick();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -287,10 +291,10 @@ export function uploadName(name: string): string {
 
 /** A folder's supported files, subfolders included (hidden files and Office lock files left out), named by their path from the folder's parent. */
 async function walkFolder(folder: string): Promise<Located[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
   const parent = dirname(folder);
   const files: Located[] = [];
-  for (const entry of entries) {
+  // Iterated, not listed whole: a folder far over the limit stops at it.
+  for await (const entry of await opendir(folder, { recursive: true })) {
     if (!entry.isFile() || entry.name.startsWith('.') || entry.name.startsWith('~$') || formatOf(entry.name) === null) continue;
     const path = join(entry.parentPath, entry.name);
     if (

@@ -28,10 +28,10 @@ export function DocumentsPage() {
     <section className="documents" aria-labelledby="documents-title">
       <header className="documents-header">
         <h1 id="documents-title">{selected === null ? t('documents.title') : selected.name}</h1>
-        {selected !== null && <RenameCollection key={selected.id} id={selected.id} name={selected.name} />}
+        {selected !== null && <RenameCollection key={`rename-${selected.id}`} id={selected.id} name={selected.name} />}
         {selected?.onDisk === true && <RefreshCollection id={selected.id} />}
         {/* Keyed: another collection's page never opens on a confirmation. */}
-        {selected !== null && <DeleteCollection key={selected.id} id={selected.id} name={selected.name} />}
+        {selected !== null && <DeleteCollection key={`delete-${selected.id}`} id={selected.id} name={selected.name} />}
       </header>
       <p className="muted documents-intro">{t('documents.intro')}</p>
       <EmbeddingChoice />

@@ -202,7 +202,9 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
         await attempt(ctx, reload);
       },
       async addFiles(collectionId, entries) {
-        const supported = entries.filter(({ path }) => DOCUMENT_EXTENSIONS[/\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? ''] !== undefined);
+        const supported = [...entries]
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .filter(({ path }) => DOCUMENT_EXTENSIONS[/\.([^./]+)$/.exec(path)?.[1]?.toLowerCase() ?? ''] !== undefined);
         const skipped = entries.length - supported.length;
         set({ notice: skipped > 0 ? { collectionId, kind: 'skipped', count: skipped } : null });
         if (supported.length === 0) return;
