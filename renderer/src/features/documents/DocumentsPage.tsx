@@ -237,7 +237,15 @@ function FileStatus({ file }: { file: DocumentFile }) {
     case 'ingesting':
       return <span>{file.pages === null ? t('documents.state.ingesting') : t('documents.state.ingestingPages', { count: file.pages })}</span>;
     case 'ready':
-      return <span>{file.pages === null ? t('documents.state.ready', { count: file.chunks }) : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}</span>;
+      return (
+        <span>
+          {file.pages === null
+            ? t('documents.state.ready', { count: file.chunks })
+            : file.pages === 1
+              ? t('documents.state.readyOnePage', { count: file.chunks })
+              : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}
+        </span>
+      );
     case 'error':
       return null;
     case 'cancelled':
