@@ -191,7 +191,8 @@ async function recognizeImage(bytes: Buffer, fileName: string): Promise<string> 
 async function recognizeOrFail(image: Buffer, fileName: string): Promise<string> {
   const { recognize } = await import('./extract-ocr.ts');
   try {
-    return await recognize(image);
+    // The scan's line ends inside a paragraph are not the text's: its lines are joined.
+    return (await recognize(image)).replace(/([^\n])\n(?=[^\n])/g, '$1 ');
   } catch (error) {
     throw unreadable('document-damaged', `${fileName}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -92,6 +92,8 @@ describe('the corpus', () => {
     const [passage] = documents.store.search([collectionId], queryTerms('plafond de garantie par sinistre'), 1);
     expect(passage).toMatchObject({ fileName: 'attestation-assurance.pdf', page: 2 });
     expect(passage?.text).toContain('1 500 000 euros');
+    // The scan's lines are joined into the paragraph they belong to.
+    expect(passage?.text).toContain('la société Durand Conseil est assurée en responsabilité civile');
   });
 
   test('a spreadsheet: each sheet under its name, each row with its columns’ names', () => {
