@@ -13,11 +13,12 @@ import { gunzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import type Tesseract from 'tesseract.js';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: the built bundle declares its own.
+const resolvePackage = createRequire(import.meta.url);
 
 /** The LSTM models (`4.0.0_best_int`), the ones tesseract.js itself picks for its default engine. */
 function languageFile(code: 'fra' | 'eng'): string {
-  return require.resolve(`@tesseract.js-data/${code}/4.0.0_best_int/${code}.traineddata.gz`);
+  return resolvePackage.resolve(`@tesseract.js-data/${code}/4.0.0_best_int/${code}.traineddata.gz`);
 }
 
 let engine: Promise<Tesseract.Worker> | null = null;

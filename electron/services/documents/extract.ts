@@ -133,7 +133,7 @@ async function read(format: Exclude<DocumentFormat, 'pdf'>, bytes: Buffer, fileN
       return { pages: null, blocks: await (await import('./extract-mail.ts')).readEml(bytes, fileName) };
     case 'image':
       // An image is one page.
-      return { pages: 1, blocks: textBlocks(await recognizeOrFail(bytes, fileName), 1) };
+      return { pages: 1, blocks: textBlocks(await recognizeImage(bytes, fileName), 1) };
     case 'html':
       return { pages: null, blocks: htmlBlocks(decodeText(bytes)) };
     case 'markdown':
@@ -225,10 +225,24 @@ async function scannedPageText(pdf: PDFDocumentProxy, page: number, fileName: st
   return recognizeOrFail(pngOf(largest), fileName);
 }
 
+/** An image file: its size read from its header first, so a huge one is refused before it is decoded. */
+async function recognizeImage(bytes: Buffer, fileName: string): Promise<string> {
+  const { imageSize } = await import('image-size');
+  let size: { width: number; height: number };
+  try {
+    size = imageSize(bytes);
+  } catch (error) {
+    throw unreadable('document-damaged', `${fileName}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (size.width * size.height > MAX_OCR_PIXELS) throw unreadable('document-too-large', `${fileName}: ${size.width}×${size.height} pixels`);
+  return recognizeOrFail(bytes, fileName);
+}
+
 async function recognizeOrFail(image: Buffer, fileName: string): Promise<string> {
   const { recognize } = await import('./extract-ocr.ts');
   try {
-    return await recognize(image);
+    // The scan's line ends inside a paragraph are not the text's: its lines are joined.
+    return (await recognize(image)).replace(/([^\n])\n(?=[^\n])/g, '$1 ');
   } catch (error) {
     throw unreadable('document-damaged', `${fileName}: ${error instanceof Error ? error.message : String(error)}`);
   }

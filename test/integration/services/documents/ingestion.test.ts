@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -91,6 +92,8 @@ describe('the corpus', () => {
     const [passage] = documents.store.search([collectionId], queryTerms('plafond de garantie par sinistre'), 1);
     expect(passage).toMatchObject({ fileName: 'attestation-assurance.pdf', page: 2 });
     expect(passage?.text).toContain('1 500 000 euros');
+    // The scan's lines are joined into the paragraph they belong to.
+    expect(passage?.text).toContain('la société Durand Conseil est assurée en responsabilité civile');
   });
 
   test('a spreadsheet: each sheet under its name, each row with its columns’ names', () => {
@@ -167,6 +170,11 @@ describe('hostile files', () => {
         ['Dupont', 12],
       ],
     });
+    // The fixture's PNG, its header saying 100,000 × 100,000 pixels (its checksum fixed to match).
+    const hugePng = Buffer.from(readFileSync(SCANNED_PAGE_PNG));
+    hugePng.writeUInt32BE(100_000, 16);
+    hugePng.writeUInt32BE(100_000, 20);
+    hugePng.writeUInt32BE(crc32(hugePng.subarray(12, 29)), 29);
     const files: Record<string, Uint8Array | string> = {
       'tronque.pdf': pdf.subarray(0, Math.floor(pdf.length * 0.4)),
       'image.pdf': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
@@ -184,6 +192,7 @@ describe('hostile files', () => {
       'pas-un-courriel.eml': '<html>Bonjour</html>',
       'texte.png': 'Ceci est du texte, pas une image.',
       'coupee.png': readFileSync(SCANNED_PAGE_PNG).subarray(0, 200),
+      'immense.png': hugePng,
     };
     rmSync(hostile, { recursive: true, force: true });
     mkdirSync(hostile);
@@ -208,9 +217,10 @@ describe('hostile files', () => {
       'pas-un-courriel.eml': 'DOCUMENT_UNREADABLE/document-mismatch',
       'texte.png': 'DOCUMENT_UNREADABLE/document-mismatch',
       'coupee.png': 'DOCUMENT_UNREADABLE/document-damaged',
+      'immense.png': 'DOCUMENT_UNREADABLE/document-too-large',
       'notes-fournisseurs.txt': 'ready',
     });
-    expect(documents.store.collection(collectionId)).toMatchObject({ files: 17, ready: 1, failed: 16, pending: 0 });
+    expect(documents.store.collection(collectionId)).toMatchObject({ files: 18, ready: 1, failed: 17, pending: 0 });
   });
 });
 
