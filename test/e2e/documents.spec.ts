@@ -1,8 +1,9 @@
 /**
  * Documents in Chromium, in French at 1024x640: a collection created, the corpus uploaded through
  * the browser with each file's progress and a damaged file's error in its row, a question answered
- * by the citing fixture model with its source (file, page, passage), "documents only" saying it
- * cannot find an answer, and the collection deleted with nothing left in the database.
+ * by the citing fixture model with its source (file, page, passage) that opens its document at the
+ * cited passage, "documents only" saying it cannot find an answer, and the collection deleted with
+ * nothing left in the database (the source then says its document is gone).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,11 +103,29 @@ test('a collection uploaded in the browser answers a question with its source, t
   await expect(sources.first()).toHaveAttribute('data-file', CONTRACT);
   await expect(sources.first()).toHaveAttribute('data-page', '2');
   await expect(sources.first()).toContainText('[1] contrat-maintenance-informatique.pdf · page 2');
-  const passage = sources.first().getByTestId('answer-source-passage');
-  await expect(passage).toBeHidden();
-  await sources.first().locator('summary').click();
-  await expect(passage).toContainText('préavis de trois mois');
   await page.screenshot({ path: join(SHOTS, 'answer-sources-fr-1024.png') });
+
+  // The source opens its document, from the keyboard: every page of the contract in order, the
+  // window scrolled to page 2's cited passage, marked; Escape closes and gives the focus back.
+  const open = sources.first().getByTestId('answer-source-open');
+  await open.focus();
+  await page.keyboard.press('Enter');
+  const view = page.getByTestId('document-view');
+  await expect(view).toBeVisible();
+  await expect(view.locator('#document-view-title')).toHaveText(CONTRACT);
+  await expect(view.getByTestId('document-view-page').locator('h3')).toHaveText(['Page 1', 'Page 2', 'Page 3', 'Page 4']);
+  const cited = view.getByTestId('document-view-cited');
+  await expect(cited).toHaveCount(1);
+  await expect(cited).toContainText('préavis de trois mois');
+  await expect(view.locator('[data-testid="document-view-page"][data-page="2"]').getByTestId('document-view-cited')).toHaveCount(1);
+  await expect(cited).toBeInViewport();
+  // Inert: no link, image or markup from the document.
+  await expect(view.locator('a, img, iframe, script')).toHaveCount(0);
+  await expect(page.getByTestId('document-view-close')).toBeFocused();
+  await page.screenshot({ path: join(SHOTS, 'document-view-fr-1024.png') });
+  await page.keyboard.press('Escape');
+  await expect(view).toHaveCount(0);
+  await expect(open).toBeFocused();
 
   // Documents only, and nothing in them answers: said in French, without the model.
   await page.getByTestId('composer').fill('Quelle est la couleur du logo de la marque ?');
@@ -129,6 +148,12 @@ test('a collection uploaded in the browser answers a question with its source, t
   expect(documentRows(webHost.dataDir)).toEqual({ files: 0, chunks: 0, index: 0 });
   await page.getByTestId('nav-chat').click();
   await expect(page.getByTestId('attach-documents')).toHaveText('Documents');
+  // The answer keeps its source; its document is gone, and the view says so with the quoted passage.
+  await page.getByTestId('answer-source-open').click();
+  await expect(page.getByTestId('document-view-gone')).toHaveText('Ce document n’est plus dans vos collections. Le passage que la réponse citait\u00a0:');
+  await expect(page.getByTestId('document-view-quote')).toContainText('préavis de trois mois');
+  await page.getByTestId('document-view-close').click();
+  await expect(page.getByTestId('document-view')).toHaveCount(0);
 });
 
 test('screenshots in English at 1280x800', async ({ browser, webHost }) => {
@@ -150,8 +175,11 @@ test('screenshots in English at 1280x800', async ({ browser, webHost }) => {
     const answer = page.getByTestId('message-assistant').last();
     await expect(answer).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     await expect(answer.getByTestId('answer-source')).toHaveCount(1);
-    await answer.getByTestId('answer-source').first().locator('summary').click();
     await page.screenshot({ path: join(SHOTS, 'answer-sources-en-1280.png') });
+    await answer.getByTestId('answer-source-open').first().click();
+    await expect(page.getByTestId('document-view-cited')).toBeInViewport();
+    await expect(page.getByTestId('document-view').locator('[data-page="2"] h3')).toHaveText('Page 2');
+    await page.screenshot({ path: join(SHOTS, 'document-view-en-1280.png') });
   } finally {
     await context.close();
   }

@@ -24,6 +24,7 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
       return { removed: true };
     },
     'documents.search': (input) => store.search(input.collectionIds, queryTerms(input.query), input.limit),
+    'documents.passages': (input) => store.passages(input.fileId, input),
     'documents.attachment': (input) => store.attachment(input.conversationId),
   };
 }
