@@ -141,6 +141,7 @@ export class Host implements ContractEndpoint {
       loadedModelIds: () => engine.status.loaded.map((model) => model.modelId),
       enginePidOf: (modelId) => engine.clientOf(modelId)?.pid,
       capacity: { concurrency: () => engine.maxEngines },
+      documents: { ...documents.port, assertCollection: (id) => documents.store.collection(id) },
       emit,
     });
     const settings: SettingsService = new SettingsService(options.settings, env, (view) => {

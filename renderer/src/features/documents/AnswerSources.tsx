@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AnswerSource } from '#shared/chat.ts';
 import { DocumentView } from './DocumentView.tsx';
+import './documents.css';
 
 /** The numbered passages an answer cites: file and page, each opening its document at the passage (plain text: a document is data). */
 export function AnswerSources({ sources }: { sources: readonly AnswerSource[] }) {
