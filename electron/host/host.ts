@@ -184,6 +184,12 @@ export class Host implements ContractEndpoint {
       staticDir: () => options.rendererDir ?? null,
       emit,
       graceMs: workshopGraceMs(env),
+      documents: {
+        ground: documents.port.ground,
+        contextTokens: documents.port.contextTokens,
+        collection: (id) => documents.store.collection(id),
+        passages: (fileId, around) => documents.store.passages(fileId, around),
+      },
     });
     this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop, documents };
     this.router = createRouter({
