@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Page } from '@playwright/test';
 import { CONVERSATIONS_DB_FILE_NAME } from '../../electron/services/conversations/open-conversations.ts';
-import { writeCorpus } from '../fixtures/documents/corpus.ts';
+import { pdfOf, writeCorpus } from '../fixtures/documents/corpus.ts';
 import { CITING_REPLY, writeCitingModel } from '../fixtures/gguf/scripted.ts';
 import { chooseModel, rescanModels } from './model-menu.ts';
 import { shotsDir } from './shots.ts';
@@ -26,6 +26,7 @@ const CITING = 'enclave-citing.gguf';
 const CONTRACT = 'contrat-maintenance-informatique.pdf';
 const UPLOADED = [CONTRACT, 'contrat-nettoyage-locaux.pdf', 'reglement-interieur.docx', 'procedure-conges.odt', 'notes-fournisseurs.txt'];
 const files = mkdtempSync(join(tmpdir(), 'enclave-e2e-documents-'));
+const LONG_PAGES = 60;
 
 test.beforeAll(async ({ webHost }) => {
   mkdirSync(SHOTS, { recursive: true });
@@ -33,6 +34,12 @@ test.beforeAll(async ({ webHost }) => {
   await writeCorpus(files);
   // A PDF cut short: its row must say so, in French, while the others are read.
   writeFileSync(join(files, 'tronque.pdf'), '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R');
+  // A long manual, one fact on page 45: its document opens a window at a time.
+  const pages = Array.from({ length: LONG_PAGES }, (_, index) => ({
+    heading: `Chapitre ${index + 1}`,
+    paragraphs: [index + 1 === 45 ? 'Le code du coffre-fort de l’atelier est 8841.' : `Consigne ${index + 1} du manuel d’exploitation.`],
+  }));
+  writeFileSync(join(files, 'manuel-long.pdf'), await pdfOf(pages));
 });
 
 /** Rows left in the host's database for documents (files, passages, index entries). */
@@ -183,4 +190,45 @@ test('screenshots in English at 1280x800', async ({ browser, webHost }) => {
   } finally {
     await context.close();
   }
+});
+
+test('a source in a 60-page manual opens at its page, a window of the document at a time', async ({ page, webHost }) => {
+  await page.goto(webHost.url);
+  await page.getByTestId('nav-documents').click();
+  await page.getByTestId('collection-name').first().fill('Manuels');
+  await page.getByTestId('collection-create').first().click();
+  await expect(page.locator('#documents-title')).toHaveText('Manuels');
+  await page.getByTestId('documents-file-input').setInputFiles(join(files, 'manuel-long.pdf'));
+  await expect(page.locator('[data-testid="document-row"][data-state="ready"]')).toHaveCount(1, { timeout: 60_000 });
+  await page.getByTestId('nav-chat').click();
+  await page.getByTestId('new-chat').click();
+  await rescanModels(page);
+  await chooseModel(page, CITING);
+  await page.getByTestId('attach-documents').click();
+  await page
+    .getByTestId('attach-panel')
+    .getByLabel(/Manuels/)
+    .check();
+  await page.getByTestId('attach-documents').click();
+  await page.getByTestId('composer').fill('Quel est le code du coffre-fort de l’atelier ?');
+  await page.getByTestId('composer').press('Enter');
+  const answer = page.getByTestId('message-assistant').last();
+  await expect(answer).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(answer.getByTestId('answer-source')).toHaveAttribute('data-page', '45');
+  await answer.getByTestId('answer-source-open').click();
+  const view = page.getByTestId('document-view');
+  await expect(view.locator('[data-testid="document-view-page"][data-page="45"]').getByTestId('document-view-cited')).toContainText('8841');
+  await expect(view.getByTestId('document-view-cited')).toBeInViewport();
+  // A window around page 45, not the whole manual: the start comes on request.
+  await expect(view.locator('[data-testid="document-view-page"][data-page="1"]')).toHaveCount(0);
+  await expect(view.locator('[data-testid="document-view-page"][data-page="60"]')).toHaveCount(1);
+  await expect(view.getByTestId('document-view-after')).toHaveCount(0);
+  await view.getByTestId('document-view-before').click();
+  await expect(view.locator('[data-testid="document-view-page"][data-page="1"] h3')).toHaveText('Page 1');
+  await expect(view.getByTestId('document-view-page')).toHaveCount(LONG_PAGES);
+  await expect(view.getByTestId('document-view-before')).toHaveCount(0);
+  // Its button gone with the first page, the focus stays in the dialog, and Escape still closes it.
+  await expect(view.getByTestId('document-view-body')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(view).toHaveCount(0);
 });

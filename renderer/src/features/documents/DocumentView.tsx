@@ -49,6 +49,24 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
     };
   }, [api, source]);
 
+  // Escape closes wherever the focus is (a button that read on may have gone with its last page),
+  // first and only: it does not also stop an answer being written (the composer's Escape).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      onClose();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
+
+  // Focus stays in the dialog: when the control that had it is gone, the text takes it.
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (dialog !== null && !dialog.contains(document.activeElement)) dialog.querySelector<HTMLElement>('.document-view-body')?.focus();
+  }, [shown]);
+
   useLayoutEffect(() => {
     if (shown.kind !== 'shown' || scrolled.current) return;
     const cited = dialogRef.current?.querySelector('[data-cited="true"]');
@@ -78,11 +96,6 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
   );
 
   function onKeyDown(event: React.KeyboardEvent): void {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      onClose();
-      return;
-    }
     if (event.key !== 'Tab') return;
     // Tab stays in the dialog: from its last control to its first, and back.
     const focusable = [...(dialogRef.current?.querySelectorAll<HTMLElement>('button, [tabindex="0"]') ?? [])];
