@@ -226,6 +226,9 @@ test('a source in a 60-page manual opens at its page, a window of the document a
   await view.getByTestId('document-view-before').click();
   await expect(view.locator('[data-testid="document-view-page"][data-page="1"] h3')).toHaveText('Page 1');
   await expect(view.getByTestId('document-view-page')).toHaveCount(LONG_PAGES);
+  // The pages came above the text being read (page 25, first of the window), which stays in view.
+  await expect(view.locator('[data-testid="document-view-page"][data-page="25"] h3')).toBeInViewport();
+  await expect(view.locator('[data-testid="document-view-page"][data-page="1"] h3')).not.toBeInViewport();
   await expect(view.getByTestId('document-view-before')).toHaveCount(0);
   // Its button gone with the first page, the focus stays in the dialog, and Escape still closes it.
   await expect(view.getByTestId('document-view-body')).toBeFocused();

@@ -26,7 +26,10 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
   const [shown, setShown] = useState<Shown>({ kind: 'loading' });
   const dialogRef = useRef<HTMLDivElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
   const scrolled = useRef(false);
+  /** The text's height before earlier pages are added above it. */
+  const heightBeforePrepend = useRef<number | null>(null);
 
   useEffect(() => {
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -67,6 +70,15 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
     if (dialog !== null && !dialog.contains(document.activeElement)) dialog.querySelector<HTMLElement>('.document-view-body')?.focus();
   }, [shown]);
 
+  // Earlier pages added above: the text being read stays where it was on screen.
+  useLayoutEffect(() => {
+    const body = bodyRef.current;
+    const before = heightBeforePrepend.current;
+    if (body === null || before === null) return;
+    heightBeforePrepend.current = null;
+    body.scrollTop += body.scrollHeight - before;
+  }, [shown]);
+
   useLayoutEffect(() => {
     if (shown.kind !== 'shown' || scrolled.current) return;
     const cited = dialogRef.current?.querySelector('[data-cited="true"]');
@@ -80,7 +92,8 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
       if (shown.kind !== 'shown') return;
       const edge = direction === 'before' ? (shown.passages[0]?.position ?? 0) - LIMITS_DOCUMENTS.windowRadius - 1 : (shown.passages.at(-1)?.position ?? 0) + LIMITS_DOCUMENTS.windowRadius + 1;
       api.call('documents.passages', { fileId: source.fileId, position: Math.max(0, edge) }).then(
-        (window) =>
+        (window) => {
+          if (direction === 'before') heightBeforePrepend.current = bodyRef.current?.scrollHeight ?? null;
           setShown((current) => {
             if (current.kind !== 'shown') return current;
             const known = new Set(current.passages.map((passage) => passage.position));
@@ -88,7 +101,8 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
             const passages = [...current.passages, ...added].sort((a, b) => a.position - b.position);
             const more = direction === 'before' ? { ...current.more, before: window.more.before } : { ...current.more, after: window.more.after };
             return { ...current, passages, more };
-          }),
+          });
+        },
         (error: unknown) => setShown({ kind: 'failed', code: toEnclaveError(error).code }),
       );
     },
@@ -133,7 +147,7 @@ export function DocumentView({ source, onClose }: { source: AnswerSource; onClos
             {t('documents.view.close')}
           </button>
         </header>
-        <div className="document-view-body" data-testid="document-view-body" tabIndex={0} aria-label={t('documents.view.text')}>
+        <div className="document-view-body" data-testid="document-view-body" tabIndex={0} ref={bodyRef} aria-label={t('documents.view.text')}>
           {shown.kind === 'loading' && <p className="muted">{t('documents.view.loading')}</p>}
           {shown.kind === 'failed' && (
             <p className="document-view-note" role="alert">
