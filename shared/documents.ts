@@ -9,9 +9,12 @@ import type { ErrorPayload } from './errors.ts';
 
 export const LIMITS_DOCUMENTS = {
   maxNameChars: 120,
-  maxFileNameChars: 255,
+  /** A file's name, or its path inside the folder it was added with (`Contrats/2026/bail.pdf`). */
+  maxFileNameChars: 1024,
   /** Files named in one `documents.add`. */
   maxFilesPerAdd: 500,
+  /** Files read from one folder added by its path (its supported files, subfolders included). */
+  maxFilesPerFolder: 20_000,
   maxQueryChars: 2000,
   maxResults: 50,
   /** The start of a source's passage, sent to find it in its document. */
@@ -41,8 +44,12 @@ export const DOCUMENT_ACCEPT = Object.keys(DOCUMENT_EXTENSIONS)
   .map((extension) => `.${extension}`)
   .join(',');
 
-/** queued → ingesting → ready, or error (the reason in `error`), or cancelled / interrupted (the app stopped before it ended). */
-export type DocumentFileState = 'queued' | 'ingesting' | 'ready' | 'error' | 'cancelled' | 'interrupted';
+/**
+ * queued → ingesting → ready, or error (the reason in `error`), or cancelled. A stopped app resumes
+ * its queued and half-read files at the next start; `interrupted`: the file to resume was gone.
+ * `paused`: the user paused the collection's reading (a PDF keeps the pages already read).
+ */
+export type DocumentFileState = 'queued' | 'ingesting' | 'paused' | 'ready' | 'error' | 'cancelled' | 'interrupted';
 
 export interface DocumentFile {
   id: string;
@@ -53,6 +60,8 @@ export interface DocumentFile {
   state: DocumentFileState;
   /** Pages read so far (PDF), then the file's page count; null for formats without pages. */
   pages: number | null;
+  /** The PDF's page count once known; null for formats without pages. */
+  pageCount: number | null;
   chunks: number;
   error: ErrorPayload | null;
   addedAt: number;
@@ -67,6 +76,10 @@ export interface CollectionSummary {
   failed: number;
   /** Files queued or being read. */
   pending: number;
+  /** Files waiting for `documents.resume`. */
+  paused: number;
+  /** Some files were added by path (or a folder): `documents.refresh` can read the disk again. */
+  onDisk: boolean;
 }
 
 /** A passage found by retrieval, best first. */
@@ -78,8 +91,23 @@ export interface Passage {
   page: number | null;
   heading: string;
   text: string;
-  /** bm25, lower is better (FTS5's sign). */
+  /** Lower is better: bm25 (FTS5's sign) for full text alone; minus the fused score (reciprocal rank fusion) when vectors take part. */
   score: number;
+  /** Cosine similarity with the question, when the passage was found by its vector. */
+  similarity?: number;
+}
+
+/**
+ * Dense vectors of the passages: `off` without an embedding model; `embedding` while passages
+ * without a vector are embedded (`done` of `total` passages); `ready` when all are; `error` when
+ * the model could not embed them (its error; retried when the choice changes or files are added).
+ */
+export interface EmbeddingStatus {
+  modelId: string | null;
+  state: 'off' | 'embedding' | 'ready' | 'error';
+  done: number;
+  total: number;
+  error: ErrorPayload | null;
 }
 
 /** One passage of a file, in the file's order, as a document view shows it. */
@@ -123,11 +151,21 @@ export const documentsCommandSchemas = {
   /** Removes the collection with its files' text, passages and index entries. */
   'documents.delete': z.strictObject({ id: idSchema }),
   'documents.files': z.strictObject({ collectionId: idSchema }),
-  /** Adds files as one ingestion job: answered at once with their rows; `documents.progress` follows each file. */
+  /**
+   * Adds files as one ingestion job: answered at once with their rows; `documents.progress` follows
+   * each file. A path may name a folder: its supported files are added (subfolders included) and
+   * it is read again by `documents.refresh`. A file already in the collection (the same path, or
+   * an upload of the same name) is replaced, not duplicated.
+   */
   'documents.add': z.strictObject({ jobId: jobIdSchema, collectionId: idSchema, sources: z.array(documentSourceSchema).min(1).max(LIMITS_DOCUMENTS.maxFilesPerAdd) }),
   /** Stops a job: the file being read is left out, the files after it are marked cancelled. */
   'documents.cancel': z.strictObject({ jobId: jobIdSchema }),
   'documents.removeFile': z.strictObject({ fileId: idSchema }),
+  /** Pauses the collection's reading (a PDF stops after its current page) until `documents.resume`, even across a restart. */
+  'documents.pause': z.strictObject({ collectionId: idSchema }),
+  'documents.resume': z.strictObject({ collectionId: idSchema }),
+  /** Reads the disk again for the files added by path: changed files read again, deleted ones removed, new files of added folders added. */
+  'documents.refresh': z.strictObject({ jobId: jobIdSchema, collectionId: idSchema }),
   'documents.search': z.strictObject({
     collectionIds: z.array(idSchema).min(1).max(20),
     query: z.string().max(LIMITS_DOCUMENTS.maxQueryChars),
@@ -146,6 +184,8 @@ export const documentsCommandSchemas = {
   }),
   /** The collections a saved conversation answers from. */
   'documents.attachment': z.strictObject({ conversationId: idSchema }),
+  /** The passages' vectors for the chosen embedding model (the `documentsEmbeddingModel` setting); `documents.embedding` follows it. */
+  'documents.embeddingStatus': z.strictObject({}),
 } as const;
 
 export interface DocumentsCommandResults {
@@ -157,12 +197,25 @@ export interface DocumentsCommandResults {
   'documents.add': DocumentFile[];
   'documents.cancel': { cancelled: boolean };
   'documents.removeFile': { removed: true };
+  'documents.pause': { paused: number };
+  'documents.resume': { resumed: number };
+  'documents.refresh': DocumentsRefreshed;
   'documents.search': Passage[];
   'documents.passages': DocumentWindow;
   'documents.attachment': DocumentAttachment;
+  'documents.embeddingStatus': EmbeddingStatus;
+}
+
+/** What `documents.refresh` found: files read again, removed, added. */
+export interface DocumentsRefreshed {
+  changed: number;
+  removed: number;
+  added: number;
 }
 
 export interface DocumentsEventPayloads {
   /** A file's row changed (state, pages read, error), at most once per page read; `ingestion`: the `documents.add` job. Sent to every window of the app (not a participant's). */
   'documents.progress': { ingestion: string; file: DocumentFile };
+  /** The passages' vectors changed: after each batch embedded, and when the model or the state changes. */
+  'documents.embedding': EmbeddingStatus;
 }

@@ -1,12 +1,14 @@
 /**
  * A file's text, as blocks (headings and paragraphs) that keep their page, read with a library made
  * for each format: unpdf (PDF.js) page by page, mammoth for DOCX, officeparser for ODT,
- * html-to-text for HTML, micromark for Markdown (rendered to HTML first). The large readers are
+ * html-to-text for HTML, micromark for Markdown (rendered to HTML first). A PDF is read from the
+ * file by ranges, a window of pages at a time, so its size does not bound what can be read; the
+ * other formats are parsed whole in memory. The large readers are
  * loaded when a file needs them, so a worker reading text files starts fast. A file is hostile input:
  * its content must match its extension, and whatever a library throws becomes a
  * DOCUMENT_UNREADABLE error whose reason the user can act on.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { convert, type FormatCallback } from 'html-to-text';
 import { micromark } from 'micromark';
@@ -23,8 +25,15 @@ export interface Block {
   text: string;
 }
 
-/** Files larger than this are refused before reading (kept in memory whole while parsed). */
+/** Files other than PDFs larger than this are refused before reading (they are parsed whole in memory). */
 export const MAX_DOCUMENT_BYTES = 200 * 1024 * 1024;
+
+/**
+ * Pages read from one opening of a PDF: PDF.js keeps every byte range it has read until the
+ * document is closed, so a large PDF is closed and opened again every so many pages (its memory
+ * stays bounded by a window's images and fonts, not the file's size).
+ */
+export const PDF_WINDOW_PAGES = 50;
 
 /** Zip-based formats are refused beyond this uncompressed size (a zip bomb stops here). */
 const MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024;
@@ -38,19 +47,36 @@ export function unreadable(reason: ErrorReason, message: string): EnclaveError {
 }
 
 export interface ExtractOptions {
-  /** Told after each page of a PDF: pages read, and the file's page count. */
-  onPage?: (read: number, total: number) => void;
+  /** Told after each page of a PDF: pages read, the file's page count, and that page's blocks. */
+  onPage?: (read: number, total: number, blocks: Block[]) => void;
+  /** A PDF's pages go to `onPage` only, not into the result: memory stays bounded by a page. */
+  streamPages?: boolean;
+  /** The first page of a PDF to read (the pages before were read and saved earlier). */
+  fromPage?: number;
 }
 
 /** The text of the file at `path`, named `fileName` (its extension says the format). */
 export async function extractBlocks(path: string, fileName: string, options: ExtractOptions = {}): Promise<{ format: DocumentFormat; pages: number | null; blocks: Block[] }> {
   const format = formatOf(fileName);
   if (format === null) throw unreadable('document-format', `${fileName}: not a supported format`);
+  if (format === 'pdf') {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(1024);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      checkSignature(format, head.subarray(0, bytesRead), fileName);
+      const { pages, blocks } = await readPdf(handle, (await handle.stat()).size, fileName, options);
+      if (options.streamPages !== true && !blocks.some((block) => block.text.trim() !== '')) throw unreadable('document-no-text', `${fileName}: no text found`);
+      return { format, pages, blocks };
+    } finally {
+      await handle.close();
+    }
+  }
   const size = (await stat(path)).size;
   if (size > MAX_DOCUMENT_BYTES) throw unreadable('document-too-large', `${fileName}: ${size} bytes, more than ${MAX_DOCUMENT_BYTES}`);
   const bytes = await readFile(path);
   checkSignature(format, bytes, fileName);
-  const { pages, blocks } = await read(format, bytes, fileName, options);
+  const { pages, blocks } = await read(format, bytes, fileName);
   if (!blocks.some((block) => block.text.trim() !== '')) throw unreadable('document-no-text', `${fileName}: no text found`);
   return { format, pages, blocks };
 }
@@ -86,10 +112,8 @@ function isBinaryByte(byte: number): boolean {
   return byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b);
 }
 
-async function read(format: DocumentFormat, bytes: Buffer, fileName: string, options: ExtractOptions): Promise<{ pages: number | null; blocks: Block[] }> {
+async function read(format: Exclude<DocumentFormat, 'pdf'>, bytes: Buffer, fileName: string): Promise<{ pages: number | null; blocks: Block[] }> {
   switch (format) {
-    case 'pdf':
-      return readPdf(bytes, fileName, options);
     case 'docx':
       return { pages: null, blocks: htmlBlocks(await readDocx(bytes, fileName)) };
     case 'odt':
@@ -116,33 +140,60 @@ function decodeText(bytes: Buffer): string {
   }
 }
 
-async function readPdf(bytes: Buffer, fileName: string, options: ExtractOptions): Promise<{ pages: number; blocks: Block[] }> {
-  const { getDocumentProxy } = await import('unpdf');
-  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
-  try {
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: true, verbosity: 0 });
-  } catch (error) {
-    throw pdfError(error, fileName);
-  }
-  try {
-    const blocks: Block[] = [];
-    for (let page = 1; page <= pdf.numPages; page++) {
-      let text = '';
-      try {
-        const content = await (await pdf.getPage(page)).getTextContent();
-        for (const item of content.items) {
-          if ('str' in item) text += item.str + (item.hasEOL ? '\n' : '');
-        }
-      } catch (error) {
-        throw pdfError(error, fileName);
-      }
-      blocks.push(...textBlocks(text, page));
-      options.onPage?.(page, pdf.numPages);
+async function readPdf(handle: FileHandle, length: number, fileName: string, options: ExtractOptions): Promise<{ pages: number; blocks: Block[] }> {
+  const { getDocumentProxy, getResolvedPDFJS } = await import('unpdf');
+  const { PDFDataRangeTransport } = await getResolvedPDFJS();
+  /** PDF.js asks for the byte ranges it needs; they are read from the file, never the whole of it. */
+  class FileRanges extends PDFDataRangeTransport {
+    override requestDataRange(begin: number, end: number): void {
+      const chunk = new Uint8Array(end - begin);
+      // A short or failed read leaves zeros: PDF.js then finds the file damaged, as it is.
+      void handle.read(chunk, 0, chunk.length, begin).then(
+        () => this.onDataRange(begin, chunk),
+        () => this.onDataRange(begin, chunk),
+      );
     }
-    return { pages: pdf.numPages, blocks };
-  } finally {
-    await pdf.loadingTask.destroy();
   }
+  const openPdf = async (): Promise<Awaited<ReturnType<typeof getDocumentProxy>>> => {
+    try {
+      return await getDocumentProxy(undefined as unknown as Uint8Array, {
+        range: new FileRanges(length, new Uint8Array(0)),
+        disableAutoFetch: true,
+        disableStream: true,
+        stopAtErrors: true,
+        verbosity: 0,
+      });
+    } catch (error) {
+      throw pdfError(error, fileName);
+    }
+  };
+  const blocks: Block[] = [];
+  let total = Number.POSITIVE_INFINITY;
+  for (let first = Math.max(1, options.fromPage ?? 1); first <= total; first += PDF_WINDOW_PAGES) {
+    const pdf = await openPdf();
+    try {
+      total = pdf.numPages;
+      for (let page = first; page <= Math.min(total, first + PDF_WINDOW_PAGES - 1); page++) {
+        let text = '';
+        try {
+          const proxy = await pdf.getPage(page);
+          const content = await proxy.getTextContent();
+          proxy.cleanup();
+          for (const item of content.items) {
+            if ('str' in item) text += item.str + (item.hasEOL ? '\n' : '');
+          }
+        } catch (error) {
+          throw pdfError(error, fileName);
+        }
+        const pageBlocks = textBlocks(text, page);
+        if (options.streamPages !== true) blocks.push(...pageBlocks);
+        options.onPage?.(page, total, pageBlocks);
+      }
+    } finally {
+      await pdf.loadingTask.destroy();
+    }
+  }
+  return { pages: total === Number.POSITIVE_INFINITY ? 0 : total, blocks };
 }
 
 function pdfError(error: unknown, fileName: string): EnclaveError {

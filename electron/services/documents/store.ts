@@ -31,6 +31,45 @@ interface FileRow {
   chunks: number;
   error: string | null;
   added_at: number;
+  job_id: string | null;
+  path: string | null;
+  mtime: number | null;
+  pending_upload: string | null;
+  page_count: number | null;
+}
+
+/** A file waiting to be read, or being read, with where to read it from. */
+export interface QueuedFile {
+  id: string;
+  collectionId: string;
+  jobId: string;
+  name: string;
+  /** The file on disk (added by path); null for an upload. */
+  path: string | null;
+  /** The uploaded file kept in the data folder until read (its name there); null when added by path. */
+  pendingUpload: string | null;
+  /** Pages already saved (a PDF half-read before a stop or a pause). */
+  pagesRead: number;
+}
+
+/** Where a new file comes from. */
+export interface NewFile {
+  name: string;
+  format: DocumentFormat | null;
+  size: number;
+  jobId: string;
+  path: string | null;
+  mtime: number | null;
+  pendingUpload: string | null;
+}
+
+/** A file added by path, as last read. */
+export interface PathFile {
+  id: string;
+  path: string;
+  size: number;
+  mtime: number | null;
+  state: DocumentFileState;
 }
 
 export class DocumentStore {
@@ -44,13 +83,25 @@ export class DocumentStore {
     this.now = now;
   }
 
-  /** Files left queued or half-read by a previous run: their passages are dropped and they say so. */
-  recover(): number {
-    return transaction(this.db, () => {
-      const stale = this.sql(`SELECT id FROM doc_files WHERE state IN ('queued', 'ingesting')`).all() as unknown as { id: string }[];
-      for (const { id } of stale) this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(id);
-      return Number(this.sql(`UPDATE doc_files SET state = 'interrupted', chunks = 0 WHERE state IN ('queued', 'ingesting')`).run().changes);
-    });
+  /** The next file to read (queued, or half-read when the app stopped), oldest first; null when none. */
+  next(): QueuedFile | null {
+    const row = this.sql(`SELECT * FROM doc_files WHERE state IN ('queued', 'ingesting') ORDER BY added_at, rowid LIMIT 1`).get() as FileRow | undefined;
+    if (row === undefined) return null;
+    return {
+      id: row.id,
+      collectionId: row.collection_id,
+      jobId: row.job_id ?? 'resumed-after-a-stop',
+      name: row.name,
+      path: row.path,
+      pendingUpload: row.pending_upload,
+      pagesRead: row.page_count === null ? 0 : (row.pages ?? 0),
+    };
+  }
+
+  /** Uploaded files still waiting to be read (the others in their folder are left over and removed). */
+  pendingUploads(): Set<string> {
+    const rows = this.sql('SELECT pending_upload FROM doc_files WHERE pending_upload IS NOT NULL').all() as { pending_upload: string }[];
+    return new Set(rows.map((row) => row.pending_upload));
   }
 
   list(): CollectionSummary[] {
@@ -59,11 +110,23 @@ export class DocumentStore {
          count(f.id) AS files,
          count(CASE WHEN f.state = 'ready' THEN 1 END) AS ready,
          count(CASE WHEN f.state = 'error' THEN 1 END) AS failed,
-         count(CASE WHEN f.state IN ('queued', 'ingesting') THEN 1 END) AS pending
+         count(CASE WHEN f.state IN ('queued', 'ingesting') THEN 1 END) AS pending,
+         count(CASE WHEN f.state = 'paused' THEN 1 END) AS paused,
+         (SELECT count(*) FROM doc_folders d WHERE d.collection_id = c.id) + count(f.path) AS on_disk
        FROM doc_collections c LEFT JOIN doc_files f ON f.collection_id = c.id
        GROUP BY c.id ORDER BY c.name COLLATE NOCASE, c.created_at`,
-    ).all() as unknown as { id: string; name: string; created_at: number; files: number; ready: number; failed: number; pending: number }[];
-    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, files: row.files, ready: row.ready, failed: row.failed, pending: row.pending }));
+    ).all() as unknown as { id: string; name: string; created_at: number; files: number; ready: number; failed: number; pending: number; paused: number; on_disk: number }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      files: row.files,
+      ready: row.ready,
+      failed: row.failed,
+      pending: row.pending,
+      paused: row.paused,
+      onDisk: row.on_disk > 0,
+    }));
   }
 
   collection(id: string): CollectionSummary {
@@ -84,11 +147,14 @@ export class DocumentStore {
     return this.collection(id);
   }
 
-  delete(id: string): void {
+  /** Deletes the collection; answers the uploads its files kept waiting, for the caller to remove. */
+  delete(id: string): string[] {
     this.collection(id);
-    transaction(this.db, () => {
+    return transaction(this.db, () => {
+      const uploads = this.sql('SELECT pending_upload FROM doc_files WHERE collection_id = ? AND pending_upload IS NOT NULL').all(id) as { pending_upload: string }[];
       this.sql('DELETE FROM doc_chunks WHERE file_id IN (SELECT id FROM doc_files WHERE collection_id = ?)').run(id);
       this.sql('DELETE FROM doc_collections WHERE id = ?').run(id);
+      return uploads.map((row) => row.pending_upload);
     });
   }
 
@@ -104,10 +170,128 @@ export class DocumentStore {
     return toFile(row);
   }
 
-  addFile(collectionId: string, name: string, format: DocumentFormat | null, size: number): DocumentFile {
-    const id = randomUUID();
-    this.sql(`INSERT INTO doc_files (id, collection_id, name, format, size, state, added_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)`).run(id, collectionId, name, format, size, this.now());
-    return this.file(id);
+  /**
+   * Queues a file. One already in the collection (the same path, or an upload of the same name) is
+   * replaced: its passages dropped, its row queued again. Answers the row, and the upload the
+   * replaced row still kept waiting (for the caller to remove).
+   */
+  addFile(collectionId: string, file: NewFile): { file: DocumentFile; replacedUpload: string | null } {
+    return transaction(this.db, () => {
+      const existing = (
+        file.path === null
+          ? this.sql('SELECT id, pending_upload FROM doc_files WHERE collection_id = ? AND path IS NULL AND name = ?').get(collectionId, file.name)
+          : this.sql('SELECT id, pending_upload FROM doc_files WHERE collection_id = ? AND path = ?').get(collectionId, file.path)
+      ) as { id: string; pending_upload: string | null } | undefined;
+      const id = existing?.id ?? randomUUID();
+      if (existing === undefined) {
+        this.sql(`INSERT INTO doc_files (id, collection_id, name, format, size, state, added_at, job_id, path, mtime, pending_upload) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`).run(
+          id,
+          collectionId,
+          file.name,
+          file.format,
+          file.size,
+          this.now(),
+          file.jobId,
+          file.path,
+          file.mtime,
+          file.pendingUpload,
+        );
+      } else {
+        this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(id);
+        this.sql(
+          // A file added by path keeps its name (its path in the folder it was first added with).
+          `UPDATE doc_files SET name = CASE WHEN path IS NULL THEN ? ELSE name END, format = ?, size = ?, state = 'queued', pages = NULL, page_count = NULL, chunks = 0, error = NULL, added_at = ?, job_id = ?, mtime = ?, pending_upload = ? WHERE id = ?`,
+        ).run(file.name, file.format, file.size, this.now(), file.jobId, file.mtime, file.pendingUpload, id);
+      }
+      return { file: this.file(id), replacedUpload: existing?.pending_upload ?? null };
+    });
+  }
+
+  /** A folder added by its path: `documents.refresh` adds the files that appear in it. */
+  addFolder(collectionId: string, path: string): void {
+    this.sql('INSERT OR IGNORE INTO doc_folders (collection_id, path) VALUES (?, ?)').run(collectionId, path);
+  }
+
+  folders(collectionId: string): string[] {
+    return (this.sql('SELECT path FROM doc_folders WHERE collection_id = ? ORDER BY path').all(collectionId) as { path: string }[]).map((row) => row.path);
+  }
+
+  /** The collection's files added by path, with the size and modification time they were read at. */
+  pathFiles(collectionId: string): PathFile[] {
+    const rows = this.sql('SELECT id, path, size, mtime, state FROM doc_files WHERE collection_id = ? AND path IS NOT NULL').all(collectionId) as unknown as {
+      id: string;
+      path: string;
+      size: number;
+      mtime: number | null;
+      state: DocumentFileState;
+    }[];
+    return rows;
+  }
+
+  /** The uploaded file was read (or given up): it is no longer kept. */
+  clearPendingUpload(fileId: string): void {
+    this.sql('UPDATE doc_files SET pending_upload = NULL WHERE id = ?').run(fileId);
+  }
+
+  /** A read starts at `fromPage` (1, or the page after the last saved): anything saved from there on is dropped. */
+  startReading(fileId: string, fromPage: number): void {
+    transaction(this.db, () => {
+      this.sql('DELETE FROM doc_chunks WHERE file_id = ? AND (page IS NULL OR page >= ?)').run(fileId, fromPage);
+      this.sql(`UPDATE doc_files SET state = 'ingesting', error = NULL, chunks = (SELECT count(*) FROM doc_chunks WHERE file_id = ?) WHERE id = ?`).run(fileId, fileId);
+    });
+  }
+
+  /** One page's passages, saved with the page count read so far in one transaction: a stop loses at most the page being read. */
+  savePage(fileId: string, page: number, pageCount: number, chunks: readonly Chunk[]): void {
+    transaction(this.db, () => {
+      if (!this.exists(fileId)) return;
+      const title = titleOf(this.file(fileId).name);
+      this.sql('DELETE FROM doc_chunks WHERE file_id = ? AND page = ?').run(fileId, page);
+      const start = (this.sql('SELECT coalesce(max(position) + 1, 0) AS next FROM doc_chunks WHERE file_id = ?').get(fileId) as { next: number }).next;
+      const insert = this.sql('INSERT INTO doc_chunks (file_id, position, page, title, heading, text) VALUES (?, ?, ?, ?, ?, ?)');
+      chunks.forEach((chunk, index) => insert.run(fileId, start + index, chunk.page, title, chunk.heading, chunk.text));
+      this.sql('UPDATE doc_files SET pages = ?, page_count = ?, chunks = (SELECT count(*) FROM doc_chunks WHERE file_id = ?) WHERE id = ?').run(page, pageCount, fileId, fileId);
+    });
+  }
+
+  /** The file could not be read: the reason in its row, and none of its passages kept. */
+  fail(fileId: string, error: ErrorPayload): void {
+    transaction(this.db, () => {
+      this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(fileId);
+      this.sql(`UPDATE doc_files SET state = 'error', chunks = 0, error = ? WHERE id = ?`).run(JSON.stringify(error), fileId);
+    });
+  }
+
+  /** Whether files of this job are still to be read. */
+  jobPending(jobId: string): boolean {
+    return this.sql(`SELECT 1 AS one FROM doc_files WHERE job_id = ? AND state IN ('queued', 'ingesting', 'paused')`).get(jobId) !== undefined;
+  }
+
+  /** A PDF read to its last page is ready; answers its passage count. */
+  finishPages(fileId: string): number {
+    this.sql(`UPDATE doc_files SET state = 'ready', pages = page_count, error = NULL WHERE id = ?`).run(fileId);
+    return this.file(fileId).chunks;
+  }
+
+  /** Pauses the collection's queued and half-read files; answers how many. */
+  pause(collectionId: string): number {
+    return Number(this.sql(`UPDATE doc_files SET state = 'paused' WHERE collection_id = ? AND state IN ('queued', 'ingesting')`).run(collectionId).changes);
+  }
+
+  resume(collectionId: string): number {
+    return Number(this.sql(`UPDATE doc_files SET state = 'queued' WHERE collection_id = ? AND state = 'paused'`).run(collectionId).changes);
+  }
+
+  /** Cancels the job's files not yet read (their partial passages dropped); answers their ids and the uploads they kept waiting. */
+  cancel(jobId: string): { ids: string[]; uploads: string[] } {
+    return transaction(this.db, () => {
+      const rows = this.sql(`SELECT id, pending_upload FROM doc_files WHERE job_id = ? AND state IN ('queued', 'ingesting', 'paused')`).all(jobId) as { id: string; pending_upload: string | null }[];
+      for (const { id } of rows) {
+        this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(id);
+        this.sql(`UPDATE doc_files SET state = 'cancelled', chunks = 0, pending_upload = NULL WHERE id = ?`).run(id);
+      }
+      return { ids: rows.map((row) => row.id), uploads: rows.flatMap((row) => (row.pending_upload === null ? [] : [row.pending_upload])) };
+    });
   }
 
   /** Whether the file still exists (the user may remove it, or its collection, while it is read). */
@@ -136,11 +320,14 @@ export class DocumentStore {
     });
   }
 
-  removeFile(fileId: string): void {
+  /** Removes the file with its passages; answers the upload it kept waiting, if any, for the caller to remove. */
+  removeFile(fileId: string): string | null {
     this.file(fileId);
-    transaction(this.db, () => {
+    return transaction(this.db, () => {
+      const { pending_upload: upload } = this.sql('SELECT pending_upload FROM doc_files WHERE id = ?').get(fileId) as { pending_upload: string | null };
       this.sql('DELETE FROM doc_chunks WHERE file_id = ?').run(fileId);
       this.sql('DELETE FROM doc_files WHERE id = ?').run(fileId);
+      return upload;
     });
   }
 
@@ -154,26 +341,69 @@ export class DocumentStore {
        FROM doc_chunks_fts JOIN doc_chunks c ON c.id = doc_chunks_fts.rowid JOIN doc_files f ON f.id = c.file_id
        WHERE doc_chunks_fts MATCH ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'
        ORDER BY score LIMIT ?`,
-    ).all(match, ...collectionIds, limit) as unknown as {
-      chunk_id: number;
-      file_id: string;
-      file_name: string;
-      collection_id: string;
-      page: number | null;
-      heading: string;
-      text: string;
-      score: number;
-    }[];
-    return rows.map((row) => ({
-      chunkId: row.chunk_id,
-      fileId: row.file_id,
-      fileName: row.file_name,
-      collectionId: row.collection_id,
-      page: row.page,
-      heading: row.heading,
-      text: row.text,
-      score: row.score,
-    }));
+    ).all(match, ...collectionIds, limit) as unknown as (PassageRow & { score: number })[];
+    return rows.map((row) => toPassage(row, row.score));
+  }
+
+  /** Passages of ready files with no vector from `model`, first added first, as the text their vector is made of. */
+  unembedded(model: string, limit: number): { chunkId: number; text: string }[] {
+    const rows = this.sql(
+      `SELECT c.id, c.title, c.heading, c.text FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id
+       LEFT JOIN doc_vectors v ON v.chunk_id = c.id AND v.model = ?
+       WHERE f.state = 'ready' AND v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
+    ).all(model, limit) as unknown as { id: number; title: string; heading: string; text: string }[];
+    return rows.map((row) => ({ chunkId: row.id, text: [row.title, row.heading, row.text].filter((part) => part !== '').join('\n') }));
+  }
+
+  /** Passages of ready files, and how many of them have a vector from `model`. */
+  vectorCounts(model: string): { done: number; total: number } {
+    const row = this.sql(
+      `SELECT count(c.id) AS total, count(v.chunk_id) AS done FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id
+       LEFT JOIN doc_vectors v ON v.chunk_id = c.id AND v.model = ? WHERE f.state = 'ready'`,
+    ).get(model) as { total: number; done: number };
+    return { done: row.done, total: row.total };
+  }
+
+  /** Saves vectors (a passage removed meanwhile is skipped). */
+  saveVectors(model: string, vectors: readonly { chunkId: number; vector: Float32Array }[]): void {
+    transaction(this.db, () => {
+      const insert = this.sql('INSERT OR REPLACE INTO doc_vectors (chunk_id, model, vector) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM doc_chunks WHERE id = ?)');
+      for (const { chunkId, vector } of vectors) insert.run(chunkId, model, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), chunkId);
+    });
+  }
+
+  /** Removes the vectors of every model but `keep` (all of them when null). */
+  dropVectors(keep: string | null): number {
+    return Number((keep === null ? this.sql('DELETE FROM doc_vectors').run() : this.sql('DELETE FROM doc_vectors WHERE model != ?').run(keep)).changes);
+  }
+
+  /**
+   * The passages of these collections whose vectors from `model` are closest to `query` (both
+   * normalised: the dot product is the cosine), by an exact scan of the collections' vectors.
+   */
+  nearest(collectionIds: readonly string[], model: string, query: Float32Array, limit: number): Passage[] {
+    if (collectionIds.length === 0 || query.length === 0) return [];
+    const placeholders = collectionIds.map(() => '?').join(', ');
+    const scan = this.sql(
+      `SELECT v.chunk_id, v.vector FROM doc_vectors v JOIN doc_chunks c ON c.id = v.chunk_id JOIN doc_files f ON f.id = c.file_id
+       WHERE v.model = ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'`,
+    );
+    const best: { chunkId: number; similarity: number }[] = [];
+    for (const row of scan.iterate(model, ...collectionIds) as Iterable<{ chunk_id: number; vector: Uint8Array }>) {
+      const similarity = dot(query, row.vector);
+      if (best.length === limit && similarity <= (best[best.length - 1]?.similarity ?? -Infinity)) continue;
+      const at = best.findIndex((candidate) => candidate.similarity < similarity);
+      best.splice(at === -1 ? best.length : at, 0, { chunkId: row.chunk_id, similarity });
+      if (best.length > limit) best.pop();
+    }
+    const passage = this.sql(
+      `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text
+       FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id WHERE c.id = ?`,
+    );
+    return best.flatMap(({ chunkId, similarity }) => {
+      const row = passage.get(chunkId) as PassageRow | undefined;
+      return row === undefined ? [] : [{ ...toPassage(row, -similarity), similarity }];
+    });
   }
 
   /**
@@ -242,6 +472,29 @@ export function titleOf(fileName: string): string {
     .trim();
 }
 
+interface PassageRow {
+  chunk_id: number;
+  file_id: string;
+  file_name: string;
+  collection_id: string;
+  page: number | null;
+  heading: string;
+  text: string;
+}
+
+function toPassage(row: PassageRow, score: number): Passage {
+  return { chunkId: row.chunk_id, fileId: row.file_id, fileName: row.file_name, collectionId: row.collection_id, page: row.page, heading: row.heading, text: row.text, score };
+}
+
+/** The dot product of a vector and a stored one (Float32 bytes); 0 when their sizes differ. */
+function dot(query: Float32Array, stored: Uint8Array): number {
+  if (stored.byteLength !== query.length * 4) return 0;
+  const vector = stored.byteOffset % 4 === 0 ? new Float32Array(stored.buffer, stored.byteOffset, query.length) : new Float32Array(stored.slice().buffer);
+  let sum = 0;
+  for (let i = 0; i < query.length; i++) sum += (query[i] ?? 0) * (vector[i] ?? 0);
+  return sum;
+}
+
 function toFile(row: FileRow): DocumentFile {
   return {
     id: row.id,
@@ -251,6 +504,7 @@ function toFile(row: FileRow): DocumentFile {
     size: row.size,
     state: row.state as DocumentFileState,
     pages: row.pages,
+    pageCount: row.page_count,
     chunks: row.chunks,
     error: row.error === null ? null : (JSON.parse(row.error) as ErrorPayload),
     addedAt: row.added_at,

@@ -190,15 +190,6 @@ describe('jobs', () => {
     expect(progress.slice(seen).some((event) => event.ingestion === jobId && event.file.state === 'cancelled')).toBe(true);
     expect(documents.ingestion.cancel(jobId)).toEqual({ cancelled: false });
   });
-
-  test('files left queued or half-read by a stopped app say so at the next start', () => {
-    const collectionId = documents.store.create('Interrompue').id;
-    const file = documents.store.addFile(collectionId, 'a.txt', 'text', 1);
-    documents.store.setState(file.id, 'ingesting');
-    const again = new DocumentsService({ db, dataDir: dir, emit: () => undefined, loadedContextSize: () => null, extractWorker: DOCUMENTS_WORKER });
-    expect(again.store.file(file.id).state).toBe('interrupted');
-    again.dispose();
-  });
 });
 
 describe('deleting a collection', () => {

@@ -31,7 +31,8 @@ beforeAll(() => {
   store = new DocumentStore(db);
   router = createRouter(documentsHandlers({ store } as unknown as DocumentsService));
   const collection = store.create('Manuels');
-  const manual = store.addFile(collection.id, 'manuel.pdf', 'pdf', 100);
+  const file = (name: string, format: 'pdf' | 'text') => store.addFile(collection.id, { name, format, size: 100, jobId: 'passages-job-0000000001', path: null, mtime: null, pendingUpload: null }).file;
+  const manual = file('manuel.pdf', 'pdf');
   // Two passages a page; page 150's second passage is the one a source cites.
   const chunks: Chunk[] = [];
   for (let page = 1; page <= PAGES; page += 1) {
@@ -40,7 +41,7 @@ beforeAll(() => {
   }
   store.saveChunks(manual.id, chunks, PAGES);
   manualId = manual.id;
-  const notes = store.addFile(collection.id, 'notes.txt', 'text', 10);
+  const notes = file('notes.txt', 'text');
   store.saveChunks(
     notes.id,
     [
