@@ -287,7 +287,7 @@ async function queryBench(dir: string, counts: readonly number[], queries: numbe
       const started = performance.now();
       const perFile = 100;
       for (let file = 0; file * perFile < count; file++) {
-        const row = documents.store.addFile(collectionId, `document-${file}.pdf`, 'pdf', 0);
+        const { file: row } = documents.store.addFile(collectionId, { name: `document-${file}.pdf`, format: 'pdf', size: 0, jobId: 'bench-passages', path: null, mtime: null, pendingUpload: null });
         const chunks = Array.from({ length: Math.min(perFile, count - file * perFile) }, (_, index) => ({ page: index + 1, heading: `Article ${index + 1}`, text: passageText(words, random) }));
         documents.store.saveChunks(row.id, chunks, chunks.length);
       }
