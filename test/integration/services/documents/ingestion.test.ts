@@ -143,18 +143,23 @@ describe('the corpus', () => {
 });
 
 describe('images and CSV', () => {
-  test('an image is read by text recognition as one page; a CSV with ";" keeps its columns', async () => {
+  test('an image is read by text recognition as one page; CSVs with ";", in UTF-8 or Windows-1252, keep their columns', async () => {
     const csv = join(dir, 'clients.csv');
     writeFileSync(csv, 'Client;Ville;Encours (€)\nBoulangerie Martin;Marseille;1 860,00\n"Garage Lopez; SARL";Aubagne;640,00\n');
+    // As Excel exports it in France: Windows-1252, CRLF.
+    const excel = join(dir, 'fournisseurs-excel.csv');
+    writeFileSync(excel, Buffer.from('Fournisseur;Ville\r\nCafé Dupré;Nîmes\r\n', 'latin1'));
     const collectionId = documents.store.create('Formats').id;
-    const rows = await ingest(collectionId, [SCANNED_PAGE_PNG, csv]);
+    const rows = await ingest(collectionId, [SCANNED_PAGE_PNG, csv, excel]);
     expect(rows.map((row) => [row.name, row.format, row.state, row.pages])).toEqual([
       ['attestation-assurance-scan.png', 'image', 'ready', 1],
       ['clients.csv', 'csv', 'ready', null],
+      ['fournisseurs-excel.csv', 'csv', 'ready', null],
     ]);
     expect(documents.store.search([collectionId], queryTerms('franchise assuré sinistre'), 1)[0]).toMatchObject({ fileName: 'attestation-assurance-scan.png', page: 1 });
     const [client] = documents.store.search([collectionId], queryTerms('encours Garage Lopez'), 1);
     expect(client?.text).toContain('Client : Garage Lopez; SARL ; Ville : Aubagne ; Encours (€) : 640,00');
+    expect(documents.store.search([collectionId], queryTerms('Dupré Nîmes'), 1)[0]?.text).toBe('Fournisseur : Café Dupré ; Ville : Nîmes');
     documents.store.delete(collectionId);
   });
 });
