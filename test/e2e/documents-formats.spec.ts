@@ -75,18 +75,20 @@ test('a scanned page and a spreadsheet uploaded in the browser each answer a que
   await expect(scanSource).toHaveAttribute('data-file', SCAN);
   await expect(scanSource).toHaveAttribute('data-page', '1');
   await expect(scanSource).toContainText(`[1] ${SCAN} · page 1`);
-  await scanSource.locator('summary').click();
+  await scanSource.getByTestId('answer-source-open').click();
   // Read from the image by text recognition, in the host.
-  await expect(scanSource.getByTestId('answer-source-passage')).toContainText('1 500 000 euros par sinistre');
+  await expect(page.getByTestId('document-view').getByTestId('document-view-cited')).toContainText('1 500 000 euros par sinistre');
   await page.screenshot({ path: join(SHOTS, 'formats-scan-answer-fr-1024.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('document-view')).toHaveCount(0);
 
   const pricesAnswer = await ask(page, 'Quel est le prix HT du toner noir ?');
   const pricesSource = pricesAnswer.getByTestId('answer-source');
   await expect(pricesSource).toHaveCount(1);
   await expect(pricesSource).toHaveAttribute('data-file', PRICES);
   await expect(pricesSource).toContainText(`[1] ${PRICES} · Tarifs 2026`);
-  await pricesSource.locator('summary').click();
-  await expect(pricesSource.getByTestId('answer-source-passage')).toContainText('Article : Cartouche de toner noir ; Fournisseur : Papeterie du Port ; Prix HT (€) : 68.9');
+  await pricesSource.getByTestId('answer-source-open').click();
+  await expect(page.getByTestId('document-view').getByTestId('document-view-cited')).toContainText('Article : Cartouche de toner noir ; Fournisseur : Papeterie du Port ; Prix HT (€) : 68.9');
   await page.screenshot({ path: join(SHOTS, 'formats-sheet-answer-fr-1024.png') });
 });
 
@@ -101,7 +103,8 @@ test('screenshots in English at 1280x800', async ({ browser, webHost }) => {
     await attachCollection(page, 'Insurance and prices');
     const answer = await ask(page, 'What is the guarantee ceiling (plafond de garantie) of the insurance (assurance)?');
     await expect(answer.getByTestId('answer-source')).toHaveAttribute('data-file', SCAN);
-    await answer.getByTestId('answer-source').locator('summary').click();
+    await answer.getByTestId('answer-source-open').click();
+    await expect(page.getByTestId('document-view').getByTestId('document-view-cited')).toContainText('1 500 000');
     await page.screenshot({ path: join(SHOTS, 'formats-scan-answer-en-1280.png') });
   } finally {
     await context.close();
