@@ -19,6 +19,8 @@
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
  *  - speculative (speculative.ts): generation with and without speculative decoding by input
  *    lookup, on answers that copy their prompt and answers that copy nothing.
+ * `--full` (or BENCH_FULL=1) measures more: every bench model, the thread sweep, batch sizes,
+ * UV_THREADPOOL_SIZE, the larger rooms (scope.ts); without it the run stays under 15 minutes.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,6 +34,7 @@ import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
 import { runServersBench, serversBenchMarkdown } from './servers.ts';
 import { runSpeculativeBench, speculativeMarkdown } from './speculative.ts';
+import { FULL_BENCH } from './scope.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
@@ -40,7 +43,7 @@ const RESULTS_DIR = join(import.meta.dirname, 'results');
 const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const asked = process.argv.slice(2);
+const asked = process.argv.slice(2).filter((argument) => argument !== '--full');
 const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(`unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
@@ -167,7 +170,8 @@ for (const section of chosen) {
         markdown.push('## Inference servers', '', `Skipped: ${missing}.`);
         break;
       }
-      const result = await runServersBench();
+      // The room of 20 and 5 runs only in the full run: the room alone takes minutes when other work shares the cores.
+      const result = await runServersBench(FULL_BENCH ? {} : { runs: 3, participants: [8] });
       results.servers = result;
       markdown.push('## Inference servers', '', serversBenchMarkdown(result));
       break;
@@ -179,9 +183,11 @@ for (const section of chosen) {
 }
 await directDispatcher.close();
 const minutes = (performance.now() - started) / 60_000;
-const text = `${markdown.join('\n')}\nAll sections: ${minutes.toFixed(1)} minutes. Command: \`npm run bench${asked.length > 0 ? ` -- ${asked.join(' ')}` : ''}\`.\n`;
+const argumentsGiven = process.argv.slice(2);
+const command = `${process.env.BENCH_FULL === '1' ? 'BENCH_FULL=1 ' : ''}npm run bench${argumentsGiven.length > 0 ? ` -- ${argumentsGiven.join(' ')}` : ''}`;
+const text = `${markdown.join('\n')}\nAll sections: ${minutes.toFixed(1)} minutes. Command: \`${command}\`.\n`;
 await mkdir(RESULTS_DIR, { recursive: true });
-await writeFile(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), minutes, sections: results }, null, 2)}\n`);
+await writeFile(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), minutes, full: FULL_BENCH, sections: results }, null, 2)}\n`);
 await writeFile(join(RESULTS_DIR, 'bench.md'), text);
 console.log(`\n${text}`);
 process.exit(0);
