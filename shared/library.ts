@@ -35,7 +35,8 @@ export const libraryCommandSchemas = {
   'catalog.fit': z.strictObject({ catalogIds: z.array(idSchema).min(1).max(100) }),
   // Speeds predicted before download: this machine's calibration (null until measured here), and measuring it (about 10 s).
   'speed.get': z.strictObject({}),
-  'speed.calibrate': z.strictObject({}),
+  /** `automatic`: the first visit's own run, which ENCLAVE_SPEED_CALIBRATION=manual turns off (the answer is then null). */
+  'speed.calibrate': z.strictObject({ automatic: z.boolean().optional() }),
   // Model packs and library actions: folders on the computer running Enclave.
   'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096), createFolder: z.boolean().optional() }),
   'packs.import': z.strictObject({ folder: z.string().min(1).max(4096) }),
@@ -61,7 +62,7 @@ export interface LibraryCommandResults {
   'hardware.info': HardwareInfo;
   'catalog.fit': CatalogFit[];
   'speed.get': SpeedCalibration | null;
-  'speed.calibrate': SpeedCalibration;
+  'speed.calibrate': SpeedCalibration | null;
   'packs.export': PackJob;
   'packs.import': PackJob;
   'models.delete': ModelInfo[];

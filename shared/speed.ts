@@ -51,8 +51,9 @@ export function fitSpeedLine(points: readonly CalibrationPoint[], threads: numbe
   const small = sorted[0];
   const large = sorted.at(-1);
   if (small === undefined || large === undefined || large.bytesPerToken <= small.bytesPerToken) throw new Error('two calibration points of different sizes are needed');
-  // A noisy run can make the larger model no slower: then the whole step counts as reading (no fixed part).
-  const msPerByte = large.msPerToken > small.msPerToken ? (large.msPerToken - small.msPerToken) / (large.bytesPerToken - small.bytesPerToken) : large.msPerToken / large.bytesPerToken;
+  // A noisy run can make the larger model no slower: then its whole step counts as reading (no fixed part).
+  if (large.msPerToken <= small.msPerToken) return { overheadMs: 0, bytesPerMs: large.bytesPerToken / large.msPerToken, threads, points: sorted };
+  const msPerByte = (large.msPerToken - small.msPerToken) / (large.bytesPerToken - small.bytesPerToken);
   const overheadMs = Math.max(0, small.msPerToken - msPerByte * small.bytesPerToken);
   return { overheadMs, bytesPerMs: 1 / msPerByte, threads, points: sorted };
 }

@@ -175,7 +175,7 @@ export class Host implements ContractEndpoint {
     const packs = new ModelPacks({ library, catalog: CATALOG, emit: (job) => emit({ event: 'packs.progress', payload: job }) });
 
     const app = appHandlers({ version: options.version, host: options.kind, modelsDir: config.modelsDir, dataDir: config.dataDir });
-    const speed = new SpeedService({ engine, settings });
+    const speed = new SpeedService({ engine, settings, automatic: env.ENCLAVE_SPEED_CALIBRATION !== 'manual' });
     const models = libraryHandlers({ library, engine, downloads, fit, speed, packs, otherModels: () => servers.modelInfos() }, options);
     const workshop = new Workshop({
       shared: { 'app.info': app['app.info'], 'models.list': models['models.list'], 'engine.status': models['engine.status'] },

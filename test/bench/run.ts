@@ -18,7 +18,9 @@
  *    llama-server and on Enclave's own engine, one answer at a time; rooms of 8 and 20 answered
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
  *  - speculative (speculative.ts): generation with and without speculative decoding by input
- *    lookup, on answers that copy their prompt and answers that copy nothing.
+ *    lookup, on answers that copy their prompt and answers that copy nothing;
+ *  - prediction (prediction.ts): the speed calibration's predicted tokens/s against the engine's
+ *    measured speed on synthetic models of real shapes from 0.1B to 1.5B, and the error.
  * `--full` (or BENCH_FULL=1) measures more: every bench model, the thread sweep, batch sizes,
  * UV_THREADPOOL_SIZE, the larger rooms (scope.ts); without it the run stays under 15 minutes.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
@@ -30,6 +32,7 @@ import { runConversationBench, type ConversationBenchResult } from './conversati
 import { runDownloadBench, type DownloadBenchResult } from './downloads.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './models.ts';
 import { runPerformanceBench } from './performance.ts';
+import { predictionMarkdown, runPredictionBench } from './prediction.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
 import { runServersBench, serversBenchMarkdown } from './servers.ts';
@@ -40,7 +43,7 @@ import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
+const SECTIONS = ['performance', 'speculative', 'prediction', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((argument) => argument !== '--full');
@@ -128,6 +131,12 @@ for (const section of chosen) {
       const result = await runSpeculativeBench();
       results.speculative = result;
       markdown.push('## Speculative decoding', '', speculativeMarkdown(result));
+      break;
+    }
+    case 'prediction': {
+      const result = await runPredictionBench();
+      results.prediction = result;
+      markdown.push('## Speeds predicted before download', '', predictionMarkdown(result));
       break;
     }
     case 'conversations': {

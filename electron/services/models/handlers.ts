@@ -51,7 +51,7 @@ export function libraryHandlers({ library, engine, downloads, fit, speed, packs,
     'hardware.info': () => fit.hardware(),
     'catalog.fit': ({ catalogIds }) => fit.fit(catalogIds),
     'speed.get': () => speed.current(),
-    'speed.calibrate': () => speed.calibrate(),
+    'speed.calibrate': ({ automatic }) => speed.calibrate(automatic),
     'packs.export': ({ modelIds, folder, createFolder }) => packs.export(modelIds, folder, createFolder),
     'packs.import': ({ folder }) => packs.import(folder),
     'models.pickImport': async ({ kind }) => {

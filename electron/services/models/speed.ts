@@ -15,6 +15,8 @@ export interface SpeedServiceOptions {
   settings: Pick<SettingsService, 'values' | 'update'>;
   /** Where the synthetic models are written for the run (deleted after it). */
   dir?: string;
+  /** False (ENCLAVE_SPEED_CALIBRATION=manual): only the user's *Measure* runs it, not the first visit. */
+  automatic: boolean;
 }
 
 export class SpeedService {
@@ -33,7 +35,9 @@ export class SpeedService {
     return stored.fingerprint === (await this.fingerprint()) ? stored : null;
   }
 
-  calibrate(): Promise<SpeedCalibration> {
+  /** Measures this machine; an automatic run (the page's first visit) measures nothing when those are turned off. */
+  calibrate(automatic = false): Promise<SpeedCalibration | null> {
+    if (automatic && !this.options.automatic) return Promise.resolve(null);
     this.running ??= this.run().finally(() => {
       this.running = null;
     });

@@ -64,7 +64,7 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
               {t('modelFit.speedFacts', {
                 bandwidth: formatNumber(language, Math.round(speed.cpu.bytesPerMs / 1e5) / 10),
                 overhead: formatNumber(language, Math.round(speed.cpu.overheadMs * 10) / 10),
-                threads: speed.cpu.threads,
+                count: speed.cpu.threads,
                 date: formatMessageTime(language, Date.parse(speed.measuredAt), new Date()),
               })}
               {speed.gpu !== null && (
@@ -81,6 +81,10 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
               {t('modelFit.speedAgain')}
             </button>
           </>
+        ) : speedState === 'idle' ? (
+          <button type="button" className="button button-quiet" onClick={() => void calibrate().catch(showError)} data-testid="speed-recalibrate">
+            {t('modelFit.speedMeasure')}
+          </button>
         ) : null}
       </div>
       {fitCheck === null ? (

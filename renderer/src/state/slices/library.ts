@@ -19,7 +19,7 @@ export interface LibraryState {
   fitCheck: { done: number; total: number } | null;
   /** This machine's speed calibration (predicted speeds): null until read, or while none was measured here. */
   speed: SpeedCalibration | null;
-  /** 'idle' before it is read; 'measuring' while a calibration runs. */
+  /** 'measuring' while a calibration runs; 'idle' before it is read, or when none was measured (ENCLAVE_SPEED_CALIBRATION=manual). */
   speedState: 'idle' | 'reading' | 'measuring' | 'ready';
 }
 
@@ -71,12 +71,13 @@ export function createLibrarySlice(ctx: SliceContext): Slice<LibraryActions> {
     }
   }
 
-  async function calibrate(): Promise<void> {
+  async function calibrate(automatic = false): Promise<void> {
     if (ctx.getState().library.speedState === 'measuring') return;
     const before = ctx.getState().library.speed;
     set({ speedState: 'measuring' });
     try {
-      set({ speed: await api.call('speed.calibrate', {}), speedState: 'ready' });
+      const speed = (await api.call('speed.calibrate', { automatic })) ?? before;
+      set({ speed, speedState: speed === null ? 'idle' : 'ready' });
     } catch (error) {
       set({ speed: before, speedState: before === null ? 'idle' : 'ready' });
       throw error;
@@ -96,9 +97,9 @@ export function createLibrarySlice(ctx: SliceContext): Slice<LibraryActions> {
           throw error;
         }
         set({ speed, speedState: speed === null ? 'idle' : 'ready' });
-        if (speed === null) await calibrate();
+        if (speed === null) await calibrate(true);
       },
-      calibrate,
+      calibrate: () => calibrate(),
       async load() {
         const [catalog, jobs] = await Promise.all([api.call('catalog.list', {}), api.call('downloads.list', {})]);
         set((library) => ({ ...library, catalog, downloads: { ...Object.fromEntries(jobs.map((job) => [job.id, job])), ...library.downloads } }));
