@@ -60,7 +60,7 @@ test.describe('in French', () => {
     expect(calibration).not.toBeNull();
     if (calibration === null) return;
     expect(calibration.gpu).toBeNull();
-    await expect(panel.getByTestId('speed-facts')).toContainText('Vitesse mesurée ici : poids lus à');
+    await expect(panel.getByTestId('speed-facts')).toContainText('Vitesse mesurée ici\u00a0: poids lus à');
     const card = page.getByTestId(`catalog-${MODEL?.id}`);
     await expect(card.getByTestId('speed-prediction')).toHaveText(`environ ${expectedRate(calibration, 'fr-FR')} jetons/s ici`);
     await expect(card.getByTestId('speed-prediction')).toHaveAttribute('title', /processeur/);
