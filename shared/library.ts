@@ -1,6 +1,6 @@
 /**
  * The model library's slice of the contract: the models folder, the engine processes, the catalog,
- * verified downloads, imports, the hardware fit and model packs.
+ * verified downloads, imports, the hardware fit, predicted speeds and model packs.
  */
 import { z } from 'zod';
 import type { CatalogEntry } from './catalog.ts';
@@ -10,6 +10,7 @@ import type { CatalogFit, HardwareInfo } from './hardware.ts';
 import type { ImportResult } from './imports.ts';
 import type { EngineStatus, ModelInfo } from './models.ts';
 import type { PackJob } from './packs.ts';
+import type { SpeedCalibration } from './speed.ts';
 
 export const libraryCommandSchemas = {
   'models.list': z.strictObject({}),
@@ -32,6 +33,10 @@ export const libraryCommandSchemas = {
   // The hardware fit: this machine's memory; what catalog models need (reads their GGUF headers over the network).
   'hardware.info': z.strictObject({}),
   'catalog.fit': z.strictObject({ catalogIds: z.array(idSchema).min(1).max(100) }),
+  // Speeds predicted before download: this machine's calibration (null until measured here), and measuring it (about 10 s).
+  'speed.get': z.strictObject({}),
+  /** `automatic`: the first visit's own run, which ENCLAVE_SPEED_CALIBRATION=manual turns off (the answer is then null). */
+  'speed.calibrate': z.strictObject({ automatic: z.boolean().optional() }),
   // Model packs and library actions: folders on the computer running Enclave.
   'packs.export': z.strictObject({ modelIds: z.array(idSchema).min(1).max(200), folder: z.string().min(1).max(4096), createFolder: z.boolean().optional() }),
   'packs.import': z.strictObject({ folder: z.string().min(1).max(4096) }),
@@ -56,6 +61,8 @@ export interface LibraryCommandResults {
   'models.import': ImportResult;
   'hardware.info': HardwareInfo;
   'catalog.fit': CatalogFit[];
+  'speed.get': SpeedCalibration | null;
+  'speed.calibrate': SpeedCalibration | null;
   'packs.export': PackJob;
   'packs.import': PackJob;
   'models.delete': ModelInfo[];

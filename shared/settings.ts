@@ -3,6 +3,7 @@ import { DEFAULT_API_PORT } from './api.ts';
 import { LIMITS } from './chat.ts';
 import { isLoopbackHostname } from './loopback.ts';
 import { userPortSchema } from './ports.ts';
+import { speedCalibrationSchema } from './speed.ts';
 
 /**
  * App settings kept by the host (electron-store in the Electron host, conf in the web host: the
@@ -29,6 +30,8 @@ export const settingsSchema = z.object({
   speculativeDecoding: z.boolean(),
   /** The library model (its id) that embeds the documents' passages for dense retrieval; '' for none (full text only). */
   documentsEmbeddingModel: z.string().max(1000),
+  /** The last speed calibration (model library), with the fingerprint of the machine it was measured on; written by the host only. */
+  speedCalibration: speedCalibrationSchema.nullable(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -42,6 +45,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultSystemPrompt: '',
   speculativeDecoding: true,
   documentsEmbeddingModel: '',
+  speedCalibration: null,
 };
 
 function isEndpointUrl(value: string): boolean {
@@ -55,7 +59,8 @@ function isProxyUrl(value: string): boolean {
   return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
 }
 
-export const settingsPatchSchema = settingsSchema.partial().strict();
+/** What a client may change: every setting but the ones the host measures. */
+export const settingsPatchSchema = settingsSchema.omit({ speedCalibration: true }).partial().strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 /** Settings as the renderer sees them: the values, and which of them the environment forces. */

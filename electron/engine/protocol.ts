@@ -3,6 +3,7 @@ import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
 import type { ErrorPayload } from '#shared/errors.ts';
 import type { GpuBackend } from '#shared/models.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
+import type { SpeedLine } from '#shared/speed.ts';
 
 export type SpeculativeMode = 'off' | 'auto' | 'on';
 
@@ -84,10 +85,13 @@ export interface EmbeddingsReply {
 export type HardwareFitRequest =
   | { type: 'hardware'; requestId: number }
   /** `info` is node-llama-cpp's GgufFileInfo, read by the host over HTTP (structured clone keeps its bigints). */
-  | { type: 'fit'; requestId: number; info: unknown; contextSize: number };
+  | { type: 'fit'; requestId: number; info: unknown; contextSize: number }
+  /** Speed calibration: its synthetic models are written to `dir` and deleted. */
+  | { type: 'calibrate'; requestId: number; dir: string };
 export type HardwareFitReply =
   | { type: 'hardware-info'; requestId: number; hardware: HardwareInfo }
   | { type: 'fit-estimate'; requestId: number; estimate: FitEstimate }
+  | { type: 'calibration'; requestId: number; cpu: SpeedLine; gpu: SpeedLine | null }
   | { type: 'request-failed'; requestId: number; error: ErrorPayload };
 
 export interface FitEstimate {

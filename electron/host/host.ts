@@ -27,6 +27,7 @@ import { CATALOG } from '../services/models/catalog.ts';
 import { DownloadService } from '../services/models/downloads/download-service.ts';
 import { DEFAULT_HF_ENDPOINT } from '../services/models/downloads/hugging-face.ts';
 import { ModelFitService } from '../services/models/fit.ts';
+import { SpeedService } from '../services/models/speed.ts';
 import { libraryHandlers, type LibraryPorts } from '../services/models/handlers.ts';
 import { Library } from '../services/models/library.ts';
 import { ModelPacks } from '../services/models/packs.ts';
@@ -189,7 +190,8 @@ export class Host implements ContractEndpoint {
     const packs = new ModelPacks({ library, catalog: CATALOG, emit: (job) => emit({ event: 'packs.progress', payload: job }) });
 
     const app = appHandlers({ version: options.version, host: options.kind, modelsDir: config.modelsDir, dataDir: config.dataDir });
-    const models = libraryHandlers({ library, engine, downloads, fit, packs, otherModels: () => servers.modelInfos() }, options);
+    const speed = new SpeedService({ engine, settings, automatic: env.ENCLAVE_SPEED_CALIBRATION !== 'manual' });
+    const models = libraryHandlers({ library, engine, downloads, fit, speed, packs, otherModels: () => servers.modelInfos() }, options);
     const workshop = new Workshop({
       shared: { 'app.info': app['app.info'], 'models.list': models['models.list'], 'engine.status': models['engine.status'] },
       events: (listener) => this.onEvent(listener),

@@ -18,8 +18,13 @@
  * (llama-bench-build.ts), and the cost of the engine's UV_THREADPOOL_SIZE=1.
  * Every figure is the median of several runs with the spread; run.ts writes them to results/bench.{json,md}.
  *
- * Environment: BENCH_RUNS (default 3), BENCH_MODELS (comma-separated ids, default all; ids in
- * models.ts, plus stories260K), BENCH_SKIP (comma-separated sections: batch, llama-bench, uv, paths),
+ * The default run (scope.ts) measures the tiny, 0.5B Q8_0 and 1B Q4_0 models at Enclave's own
+ * thread choice only, llama-bench at that thread count, and leaves out the batch sizes and
+ * UV_THREADPOOL_SIZE; the full run (`--full`, BENCH_FULL=1) every model, every thread count 1..cores
+ * (the 1,000-token conversation at each for the models up to 0.5B) and both of those parts.
+ *
+ * Environment: BENCH_RUNS (default 3), BENCH_MODELS (comma-separated ids; ids in models.ts, plus
+ * stories260K), BENCH_SKIP (comma-separated sections: batch, llama-bench, uv, paths),
  * BENCH_LLAMA_BENCH (llama-bench builds to compare with, default `prebuilt`; `prebuilt,openmp`).
  * Timings depend on what else the machine runs: the figures to quote come from a quiet machine.
  */
@@ -36,6 +41,7 @@ import type { ChatMessage } from '#shared/chat.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
 import { openRaw, type AnswerRun } from './raw-generate.ts';
+import { FULL_BENCH } from './scope.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 import { openWholePath, type WholePathRun, type WholePathSession } from './whole-path.ts';
 import { directDispatcher, freePort } from '../support/loopback.ts';
@@ -343,8 +349,9 @@ async function benchModel(model: BenchModel): Promise<ModelResult> {
   log(`${model.id}: Enclave picks ${auto.threads} thread(s)`);
   const sweep: ThreadRow[] = [];
   let autoRow: ThreadRow | null = null;
-  for (let threads = 1; threads <= CORES; threads++) {
-    const conversation = model.conversation === 'all' || (model.conversation === 'auto' && threads === auto.threads);
+  const threadCounts = FULL_BENCH ? Array.from({ length: CORES }, (_, i) => i + 1) : [auto.threads];
+  for (const threads of threadCounts) {
+    const conversation = (model.conversation === 'all' && FULL_BENCH) || (model.conversation !== 'none' && threads === auto.threads);
     const session = threads === auto.threads ? auto.session : await openWhole(model, threads);
     let pair: Awaited<ReturnType<typeof measurePair>>;
     try {
@@ -371,11 +378,11 @@ async function benchModel(model: BenchModel): Promise<ModelResult> {
   }
   if (autoRow === null) {
     await auto.session.close();
-    throw new Error(`Enclave picked ${auto.threads} threads, outside the sweep 1..${CORES}`);
+    throw new Error(`Enclave picked ${auto.threads} threads, outside the sweep ${threadCounts.join(', ')}`);
   }
   const autoWhole = autoRow.whole;
   const best = sweep.reduce((a, b) => (b.whole.genTokensPerSecond.median > a.whole.genTokensPerSecond.median ? b : a));
-  const llamaBench = model.llamaBench !== null && !SKIP.has('llama-bench') ? await runLlamaBench(model, model.llamaBench.prompt) : [];
+  const llamaBench = model.llamaBench !== null && !SKIP.has('llama-bench') ? await runLlamaBench(model, model.llamaBench.prompt, threadCounts) : [];
   const bestTg = bestLlamaBenchTg(llamaBench);
   const userPaths = SKIP.has('paths') ? null : await measureUserPaths(model, auto.threads);
   return {
@@ -410,7 +417,7 @@ const llamaBenchMissing: string[] = [];
 /** The llama-bench builds to compare with: `prebuilt` (node-llama-cpp's own kernels) unless BENCH_LLAMA_BENCH names others. */
 const LLAMA_BENCH_RUN = (process.env.BENCH_LLAMA_BENCH ?? 'prebuilt').split(',').filter((name): name is LlamaBenchVariant => (LLAMA_BENCH_VARIANTS as readonly string[]).includes(name));
 
-async function runLlamaBench(model: BenchModel, prompt: boolean): Promise<LlamaBenchResult[]> {
+async function runLlamaBench(model: BenchModel, prompt: boolean, threadCounts: readonly number[]): Promise<LlamaBenchResult[]> {
   const results: LlamaBenchResult[] = [];
   for (const variant of LLAMA_BENCH_RUN) {
     const found = await findLlamaBench(variant);
@@ -418,7 +425,7 @@ async function runLlamaBench(model: BenchModel, prompt: boolean): Promise<LlamaB
       if (!llamaBenchMissing.includes(found.missing)) llamaBenchMissing.push(found.missing);
       continue;
     }
-    const threads = Array.from({ length: CORES }, (_, i) => i + 1).join(',');
+    const threads = threadCounts.join(',');
     const { stdout } = await execFileAsync(
       found.path,
       // The prompt as long as the conversation's (prompt speed falls with length: attention).
@@ -548,7 +555,7 @@ function llamaBenchCell(model: ModelResult, variant: LlamaBenchVariant, threads:
 function toMarkdown(report: Report): string {
   const variants = LLAMA_BENCH_VARIANTS.filter((variant) => report.models.some((model) => model.llamaBench.some((result) => result.variant === variant)));
   const lines: string[] = [
-    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; node-llama-cpp ${report.nodeLlamaCpp} (prebuilt CPU binaries). Each figure: median (min–max) of ${RUNS} runs; ${report.minutes.toFixed(1)} minutes in all. Command: \`npm run bench\`.`,
+    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; node-llama-cpp ${report.nodeLlamaCpp} (prebuilt CPU binaries). Each figure: median (min–max) of ${RUNS} runs; ${report.minutes.toFixed(1)} minutes in all. Command: \`${FULL_BENCH ? 'npm run bench -- --full' : 'npm run bench'}\`${FULL_BENCH ? '' : " (the default run: Enclave's own thread choice only; `--full` sweeps every thread count and model)"}.`,
     '',
     "**Generation**, tokens/s. Raw and whole: per answer to a short prompt, request to last token. Decode: first to last token, as llama-bench's tg (whole path: measured in the engine).",
     '',
@@ -691,8 +698,11 @@ const PLAN: Record<string, Pick<BenchModel, 'genTokens' | 'conversation' | 'llam
   'llama1b-q4_0': { genTokens: 32, conversation: 'auto', llamaBench: { prompt: false } },
 };
 
+/** The default run's models: the tiny one (the fastest tokens, where the path's own work weighs most) and the 0.5B and 1B shapes of the issue's goals. */
+const DEFAULT_MODELS = ['tiny-q8_0', 'qwen05b-q8_0', 'llama1b-q4_0'];
+
 async function benchModels(): Promise<BenchModel[]> {
-  const only = process.env.BENCH_MODELS?.split(',').filter((id) => id !== '');
+  const only = process.env.BENCH_MODELS?.split(',').filter((id) => id !== '') ?? (FULL_BENCH ? undefined : DEFAULT_MODELS);
   const models: BenchModel[] = [];
   for (const spec of BENCH_MODEL_SPECS) {
     if (only !== undefined && !only.includes(spec.id)) continue;
@@ -730,11 +740,11 @@ export async function runPerformanceBench(): Promise<{ report: Report; markdown:
   }
 
   // Batch sizes on the 0.5B class, both quantizations (their matrix kernels differ); UV_THREADPOOL_SIZE on Q8_0.
-  if (!SKIP.has('batch')) {
+  if (FULL_BENCH && !SKIP.has('batch')) {
     for (const model of models.filter((m) => m.id.startsWith('qwen05b-'))) report.batch.push(await batchSweep(model, autoThreads(model)));
   }
   const reference = models.find((model) => model.id === 'qwen05b-q8_0');
-  if (reference !== undefined && !SKIP.has('uv')) report.uv.push(await uvSweep(reference, CORES));
+  if (reference !== undefined && FULL_BENCH && !SKIP.has('uv')) report.uv.push(await uvSweep(reference, CORES));
   report.llamaBenchMissing = llamaBenchMissing;
   report.minutes = (performance.now() - started) / 60_000;
   return { report, markdown: toMarkdown(report) };

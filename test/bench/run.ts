@@ -18,9 +18,13 @@
  *    llama-server and on Enclave's own engine, one answer at a time; rooms of 8 and 20 answered
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
  *  - speculative (speculative.ts): generation with and without speculative decoding by input
- *    lookup, on answers that copy their prompt and answers that copy nothing.
+ *    lookup, on answers that copy their prompt and answers that copy nothing;
+ *  - prediction (prediction.ts): the speed calibration's predicted tokens/s against the engine's
+ *    measured speed on synthetic models of real shapes from 0.1B to 1.5B, and the error;
  *  - documents (documents.ts): ingestion speed per format through the extraction worker, text
  *    recognition seconds per page, full-text query latency at 1k, 10k and 100k passages.
+ * `--full` (or BENCH_FULL=1) measures more: every bench model, the thread sweep, batch sizes,
+ * UV_THREADPOOL_SIZE, the larger rooms (scope.ts); without it the run stays under 15 minutes.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -31,19 +35,21 @@ import { documentsBenchMarkdown, runDocumentsBench } from './documents.ts';
 import { runDownloadBench, type DownloadBenchResult } from './downloads.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './models.ts';
 import { runPerformanceBench } from './performance.ts';
+import { predictionMarkdown, runPredictionBench } from './prediction.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
 import { roomBenchMarkdown, runRoomBench } from './room.ts';
 import { runServersBench, serversBenchMarkdown } from './servers.ts';
 import { runSpeculativeBench, speculativeMarkdown } from './speculative.ts';
+import { FULL_BENCH } from './scope.ts';
 import { formatSummary } from './stats.ts';
 import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers', 'documents'] as const;
+const SECTIONS = ['performance', 'speculative', 'prediction', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers', 'documents'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const asked = process.argv.slice(2);
+const asked = process.argv.slice(2).filter((argument) => argument !== '--full');
 const unknown = asked.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(`unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
@@ -130,6 +136,12 @@ for (const section of chosen) {
       markdown.push('## Speculative decoding', '', speculativeMarkdown(result));
       break;
     }
+    case 'prediction': {
+      const result = await runPredictionBench();
+      results.prediction = result;
+      markdown.push('## Speeds predicted before download', '', predictionMarkdown(result));
+      break;
+    }
     case 'conversations': {
       const result = await runConversationBench({ log: console.log });
       results.conversations = result;
@@ -170,7 +182,8 @@ for (const section of chosen) {
         markdown.push('## Inference servers', '', `Skipped: ${missing}.`);
         break;
       }
-      const result = await runServersBench();
+      // The room of 20 and 5 runs only in the full run: the room alone takes minutes when other work shares the cores.
+      const result = await runServersBench(FULL_BENCH ? {} : { runs: 3, participants: [8] });
       results.servers = result;
       markdown.push('## Inference servers', '', serversBenchMarkdown(result));
       break;
@@ -188,9 +201,11 @@ for (const section of chosen) {
 }
 await directDispatcher.close();
 const minutes = (performance.now() - started) / 60_000;
-const text = `${markdown.join('\n')}\nAll sections: ${minutes.toFixed(1)} minutes. Command: \`npm run bench${asked.length > 0 ? ` -- ${asked.join(' ')}` : ''}\`.\n`;
+const argumentsGiven = process.argv.slice(2);
+const command = `${process.env.BENCH_FULL === '1' ? 'BENCH_FULL=1 ' : ''}npm run bench${argumentsGiven.length > 0 ? ` -- ${argumentsGiven.join(' ')}` : ''}`;
+const text = `${markdown.join('\n')}\nAll sections: ${minutes.toFixed(1)} minutes. Command: \`${command}\`.\n`;
 await mkdir(RESULTS_DIR, { recursive: true });
-await writeFile(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), minutes, sections: results }, null, 2)}\n`);
+await writeFile(join(RESULTS_DIR, 'bench.json'), `${JSON.stringify({ date: new Date().toISOString(), minutes, full: FULL_BENCH, sections: results }, null, 2)}\n`);
 await writeFile(join(RESULTS_DIR, 'bench.md'), text);
 console.log(`\n${text}`);
 process.exit(0);

@@ -47,7 +47,10 @@ export const test = base.extend<{ oneSpecPerHost: undefined }, WorkerFixtures>({
       const fixtures = await ensureFixtureModels();
       for (const file of [fixtures.scripted, fixtures.endless, fixtures.reasoning]) await copyFile(file, join(modelsDir, basename(file)));
       if (SHARED_STORIES.found) await copyFile(SHARED_STORIES.path, join(modelsDir, basename(SHARED_STORIES.path)));
-      let { url, child } = await startBuiltWebHost(dataDir, modelsDir, webHostEnv);
+      // The speed calibration only when a spec asks for it (speed-prediction.spec.ts): run by every
+      // spec's first visit to the Models page it would take the cores from the others.
+      const env = { ENCLAVE_SPEED_CALIBRATION: 'manual', ...webHostEnv };
+      let { url, child } = await startBuiltWebHost(dataDir, modelsDir, env);
       const webHost: WebHost = {
         url,
         dataDir,
@@ -56,7 +59,7 @@ export const test = base.extend<{ oneSpecPerHost: undefined }, WorkerFixtures>({
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGKILL');
           await exited;
-          ({ url, child } = await startBuiltWebHost(dataDir, modelsDir, webHostEnv));
+          ({ url, child } = await startBuiltWebHost(dataDir, modelsDir, env));
           webHost.url = url;
           return url;
         },

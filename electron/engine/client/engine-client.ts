@@ -6,6 +6,7 @@ import { EnclaveError } from '#shared/errors.ts';
 import type { EngineState, GpuBackend } from '#shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
+import type { SpeedLine } from '#shared/speed.ts';
 import type { FitEstimate } from '../protocol.ts';
 import type { EmbeddingsReply, EmbedRequest, EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitRequest } from '../protocol.ts';
 
@@ -114,6 +115,13 @@ export class EngineClient {
     return { vectors: reply.vectors, tokens: reply.tokens };
   }
 
+  /** Speed calibration in this process (its synthetic models written to `dir`, then deleted). */
+  async calibrate(dir: string): Promise<{ cpu: SpeedLine; gpu: SpeedLine | null }> {
+    const reply = await this.request((requestId) => ({ type: 'calibrate', requestId, dir }));
+    if (reply.type !== 'calibration') throw new EnclaveError('INTERNAL', `unexpected engine reply ${reply.type}`);
+    return { cpu: reply.cpu, gpu: reply.gpu };
+  }
+
   private async request(message: (requestId: number) => HardwareFitRequest | EmbedRequest): Promise<Exclude<RequestReply, { type: 'request-failed' }>> {
     await this.start();
     const requestId = this.nextRequestId++;
@@ -203,6 +211,7 @@ export class EngineClient {
         return;
       case 'hardware-info':
       case 'fit-estimate':
+      case 'calibration':
       case 'request-failed':
       case 'embeddings':
         this.pendingRequests.get(message.requestId)?.(message);

@@ -9,6 +9,7 @@
  */
 import { freemem } from 'node:os';
 import type { HardwareInfo } from '#shared/hardware.ts';
+import type { SpeedLine } from '#shared/speed.ts';
 import type { EngineStatus, LoadedModelStatus } from '#shared/models.ts';
 import { EngineClient, type EngineProcessStatus } from './engine-client.ts';
 import type { SpawnEngine } from './engine-process.ts';
@@ -164,6 +165,11 @@ export class EnginePool {
   /** Embeddings run in the first process (never retired), the embedding model beside its chat model. */
   embed(modelPath: string, texts: string[]): Promise<{ vectors: Float32Array[]; tokens: number }> {
     return this.primary.embed(modelPath, texts);
+  }
+
+  /** Speed calibration, in the first process (between its model loads). */
+  calibrate(dir: string): Promise<{ cpu: SpeedLine; gpu: SpeedLine | null }> {
+    return this.primary.calibrate(dir);
   }
 
   async dispose(): Promise<void> {

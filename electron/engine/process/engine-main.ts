@@ -60,6 +60,7 @@ host.onMessage((message) => {
       break;
     case 'hardware':
     case 'fit':
+    case 'calibrate':
       void answerHardwareFit(message);
       break;
     case 'embed':
@@ -73,12 +74,13 @@ host.onMessage((message) => {
   }
 });
 
-/** Hardware fit (model library). */
+/** Hardware fit and speed calibration (model library). */
 async function answerHardwareFit(message: HardwareFitRequest): Promise<void> {
   try {
     const llama = engine.currentLlama;
     if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
     if (message.type === 'hardware') host.send({ type: 'hardware-info', requestId: message.requestId, hardware: await readHardware(llama) });
+    else if (message.type === 'calibrate') host.send({ type: 'calibration', requestId: message.requestId, ...(await engine.calibrate(message.dir)) });
     else host.send({ type: 'fit-estimate', requestId: message.requestId, estimate: await estimateFit(llama, message.info as GgufFileInfo, message.contextSize) });
   } catch (error) {
     host.send({ type: 'request-failed', requestId: message.requestId, error: toErrorPayload(error) });

@@ -29,7 +29,8 @@ import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
 import type { GpuBackend } from '#shared/models.ts';
 import type { EngineToHost, GenerateRequest } from '../protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
-import { chooseBatchSize, chooseThreads, type ThreadChoice } from './threads.ts';
+import { calibrate, type CalibrationRun } from './calibration.ts';
+import { chooseBatchSize, chooseThreads, DECODE_ALONE_BELOW_PARAMETERS, type ThreadChoice } from './threads.ts';
 
 export interface EngineOptions {
   cores: number;
@@ -171,6 +172,27 @@ export class Engine {
     const threads = this.loaded?.threads;
     const phase = threads === undefined ? this.options.cores : this.promptPhases > 0 ? threads.prompt : threads.decode;
     this.llama.maxThreads = Math.max(1, Math.min(this.threadBudget, phase));
+  }
+
+  /**
+   * Speed calibration (calibration.ts), between model loads, at the thread count this engine
+   * generates with from the 0.5B class up (every catalog model).
+   */
+  calibrate(dir: string): Promise<CalibrationRun> {
+    return this.exclusively(async () => {
+      const llama = this.llama;
+      if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+      const threads = Math.min(
+        this.threadBudget,
+        chooseThreads({ cores: this.options.cores, mathCores: llama.cpuMathCores, override: this.options.threadOverride, parameterCount: DECODE_ALONE_BELOW_PARAMETERS }).decode,
+      );
+      llama.maxThreads = threads;
+      try {
+        return await calibrate(llama, { dir, threads });
+      } finally {
+        this.applyThreads();
+      }
+    });
   }
 
   async unload(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The model library's commands: the models folder, the engine processes, the catalog, verified
- * downloads, imports, the hardware fit, packs, and the desktop app's file dialogs where it has them.
+ * downloads, imports, the hardware fit, predicted speeds, packs, and the desktop app's file dialogs where it has them.
  */
 import type { libraryCommandSchemas } from '#shared/library.ts';
 import type { ModelInfo } from '#shared/models.ts';
@@ -13,6 +13,7 @@ import type { ModelFitService } from './fit.ts';
 import { importModels } from './imports.ts';
 import type { Library } from './library.ts';
 import type { ModelPacks } from './packs.ts';
+import type { SpeedService } from './speed.ts';
 
 /** The desktop app's dialogs and file manager; the web host has none (its user may be on another computer). */
 export interface LibraryPorts {
@@ -25,12 +26,13 @@ export interface LibraryServices {
   engine: EnginePool;
   downloads: DownloadService;
   fit: ModelFitService;
+  speed: SpeedService;
   packs: ModelPacks;
   /** Models that are not files here (inference servers'), listed after the folder's. */
   otherModels: () => ModelInfo[];
 }
 
-export function libraryHandlers({ library, engine, downloads, fit, packs, otherModels }: LibraryServices, ports: LibraryPorts): Handlers<keyof typeof libraryCommandSchemas> {
+export function libraryHandlers({ library, engine, downloads, fit, speed, packs, otherModels }: LibraryServices, ports: LibraryPorts): Handlers<keyof typeof libraryCommandSchemas> {
   return {
     'models.list': () => [...library.list(), ...otherModels()],
     'models.rescan': async () => [...(await library.rescan()), ...otherModels()],
@@ -48,6 +50,8 @@ export function libraryHandlers({ library, engine, downloads, fit, packs, otherM
     'models.import': ({ paths, mode }) => importModels(paths, library, mode),
     'hardware.info': () => fit.hardware(),
     'catalog.fit': ({ catalogIds }) => fit.fit(catalogIds),
+    'speed.get': () => speed.current(),
+    'speed.calibrate': ({ automatic }) => speed.calibrate(automatic),
     'packs.export': ({ modelIds, folder, createFolder }) => packs.export(modelIds, folder, createFolder),
     'packs.import': ({ folder }) => packs.import(folder),
     'models.pickImport': async ({ kind }) => {

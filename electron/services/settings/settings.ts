@@ -78,7 +78,8 @@ export class SettingsService {
     return { values: this.values, locked: Object.keys(this.forced) as (keyof Settings)[] };
   }
 
-  update(patch: SettingsPatch): SettingsView {
+  /** A client's patch (validated by the router), or the host's own values (a speed calibration). */
+  update(patch: SettingsPatch | Pick<Partial<Settings>, 'speedCalibration'>): SettingsView {
     const lockedKey = Object.keys(patch).find((key) => key in this.forced);
     if (lockedKey !== undefined) {
       throw new EnclaveError('FORBIDDEN', `${lockedKey} is fixed by the environment`, { setting: lockedKey });

@@ -140,6 +140,8 @@ function parseSettings(text: string): Partial<Settings> {
   }
   const values: Partial<Record<keyof Settings, unknown>> = {};
   for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
+    // A speed calibration belongs to the machine it was measured on, not to the restored data.
+    if (key === 'speedCalibration') continue;
     const parsed = settingsSchema.shape[key].safeParse(stored[key]);
     if (parsed.success) values[key] = parsed.data;
   }

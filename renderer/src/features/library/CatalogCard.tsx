@@ -3,13 +3,15 @@ import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '#shared/catalog.ts';
 import type { DownloadJob } from '#shared/downloads.ts';
 import type { CatalogFit, HardwareInfo } from '#shared/hardware.ts';
+import type { SpeedCalibration } from '#shared/speed.ts';
 import { useApi } from '../../api/react.tsx';
-import { formatBytes, formatInteger } from '../../i18n/format.ts';
+import { formatBytes, formatInteger, formatNumber, formatPercent } from '../../i18n/format.ts';
 import { useActions } from '../../state/react.tsx';
 import { jobForFile, type LibraryState } from '../../state/slices/library.ts';
 import { SafeLink } from '../links/SafeLink.tsx';
 import { countryName, frenchNote, languageName } from './catalog-text.ts';
 import { DownloadProgress } from './DownloadProgress.tsx';
+import { predictFileSpeed, roundRate } from './speed-prediction.ts';
 import { uncheckedCause } from './unchecked-cause.ts';
 
 export const CatalogCard = memo(function CatalogCard({
@@ -18,11 +20,14 @@ export const CatalogCard = memo(function CatalogCard({
   installedFiles,
   fit,
   hardware,
+  speed,
 }: {
   model: CatalogEntry;
   /** This machine's fit for each quant, once checked. */
   fit: CatalogFit | undefined;
   hardware: HardwareInfo | null;
+  /** This machine's speed calibration, for the predicted speed; null until measured. */
+  speed: SpeedCalibration | null;
   downloads: LibraryState['downloads'];
   /** File names present and usable in the models folder. */
   installedFiles: ReadonlySet<string>;
@@ -39,6 +44,7 @@ export const CatalogCard = memo(function CatalogCard({
   const showJob = job !== undefined && job.state !== 'cancelled' && !(job.state === 'done' && installed);
   const language = i18n.language;
   const quantFit = fit?.quants.find((candidate) => candidate.quant === quant);
+  const predicted = predictFileSpeed(speed, hardware, file, quantFit);
 
   return (
     <li className="catalog-card" data-testid={`catalog-${model.id}`}>
@@ -57,6 +63,21 @@ export const CatalogCard = memo(function CatalogCard({
           {model.kind !== undefined && model.kind !== 'chat' && (
             <span className="catalog-badge" data-testid="kind-badge">
               {t(`library.kind.${model.kind}`)}
+            </span>
+          )}
+          {predicted !== null && (
+            <span
+              className="catalog-badge speed-badge"
+              data-testid="speed-prediction"
+              title={
+                predicted.basis === 'cpu'
+                  ? t('modelFit.speedOnCpu')
+                  : predicted.basis === 'fit'
+                    ? t('modelFit.speedOnGpuFit', { share: formatPercent(language, predicted.gpuShare) })
+                    : t(predicted.gpuShare > 0 ? 'modelFit.speedOnGpuBySize' : 'modelFit.speedOnCpuBySize')
+              }
+            >
+              {t('modelFit.speed', { rate: formatNumber(language, roundRate(predicted.tokensPerSecond)) })}
             </span>
           )}
           {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}

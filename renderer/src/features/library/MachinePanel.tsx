@@ -1,9 +1,9 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CatalogEntry } from '#shared/catalog.ts';
 import { recommendModel } from '#shared/hardware.ts';
 import { useApi } from '../../api/react.tsx';
-import { formatBytes } from '../../i18n/format.ts';
+import { formatBytes, formatMessageTime, formatNumber } from '../../i18n/format.ts';
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { useActions } from '../../state/react.tsx';
 import type { LibraryState } from '../../state/slices/library.ts';
@@ -19,8 +19,13 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
   const api = useApi();
   const {
     error: { showError },
-    library: { checkFit, cancelFit },
+    library: { checkFit, cancelFit, loadSpeed, calibrate },
   } = useActions();
+  // The speed calibration: read, and measured in the background on the first visit (predicted speeds).
+  useEffect(() => {
+    loadSpeed().catch(showError);
+  }, [loadSpeed, showError]);
+  const { speed, speedState } = library;
   const { catalog, hardware, fits, fitCheck } = library;
   const language = i18n.language;
   const checked = Object.keys(fits).length > 0;
@@ -48,6 +53,40 @@ export function MachinePanel({ library, firstRun }: { library: LibraryState; fir
           · {t('modelFit.cores', { count: hardware.cpuCores })}
         </p>
       )}
+      <div className="machine-actions" data-testid="speed-calibration" data-state={speedState}>
+        {speedState === 'measuring' ? (
+          <span className="machine-note" role="status">
+            {t('modelFit.speedMeasuring')}
+          </span>
+        ) : speed !== null ? (
+          <>
+            <span className="machine-note" data-testid="speed-facts">
+              {t('modelFit.speedFacts', {
+                bandwidth: formatNumber(language, Math.round(speed.cpu.bytesPerMs / 1e5) / 10),
+                overhead: formatNumber(language, Math.round(speed.cpu.overheadMs * 10) / 10),
+                count: speed.cpu.threads,
+                date: formatMessageTime(language, Date.parse(speed.measuredAt), new Date()),
+              })}
+              {speed.gpu !== null && (
+                <>
+                  {' '}
+                  {t('modelFit.speedGpuFacts', {
+                    bandwidth: formatNumber(language, Math.round(speed.gpu.bytesPerMs / 1e5) / 10),
+                    overhead: formatNumber(language, Math.round(speed.gpu.overheadMs * 10) / 10),
+                  })}
+                </>
+              )}
+            </span>
+            <button type="button" className="button button-quiet" onClick={() => void calibrate().catch(showError)} data-testid="speed-recalibrate">
+              {t('modelFit.speedAgain')}
+            </button>
+          </>
+        ) : speedState === 'idle' ? (
+          <button type="button" className="button button-quiet" onClick={() => void calibrate().catch(showError)} data-testid="speed-recalibrate">
+            {t('modelFit.speedMeasure')}
+          </button>
+        ) : null}
+      </div>
       {fitCheck === null ? (
         <div className="machine-actions">
           <button type="button" className={`button ${firstRun && !checked ? 'button-primary' : 'button-quiet'}`} onClick={checkAll} disabled={catalog === null} data-testid="check-fit">

@@ -96,7 +96,7 @@ export function ModelsPage() {
       ) : (
         <ul className="catalog" aria-label={t('library.catalogLabel')}>
           {shown.map((model) => (
-            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} fit={fits[model.id]} hardware={hardware} />
+            <CatalogCard key={model.id} model={model} downloads={downloads} installedFiles={installedFiles} fit={fits[model.id]} hardware={hardware} speed={library.speed} />
           ))}
         </ul>
       )}

@@ -5,6 +5,7 @@
 import type { CatalogEntry } from '#shared/catalog.ts';
 import type { DownloadJob } from '#shared/downloads.ts';
 import { isHostUnreachable, type CatalogFit, type HardwareInfo } from '#shared/hardware.ts';
+import type { SpeedCalibration } from '#shared/speed.ts';
 import { sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
 export interface LibraryState {
@@ -16,9 +17,13 @@ export interface LibraryState {
   fits: Readonly<Record<string, CatalogFit>>;
   /** The check under way, model by model; null when none runs. */
   fitCheck: { done: number; total: number } | null;
+  /** This machine's speed calibration (predicted speeds): null until read, or while none was measured here. */
+  speed: SpeedCalibration | null;
+  /** 'measuring' while a calibration runs; 'idle' before it is read, or when none was measured (ENCLAVE_SPEED_CALIBRATION=manual). */
+  speedState: 'idle' | 'reading' | 'measuring' | 'ready';
 }
 
-export const initialLibraryState: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, fitCheck: null };
+export const initialLibraryState: LibraryState = { catalog: null, downloads: {}, hardware: null, fits: {}, fitCheck: null, speed: null, speedState: 'idle' };
 
 export interface LibraryActions {
   /** Loads the catalog and the jobs, then the hardware; safe to call again. */
@@ -27,6 +32,10 @@ export interface LibraryActions {
   checkFit(catalogIds: readonly string[]): Promise<void>;
   /** Stops the check after the model being read; the fits found so far stay. */
   cancelFit(): void;
+  /** Reads this machine's speed calibration once; measures it in the background when there is none for this machine. */
+  loadSpeed(): Promise<void>;
+  /** Measures this machine's speed again (about 10 s); the predicted speeds follow. */
+  calibrate(): Promise<void>;
 }
 
 /** The job downloading this catalog file, if any: jobs are keyed by the file's base name. */
@@ -62,8 +71,35 @@ export function createLibrarySlice(ctx: SliceContext): Slice<LibraryActions> {
     }
   }
 
+  async function calibrate(automatic = false): Promise<void> {
+    if (ctx.getState().library.speedState === 'measuring') return;
+    const before = ctx.getState().library.speed;
+    set({ speedState: 'measuring' });
+    try {
+      const speed = (await api.call('speed.calibrate', { automatic })) ?? before;
+      set({ speed, speedState: speed === null ? 'idle' : 'ready' });
+    } catch (error) {
+      set({ speed: before, speedState: before === null ? 'idle' : 'ready' });
+      throw error;
+    }
+  }
+
   return {
     actions: {
+      async loadSpeed() {
+        if (ctx.getState().library.speedState !== 'idle') return;
+        set({ speedState: 'reading' });
+        let speed: SpeedCalibration | null;
+        try {
+          speed = await api.call('speed.get', {});
+        } catch (error) {
+          set({ speedState: 'idle' });
+          throw error;
+        }
+        set({ speed, speedState: speed === null ? 'idle' : 'ready' });
+        if (speed === null) await calibrate(true);
+      },
+      calibrate: () => calibrate(),
       async load() {
         const [catalog, jobs] = await Promise.all([api.call('catalog.list', {}), api.call('downloads.list', {})]);
         set((library) => ({ ...library, catalog, downloads: { ...Object.fromEntries(jobs.map((job) => [job.id, job])), ...library.downloads } }));
