@@ -4,6 +4,7 @@
  * real size and sha256 from the server.
  */
 import { z } from 'zod';
+import { MODEL_KINDS } from './models.ts';
 
 const HF_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 const GGUF_FILE = /^[\w-][\w.-]*(\/[\w-][\w.-]*)*\.gguf$/;
@@ -22,6 +23,8 @@ export const catalogEntrySchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
   name: z.string().min(1),
   family: z.string().min(1),
+  /** What the model is for; absent: chat. The chat offers only chat models, the documents' embedding choice only embedding models. */
+  kind: z.enum(MODEL_KINDS).optional(),
   /** The publisher's name alone, shown as is in every language: no words to translate around it. */
   publisher: z.string().regex(/^[^()]+$/),
   /** ISO 3166-1 alpha-2 country of the publisher. */
@@ -40,6 +43,8 @@ export const catalogEntrySchema = z.strictObject({
   /** The quant to suggest when nothing else decides. */
   defaultQuant: z.string().min(1),
   files: z.array(catalogFileSchema).min(1),
+  /** An embedding model's texts before a question and before a passage, as its model card asks (multilingual-e5: "query: ", "passage: "). */
+  embeddingPrefixes: z.strictObject({ query: z.string().max(300), passage: z.string().max(300) }).optional(),
   /** True where the repository or file names were written from memory and are worth a check (the UI says so). */
   unverified: z.boolean().optional(),
 });

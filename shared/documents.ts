@@ -87,8 +87,23 @@ export interface Passage {
   page: number | null;
   heading: string;
   text: string;
-  /** bm25, lower is better (FTS5's sign). */
+  /** Lower is better: bm25 (FTS5's sign) for full text alone; minus the fused score (reciprocal rank fusion) when vectors take part. */
   score: number;
+  /** Cosine similarity with the question, when the passage was found by its vector. */
+  similarity?: number;
+}
+
+/**
+ * Dense vectors of the passages: `off` without an embedding model; `embedding` while passages
+ * without a vector are embedded (`done` of `total` passages); `ready` when all are; `error` when
+ * the model could not embed them (its error; retried when the choice changes or files are added).
+ */
+export interface EmbeddingStatus {
+  modelId: string | null;
+  state: 'off' | 'embedding' | 'ready' | 'error';
+  done: number;
+  total: number;
+  error: ErrorPayload | null;
 }
 
 /** What a conversation answers from. */
@@ -136,6 +151,8 @@ export const documentsCommandSchemas = {
   }),
   /** The collections a saved conversation answers from. */
   'documents.attachment': z.strictObject({ conversationId: idSchema }),
+  /** The passages' vectors for the chosen embedding model (the `documentsEmbeddingModel` setting); `documents.embedding` follows it. */
+  'documents.embeddingStatus': z.strictObject({}),
 } as const;
 
 export interface DocumentsCommandResults {
@@ -152,6 +169,7 @@ export interface DocumentsCommandResults {
   'documents.refresh': DocumentsRefreshed;
   'documents.search': Passage[];
   'documents.attachment': DocumentAttachment;
+  'documents.embeddingStatus': EmbeddingStatus;
 }
 
 /** What `documents.refresh` found: files read again, removed, added. */
@@ -164,4 +182,6 @@ export interface DocumentsRefreshed {
 export interface DocumentsEventPayloads {
   /** A file's row changed (state, pages read, error), at most once per page read; `ingestion`: the `documents.add` job. Sent to every window of the app (not a participant's). */
   'documents.progress': { ingestion: string; file: DocumentFile };
+  /** The passages' vectors changed: after each batch embedded, and when the model or the state changes. */
+  'documents.embedding': EmbeddingStatus;
 }

@@ -7,6 +7,15 @@ export type ModelProblemCode = (typeof MODEL_PROBLEM_CODES)[number];
 export const modelProblemSchema = z.object({ code: z.enum(MODEL_PROBLEM_CODES), message: z.string() });
 export type ModelProblem = z.infer<typeof modelProblemSchema>;
 
+/** What a model is for: answering (chat), embedding texts into vectors (documents' retrieval), or reranking passages. */
+export const MODEL_KINDS = ['chat', 'embedding', 'reranking'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** A model's kind; a model described before kinds existed (or a server's) is a chat model. */
+export function kindOf(model: { kind?: ModelKind | undefined }): ModelKind {
+  return model.kind ?? 'chat';
+}
+
 /** A model file found in the models folder, described from its GGUF header. */
 export const modelInfoSchema = z.object({
   /** Stable id: the file's path relative to the models folder, with forward slashes. */
@@ -19,6 +28,8 @@ export const modelInfoSchema = z.object({
   quantization: z.string().nullable(),
   contextLength: z.number().nullable(),
   hasChatTemplate: z.boolean(),
+  /** From the catalog for a catalog model, else from the header (a pooling type, an encoder architecture); absent: chat. */
+  kind: z.enum(MODEL_KINDS).optional(),
   /** null when the header is valid; otherwise why the file cannot be used. */
   problem: modelProblemSchema.nullable(),
   /** Where the file came from, from its manifest (model library); absent for a file simply put in the folder. */

@@ -27,6 +27,8 @@ export const settingsSchema = z.object({
   defaultSystemPrompt: z.string().max(LIMITS.maxMessageChars),
   /** Speculative decoding by input lookup where it pays (docs/performance.md#speculative-decoding); false: never. */
   speculativeDecoding: z.boolean(),
+  /** The library model (its id) that embeds the documents' passages for dense retrieval; '' for none (full text only). */
+  documentsEmbeddingModel: z.string().max(1000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: Settings = {
   proxy: '',
   defaultSystemPrompt: '',
   speculativeDecoding: true,
+  documentsEmbeddingModel: '',
 };
 
 function isEndpointUrl(value: string): boolean {

@@ -40,7 +40,19 @@ export type HostToEngine =
   | { type: 'unload'; requestId: number }
   /** The most threads llama.cpp may use in this process now (the host splits the cores between busy engines). */
   | { type: 'threads'; maxThreads: number }
-  | HardwareFitRequest;
+  | HardwareFitRequest
+  | EmbedRequest;
+
+/**
+ * Vectors for texts from an embedding model (documents' dense retrieval): the process keeps one
+ * embedding model loaded beside its chat model and answers with one normalised vector per text.
+ */
+export interface EmbedRequest {
+  type: 'embed';
+  requestId: number;
+  modelPath: string;
+  texts: string[];
+}
 
 export type EngineToHost =
   | { type: 'ready'; backend: GpuBackend; threads: number; pid: number }
@@ -57,7 +69,16 @@ export type EngineToHost =
   | { type: 'unloaded'; requestId: number }
   /** Fatal at start-up (no usable llama.cpp binary): the host reports it and does not respawn in a loop. */
   | { type: 'fatal'; error: ErrorPayload }
-  | HardwareFitReply;
+  | HardwareFitReply
+  | EmbeddingsReply;
+
+/** One vector per text of the request, in order; `tokens`: the tokens evaluated for them. */
+export interface EmbeddingsReply {
+  type: 'embeddings';
+  requestId: number;
+  vectors: Float32Array[];
+  tokens: number;
+}
 
 // Hardware fit (model library): asked by the host, answered by requestId.
 export type HardwareFitRequest =

@@ -129,6 +129,18 @@ export class Host implements ContractEndpoint {
       emit: (ingestion, file) => emit({ event: 'documents.progress', payload: { ingestion, file } }),
       loadedContextSize: (modelId) => engine.status.loaded.find((model) => model.modelId === modelId)?.contextSize ?? null,
       extractWorker: options.documentsWorker,
+      embeddings: {
+        engine,
+        model: () => settings.values.documentsEmbeddingModel,
+        resolve: async () => {
+          const id = settings.values.documentsEmbeddingModel;
+          if (id === '') return null;
+          const path = await library.verifiedPath(id);
+          const catalogId = library.find(id)?.info.source?.catalogId;
+          return { id, path, prefixes: CATALOG.find((entry) => entry.id === catalogId)?.embeddingPrefixes };
+        },
+        emit: (status) => emit({ event: 'documents.embedding', payload: status }),
+      },
     });
     conversations.chat.useDocuments(documents.port);
     const compare = new CompareService({
@@ -145,6 +157,8 @@ export class Host implements ContractEndpoint {
     });
     const settings: SettingsService = new SettingsService(options.settings, env, (view) => {
       this.egressDispatcher.setProxy(view.values.proxy);
+      // Another embedding model re-embeds the passages; none drops their vectors.
+      documents.embeddings.refresh();
       emit({ event: 'settings.changed', payload: view });
       void api.apply();
     });
@@ -216,6 +230,8 @@ export class Host implements ContractEndpoint {
     await downloads.restore();
     void engine.start().catch(() => undefined);
     compare.start();
+    // Passages left without a vector by a stop get theirs.
+    this.services.documents.embeddings.refresh();
     await api.apply();
   }
 
@@ -234,6 +250,7 @@ export class Host implements ContractEndpoint {
     compare.dispose();
     documents.dispose();
     await documents.ingestion.idle();
+    await documents.embeddings.idle();
     await api.close();
     await workshop.dispose();
     await downloads.dispose();

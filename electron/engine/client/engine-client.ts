@@ -7,7 +7,9 @@ import type { EngineState, GpuBackend } from '#shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
 import type { FitEstimate } from '../protocol.ts';
-import type { EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitRequest } from '../protocol.ts';
+import type { EmbeddingsReply, EmbedRequest, EngineToHost, GenerateRequest, HardwareFitReply, HardwareFitRequest } from '../protocol.ts';
+
+type RequestReply = HardwareFitReply | EmbeddingsReply;
 
 export type JobMessage = Extract<EngineToHost, { jobId: string }>;
 type JobListener = (message: JobMessage) => void;
@@ -32,7 +34,7 @@ export class EngineClient {
   private readonly jobs = new Map<string, JobListener>();
   private readonly statusListeners = new Set<(status: EngineProcessStatus) => void>();
   private readonly pendingUnloads = new Map<number, () => void>();
-  private readonly pendingRequests = new Map<number, (reply: HardwareFitReply) => void>();
+  private readonly pendingRequests = new Map<number, (reply: RequestReply) => void>();
   private nextRequestId = 1;
   private failedStarts = 0;
   private disposed = false;
@@ -102,10 +104,20 @@ export class EngineClient {
     return reply.estimate;
   }
 
-  private async request(message: (requestId: number) => HardwareFitRequest): Promise<Exclude<HardwareFitReply, { type: 'request-failed' }>> {
+  /**
+   * Normalised vectors for `texts` from the embedding model at `modelPath` (loaded in this process
+   * beside its chat model, kept for the next request).
+   */
+  async embed(modelPath: string, texts: string[]): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    const reply = await this.request((requestId) => ({ type: 'embed', requestId, modelPath, texts }));
+    if (reply.type !== 'embeddings') throw new EnclaveError('INTERNAL', `unexpected engine reply ${reply.type}`);
+    return { vectors: reply.vectors, tokens: reply.tokens };
+  }
+
+  private async request(message: (requestId: number) => HardwareFitRequest | EmbedRequest): Promise<Exclude<RequestReply, { type: 'request-failed' }>> {
     await this.start();
     const requestId = this.nextRequestId++;
-    const reply = await new Promise<HardwareFitReply>((resolve) => {
+    const reply = await new Promise<RequestReply>((resolve) => {
       this.pendingRequests.set(requestId, resolve);
       this.process?.send(message(requestId));
     });
@@ -192,6 +204,7 @@ export class EngineClient {
       case 'hardware-info':
       case 'fit-estimate':
       case 'request-failed':
+      case 'embeddings':
         this.pendingRequests.get(message.requestId)?.(message);
         this.pendingRequests.delete(message.requestId);
         return;

@@ -161,6 +161,11 @@ export class EnginePool {
     return this.primary.estimateFit(info, contextSize);
   }
 
+  /** Embeddings run in the first process (never retired), the embedding model beside its chat model. */
+  embed(modelPath: string, texts: string[]): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    return this.primary.embed(modelPath, texts);
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.retireTimer);

@@ -62,6 +62,12 @@ host.onMessage((message) => {
     case 'fit':
       void answerHardwareFit(message);
       break;
+    case 'embed':
+      void engine.embed(message.modelPath, message.texts).then(
+        ({ vectors, tokens }) => host.send({ type: 'embeddings', requestId: message.requestId, vectors, tokens }),
+        (error: unknown) => host.send({ type: 'request-failed', requestId: message.requestId, error: toErrorPayload(error) }),
+      );
+      break;
     default:
       throw new Error(`unknown engine message ${JSON.stringify(message satisfies never)}`);
   }

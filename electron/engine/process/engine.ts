@@ -19,6 +19,7 @@ import {
   type LlamaContext,
   type LlamaContextOptions,
   type LlamaContextSequence,
+  type LlamaEmbeddingContext,
   type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
@@ -61,9 +62,22 @@ interface LoadedModel {
   threads: ThreadChoice;
 }
 
+/** The embedding model (documents' dense retrieval), kept loaded beside the chat model. */
+interface EmbeddingModel {
+  modelPath: string;
+  model: LlamaModel;
+  context: LlamaEmbeddingContext;
+}
+
+/** The most tokens of one text an embedding covers: a longer passage is embedded by its start. */
+const MAX_EMBEDDING_CONTEXT = 2048;
+
 export class Engine {
   private llama: Llama | null = null;
   private loaded: LoadedModel | null = null;
+  private embedding: Promise<EmbeddingModel> | null = null;
+  /** Embedding requests run one after another (the embedding context has one sequence). */
+  private embeddingQueue: Promise<unknown> = Promise.resolve();
   /** Loading, or replacing the context: requests that arrive meanwhile wait for it. */
   private preparing: Promise<void> = Promise.resolve();
   private readonly active = new Map<string, AbortController>();
@@ -163,8 +177,59 @@ export class Engine {
     await this.exclusively(() => this.release());
   }
 
+  /**
+   * One normalised vector per text, from the embedding model at `modelPath` (loaded on first use,
+   * replaced when another is asked for). Texts longer than the context are embedded by their start.
+   */
+  embed(modelPath: string, texts: readonly string[]): Promise<{ vectors: Float32Array[]; tokens: number }> {
+    const run = this.embeddingQueue.then(async () => {
+      const { model, context } = await this.embeddingModel(modelPath);
+      const limit = model.trainContextSize > 0 ? Math.min(model.trainContextSize, MAX_EMBEDDING_CONTEXT) - 2 : MAX_EMBEDDING_CONTEXT - 2;
+      const vectors: Float32Array[] = [];
+      let tokens = 0;
+      for (const text of texts) {
+        const input = model.tokenize(text).slice(0, limit);
+        tokens += input.length;
+        vectors.push(normalised((await context.getEmbeddingFor(input)).vector));
+      }
+      return { vectors, tokens };
+    });
+    this.embeddingQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async embeddingModel(modelPath: string): Promise<EmbeddingModel> {
+    const current = await this.embedding?.catch(() => null);
+    if (current !== null && current !== undefined && current.modelPath === modelPath) return current;
+    this.embedding = null;
+    if (current) await current.model.dispose();
+    const llama = this.llama;
+    if (llama === null) throw new EnclaveError('ENGINE_UNAVAILABLE', 'the engine has not started');
+    const loading = (async (): Promise<EmbeddingModel> => {
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({ modelPath, gpuLayers: 'auto' });
+      } catch (error) {
+        throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelPath });
+      }
+      try {
+        const size = Math.min(model.trainContextSize || MAX_EMBEDDING_CONTEXT, MAX_EMBEDDING_CONTEXT);
+        const context = await model.createEmbeddingContext({ contextSize: { max: size }, batchSize: size, threads: Math.max(1, this.threadBudget) });
+        return { modelPath, model, context };
+      } catch (error) {
+        await model.dispose();
+        throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelPath });
+      }
+    })();
+    this.embedding = loading;
+    return loading;
+  }
+
   async dispose(): Promise<void> {
     await this.unload();
+    const embedding = await this.embedding?.catch(() => null);
+    this.embedding = null;
+    await embedding?.model.dispose();
     await this.llama?.dispose();
     this.llama = null;
   }
@@ -457,6 +522,16 @@ export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem
   });
   history.push({ type: 'model', response: [] });
   return history;
+}
+
+/** The vector scaled to length 1 (cosine becomes a dot product); a zero vector stays zero. */
+function normalised(vector: readonly number[]): Float32Array {
+  const out = Float32Array.from(vector);
+  let sum = 0;
+  for (const value of out) sum += value * value;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < out.length; i++) out[i] = (out[i] ?? 0) / norm;
+  return out;
 }
 
 function emptyStats(modelId: string): GenerationStats {

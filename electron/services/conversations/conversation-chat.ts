@@ -28,7 +28,7 @@ export interface GenerateInConversation {
 export interface DocumentsPort {
   attachment(conversationId: string): DocumentAttachment;
   attach(conversationId: string, attachment: DocumentAttachment): void;
-  ground(attachment: DocumentAttachment, history: readonly ChatMessage[], contextTokens: number, locale: AnswerLocale): Grounding;
+  ground(attachment: DocumentAttachment, history: readonly ChatMessage[], contextTokens: number, locale: AnswerLocale): Promise<Grounding>;
   /** The model's context window (loaded, or as the conversation asks), in tokens. */
   contextTokens(modelId: string, sampling: Sampling): number;
 }
@@ -72,7 +72,7 @@ export class ConversationChat {
     const answerTo = question?.id ?? parentId;
     const sampling = { ...settings.sampling, ...input.sampling };
     const history = this.conversations.history(id, answerTo);
-    const grounding = this.ground(id, history, input, sampling);
+    const grounding = await this.ground(id, history, input, sampling);
     if (grounding.kind === 'notFound') {
       // Documents only, and nothing in them answers: said without asking the model.
       const answer = this.conversations.addMessage(id, { parentId: answerTo, role: 'assistant', content: grounding.text, state: 'done', modelId: input.modelId });
@@ -94,7 +94,7 @@ export class ConversationChat {
     return { jobId, saved: { conversationId: id, question, answer: created.answer } };
   }
 
-  private ground(conversationId: string, history: readonly ChatMessage[], input: GenerateInConversation, sampling: Sampling): Grounding {
+  private async ground(conversationId: string, history: readonly ChatMessage[], input: GenerateInConversation, sampling: Sampling): Promise<Grounding> {
     const { documents } = this;
     if (documents === null) return { kind: 'none' };
     const asked = input.conversation.documents;

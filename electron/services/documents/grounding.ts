@@ -9,7 +9,8 @@
 import type { AnswerSource, ChatMessage } from '#shared/chat.ts';
 import type { DocumentAttachment, Passage } from '#shared/documents.ts';
 import { isRelevant, queryTerms } from './query.ts';
-import { titleOf, type DocumentStore } from './store.ts';
+import { VECTOR_RELEVANCE, type DocumentRetrieval } from './retrieval.ts';
+import { titleOf } from './store.ts';
 
 /** Passages retrieved for a question before the relevance rule and the budget choose among them. */
 export const RETRIEVED_PASSAGES = 5;
@@ -38,17 +39,17 @@ export type Grounding =
   | { kind: 'grounded'; messages: ChatMessage[]; sources: AnswerSource[] };
 
 export class DocumentGrounding {
-  private readonly store: DocumentStore;
+  private readonly retrieval: DocumentRetrieval;
 
-  constructor(store: DocumentStore) {
-    this.store = store;
+  constructor(retrieval: DocumentRetrieval) {
+    this.retrieval = retrieval;
   }
 
   /**
    * The messages to send for the history's last question (a user message), with the passages that
    * answer it; `contextTokens`: the model's context window.
    */
-  ground(attachment: DocumentAttachment, history: readonly ChatMessage[], contextTokens: number, locale: AnswerLocale): Grounding {
+  async ground(attachment: DocumentAttachment, history: readonly ChatMessage[], contextTokens: number, locale: AnswerLocale): Promise<Grounding> {
     if (attachment.collectionIds.length === 0) return { kind: 'none' };
     const lastIndex = history.findLastIndex((message) => message.role === 'user');
     const question = history[lastIndex];
@@ -57,9 +58,10 @@ export class DocumentGrounding {
     const ownTerms = queryTerms(question.content);
     const previousTerms = previous !== undefined && isFollowUp(question.content, ownTerms) ? queryTerms(previous.content) : [];
     const terms = [...new Set([...ownTerms, ...previousTerms])];
-    const found = this.store.search(attachment.collectionIds, terms, RETRIEVED_PASSAGES);
-    // Relevant to the question, or (a follow-up) to the question it follows.
-    const relevant = found.filter((passage) => isRelevant(ownTerms, searchable(passage)) || isRelevant(previousTerms, searchable(passage)));
+    const text = previousTerms.length > 0 && previous !== undefined ? `${previous.content}\n${question.content}` : question.content;
+    const found = await this.retrieval.retrieve(attachment.collectionIds, terms, text, RETRIEVED_PASSAGES);
+    // Relevant to the question, or (a follow-up) to the question it follows, or close to it by its vector.
+    const relevant = found.filter((passage) => isRelevant(ownTerms, searchable(passage)) || isRelevant(previousTerms, searchable(passage)) || (passage.similarity ?? 0) >= VECTOR_RELEVANCE);
     const sources = withinBudget(relevant, Math.floor(contextTokens * PASSAGE_SHARE));
     if (sources.length === 0) return attachment.only ? { kind: 'notFound', text: NOT_FOUND_ANSWER[locale] } : { kind: 'none' };
     const messages = history.map((message, index) => (index === lastIndex ? { role: 'user' as const, content: groundedQuestion(question.content, sources, attachment.only) } : message));

@@ -7,13 +7,14 @@ import { queryTerms } from './query.ts';
 export type DocumentsCommand = keyof typeof documentsCommandSchemas;
 
 export function documentsHandlers(documents: DocumentsService): Handlers<DocumentsCommand> {
-  const { store, ingestion } = documents;
+  const { store, ingestion, retrieval, embeddings } = documents;
   return {
     'documents.list': () => store.list(),
     'documents.create': (input) => store.create(input.name),
     'documents.rename': (input) => store.rename(input.id, input.name),
     'documents.delete': (input) => {
       ingestion.deleteCollection(input.id);
+      embeddings.refresh();
       return { deleted: true };
     },
     'documents.files': (input) => store.files(input.collectionId),
@@ -22,6 +23,7 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     'documents.removeFile': (input) => {
       store.file(input.fileId);
       ingestion.removeFile(input.fileId);
+      embeddings.refresh();
       return { removed: true };
     },
     'documents.pause': (input) => {
@@ -33,7 +35,8 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
       return ingestion.resume(input.collectionId);
     },
     'documents.refresh': (input) => ingestion.refresh(input.jobId, input.collectionId),
-    'documents.search': (input) => store.search(input.collectionIds, queryTerms(input.query), input.limit),
+    'documents.search': (input) => retrieval.retrieve(input.collectionIds, queryTerms(input.query), input.query, input.limit),
     'documents.attachment': (input) => store.attachment(input.conversationId),
+    'documents.embeddingStatus': () => embeddings.status(),
   };
 }

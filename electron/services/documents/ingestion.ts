@@ -49,10 +49,18 @@ export class DocumentIngestion {
   private reading: Reading | null = null;
   private running: Promise<void> | null = null;
   private disposed = false;
+  private readonly onPassages: () => void;
 
-  /** `worker`: the extraction worker's entry file and its limits. */
-  constructor(store: DocumentStore, dataDir: string, emit: (ingestion: string, file: DocumentFile) => void, worker: { entry: string; limits: ExtractionLimits }) {
+  /** `worker`: the extraction worker's entry file and its limits; `onPassages`: a file's passages were saved (they get their vectors). */
+  constructor(
+    store: DocumentStore,
+    dataDir: string,
+    emit: (ingestion: string, file: DocumentFile) => void,
+    worker: { entry: string; limits: ExtractionLimits },
+    onPassages: () => void = () => undefined,
+  ) {
     this.store = store;
+    this.onPassages = onPassages;
     this.dataDir = dataDir;
     this.pendingDir = join(dataDir, PENDING_UPLOADS_DIR_NAME);
     this.emit = emit;
@@ -238,6 +246,7 @@ export class DocumentIngestion {
         if (chunks.length === 0) throw unreadable('document-no-text', `${file.name}: no text found`);
         this.store.saveChunks(file.id, chunks, null);
       }
+      this.onPassages();
       await this.done(file);
     } catch (error) {
       // Paused, cancelled or removed: the store already says so; a stop of the app resumes it later.

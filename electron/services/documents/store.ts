@@ -331,26 +331,69 @@ export class DocumentStore {
        FROM doc_chunks_fts JOIN doc_chunks c ON c.id = doc_chunks_fts.rowid JOIN doc_files f ON f.id = c.file_id
        WHERE doc_chunks_fts MATCH ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'
        ORDER BY score LIMIT ?`,
-    ).all(match, ...collectionIds, limit) as unknown as {
-      chunk_id: number;
-      file_id: string;
-      file_name: string;
-      collection_id: string;
-      page: number | null;
-      heading: string;
-      text: string;
-      score: number;
-    }[];
-    return rows.map((row) => ({
-      chunkId: row.chunk_id,
-      fileId: row.file_id,
-      fileName: row.file_name,
-      collectionId: row.collection_id,
-      page: row.page,
-      heading: row.heading,
-      text: row.text,
-      score: row.score,
-    }));
+    ).all(match, ...collectionIds, limit) as unknown as (PassageRow & { score: number })[];
+    return rows.map((row) => toPassage(row, row.score));
+  }
+
+  /** Passages of ready files with no vector from `model`, first added first, as the text their vector is made of. */
+  unembedded(model: string, limit: number): { chunkId: number; text: string }[] {
+    const rows = this.sql(
+      `SELECT c.id, c.title, c.heading, c.text FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id
+       LEFT JOIN doc_vectors v ON v.chunk_id = c.id AND v.model = ?
+       WHERE f.state = 'ready' AND v.chunk_id IS NULL ORDER BY c.id LIMIT ?`,
+    ).all(model, limit) as unknown as { id: number; title: string; heading: string; text: string }[];
+    return rows.map((row) => ({ chunkId: row.id, text: [row.title, row.heading, row.text].filter((part) => part !== '').join('\n') }));
+  }
+
+  /** Passages of ready files, and how many of them have a vector from `model`. */
+  vectorCounts(model: string): { done: number; total: number } {
+    const row = this.sql(
+      `SELECT count(c.id) AS total, count(v.chunk_id) AS done FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id
+       LEFT JOIN doc_vectors v ON v.chunk_id = c.id AND v.model = ? WHERE f.state = 'ready'`,
+    ).get(model) as { total: number; done: number };
+    return { done: row.done, total: row.total };
+  }
+
+  /** Saves vectors (a passage removed meanwhile is skipped). */
+  saveVectors(model: string, vectors: readonly { chunkId: number; vector: Float32Array }[]): void {
+    transaction(this.db, () => {
+      const insert = this.sql('INSERT OR REPLACE INTO doc_vectors (chunk_id, model, vector) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM doc_chunks WHERE id = ?)');
+      for (const { chunkId, vector } of vectors) insert.run(chunkId, model, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), chunkId);
+    });
+  }
+
+  /** Removes the vectors of every model but `keep` (all of them when null). */
+  dropVectors(keep: string | null): number {
+    return Number((keep === null ? this.sql('DELETE FROM doc_vectors').run() : this.sql('DELETE FROM doc_vectors WHERE model != ?').run(keep)).changes);
+  }
+
+  /**
+   * The passages of these collections whose vectors from `model` are closest to `query` (both
+   * normalised: the dot product is the cosine), by an exact scan of the collections' vectors.
+   */
+  nearest(collectionIds: readonly string[], model: string, query: Float32Array, limit: number): Passage[] {
+    if (collectionIds.length === 0 || query.length === 0) return [];
+    const placeholders = collectionIds.map(() => '?').join(', ');
+    const scan = this.sql(
+      `SELECT v.chunk_id, v.vector FROM doc_vectors v JOIN doc_chunks c ON c.id = v.chunk_id JOIN doc_files f ON f.id = c.file_id
+       WHERE v.model = ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'`,
+    );
+    const best: { chunkId: number; similarity: number }[] = [];
+    for (const row of scan.iterate(model, ...collectionIds) as Iterable<{ chunk_id: number; vector: Uint8Array }>) {
+      const similarity = dot(query, row.vector);
+      if (best.length === limit && similarity <= (best[best.length - 1]?.similarity ?? -Infinity)) continue;
+      const at = best.findIndex((candidate) => candidate.similarity < similarity);
+      best.splice(at === -1 ? best.length : at, 0, { chunkId: row.chunk_id, similarity });
+      if (best.length > limit) best.pop();
+    }
+    const passage = this.sql(
+      `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text
+       FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id WHERE c.id = ?`,
+    );
+    return best.flatMap(({ chunkId, similarity }) => {
+      const row = passage.get(chunkId) as PassageRow | undefined;
+      return row === undefined ? [] : [{ ...toPassage(row, -similarity), similarity }];
+    });
   }
 
   attachment(conversationId: string): DocumentAttachment {
@@ -375,6 +418,29 @@ export function titleOf(fileName: string): string {
     .replace(/\.[^.]+$/, '')
     .replace(/[-_.]+/g, ' ')
     .trim();
+}
+
+interface PassageRow {
+  chunk_id: number;
+  file_id: string;
+  file_name: string;
+  collection_id: string;
+  page: number | null;
+  heading: string;
+  text: string;
+}
+
+function toPassage(row: PassageRow, score: number): Passage {
+  return { chunkId: row.chunk_id, fileId: row.file_id, fileName: row.file_name, collectionId: row.collection_id, page: row.page, heading: row.heading, text: row.text, score };
+}
+
+/** The dot product of a vector and a stored one (Float32 bytes); 0 when their sizes differ. */
+function dot(query: Float32Array, stored: Uint8Array): number {
+  if (stored.byteLength !== query.length * 4) return 0;
+  const vector = stored.byteOffset % 4 === 0 ? new Float32Array(stored.buffer, stored.byteOffset, query.length) : new Float32Array(stored.slice().buffer);
+  let sum = 0;
+  for (let i = 0; i < query.length; i++) sum += (query[i] ?? 0) * (vector[i] ?? 0);
+  return sum;
 }
 
 function toFile(row: FileRow): DocumentFile {

@@ -3,7 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo, type GgufTensorInfo } from 'node-llama-cpp';
 import { EnclaveError } from '#shared/errors.ts';
-import type { ModelInfo, ModelProblem } from '#shared/models.ts';
+import type { ModelInfo, ModelKind, ModelProblem } from '#shared/models.ts';
+import { CATALOG } from './catalog.ts';
 import { HEADER_IGNORED_KEYS, isLaterSplitPart, splitPartNames } from './gguf/files.ts';
 import { validateGgufHeader } from './gguf/validate.ts';
 import { readManifest } from './manifest.ts';
@@ -212,8 +213,24 @@ export async function describeModelFile(path: string, modelsDir: string): Promis
     quantization: typeof fileType === 'number' ? (GgufFileType[fileType]?.replace(/^MOSTLY_/, '') ?? null) : dominantTensorType(header),
     contextLength: typeof archMetadata?.context_length === 'number' ? archMetadata.context_length : null,
     hasChatTemplate: typeof metadata.tokenizer?.chat_template === 'string',
+    kind: modelKind(architecture, archMetadata, base.source?.catalogId ?? null),
     problem: null,
   };
+}
+
+/** Encoder architectures llama.cpp runs only for embeddings. */
+const EMBEDDING_ARCHITECTURES = new Set(['bert', 'nomic-bert', 'nomic-bert-moe', 'jina-bert-v2', 'jina-bert-v3', 'neo-bert', 'modern-bert', 't5encoder']);
+/** llama.cpp's LLAMA_POOLING_TYPE_RANK: a reranker's classification head. */
+const POOLING_RANK = 4;
+
+/** The catalog's word for a catalog model; else a pooling type in the header (rank: a reranker), or an encoder architecture, makes it an embedding model. */
+function modelKind(architecture: string | null, archMetadata: Record<string, unknown> | undefined, catalogId: string | null): ModelKind {
+  const listed = CATALOG.find((entry) => entry.id === catalogId)?.kind;
+  if (listed !== undefined) return listed;
+  const pooling = archMetadata?.pooling_type;
+  if (pooling === POOLING_RANK) return 'reranking';
+  if ((typeof pooling === 'number' && pooling > 0) || (architecture !== null && EMBEDDING_ARCHITECTURES.has(architecture))) return 'embedding';
+  return 'chat';
 }
 
 function elementCount(tensor: GgufTensorInfo): number {

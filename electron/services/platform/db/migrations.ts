@@ -202,6 +202,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (collection_id, path)
   );
   `,
+  // 9: dense vectors of the documents' passages from the chosen embedding model (Float32, normalised):
+  // one per passage, removed with it.
+  `
+  CREATE TABLE doc_vectors (
+    chunk_id INTEGER PRIMARY KEY REFERENCES doc_chunks(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+  );
+  CREATE INDEX doc_vectors_model ON doc_vectors(model);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

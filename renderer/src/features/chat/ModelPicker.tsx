@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ModelInfo } from '#shared/models.ts';
+import { kindOf, type ModelInfo } from '#shared/models.ts';
 import { formatBytes, formatCompact, formatInteger } from '../../i18n/format.ts';
 import { modelDisplayName, selectSelectedModel } from '../../state/slices/models.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
@@ -51,7 +51,8 @@ function useDismiss(open: boolean, area: RefObject<HTMLElement | null>, close: (
 
 function ModelList({ onChosen }: { onChosen: () => void }) {
   const { t } = useTranslation();
-  const models = useAppSelector((s) => s.models.list);
+  // Embedding and reranking models never answer.
+  const models = useAppSelector((s) => s.models.list).filter((model) => kindOf(model) === 'chat');
   const loaded = useAppSelector((s) => s.models.loaded);
   const rescanning = useAppSelector((s) => s.models.rescanning);
   const selectedId = useAppSelector((s) => selectSelectedModel(s)?.id ?? null);

@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next';
+import { kindOf } from '#shared/models.ts';
 import { useAppSelector } from '../../state/react.tsx';
 
 /** Usable models as checkboxes, at most `max` checked. */
 export function ModelChecklist({ selected, onChange, max }: { selected: readonly string[]; onChange(ids: string[]): void; max: number }) {
   const { t } = useTranslation();
-  const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null);
+  const models = useAppSelector((s) => s.models.list).filter((model) => model.problem === null && kindOf(model) === 'chat');
   if (models.length === 0) return <p className="muted">{t('compare.noModels')}</p>;
   return (
     <fieldset className="compare-models" data-testid="compare-models">

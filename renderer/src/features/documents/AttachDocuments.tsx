@@ -10,6 +10,11 @@ export function AttachDocuments() {
   const [open, setOpen] = useState(false);
   const collections = useAppSelector((s) => s.documents.collections);
   const attachment = useAppSelector((s) => s.documents.attachment);
+  const embeddingModel = useAppSelector((s) => {
+    const status = s.documents.embedding;
+    if (status === null || status.modelId === null || status.state === 'error') return null;
+    return s.models.list.find((model) => model.id === status.modelId)?.name ?? status.modelId;
+  });
   const language = i18n.language === 'fr' ? 'fr' : 'en';
   useEffect(() => documents.setLocale(language), [documents, language]);
   useEffect(() => {
@@ -52,7 +57,9 @@ export function AttachDocuments() {
             <input type="checkbox" checked={attachment.only} onChange={(event) => documents.setAttachment({ ...attachment, only: event.target.checked })} data-testid="attach-only" />
             <span>{t('documents.attach.only')}</span>
           </label>
-          <p className="muted attach-note">{t('documents.attach.fullTextNote')}</p>
+          <p className="muted attach-note" data-testid="attach-retrieval-note">
+            {embeddingModel === null ? t('documents.attach.fullTextNote') : t('documents.attach.fusionNote', { model: embeddingModel })}
+          </p>
           <button type="button" className="button button-primary" onClick={() => setOpen(false)}>
             {t('documents.attach.done')}
           </button>

@@ -4,6 +4,7 @@ import { DOCUMENT_ACCEPT, type CollectionSummary, type DocumentFile } from '#sha
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { formatBytes, formatDuration } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { EmbeddingChoice } from './EmbeddingChoice.tsx';
 import { entriesOfDrop, entriesOfInput } from './folder-entries.ts';
 import { timeLeftMs, type PaceSample } from './pace.ts';
 import './documents.css';
@@ -33,6 +34,7 @@ export function DocumentsPage() {
         {selected !== null && <DeleteCollection key={`delete-${selected.id}`} id={selected.id} name={selected.name} />}
       </header>
       <p className="muted documents-intro">{t('documents.intro')}</p>
+      <EmbeddingChoice />
       {collections !== null && collections.length === 0 && <CreateCollection />}
       {selected !== null && (
         <>

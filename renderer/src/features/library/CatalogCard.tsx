@@ -54,6 +54,11 @@ export const CatalogCard = memo(function CatalogCard({
               {t(`modelFit.badge.${quantFit.badge}`)}
             </span>
           )}
+          {model.kind !== undefined && model.kind !== 'chat' && (
+            <span className="catalog-badge" data-testid="kind-badge">
+              {t(`library.kind.${model.kind}`)}
+            </span>
+          )}
           {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}
           {installed && (
             <span className="catalog-badge catalog-badge-ok" data-testid="installed-badge">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../api/react.tsx';
-import type { ModelInfo } from '#shared/models.ts';
+import { kindOf, type ModelInfo } from '#shared/models.ts';
 import { formatBytes } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { ImportForm } from './ImportForm.tsx';
@@ -67,6 +67,11 @@ function InstalledModel({ model }: { model: ModelInfo }) {
     <>
       <span className="model-name">{model.name}</span>
       <span className="model-facts">
+        {kindOf(model) !== 'chat' && (
+          <>
+            <span data-testid="installed-kind">{t(`library.kind.${kindOf(model)}`)}</span> ·{' '}
+          </>
+        )}
         {model.fileName} · {formatBytes(i18n.language, model.sizeBytes)}
         {model.quantization !== null && <> · {model.quantization}</>} · {t(`library.source.${source}`)}
         {model.source?.verified === true && (

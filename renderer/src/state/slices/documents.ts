@@ -1,10 +1,10 @@
 /**
  * Documents: the collections (read when a page first needs them, kept current by
  * `documents.progress`), the files of the collection shown, files being sent to the web host, and
- * which collections the open conversation answers from.
+ * which collections the open conversation answers from, and the passages' vectors (`documents.embedding`).
  */
 import { newJobId } from '#shared/chat.ts';
-import { DOCUMENT_EXTENSIONS, type CollectionSummary, type DocumentAttachment, type DocumentFile, type DocumentSource, type DocumentsRefreshed } from '#shared/documents.ts';
+import { DOCUMENT_EXTENSIONS, type CollectionSummary, type DocumentAttachment, type DocumentFile, type DocumentSource, type DocumentsRefreshed, type EmbeddingStatus } from '#shared/documents.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { attempt, sliceSetter, type Slice, type SliceContext } from '../slice.ts';
 
@@ -46,6 +46,8 @@ export interface DocumentsState {
   attachmentKnown: boolean;
   /** The interface language, for the "not found" answer. */
   locale: AnswerLocale;
+  /** The passages' vectors for the chosen embedding model; null until read. */
+  embedding: EmbeddingStatus | null;
 }
 
 export const initialDocumentsState: DocumentsState = {
@@ -58,6 +60,7 @@ export const initialDocumentsState: DocumentsState = {
   attachment: { collectionIds: [], only: false },
   attachmentKnown: false,
   locale: 'en',
+  embedding: null,
 };
 
 export interface DocumentsActions {
@@ -116,6 +119,8 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
   const reload = async (): Promise<void> => {
     await readList();
     await readFiles();
+    const embedding = await api.call('documents.embeddingStatus', {});
+    set({ embedding });
   };
 
   /** Counts in the list follow the files; read again when a file settles. */
@@ -273,6 +278,7 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
         if (file.state === 'ingesting') learnJob(ingestion, file.collectionId);
         onProgress(file);
       }),
+      api.on('documents.embedding', (embedding) => set({ embedding })),
     ],
     reconnected() {
       if (ctx.getState().documents.collections !== null) void attempt(ctx, reload);

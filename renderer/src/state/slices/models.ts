@@ -1,6 +1,6 @@
 /** The models in the models folder, and the one chosen to chat with (remembered between sessions). */
 import { modelIdLabel } from '#shared/servers.ts';
-import type { ModelInfo } from '#shared/models.ts';
+import { kindOf, type ModelInfo } from '#shared/models.ts';
 import { sliceSetter, type KeyValueStorage, type Slice, type SliceContext } from '../slice.ts';
 import type { AppState } from '../slice.ts';
 
@@ -21,8 +21,9 @@ export interface ModelsActions {
   selectModel(modelId: string | null): void;
 }
 
+/** A model the chat can answer with: readable, and a chat model (not an embedding or reranking model). */
 export function isUsable(model: ModelInfo | null | undefined): model is ModelInfo {
-  return model !== null && model !== undefined && model.problem === null;
+  return model !== null && model !== undefined && model.problem === null && kindOf(model) === 'chat';
 }
 
 /** A model's name as the library lists it, with its server's for a server's model; once it is gone, its id's label. */
