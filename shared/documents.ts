@@ -17,10 +17,14 @@ export const LIMITS_DOCUMENTS = {
   maxFilesPerFolder: 20_000,
   maxQueryChars: 2000,
   maxResults: 50,
+  /** The start of a source's passage, sent to find it in its document. */
+  maxQuoteChars: 2000,
+  /** A document view shows this many passages each side of the one asked for. */
+  windowRadius: 20,
 } as const;
 
 /** The formats a file's text is extracted from, each with a library made for it. */
-export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text'] as const;
+export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text', 'image', 'xlsx', 'ods', 'csv', 'eml'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** File name extensions, lower case, and the format they name. */
@@ -33,6 +37,14 @@ export const DOCUMENT_EXTENSIONS: Readonly<Record<string, DocumentFormat>> = {
   md: 'markdown',
   markdown: 'markdown',
   txt: 'text',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  webp: 'image',
+  xlsx: 'xlsx',
+  ods: 'ods',
+  csv: 'csv',
+  eml: 'eml',
 };
 
 /** The `accept` attribute of a file input for these formats. */
@@ -106,6 +118,24 @@ export interface EmbeddingStatus {
   error: ErrorPayload | null;
 }
 
+/** One passage of a file, in the file's order, as a document view shows it. */
+export interface DocumentPassage {
+  position: number;
+  page: number | null;
+  heading: string;
+  text: string;
+}
+
+/** A window of a file's passages around the one asked for (`documents.passages`). */
+export interface DocumentWindow {
+  file: DocumentFile;
+  /** The position of the passage asked for; null when its quote was not found (the file was read again since). */
+  target: number | null;
+  passages: DocumentPassage[];
+  /** Whether the file has passages before the first and after the last of this window. */
+  more: { before: boolean; after: boolean };
+}
+
 /** What a conversation answers from. */
 export interface DocumentAttachment {
   collectionIds: string[];
@@ -149,6 +179,17 @@ export const documentsCommandSchemas = {
     query: z.string().max(LIMITS_DOCUMENTS.maxQueryChars),
     limit: z.number().int().min(1).max(LIMITS_DOCUMENTS.maxResults).default(5),
   }),
+  /**
+   * A window of a file's passages, in order, around one passage: the passage of a source (its page
+   * and the start of its text, `quote`), or a position (to read on before or after a window), or
+   * the file's start.
+   */
+  'documents.passages': z.strictObject({
+    fileId: idSchema,
+    page: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    quote: z.string().max(LIMITS_DOCUMENTS.maxQuoteChars).optional(),
+    position: z.number().int().min(0).max(100_000_000).optional(),
+  }),
   /** The collections a saved conversation answers from. */
   'documents.attachment': z.strictObject({ conversationId: idSchema }),
   /** The passages' vectors for the chosen embedding model (the `documentsEmbeddingModel` setting); `documents.embedding` follows it. */
@@ -168,6 +209,7 @@ export interface DocumentsCommandResults {
   'documents.resume': { resumed: number };
   'documents.refresh': DocumentsRefreshed;
   'documents.search': Passage[];
+  'documents.passages': DocumentWindow;
   'documents.attachment': DocumentAttachment;
   'documents.embeddingStatus': EmbeddingStatus;
 }

@@ -36,6 +36,7 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     },
     'documents.refresh': (input) => ingestion.refresh(input.jobId, input.collectionId),
     'documents.search': (input) => retrieval.retrieve(input.collectionIds, queryTerms(input.query), input.query, input.limit),
+    'documents.passages': (input) => store.passages(input.fileId, input),
     'documents.attachment': (input) => store.attachment(input.conversationId),
     'documents.embeddingStatus': () => embeddings.status(),
   };

@@ -239,12 +239,13 @@ export class DocumentIngestion {
           },
         },
       );
-      if (result.pages !== null) {
+      // A PDF's pages were saved one by one as they were read; other files come whole (an image as its one page).
+      if (result.format === 'pdf') {
         if (this.store.finishPages(file.id) === 0) throw unreadable('document-no-text', `${file.name}: no text found`);
       } else {
         const chunks = chunkBlocks(result.blocks);
         if (chunks.length === 0) throw unreadable('document-no-text', `${file.name}: no text found`);
-        this.store.saveChunks(file.id, chunks, null);
+        this.store.saveChunks(file.id, chunks, result.pages);
       }
       this.onPassages();
       await this.done(file);

@@ -4,7 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { CollectionSummary, DocumentAttachment, DocumentFile, DocumentFileState, DocumentFormat, Passage } from '#shared/documents.ts';
+import {
+  LIMITS_DOCUMENTS,
+  type CollectionSummary,
+  type DocumentAttachment,
+  type DocumentFile,
+  type DocumentFileState,
+  type DocumentFormat,
+  type DocumentPassage,
+  type DocumentWindow,
+  type Passage,
+} from '#shared/documents.ts';
 import { EnclaveError, type ErrorPayload } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import type { Chunk } from './chunk.ts';
@@ -394,6 +404,48 @@ export class DocumentStore {
       const row = passage.get(chunkId) as PassageRow | undefined;
       return row === undefined ? [] : [{ ...toPassage(row, -similarity), similarity }];
     });
+  }
+
+  /**
+   * The file's passages around one: the passage whose text starts with `quote` (on `page` when
+   * given), else the first of `page`, else `position`, else the file's start. A window, never the
+   * whole file: a 300-page manual is read a few pages at a time.
+   */
+  passages(fileId: string, around: { page?: number | null | undefined; quote?: string | undefined; position?: number | undefined }): DocumentWindow {
+    const file = this.file(fileId);
+    const onPage = around.page !== undefined;
+    let target: number | null = null;
+    if (around.quote !== undefined && around.quote !== '') {
+      const found = this.sql(`SELECT position FROM doc_chunks WHERE file_id = ? AND substr(text, 1, length(?)) = ? AND (? = 0 OR page IS ?) ORDER BY position LIMIT 1`).get(
+        fileId,
+        around.quote,
+        around.quote,
+        onPage ? 1 : 0,
+        around.page ?? null,
+      ) as { position: number } | undefined;
+      target = found?.position ?? null;
+    }
+    let anchor = target;
+    if (anchor === null && onPage && around.page !== null) {
+      const first = this.sql('SELECT min(position) AS position FROM doc_chunks WHERE file_id = ? AND page = ?').get(fileId, around.page ?? null) as { position: number | null };
+      anchor = first.position;
+    }
+    anchor ??= around.position ?? 0;
+    const radius = LIMITS_DOCUMENTS.windowRadius;
+    const rows = this.sql('SELECT position, page, heading, text FROM doc_chunks WHERE file_id = ? AND position BETWEEN ? AND ? ORDER BY position').all(
+      fileId,
+      anchor - radius,
+      anchor + radius,
+    ) as unknown as DocumentPassage[];
+    const bounds = this.sql('SELECT min(position) AS first, max(position) AS last FROM doc_chunks WHERE file_id = ?').get(fileId) as { first: number | null; last: number | null };
+    const shownFirst = rows[0]?.position ?? anchor;
+    const shownLast = rows.at(-1)?.position ?? anchor;
+    return {
+      file,
+      target,
+      passages: rows.map((row) => ({ position: row.position, page: row.page, heading: row.heading, text: row.text })),
+      more: { before: bounds.first !== null && bounds.first < shownFirst, after: bounds.last !== null && bounds.last > shownLast },
+    };
   }
 
   attachment(conversationId: string): DocumentAttachment {

@@ -212,6 +212,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX doc_vectors_model ON doc_vectors(model);
   `,
+  // documents in the comparison workbench: the collections a run answers from; the passages
+  // retrieved once for each prompt and given to every model (or "not found"); the passages each
+  // answer cites.
+  `
+  ALTER TABLE compare_runs ADD COLUMN documents TEXT;
+  ALTER TABLE compare_turns ADD COLUMN grounding TEXT;
+  ALTER TABLE compare_answers ADD COLUMN sources TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -337,7 +337,15 @@ function FileStatus({ file }: { file: DocumentFile }) {
     case 'paused':
       return <span>{file.pageCount === null ? t('documents.state.paused') : t('documents.state.pausedPages', { count: file.pages ?? 0, total: file.pageCount })}</span>;
     case 'ready':
-      return <span>{file.pages === null ? t('documents.state.ready', { count: file.chunks }) : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}</span>;
+      return (
+        <span>
+          {file.pages === null
+            ? t('documents.state.ready', { count: file.chunks })
+            : file.pages === 1
+              ? t('documents.state.readyOnePage', { count: file.chunks })
+              : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}
+        </span>
+      );
     case 'error':
       return null;
     case 'cancelled':

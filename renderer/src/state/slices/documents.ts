@@ -46,6 +46,8 @@ export interface DocumentsState {
   attachmentKnown: boolean;
   /** The interface language, for the "not found" answer. */
   locale: AnswerLocale;
+  /** A workshop participant's: what the trainer shares with the room, which every conversation answers from. */
+  room: DocumentAttachment | null;
   /** The passages' vectors for the chosen embedding model; null until read. */
   embedding: EmbeddingStatus | null;
 }
@@ -60,6 +62,7 @@ export const initialDocumentsState: DocumentsState = {
   attachment: { collectionIds: [], only: false },
   attachmentKnown: false,
   locale: 'en',
+  room: null,
   embedding: null,
 };
 
@@ -83,6 +86,8 @@ export interface DocumentsActions {
   /** Stops reading the files added to this collection from this window. */
   cancelReading(collectionId: string): Promise<void>;
   setAttachment(attachment: DocumentAttachment): void;
+  /** A workshop participant's window: every conversation answers from what the room shares (null: nothing). */
+  setRoom(room: DocumentAttachment | null): void;
   setLocale(locale: AnswerLocale): void;
   /** The open conversation changed: its attachment is read (null: a new conversation, none). */
   followConversation(conversationId: string | null): Promise<void>;
@@ -267,7 +272,12 @@ export function createDocumentsSlice(ctx: SliceContext): Slice<DocumentsActions>
       setLocale(locale) {
         set({ locale });
       },
+      setRoom(room) {
+        set(room === null ? { room, attachment: { collectionIds: [], only: false }, attachmentKnown: false } : { room, attachment: room, attachmentKnown: true });
+      },
       async followConversation(conversationId) {
+        const { room } = ctx.getState().documents;
+        if (room !== null) return set({ attachment: room, attachmentKnown: true });
         if (conversationId === null) return set({ attachment: { collectionIds: [], only: false }, attachmentKnown: false });
         const attachment = await attempt(ctx, () => api.call('documents.attachment', { conversationId }));
         if (attachment !== null) set({ attachment, attachmentKnown: attachment.collectionIds.length > 0 });

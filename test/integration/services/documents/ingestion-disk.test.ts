@@ -78,8 +78,8 @@ describe('a folder added by its path', () => {
       writeFileSync(join(sub, `note-${String(index).padStart(4, '0')}.txt`), `Note de service numéro ${index}. Le code du dossier est ${codeOf(index)}.\n`);
     }
     // Not read: formats without a reader, hidden files and an Office lock file.
-    writeFileSync(join(folder, 'photo.png'), 'png');
-    writeFileSync(join(folder, 'tableau.xls'), 'xls');
+    writeFileSync(join(folder, 'plan.dwg'), 'dwg');
+    writeFileSync(join(folder, 'programme.exe'), 'xls');
     writeFileSync(join(folder, '.cache.txt'), 'caché');
     writeFileSync(join(folder, '~$note.docx'), 'verrou');
     collectionId = documents.store.create('Archives').id;
