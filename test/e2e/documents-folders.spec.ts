@@ -30,8 +30,8 @@ test.beforeAll(async () => {
     writeFileSync(join(folder, 'factures', `facture-${String(index).padStart(3, '0')}.txt`), `Facture numéro ${index} de la boulangerie Martin : ${index * 10} euros.`);
   }
   // Not read: no reader for these formats.
-  writeFileSync(join(folder, 'photos', 'vitrine.heic'), 'heic');
-  writeFileSync(join(folder, 'tableau.xls'), 'xls');
+  writeFileSync(join(folder, 'photos', 'archive.zip'), 'zip');
+  writeFileSync(join(folder, 'programme.exe'), 'exe');
 });
 
 async function uploadFolder(page: Page, collection: string): Promise<void> {

@@ -38,7 +38,7 @@ describe('adding a folder', () => {
   it('in the web host: uploads the supported files sorted by path, names them by their path, a batch at a time, and counts the others', async () => {
     const { transport, calls, uploads } = answering({});
     const store = createAppStore(transport, { storage: memoryStorage() });
-    const entries = [...Array.from({ length: 110 }, (_, index) => entry(`Dossier/lot/note-${String(109 - index).padStart(3, '0')}.txt`)), entry('Dossier/photo.png'), entry('Dossier/tableau.xls')];
+    const entries = [...Array.from({ length: 110 }, (_, index) => entry(`Dossier/lot/note-${String(109 - index).padStart(3, '0')}.txt`)), entry('Dossier/archive.zip'), entry('Dossier/programme.exe')];
     await store.actions.documents.addFiles('col-1', entries);
     expect(store.getState().documents.notice).toEqual({ collectionId: 'col-1', kind: 'skipped', count: 2 });
     expect(uploads).toHaveLength(110);

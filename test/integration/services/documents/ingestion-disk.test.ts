@@ -79,7 +79,7 @@ describe('a folder added by its path', () => {
     }
     // Not read: formats without a reader, hidden files and an Office lock file.
     writeFileSync(join(folder, 'plan.dwg'), 'dwg');
-    writeFileSync(join(folder, 'tableau.xls'), 'xls');
+    writeFileSync(join(folder, 'programme.exe'), 'xls');
     writeFileSync(join(folder, '.cache.txt'), 'caché');
     writeFileSync(join(folder, '~$note.docx'), 'verrou');
     collectionId = documents.store.create('Archives').id;
@@ -103,6 +103,9 @@ describe('a folder added by its path', () => {
     mkdirSync(join(folder, 'nouveau'));
     writeFileSync(join(folder, 'nouveau', 'avenant.md'), '# Avenant\n\nLe loyer passe à 950 euros AVENANTX.\n');
     const before = documents.store.files(collectionId).find((file) => file.name.endsWith('note-0400.txt'));
+    // A vector of the deleted file's passage, as an embedding model would have left it: it goes with the passage.
+    db.prepare(`INSERT INTO doc_vectors (chunk_id, model, vector) SELECT id, 'modele.gguf', x'0000803f' FROM doc_chunks WHERE file_id = ?`).run(before?.id ?? '');
+    expect(db.prepare('SELECT count(*) AS n FROM doc_vectors').get()).toEqual({ n: 1 });
 
     expect(await documents.ingestion.refresh(jobId(), collectionId)).toEqual({ changed: 1, removed: 1, added: 1 });
     await documents.ingestion.idle();
@@ -112,6 +115,7 @@ describe('a folder added by its path', () => {
     expect(found(collectionId, 'AVENANTX')).toEqual(['Archives/nouveau/avenant.md']);
     expect(found(collectionId, codeOf(400))).not.toContain('Archives/lot-04/note-0400.txt');
     expect(db.prepare('SELECT count(*) AS n FROM doc_chunks WHERE file_id = ?').get(before?.id ?? '')).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM doc_vectors').get()).toEqual({ n: 0 });
     // Nothing changed since: nothing to do.
     expect(await documents.ingestion.refresh(jobId(), collectionId)).toEqual({ changed: 0, removed: 0, added: 0 });
   });
