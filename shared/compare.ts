@@ -6,7 +6,7 @@
  * reference column in a replay). Each cell is one answer with its statistics.
  */
 import { z } from 'zod';
-import { idSchema, LIMITS, samplingSchema } from './chat.ts';
+import { idSchema, LIMITS, samplingSchema, type AnswerSource } from './chat.ts';
 
 export const LIMITS_COMPARE = {
   minModels: 2,
@@ -61,6 +61,8 @@ export interface CompareAnswer {
   errorCode: string | null;
   /** 1 to 5, given by the user. */
   rating: number | null;
+  /** A run with documents: the passages this answer cites (of those its prompt was given, the same for every model); null without documents or until the answer is done. */
+  sources: AnswerSource[] | null;
 }
 
 export interface CompareColumn {
@@ -100,8 +102,21 @@ export interface CompareRunSummary {
   totalAnswers: number;
 }
 
+/**
+ * The collections a run answers from: each prompt's passages are retrieved once and given to every
+ * model; `only`: "not found" (in `locale`) instead of asking the models when none is relevant.
+ */
+export const compareDocumentsSchema = z.strictObject({
+  collectionIds: z.array(idSchema).min(1).max(20),
+  only: z.boolean(),
+  locale: z.enum(REPORT_LOCALES),
+});
+export type CompareDocuments = z.infer<typeof compareDocumentsSchema>;
+
 export interface CompareRun extends CompareRunSummary {
   systemPrompt: string;
+  /** The collections this run's prompts are answered from, as started (a collection deleted since finds nothing); null without documents. */
+  documents: CompareDocuments | null;
   /** Blind runs: the names are revealed once every turn has a vote, or when the user asks; votes are locked from then on. Always true for other runs. */
   revealed: boolean;
   columnList: CompareColumn[];
@@ -201,6 +216,7 @@ export const compareCommandSchemas = {
     blind: z.boolean().optional(),
     category: z.string().max(LIMITS_COMPARE.maxCategoryChars).optional(),
     sampling: samplingSchema.optional(),
+    documents: compareDocumentsSchema.optional(),
   }),
   /** A follow-up turn in every column. */
   'compare.followUp': z.strictObject({ id: idSchema, prompt: z.string().min(1).max(LIMITS.maxMessageChars) }),
@@ -223,6 +239,7 @@ export const compareCommandSchemas = {
     modelIds: z.array(idSchema).min(LIMITS_COMPARE.minModels).max(LIMITS_COMPARE.maxModels),
     blind: z.boolean().optional(),
     sampling: samplingSchema.optional(),
+    documents: compareDocumentsSchema.optional(),
   }),
   /** Replays the user turns of imported ChatGPT conversations against local models: one run per conversation, in the order given. */
   'compare.replay': z.strictObject({

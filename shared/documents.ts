@@ -9,15 +9,22 @@ import type { ErrorPayload } from './errors.ts';
 
 export const LIMITS_DOCUMENTS = {
   maxNameChars: 120,
-  maxFileNameChars: 255,
+  /** A file's name, or its path inside the folder it was added with (`Contrats/2026/bail.pdf`). */
+  maxFileNameChars: 1024,
   /** Files named in one `documents.add`. */
   maxFilesPerAdd: 500,
+  /** Files read from one folder added by its path (its supported files, subfolders included). */
+  maxFilesPerFolder: 20_000,
   maxQueryChars: 2000,
   maxResults: 50,
+  /** The start of a source's passage, sent to find it in its document. */
+  maxQuoteChars: 2000,
+  /** A document view shows this many passages each side of the one asked for. */
+  windowRadius: 20,
 } as const;
 
 /** The formats a file's text is extracted from, each with a library made for it. */
-export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text'] as const;
+export const DOCUMENT_FORMATS = ['pdf', 'docx', 'odt', 'html', 'markdown', 'text', 'image', 'xlsx', 'ods', 'csv', 'eml'] as const;
 export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
 
 /** File name extensions, lower case, and the format they name. */
@@ -30,6 +37,14 @@ export const DOCUMENT_EXTENSIONS: Readonly<Record<string, DocumentFormat>> = {
   md: 'markdown',
   markdown: 'markdown',
   txt: 'text',
+  png: 'image',
+  jpg: 'image',
+  jpeg: 'image',
+  webp: 'image',
+  xlsx: 'xlsx',
+  ods: 'ods',
+  csv: 'csv',
+  eml: 'eml',
 };
 
 /** The `accept` attribute of a file input for these formats. */
@@ -37,8 +52,12 @@ export const DOCUMENT_ACCEPT = Object.keys(DOCUMENT_EXTENSIONS)
   .map((extension) => `.${extension}`)
   .join(',');
 
-/** queued → ingesting → ready, or error (the reason in `error`), or cancelled / interrupted (the app stopped before it ended). */
-export type DocumentFileState = 'queued' | 'ingesting' | 'ready' | 'error' | 'cancelled' | 'interrupted';
+/**
+ * queued → ingesting → ready, or error (the reason in `error`), or cancelled. A stopped app resumes
+ * its queued and half-read files at the next start; `interrupted`: the file to resume was gone.
+ * `paused`: the user paused the collection's reading (a PDF keeps the pages already read).
+ */
+export type DocumentFileState = 'queued' | 'ingesting' | 'paused' | 'ready' | 'error' | 'cancelled' | 'interrupted';
 
 export interface DocumentFile {
   id: string;
@@ -49,6 +68,8 @@ export interface DocumentFile {
   state: DocumentFileState;
   /** Pages read so far (PDF), then the file's page count; null for formats without pages. */
   pages: number | null;
+  /** The PDF's page count once known; null for formats without pages. */
+  pageCount: number | null;
   chunks: number;
   error: ErrorPayload | null;
   addedAt: number;
@@ -63,6 +84,10 @@ export interface CollectionSummary {
   failed: number;
   /** Files queued or being read. */
   pending: number;
+  /** Files waiting for `documents.resume`. */
+  paused: number;
+  /** Some files were added by path (or a folder): `documents.refresh` can read the disk again. */
+  onDisk: boolean;
 }
 
 /** A passage found by retrieval, best first. */
@@ -93,6 +118,24 @@ export interface EmbeddingStatus {
   error: ErrorPayload | null;
 }
 
+/** One passage of a file, in the file's order, as a document view shows it. */
+export interface DocumentPassage {
+  position: number;
+  page: number | null;
+  heading: string;
+  text: string;
+}
+
+/** A window of a file's passages around the one asked for (`documents.passages`). */
+export interface DocumentWindow {
+  file: DocumentFile;
+  /** The position of the passage asked for; null when its quote was not found (the file was read again since). */
+  target: number | null;
+  passages: DocumentPassage[];
+  /** Whether the file has passages before the first and after the last of this window. */
+  more: { before: boolean; after: boolean };
+}
+
 /** What a conversation answers from. */
 export interface DocumentAttachment {
   collectionIds: string[];
@@ -116,15 +159,36 @@ export const documentsCommandSchemas = {
   /** Removes the collection with its files' text, passages and index entries. */
   'documents.delete': z.strictObject({ id: idSchema }),
   'documents.files': z.strictObject({ collectionId: idSchema }),
-  /** Adds files as one ingestion job: answered at once with their rows; `documents.progress` follows each file. */
+  /**
+   * Adds files as one ingestion job: answered at once with their rows; `documents.progress` follows
+   * each file. A path may name a folder: its supported files are added (subfolders included) and
+   * it is read again by `documents.refresh`. A file already in the collection (the same path, or
+   * an upload of the same name) is replaced, not duplicated.
+   */
   'documents.add': z.strictObject({ jobId: jobIdSchema, collectionId: idSchema, sources: z.array(documentSourceSchema).min(1).max(LIMITS_DOCUMENTS.maxFilesPerAdd) }),
   /** Stops a job: the file being read is left out, the files after it are marked cancelled. */
   'documents.cancel': z.strictObject({ jobId: jobIdSchema }),
   'documents.removeFile': z.strictObject({ fileId: idSchema }),
+  /** Pauses the collection's reading (a PDF stops after its current page) until `documents.resume`, even across a restart. */
+  'documents.pause': z.strictObject({ collectionId: idSchema }),
+  'documents.resume': z.strictObject({ collectionId: idSchema }),
+  /** Reads the disk again for the files added by path: changed files read again, deleted ones removed, new files of added folders added. */
+  'documents.refresh': z.strictObject({ jobId: jobIdSchema, collectionId: idSchema }),
   'documents.search': z.strictObject({
     collectionIds: z.array(idSchema).min(1).max(20),
     query: z.string().max(LIMITS_DOCUMENTS.maxQueryChars),
     limit: z.number().int().min(1).max(LIMITS_DOCUMENTS.maxResults).default(5),
+  }),
+  /**
+   * A window of a file's passages, in order, around one passage: the passage of a source (its page
+   * and the start of its text, `quote`), or a position (to read on before or after a window), or
+   * the file's start.
+   */
+  'documents.passages': z.strictObject({
+    fileId: idSchema,
+    page: z.number().int().min(1).max(1_000_000).nullable().optional(),
+    quote: z.string().max(LIMITS_DOCUMENTS.maxQuoteChars).optional(),
+    position: z.number().int().min(0).max(100_000_000).optional(),
   }),
   /** The collections a saved conversation answers from. */
   'documents.attachment': z.strictObject({ conversationId: idSchema }),
@@ -141,9 +205,20 @@ export interface DocumentsCommandResults {
   'documents.add': DocumentFile[];
   'documents.cancel': { cancelled: boolean };
   'documents.removeFile': { removed: true };
+  'documents.pause': { paused: number };
+  'documents.resume': { resumed: number };
+  'documents.refresh': DocumentsRefreshed;
   'documents.search': Passage[];
+  'documents.passages': DocumentWindow;
   'documents.attachment': DocumentAttachment;
   'documents.embeddingStatus': EmbeddingStatus;
+}
+
+/** What `documents.refresh` found: files read again, removed, added. */
+export interface DocumentsRefreshed {
+  changed: number;
+  removed: number;
+  added: number;
 }
 
 export interface DocumentsEventPayloads {

@@ -85,6 +85,7 @@ export const ERROR_REASONS = [
   'document-format',
   'document-no-text',
   'document-too-large',
+  'folder-too-large',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

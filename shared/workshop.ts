@@ -32,13 +32,24 @@ export const MAX_PARTICIPANTS = 40;
 /** Models a trainer offers one room. */
 export const MAX_ROOM_MODELS = 8;
 
+/** Collections of documents a trainer shares with one room. */
+export const MAX_ROOM_COLLECTIONS = 8;
+
 export const workshopOpenSchema = z.strictObject({
   /** One address of this machine's LAN interfaces (127.0.0.1 for a rehearsal on this machine). */
   address: z.union([z.ipv4(), z.ipv6()]),
   port: userPortSchema,
   /** The models participants may use, the first one chosen for them; absent: every usable model of the library. */
   modelIds: z.array(idSchema).min(1).max(MAX_ROOM_MODELS).optional(),
+  /** Collections shared with the room, read-only: every participant's question is answered from them; `only`: "not found" when they do not hold the answer. */
+  documents: z.strictObject({ collectionIds: z.array(idSchema).min(1).max(MAX_ROOM_COLLECTIONS), only: z.boolean() }).optional(),
 });
+
+/** What the room answers from: the collections the trainer shares, read-only. */
+export interface RoomDocuments {
+  collections: { id: string; name: string }[];
+  only: boolean;
+}
 
 const PROMPT_CHARS = 20_000;
 
@@ -101,6 +112,8 @@ export interface WorkshopStatus {
   pushed: WorkshopPush | null;
   /** The models participants may use (empty while off). */
   modelIds: string[];
+  /** The collections shared with the room (null: none, or off). */
+  documents: RoomDocuments | null;
   /** How long participants keep their window to download their conversations once removed or the room closed. */
   graceMs: number;
 }
@@ -129,6 +142,8 @@ export interface WorkshopMe {
   ending: WorkshopEnding | null;
   /** The models the trainer offers the room, the first one chosen for them. */
   modelIds: string[];
+  /** The collections their questions are answered from (shared by the trainer, read-only); null: none. */
+  documents: RoomDocuments | null;
 }
 
 /** The trainer's console; workshop.me is a participant's own (the trainer gets FORBIDDEN). */

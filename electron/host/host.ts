@@ -153,6 +153,7 @@ export class Host implements ContractEndpoint {
       loadedModelIds: () => engine.status.loaded.map((model) => model.modelId),
       enginePidOf: (modelId) => engine.clientOf(modelId)?.pid,
       capacity: { concurrency: () => engine.maxEngines },
+      documents: { ...documents.port, assertCollection: (id) => documents.store.collection(id) },
       emit,
     });
     const settings: SettingsService = new SettingsService(options.settings, env, (view) => {
@@ -197,6 +198,12 @@ export class Host implements ContractEndpoint {
       staticDir: () => options.rendererDir ?? null,
       emit,
       graceMs: workshopGraceMs(env),
+      documents: {
+        ground: documents.port.ground,
+        contextTokens: documents.port.contextTokens,
+        collection: (id) => documents.store.collection(id),
+        passages: (fileId, around) => documents.store.passages(fileId, around),
+      },
     });
     this.services = { engine, library, settings, egress, servers, chat, conversations, downloads, fit, packs, compare, api, workshop, documents };
     this.router = createRouter({

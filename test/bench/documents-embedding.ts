@@ -83,7 +83,7 @@ async function measureScan(dir: string, count: number, dimensions: number, queri
   try {
     const store = new DocumentStore(db);
     const collection = store.create('Bench');
-    const file = store.addFile(collection.id, 'bench.txt', 'text', 0);
+    const { file } = store.addFile(collection.id, { name: 'bench.txt', format: 'text', size: 0, jobId: 'bench-embedding-000001', path: null, mtime: null, pendingUpload: null });
     const text = 'x';
     const chunks = Array.from({ length: count }, () => ({ page: null, heading: '', text }));
     store.saveChunks(file.id, chunks, null);

@@ -19,12 +19,15 @@
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
  *  - speculative (speculative.ts): generation with and without speculative decoding by input
  *    lookup, on answers that copy their prompt and answers that copy nothing.
+ *  - documents (documents.ts): ingestion speed per format through the extraction worker, text
+ *    recognition seconds per page, full-text query latency at 1k, 10k and 100k passages.
  * Writes test/bench/results/bench.{json,md}. Timings depend on what else the machine runs.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCompareBench, type CompareBenchResult } from './compare.ts';
 import { runConversationBench, type ConversationBenchResult } from './conversations.ts';
+import { documentsBenchMarkdown, runDocumentsBench } from './documents.ts';
 import { runDownloadBench, type DownloadBenchResult } from './downloads.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './models.ts';
 import { runPerformanceBench } from './performance.ts';
@@ -37,7 +40,7 @@ import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers'] as const;
+const SECTIONS = ['performance', 'speculative', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers', 'documents'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2);
@@ -170,6 +173,12 @@ for (const section of chosen) {
       const result = await runServersBench();
       results.servers = result;
       markdown.push('## Inference servers', '', serversBenchMarkdown(result));
+      break;
+    }
+    case 'documents': {
+      const result = await runDocumentsBench({ log: console.log });
+      results.documents = result;
+      markdown.push('## Documents', '', documentsBenchMarkdown(result));
       break;
     }
     default:

@@ -57,6 +57,11 @@ export interface ReportStrings {
   /** The shipped sets' categories; the user's own are printed as written. */
   categories: Record<ShippedCategory, string>;
   stat: { state: string; firstToken: string; speed: string; tokens: string; load: string; memory: string; rating: string; ms: string; megabytes: string };
+  /** An answer's sources: the heading, a page, and the run's collections. */
+  sources: string;
+  page(page: number): string;
+  noSources: string;
+  documents(collections: number, only: boolean): string;
   kind: Record<CompareRunKind, string>;
   state: Record<CompareAnswerState, string>;
 }
@@ -112,6 +117,11 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
       'chatgpt-replay': 'ChatGPT replay',
     },
     stat: { state: 'state', firstToken: 'first token', speed: 'tokens/s', tokens: 'tokens', load: 'load', memory: 'peak memory', rating: 'rating', ms: 'ms', megabytes: 'MB' },
+    sources: 'Sources',
+    page: (page) => `page ${page}`,
+    noSources: 'Sources: none cited',
+    documents: (collections, only) =>
+      `Answered from ${collections} ${plural('en', collections) === 'one' ? 'collection' : 'collections'} of documents${only ? ', documents only' : ''}: each prompt's passages were retrieved once and given to every model.`,
     kind: { compare: 'side by side', batch: 'prompt set', replay: 'ChatGPT replay' },
     state: { pending: 'waiting', generating: 'answering', done: 'done', error: 'failed', interrupted: 'interrupted', stopped: 'stopped' },
   },
@@ -167,6 +177,11 @@ export const REPORT_STRINGS: Record<ReportLocale, ReportStrings> = {
       'chatgpt-replay': 'conversation ChatGPT rejouée',
     },
     stat: { state: 'état', firstToken: 'premier jeton', speed: 'jetons/s', tokens: 'jetons', load: 'chargement', memory: 'mémoire max.', rating: 'note', ms: 'ms', megabytes: 'Mo' },
+    sources: 'Sources',
+    page: (page) => `page ${page}`,
+    noSources: 'Sources\u00a0: aucune citée',
+    documents: (collections, only) =>
+      `Réponses à partir de ${collections} ${plural('fr', collections) === 'one' ? 'collection' : 'collections'} de documents${only ? ', documents seulement' : ''}\u00a0: les passages de chaque prompt ont été cherchés une fois et donnés à chaque modèle.`,
     kind: { compare: 'côte à côte', batch: 'jeu de prompts', replay: 'rejeu ChatGPT' },
     state: { pending: 'en attente', generating: 'en cours', done: 'terminé', error: 'échec', interrupted: 'interrompu', stopped: 'arrêté' },
   },

@@ -5,6 +5,7 @@
  * one row per answer. Every figure of the page is a <data> element whose value is the number
  * computed from the store, printed in the locale's format.
  */
+import type { AnswerSource } from '#shared/chat.ts';
 import { answerColumn, type CompareAnswer, type CompareColumn, type CompareRun, type ReportLocale, type Vote } from '#shared/compare.ts';
 import { answerHtml } from './answer-html.ts';
 import { toCsv } from './prompt-sets.ts';
@@ -35,6 +36,7 @@ export const CSV_COLUMNS = [
   'duration_ms',
   'rating',
   'answer',
+  'sources',
 ] as const;
 
 interface Cell {
@@ -91,6 +93,7 @@ export function reportCsv(runs: readonly CompareRun[], locale: ReportLocale = 'e
     number(answer.durationMs),
     number(answer.rating),
     answer.content,
+    answer.sources === null ? null : answer.sources.map((source) => sourceLine(source, REPORT_STRINGS[locale])).join('\n'),
   ]);
   return `\uFEFF${toCsv([CSV_COLUMNS, ...rows], CSV_FORMAT[locale].separator)}`;
 }
@@ -313,6 +316,7 @@ const STYLE = [
   '.markdown>:first-child{margin-top:0}.markdown>:last-child{margin-bottom:0}.markdown pre{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}.markdown code{font:.9em/1.4 ui-monospace,monospace}',
   '.verdict{padding:.6rem .8rem;border-left:4px solid #c8c5bd;background:#f3f5f8}.verdict[data-clear="true"]{border-left-color:#2f9e6e}',
   '.prompt{white-space:pre-wrap;background:#f3f5f8;padding:.5rem;border-radius:6px}',
+  '.sources ol{margin:.2rem 0 0;padding-left:0;list-style:none;font-size:.85em}.sources blockquote{margin:.2rem 0 .4rem;padding-left:.5rem;border-left:3px solid #d0d5dd;white-space:pre-wrap}',
 ].join('');
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[], name: string): string {
@@ -338,7 +342,7 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers, names: ModelN
             `${s.stat.memory} ${n.data(answer.peakMemoryBytes, 'megabytes')} ${s.stat.megabytes}`,
             `${s.stat.rating} ${n.data(answer.rating, 'integer')}`,
           ].join(' · ');
-          return `<div class="answer"><h4>${escapeHtml(column?.label ?? '?')} · ${escapeHtml(name)}</h4><p class="stats">${stats}</p><div class="markdown">${answerHtml(answer.content)}</div></div>`;
+          return `<div class="answer"><h4>${escapeHtml(column?.label ?? '?')} · ${escapeHtml(name)}</h4><p class="stats">${stats}</p><div class="markdown">${answerHtml(answer.content)}</div>${sourcesHtml(answer, s)}</div>`;
         })
         .join('');
       const notes = turn.gradingNotes === null ? '' : `<p class="stats">${escapeHtml(s.labelled(s.gradingNotes, turn.gradingNotes))}</p>`;
@@ -346,7 +350,21 @@ function runSection(run: CompareRun, s: ReportStrings, n: Numbers, names: ModelN
       return `<h4>${escapeHtml(s.prompt(String(turn.position + 1)))}${turn.category === null ? '' : ` · ${escapeHtml(categoryName(s, turn.category))}`}</h4><div class="prompt">${escapeHtml(turn.prompt)}</div>${notes}<div class="answers">${answers}</div>${vote}`;
     })
     .join('');
-  return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(s.kind[run.kind])})</h3>${turns}</section>`;
+  const documents = run.documents === null ? '' : `<p class="stats">${escapeHtml(s.documents(run.documents.collectionIds.length, run.documents.only))}</p>`;
+  return `<section><h3>${escapeHtml(run.title)} (${escapeHtml(s.kind[run.kind])})</h3>${documents}${turns}</section>`;
+}
+
+/** "[1] file, page 2, headings": a source as the report names it. */
+function sourceLine(source: AnswerSource, s: ReportStrings): string {
+  return [`[${source.n}] ${source.fileName}`, source.page === null ? null : s.page(source.page), source.heading === '' ? null : source.heading].filter((part) => part !== null).join(', ');
+}
+
+/** The passages an answer cites, each with its quoted text (escaped: a document is data). */
+function sourcesHtml(answer: CompareAnswer, s: ReportStrings): string {
+  if (answer.sources === null) return '';
+  if (answer.sources.length === 0) return `<p class="stats">${escapeHtml(s.noSources)}</p>`;
+  const items = answer.sources.map((source) => `<li>${escapeHtml(sourceLine(source, s))}<blockquote>${escapeHtml(source.passage)}</blockquote></li>`).join('');
+  return `<div class="sources"><p class="stats">${escapeHtml(s.sources)}</p><ol>${items}</ol></div>`;
 }
 
 function voteText(vote: Vote, run: CompareRun, s: ReportStrings): string {

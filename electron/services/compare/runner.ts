@@ -6,13 +6,15 @@
  * finds the cut answer back in the queue on its next start, and finished answers are never redone.
  */
 import type { ChatMessage, GenerationStats } from '#shared/chat.ts';
-import type { ActiveAnswer, CompareAnswer, CompareEventPayloads } from '#shared/compare.ts';
+import type { ActiveAnswer, CompareAnswer, CompareDocuments, CompareEventPayloads, CompareRun } from '#shared/compare.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { ChatService, JobObserver } from '../chat/chat-service.ts';
 import { StreamedText } from '../chat/streamed-text.ts';
+import type { DocumentsPort } from '../conversations/conversation-chat.ts';
+import { citedSources, groundedMessages } from '../documents/grounding.ts';
 import { readPeakMemoryBytes, resetPeakMemory } from './peak-memory.ts';
 import { answerKey, nextAnswers, ONE_AT_A_TIME, type EngineCapacity, type WaitingAnswer } from './schedule.ts';
-import type { AnswerUpdate, CompareStore } from './store.ts';
+import type { AnswerUpdate, CompareStore, TurnGrounding } from './store.ts';
 
 export type CompareEvent = { [E in keyof CompareEventPayloads]: { event: E; payload: CompareEventPayloads[E] } }[keyof CompareEventPayloads];
 
@@ -26,6 +28,8 @@ export interface RunnerDeps {
   emit: (event: CompareEvent) => void;
   /** How many answers may run at once; one at a time when absent. */
   capacity?: EngineCapacity | undefined;
+  /** The documents' grounding, for runs with collections: the chat's own, retrieving and asking the same way. */
+  documents?: Pick<DocumentsPort, 'ground' | 'contextTokens'> | undefined;
   now?: () => number;
 }
 
@@ -43,6 +47,8 @@ export class CompareRunner {
   private readonly capacity: EngineCapacity;
   private readonly active = new Map<string, Active>();
   private readonly tasks = new Set<Promise<void>>();
+  /** Retrievals in progress, by run and turn. */
+  private readonly groundings = new Map<string, Promise<TurnGrounding>>();
   private disposed = false;
 
   constructor(deps: RunnerDeps) {
@@ -119,35 +125,48 @@ export class CompareRunner {
   private generate(entry: Active): Promise<void> {
     const { answer } = entry;
     return new Promise((resolve) => {
-      let messages: ChatMessage[];
-      try {
-        messages = this.messagesFor(answer);
-      } catch {
-        return resolve(); // the run was deleted meanwhile
-      }
-      let observed = false;
-      const prepare = (jobId: string): JobObserver => {
-        entry.jobId = jobId;
-        this.update(answer, { state: 'generating', content: '' });
-        entry.phase = 'loading';
-        this.progress(answer.runId);
-        const observer = this.observe(entry, resolve);
-        observed = true;
-        return observer;
-      };
-      // The process's high-water mark from here; a model loaded for this answer is counted with it.
-      resetPeakMemory(this.deps.enginePidOf(answer.modelId));
-      this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, { kind: 'compare', slot: entry.slot }).catch((error: unknown) => {
-        // Once observed, the observer was told (onError) and ended the answer. Before that, the job
-        // was refused (a model gone from the folder, a full queue): the answer fails, the run goes on.
-        if (observed) return;
-        this.fail(answer, toErrorPayload(error));
-        resolve();
-      });
+      this.messagesFor(answer).then(
+        ({ messages, grounding }) => this.start(entry, messages, grounding, resolve),
+        (error: unknown) => {
+          // The run was deleted meanwhile, or its passages could not be retrieved: then the answer fails, the run goes on.
+          if (!(error instanceof EnclaveError && error.code === 'NOT_FOUND' && error.details?.id === answer.runId)) this.fail(answer, toErrorPayload(error));
+          resolve();
+        },
+      );
     });
   }
 
-  private observe(entry: Active, ended: () => void): JobObserver {
+  /** Asks the model (or, documents only with nothing found, answers "not found" without it); `resolve` once the answer ended. */
+  private start(entry: Active, messages: ChatMessage[], grounding: TurnGrounding | null, resolve: () => void): void {
+    const { answer } = entry;
+    if (grounding?.kind === 'notFound') {
+      this.update(answer, { state: 'done', content: grounding.text, sources: [] });
+      resolve();
+      return;
+    }
+    let observed = false;
+    const prepare = (jobId: string): JobObserver => {
+      entry.jobId = jobId;
+      this.update(answer, { state: 'generating', content: '' });
+      entry.phase = 'loading';
+      this.progress(answer.runId);
+      const observer = this.observe(entry, resolve, grounding);
+      observed = true;
+      return observer;
+    };
+    // The process's high-water mark from here; a model loaded for this answer is counted with it.
+    resetPeakMemory(this.deps.enginePidOf(answer.modelId));
+    this.deps.chat.generate({ modelId: answer.modelId, messages, sampling: this.deps.store.sampling(answer.runId) }, prepare, { kind: 'compare', slot: entry.slot }).catch((error: unknown) => {
+      // Once observed, the observer was told (onError) and ended the answer. Before that, the job
+      // was refused (a model gone from the folder, a full queue): the answer fails, the run goes on.
+      if (observed) return;
+      this.fail(answer, toErrorPayload(error));
+      resolve();
+    });
+  }
+
+  /** `grounding`: what the prompt was given; the answer keeps the passages it cites. */
+  private observe(entry: Active, ended: () => void, grounding: TurnGrounding | null): JobObserver {
     const { answer } = entry;
     const text = new StreamedText((content) => this.save(answer, { content }), this.now);
     let loadMs = 0;
@@ -164,8 +183,10 @@ export class CompareRunner {
         text.append(delta);
       },
       onDone: (finalText: string, stats: GenerationStats, reasoning: string) => {
+        const content = text.final(finalText);
         this.update(answer, {
-          content: text.final(finalText),
+          content,
+          sources: grounding === null ? null : grounding.kind === 'grounded' ? citedSources(content, grounding.sources) : [],
           reasoning: reasoning === '' ? null : reasoning,
           state: stats.stopReason === 'abort' ? 'stopped' : 'done',
           timeToFirstTokenMs: stats.timeToFirstTokenMs,
@@ -184,8 +205,46 @@ export class CompareRunner {
     };
   }
 
-  private messagesFor(answer: WaitingAnswer): ChatMessage[] {
+  /** The messages to send, and for a run with documents what its prompt was given. */
+  private async messagesFor(answer: WaitingAnswer): Promise<{ messages: ChatMessage[]; grounding: TurnGrounding | null }> {
     const run = this.deps.store.get(answer.runId);
+    const messages = this.historyFor(run, answer);
+    const grounding = await this.groundingFor(run, answer.turn);
+    return { messages: grounding?.kind === 'grounded' ? groundedMessages(messages, grounding.sources, run.documents?.only ?? false) : messages, grounding };
+  }
+
+  /**
+   * Retrieved once per prompt, at its first answer, and kept with the turn: every model gets the
+   * same passages (and a run resumed after a kill the ones it had). The query is the prompt, with
+   * the prompt before it for a follow-up of a side-by-side run; the passages fit the smallest
+   * context window of the run's models.
+   */
+  private groundingFor(run: CompareRun, turn: number): Promise<TurnGrounding | null> {
+    const { documents } = this.deps;
+    if (run.documents === null || documents === undefined) return Promise.resolve(null);
+    const key = `${run.id}/${turn}`;
+    // Columns starting together wait for the same retrieval.
+    let grounding = this.groundings.get(key);
+    if (grounding === undefined) {
+      grounding = this.retrieve(run, turn, run.documents, documents).finally(() => this.groundings.delete(key));
+      this.groundings.set(key, grounding);
+    }
+    return grounding;
+  }
+
+  private async retrieve(run: CompareRun, turn: number, attached: CompareDocuments, documents: NonNullable<RunnerDeps['documents']>): Promise<TurnGrounding> {
+    const kept = this.deps.store.turnGrounding(run.id, turn);
+    if (kept !== null) return kept;
+    const prompts: ChatMessage[] = run.turnList.slice(run.kind === 'batch' ? turn : 0, turn + 1).map((shown) => ({ role: 'user', content: shown.prompt }));
+    const sampling = this.deps.store.sampling(run.id);
+    const windows = this.deps.store.columns(run.id).flatMap((column) => (column.modelId === null ? [] : [documents.contextTokens(column.modelId, sampling)]));
+    const found = await documents.ground({ collectionIds: attached.collectionIds, only: attached.only }, prompts, Math.min(...windows), attached.locale);
+    const grounding: TurnGrounding = found.kind === 'grounded' ? { kind: 'grounded', sources: found.sources } : found;
+    this.deps.store.setTurnGrounding(run.id, turn, grounding);
+    return grounding;
+  }
+
+  private historyFor(run: CompareRun, answer: WaitingAnswer): ChatMessage[] {
     const system: ChatMessage[] = run.systemPrompt === '' ? [] : [{ role: 'system', content: run.systemPrompt }];
     const prompt = (turn: number): string => run.turnList[turn]?.prompt ?? '';
     if (run.kind === 'batch') return [...system, { role: 'user', content: prompt(answer.turn) }];

@@ -6,11 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { LIMITS_COMPARE, type CompareCommandResults, type CompareRun, type ReportFile, type ReportLocale } from '#shared/compare.ts';
+import { LIMITS_COMPARE, type CompareCommandResults, type CompareDocuments, type CompareRun, type ReportFile, type ReportLocale } from '#shared/compare.ts';
 import type { CommandInput } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
 import { modelIdLabel } from '#shared/servers.ts';
 import type { ChatService } from '../chat/chat-service.ts';
+import type { DocumentsPort } from '../conversations/conversation-chat.ts';
 import type { ConversationService } from '../conversations/conversation-service.ts';
 import type { Library } from '../models/library.ts';
 import { titleFrom } from '../conversations/title.ts';
@@ -27,7 +28,15 @@ export type CompareHandlers = { [C in CompareCommand]: (input: CommandInput<C>) 
 
 export const REPORTS_DIR_NAME = 'reports';
 
-export interface CompareServiceOptions extends Omit<RunnerDeps, 'store'> {
+/** What a run with documents needs: the chat's grounding, and a check that a collection exists. */
+export interface CompareDocumentsPort extends Pick<DocumentsPort, 'ground' | 'contextTokens'> {
+  /** Throws NOT_FOUND for a collection that is not in the app. */
+  assertCollection(id: string): void;
+}
+
+export interface CompareServiceOptions extends Omit<RunnerDeps, 'store' | 'documents'> {
+  /** Runs may answer from collections of documents when given. */
+  documents?: CompareDocumentsPort | undefined;
   db: DatabaseSync;
   conversations: ConversationService;
   dataDir: string;
@@ -73,6 +82,7 @@ export class CompareService {
       'compare.get': ({ id }) => store.get(id),
       'compare.start': (input) => {
         this.assertModels(input.modelIds);
+        this.assertDocuments(input.documents);
         const modelIds = input.blind === true ? shuffled(input.modelIds) : input.modelIds;
         const id = store.create({
           kind: 'compare',
@@ -80,6 +90,7 @@ export class CompareService {
           systemPrompt: input.systemPrompt ?? '',
           blind: input.blind ?? false,
           sampling: input.sampling ?? {},
+          documents: input.documents,
           columns: modelIds.map((modelId) => ({ modelId, reference: false })),
           turns: [{ prompt: input.prompt, category: input.category?.trim() || null, gradingNotes: null }],
         });
@@ -140,6 +151,7 @@ export class CompareService {
       'compare.exportSet': ({ id, format }) => exportSet(this.set(id), format),
       'compare.startBatch': (input) => {
         this.assertModels(input.modelIds);
+        this.assertDocuments(input.documents);
         const set = this.set(input.setId);
         // Blind: the models change columns from one prompt to the next, so recognising one answer's style names no other.
         const orders = input.blind === true ? balancedColumnOrders(input.modelIds.length, set.prompts.length) : null;
@@ -149,6 +161,7 @@ export class CompareService {
           systemPrompt: '',
           blind: input.blind ?? false,
           sampling: input.sampling ?? {},
+          documents: input.documents,
           columns: input.modelIds.map((modelId) => ({ modelId, reference: false })),
           turns: set.prompts.map((prompt, turn) => ({
             prompt: prompt.prompt,
@@ -214,6 +227,14 @@ export class CompareService {
     const set = [...BUILTIN_SETS, ...this.store.userSets()].find((candidate) => candidate.id === id);
     if (set === undefined) throw new EnclaveError('NOT_FOUND', `no prompt set ${id}`, { id });
     return set;
+  }
+
+  /** Refused before anything is saved: a collection that is not in the app, or documents where this workbench has none. */
+  private assertDocuments(documents: CompareDocuments | undefined): void {
+    if (documents === undefined) return;
+    const port = this.options.documents;
+    if (port === undefined) throw new EnclaveError('FORBIDDEN', 'this workbench answers without documents');
+    for (const id of new Set(documents.collectionIds)) port.assertCollection(id);
   }
 
   /** Refused before anything is saved: a model that cannot answer (not in the library, unusable, no such server), or twice the same model. */

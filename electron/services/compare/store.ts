@@ -1,12 +1,13 @@
-/** Comparison runs, votes and prompt sets in the conversations database (migration 3). */
+/** Comparison runs, votes and prompt sets in the conversations database (migration 3; since the documents migration, a run's collections and each prompt's passages). */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Sampling } from '#shared/chat.ts';
+import type { AnswerSource, Sampling } from '#shared/chat.ts';
 import {
   columnLabel,
   type CompareAnswer,
   type CompareAnswerState,
   type CompareColumn,
+  type CompareDocuments,
   type CompareRun,
   type CompareRunKind,
   type CompareRunState,
@@ -30,6 +31,7 @@ interface RunRow {
   revealed: number;
   system_prompt: string;
   sampling: string;
+  documents: string | null;
   created_at: number;
 }
 
@@ -47,6 +49,7 @@ interface AnswerRow {
   duration_ms: number | null;
   error_code: string | null;
   rating: number | null;
+  sources: string | null;
 }
 
 export interface NewRun {
@@ -55,6 +58,7 @@ export interface NewRun {
   systemPrompt: string;
   blind: boolean;
   sampling: Sampling;
+  documents?: CompareDocuments | undefined;
   /** In display order; null for the reference column. */
   columns: { modelId: string | null; reference: boolean }[];
   /** `columnOrder`: see CompareTurn; absent when the order is the columns' own. */
@@ -75,7 +79,14 @@ const ANSWER_COLUMNS: Record<keyof AnswerUpdate, string> = {
   peakMemoryBytes: 'peak_memory_bytes',
   durationMs: 'duration_ms',
   errorCode: 'error_code',
+  sources: 'sources',
 };
+
+/**
+ * What a prompt of a run with documents was given, decided once for every model: its passages, or
+ * "not found" (documents only), or nothing relevant (the prompt goes as it is).
+ */
+export type TurnGrounding = { kind: 'none' } | { kind: 'notFound'; text: string } | { kind: 'grounded'; sources: AnswerSource[] };
 
 export class CompareStore {
   private readonly db: DatabaseSync;
@@ -92,7 +103,7 @@ export class CompareStore {
   recover(): number {
     return Number(
       this.sql(
-        `UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL WHERE state = 'generating'
+        `UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL, sources = NULL WHERE state = 'generating'
          AND run_id IN (SELECT id FROM compare_runs WHERE state = 'running')`,
       ).run().changes,
     );
@@ -101,7 +112,7 @@ export class CompareStore {
   create(input: NewRun): string {
     const id = randomUUID();
     transaction(this.db, () => {
-      this.sql('INSERT INTO compare_runs (id, kind, title, state, blind, system_prompt, sampling, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      this.sql('INSERT INTO compare_runs (id, kind, title, state, blind, system_prompt, sampling, documents, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
         id,
         input.kind,
         input.title,
@@ -109,6 +120,7 @@ export class CompareStore {
         input.blind ? 1 : 0,
         input.systemPrompt,
         JSON.stringify(input.sampling),
+        input.documents === undefined ? null : JSON.stringify(input.documents),
         this.now(),
       );
       input.columns.forEach((column, position) =>
@@ -165,7 +177,8 @@ export class CompareStore {
       vote: votes.get(turn.position) ?? null,
     }));
     const answers = (this.sql('SELECT * FROM compare_answers WHERE run_id = ? ORDER BY turn, column_position').all(id) as unknown as AnswerRow[]).map((answer) => shown(toAnswer(answer), hidden));
-    return { ...this.summary(row), systemPrompt: row.system_prompt, revealed: !hidden, columnList, turnList, answers };
+    const documents = row.documents === null ? null : (JSON.parse(row.documents) as CompareDocuments);
+    return { ...this.summary(row), systemPrompt: row.system_prompt, documents, revealed: !hidden, columnList, turnList, answers };
   }
 
   /** One answer as the renderer may see it (see `get`). */
@@ -193,8 +206,18 @@ export class CompareStore {
     const entries = Object.entries(update) as [keyof AnswerUpdate, unknown][];
     if (entries.length === 0) return;
     const assignments = entries.map(([key]) => `${ANSWER_COLUMNS[key]} = ?`).join(', ');
-    const values = entries.map(([, value]) => value as string | number | null);
+    const values = entries.map(([key, value]) => (key === 'sources' ? (value === null ? null : JSON.stringify(value)) : (value as string | number | null)));
     this.sql(`UPDATE compare_answers SET ${assignments}, finished_at = ? WHERE run_id = ? AND turn = ? AND column_position = ?`).run(...values, this.now(), id, turn, column);
+  }
+
+  /** What this prompt of the run was given, once decided (null before its first answer starts). */
+  turnGrounding(id: string, turn: number): TurnGrounding | null {
+    const row = this.sql('SELECT grounding FROM compare_turns WHERE run_id = ? AND position = ?').get(id, turn) as { grounding: string | null } | undefined;
+    return row === undefined || row.grounding === null ? null : (JSON.parse(row.grounding) as TurnGrounding);
+  }
+
+  setTurnGrounding(id: string, turn: number, grounding: TurnGrounding): void {
+    this.sql('UPDATE compare_turns SET grounding = ? WHERE run_id = ? AND position = ?').run(JSON.stringify(grounding), id, turn);
   }
 
   rate(id: string, turn: number, column: number, rating: number | null): void {
@@ -221,7 +244,7 @@ export class CompareStore {
   /** Answers in these states go back to the queue. */
   requeue(id: string, states: readonly CompareAnswerState[]): void {
     const placeholders = states.map(() => '?').join(', ');
-    this.sql(`UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL, error_code = NULL WHERE run_id = ? AND state IN (${placeholders})`).run(id, ...states);
+    this.sql(`UPDATE compare_answers SET state = 'pending', content = '', reasoning = NULL, error_code = NULL, sources = NULL WHERE run_id = ? AND state IN (${placeholders})`).run(id, ...states);
   }
 
   stopWaiting(id: string): void {
@@ -368,5 +391,6 @@ function toAnswer(row: AnswerRow): CompareAnswer {
     durationMs: row.duration_ms,
     errorCode: row.error_code,
     rating: row.rating,
+    sources: row.sources === null ? null : (JSON.parse(row.sources) as AnswerSource[]),
   };
 }

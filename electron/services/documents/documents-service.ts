@@ -53,13 +53,14 @@ export class DocumentsService {
 
   constructor(options: DocumentsOptions) {
     this.store = new DocumentStore(options.db);
-    this.store.recover();
     const dense = options.embeddings ?? NO_EMBEDDINGS;
     this.embeddings = new DocumentEmbeddings(this.store, dense.engine, dense.model, dense.resolve, dense.emit);
     const embeddings = this.embeddings;
     this.ingestion = new DocumentIngestion(this.store, options.dataDir, options.emit, { entry: options.extractWorker, limits: options.extractionLimits ?? DEFAULT_EXTRACTION_LIMITS }, () =>
       embeddings.refresh(),
     );
+    // Files a stop left queued or half-read are read on.
+    this.ingestion.start();
     this.retrieval = new DocumentRetrieval(this.store, this.embeddings);
     this.grounding = new DocumentGrounding(this.retrieval);
     const { store, grounding } = this;

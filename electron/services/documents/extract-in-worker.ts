@@ -14,6 +14,8 @@ import { unreadable } from './extract.ts';
 export interface WorkerTask {
   path: string;
   fileName: string;
+  /** The first page of a PDF to read (1, or the page after those saved before a stop or a pause). */
+  fromPage: number;
 }
 
 export interface ExtractionResult {
@@ -22,7 +24,8 @@ export interface ExtractionResult {
   blocks: Block[];
 }
 
-export type WorkerMessage = { type: 'page'; read: number; total: number } | { type: 'done'; result: ExtractionResult } | { type: 'error'; error: ErrorPayload };
+/** A PDF's pages come one message each, with their blocks (the result then holds none). */
+export type WorkerMessage = { type: 'page'; read: number; total: number; blocks: Block[] } | { type: 'done'; result: ExtractionResult } | { type: 'error'; error: ErrorPayload };
 
 export interface ExtractionLimits {
   /** The worker's heap (old generation), in MB. */
@@ -44,7 +47,7 @@ export class ExtractionWorker {
     this.limits = limits;
   }
 
-  extract(task: WorkerTask, options: { onPage?: (read: number, total: number) => void; signal?: AbortSignal } = {}): Promise<ExtractionResult> {
+  extract(task: WorkerTask, options: { onPage?: (read: number, total: number, blocks: Block[]) => void; signal?: AbortSignal } = {}): Promise<ExtractionResult> {
     const worker = (this.worker ??= new Worker(this.entry, { resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb }, stdout: false, stderr: false }));
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -62,7 +65,7 @@ export class ExtractionWorker {
       const timer = setTimeout(() => finish(() => reject(unreadable('document-too-large', `${task.fileName}: not read within ${this.limits.timeMs} ms`)), false), this.limits.timeMs);
       const onAbort = (): void => finish(() => reject(new EnclaveError('BAD_REQUEST', 'cancelled')), false);
       const onMessage = (message: WorkerMessage): void => {
-        if (message.type === 'page') options.onPage?.(message.read, message.total);
+        if (message.type === 'page') options.onPage?.(message.read, message.total, message.blocks);
         else if (message.type === 'done') finish(() => resolve(message.result), true);
         else finish(() => reject(new EnclaveError(message.error.code, message.error.message, message.error.details)), false);
       };

@@ -64,9 +64,17 @@ export class DocumentGrounding {
     const relevant = found.filter((passage) => isRelevant(ownTerms, searchable(passage)) || isRelevant(previousTerms, searchable(passage)) || (passage.similarity ?? 0) >= VECTOR_RELEVANCE);
     const sources = withinBudget(relevant, Math.floor(contextTokens * PASSAGE_SHARE));
     if (sources.length === 0) return attachment.only ? { kind: 'notFound', text: NOT_FOUND_ANSWER[locale] } : { kind: 'none' };
-    const messages = history.map((message, index) => (index === lastIndex ? { role: 'user' as const, content: groundedQuestion(question.content, sources, attachment.only) } : message));
-    return { kind: 'grounded', messages, sources };
+    return { kind: 'grounded', messages: groundedMessages(history, sources, attachment.only), sources };
   }
+}
+
+/**
+ * The history with its last question given these numbered passages: how `ground` asks, and how the
+ * comparison workbench gives every model the passages retrieved once for a prompt.
+ */
+export function groundedMessages(history: readonly ChatMessage[], sources: readonly AnswerSource[], only: boolean): ChatMessage[] {
+  const lastIndex = history.findLastIndex((message) => message.role === 'user');
+  return history.map((message, index) => (index === lastIndex ? { role: 'user' as const, content: groundedQuestion(message.content, sources, only) } : message));
 }
 
 /**

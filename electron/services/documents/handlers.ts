@@ -13,7 +13,7 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     'documents.create': (input) => store.create(input.name),
     'documents.rename': (input) => store.rename(input.id, input.name),
     'documents.delete': (input) => {
-      store.delete(input.id);
+      ingestion.deleteCollection(input.id);
       embeddings.refresh();
       return { deleted: true };
     },
@@ -21,11 +21,22 @@ export function documentsHandlers(documents: DocumentsService): Handlers<Documen
     'documents.add': (input) => ingestion.add(input.jobId, input.collectionId, input.sources),
     'documents.cancel': (input) => ingestion.cancel(input.jobId),
     'documents.removeFile': (input) => {
-      store.removeFile(input.fileId);
+      store.file(input.fileId);
+      ingestion.removeFile(input.fileId);
       embeddings.refresh();
       return { removed: true };
     },
+    'documents.pause': (input) => {
+      store.collection(input.collectionId);
+      return ingestion.pause(input.collectionId);
+    },
+    'documents.resume': (input) => {
+      store.collection(input.collectionId);
+      return ingestion.resume(input.collectionId);
+    },
+    'documents.refresh': (input) => ingestion.refresh(input.jobId, input.collectionId),
     'documents.search': (input) => retrieval.retrieve(input.collectionIds, queryTerms(input.query), input.query, input.limit),
+    'documents.passages': (input) => store.passages(input.fileId, input),
     'documents.attachment': (input) => store.attachment(input.conversationId),
     'documents.embeddingStatus': () => embeddings.status(),
   };

@@ -10,7 +10,7 @@ export function workshopHandlers(workshop: Workshop): Handlers<keyof typeof work
   return {
     'workshop.status': () => workshop.status(),
     'workshop.interfaces': () => lanInterfaces(),
-    'workshop.start': ({ address, port, modelIds }) => workshop.start(address, port, modelIds),
+    'workshop.start': ({ address, port, modelIds, documents }) => workshop.start(address, port, modelIds, documents),
     'workshop.stop': () => workshop.stop(),
     'workshop.remove': ({ participantId }) => workshop.remove(participantId),
     'workshop.reset': () => workshop.reset(),

@@ -1,11 +1,13 @@
 /**
  * What a workshop participant's browser may do: chat with the loaded models in their own
- * conversations, in their own turn of the shared queue. Library, downloads, settings, the local
+ * conversations, in their own turn of the shared queue, answered from the collections the trainer
+ * shares (read-only: their passages open, nothing else of the documents is reachable). Library, downloads, settings, the local
  * API and other participants' conversations are out of reach: their router has no handler for them.
  */
 import type { HostEvent } from '#shared/contract.ts';
 import type { ContractEndpoint } from '#shared/endpoint.ts';
 import { EnclaveError } from '#shared/errors.ts';
+import type { DocumentWindow } from '#shared/documents.ts';
 import type { WorkshopMe } from '#shared/workshop.ts';
 import { createRouter, type Handlers } from '../../router/router.ts';
 import type { ChatService, JobObserver } from '../chat/chat-service.ts';
@@ -28,6 +30,12 @@ export interface ParticipantEndpointOptions {
   me: () => WorkshopMe;
   /** The models the trainer offers the room: the only ones listed and answered. */
   roomModels: () => string[];
+  /** The collections the trainer shares with the room: the only ones answered from, and whose files open. */
+  roomCollections: () => readonly string[];
+  /** Whether the room answers from its documents only. */
+  roomOnly: () => boolean;
+  /** A window of a file's passages (null: the app has no documents). */
+  passages: ((fileId: string, around: { page?: number | null | undefined; quote?: string | undefined; position?: number | undefined }) => DocumentWindow | null) | null;
   /** They leave now, their room having ended. */
   leave: () => void;
 }
@@ -69,6 +77,9 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
         if (participant.ending !== null)
           throw new EnclaveError('WORKSHOP_ENDED', 'the workshop has ended for this participant: their conversations can still be downloaded', { ...participant.ending });
         if (!options.roomModels().includes(rest.modelId)) throw new EnclaveError('FORBIDDEN', `${rest.modelId} is not one of the workshop's models`, { modelId: rest.modelId });
+        const shared = options.roomCollections();
+        const other = conversation?.documents?.collectionIds.find((id) => !shared.includes(id));
+        if (other !== undefined) throw new EnclaveError('FORBIDDEN', 'participants answer only from the collections the trainer shares', { collectionId: other });
         participants.assertMayAsk(participant);
         // The job is theirs to stop from the moment they name it, before the engine says anything.
         participant.jobs.add(rest.jobId);
@@ -86,6 +97,14 @@ export function participantEndpoint(options: ParticipantEndpointOptions): Contra
         }
       },
       ...participant.conversations.handlers,
+      // Every conversation of theirs answers from what the room shares.
+      'documents.attachment': () => ({ collectionIds: [...options.roomCollections()], only: options.roomOnly() }),
+      // A source opens its document, if it is in a collection the room shares (any other is as good as absent).
+      'documents.passages': ({ fileId, ...around }) => {
+        const window = options.passages?.(fileId, around) ?? null;
+        if (window === null || !options.roomCollections().includes(window.file.collectionId)) throw new EnclaveError('NOT_FOUND', `no document ${fileId}`, { fileId });
+        return window;
+      },
     },
     { unavailable: (command) => new EnclaveError('FORBIDDEN', `${command} is not available to workshop participants`) },
   );

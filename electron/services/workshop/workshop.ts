@@ -12,13 +12,25 @@ import QRCode from 'qrcode';
 import type { WebSocket } from 'ws';
 import type { HostEvent } from '#shared/contract.ts';
 import { EnclaveError } from '#shared/errors.ts';
-import { WORKSHOP_GRACE_MS, WORKSHOP_PARALLEL, type WorkshopCaller, type WorkshopEnding, type WorkshopMe, type WorkshopParticipant, type WorkshopPush, type WorkshopStatus } from '#shared/workshop.ts';
+import type { DocumentAttachment, DocumentWindow } from '#shared/documents.ts';
+import {
+  WORKSHOP_GRACE_MS,
+  WORKSHOP_PARALLEL,
+  type RoomDocuments,
+  type WorkshopCaller,
+  type WorkshopEnding,
+  type WorkshopMe,
+  type WorkshopParticipant,
+  type WorkshopPush,
+  type WorkshopStatus,
+} from '#shared/workshop.ts';
 import { sameCaller, type Caller, type ChatService } from '../chat/chat-service.ts';
 import { listen } from '../platform/listen.ts';
 import { JoinAttempts } from './join-attempts.ts';
 import { joinPage, type JoinFailure } from './join-page.ts';
 import { isShareableAddress, newJoinCode, sameCode } from './lan.ts';
 import { disconnect, Participants, type Participant } from './participants.ts';
+import type { DocumentsPort } from '../conversations/conversation-chat.ts';
 import { openConversations } from '../conversations/open-conversations.ts';
 import { participantEndpoint, type SharedReads } from './participant-endpoint.ts';
 import { createAppServer, serveConnection, urlFor, type AppServer } from '../platform/web-server.ts';
@@ -30,6 +42,13 @@ const MAX_NAME_CHARS = 40;
 /** How long removing someone waits for their running answer to stop before closing their database anyway. */
 const JOBS_STOP_WAIT_MS = 5_000;
 const JOIN_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+
+/** What a room needs of the documents feature to answer from the collections the trainer shares. */
+export interface WorkshopDocumentsPort extends Pick<DocumentsPort, 'ground' | 'contextTokens'> {
+  /** Throws NOT_FOUND for a collection that is not in the app. */
+  collection(id: string): { id: string; name: string };
+  passages(fileId: string, around: { page?: number | null | undefined; quote?: string | undefined; position?: number | undefined }): DocumentWindow;
+}
 
 export interface WorkshopOptions {
   /** The trainer's read-only answers participants share. */
@@ -43,6 +62,8 @@ export interface WorkshopOptions {
   emit: (event: HostEvent) => void;
   /** How long participants keep their window after their room ends (WORKSHOP_GRACE_MS); 0: out at once. */
   graceMs?: number;
+  /** The trainer's collections, some of which a room may share read-only. */
+  documents?: WorkshopDocumentsPort | undefined;
 }
 
 /** A participant whose room ended, until their conversations are deleted. */
@@ -55,6 +76,8 @@ interface Leaving {
 interface Open {
   app: AppServer;
   modelIds: string[];
+  /** What the room answers from; null: no documents. */
+  documents: DocumentAttachment | null;
   url: string;
   joinCode: string;
   qr: boolean[][];
@@ -80,8 +103,13 @@ export class Workshop {
   }
 
   /** Opens a new room: participants of an earlier one (and folders a crash left) are gone. */
-  async start(address: string, port: number, chosen?: readonly string[]): Promise<WorkshopStatus> {
+  async start(address: string, port: number, chosen?: readonly string[], documents?: DocumentAttachment): Promise<WorkshopStatus> {
     if (!isShareableAddress(address)) throw new EnclaveError('BAD_REQUEST', `${address} is not an address of this machine`, { address });
+    if (documents !== undefined) {
+      const port = this.options.documents;
+      if (port === undefined) throw new EnclaveError('FORBIDDEN', 'this app has no documents to share');
+      for (const id of documents.collectionIds) port.collection(id);
+    }
     const usable = (await this.options.shared['models.list']({})).filter((model) => model.problem === null).map((model) => model.id);
     const unknown = chosen?.find((modelId) => !usable.includes(modelId));
     if (unknown !== undefined) throw new EnclaveError('MODEL_NOT_FOUND', `${unknown} is not a usable model of the library`, { modelId: unknown });
@@ -95,7 +123,8 @@ export class Workshop {
     const app = createAppServer({ staticDir, intercept: (req, res) => this.gate(req, res), accept: (req) => this.accept(req) });
     await listen(app.server, port, address);
     const url = urlFor(address, (app.server.address() as AddressInfo).port);
-    this.open = { app, modelIds, url, joinCode: newJoinCode(), qr: qrModules(url) };
+    const shared = documents === undefined ? null : { collectionIds: [...new Set(documents.collectionIds)], only: documents.only };
+    this.open = { app, modelIds, documents: shared, url, joinCode: newJoinCode(), qr: qrModules(url) };
     this.attempts.clear();
     this.options.chat.setParallel(WORKSHOP_PARALLEL);
     this.announce(true);
@@ -171,6 +200,7 @@ export class Workshop {
       throughput: { answers: recent.length, tokensPerSecond: busyMs > 0 ? (tokens * 1000) / busyMs : 0 },
       pushed: this.pushed,
       modelIds: this.open?.modelIds ?? [],
+      documents: this.roomDocuments(),
       graceMs: this.graceMs(),
     };
   }
@@ -185,12 +215,33 @@ export class Workshop {
     return this.open?.modelIds ?? [];
   }
 
+  /** The shared collections still in the app, by name; null when the room shares none. */
+  private roomDocuments(): RoomDocuments | null {
+    const shared = this.open?.documents ?? null;
+    const port = this.options.documents;
+    if (shared === null || port === undefined) return null;
+    const collections = shared.collectionIds.flatMap((id) => {
+      try {
+        const { name } = port.collection(id);
+        return [{ id, name }];
+      } catch {
+        return []; // deleted since the room opened
+      }
+    });
+    return { collections, only: shared.only };
+  }
+
+  /** What every participant's conversation answers from: the room's collections, whatever the participant's window says. */
+  private roomAttachment(): DocumentAttachment {
+    return this.open?.documents ?? { collectionIds: [], only: false };
+  }
+
   private graceMs(): number {
     return this.options.graceMs ?? WORKSHOP_GRACE_MS;
   }
 
   private me(participant: Participant): WorkshopMe {
-    return { name: participant.name, pushed: participant.ending === null ? this.pushed : null, ending: participant.ending, modelIds: this.roomModels() };
+    return { name: participant.name, pushed: participant.ending === null ? this.pushed : null, ending: participant.ending, modelIds: this.roomModels(), documents: this.roomDocuments() };
   }
 
   private roomDir(): string {
@@ -198,7 +249,20 @@ export class Workshop {
   }
 
   private newRoom(): Participants {
-    return new Participants(this.roomDir(), (dir, caller) => openConversations(dir, this.options.chat, caller));
+    return new Participants(this.roomDir(), (dir, caller) => {
+      const conversations = openConversations(dir, this.options.chat, caller);
+      const { documents } = this.options;
+      if (documents !== undefined) {
+        // Read-only: the room's collections are read back on each question; nothing a participant sends attaches others.
+        conversations.chat.useDocuments({
+          attachment: () => this.roomAttachment(),
+          attach: () => undefined,
+          ground: (attachment, history, contextTokens, locale) => documents.ground(attachment, history, contextTokens, locale),
+          contextTokens: (modelId, sampling) => documents.contextTokens(modelId, sampling),
+        });
+      }
+      return conversations;
+    });
   }
 
   /** Everyone out; the next to join starts a fresh room. */
@@ -324,6 +388,9 @@ export class Workshop {
       participant,
       me: () => this.me(participant),
       roomModels: () => this.roomModels(),
+      roomCollections: () => this.roomAttachment().collectionIds,
+      roomOnly: () => this.roomAttachment().only,
+      passages: this.options.documents === undefined ? null : (fileId, around) => this.options.documents?.passages(fileId, around) ?? null,
       // After the answer to workshop.leave has gone out on the connection this closes.
       leave: () => setImmediate(() => void this.finish(participant.token)),
     });

@@ -1,5 +1,5 @@
 // The zero-egress proof: a whole session (load, chat, a side-by-side comparison and its report,
-// settings, search, documents read and a question answered from them) through the web host and the engine process, each with every outbound
+// settings, search, documents read (a scanned page through text recognition) and a question answered from them) through the web host and the engine process, each with every outbound
 // connection recorded from its first line (node --import, passed on to the forked engine through
 // execArgv). A llama-server on loopback is configured (ENCLAVE_SERVERS) and answers once: the
 // only connections are to it. Then Offline on during a download request: refused, logged, and the
@@ -152,6 +152,11 @@ describe('zero egress', () => {
     await ok('documents.add', { jobId: newJobId(), collectionId: collection.id, sources: paths.map((path) => ({ path })) });
     await waitUntil(async () => ((await ok<{ ready: number }[]>('documents.list'))[0]?.ready === paths.length ? true : null), 'the corpus to be read', { intervalMs: 100 });
     expect(await ok<unknown[]>('documents.search', { collectionIds: [collection.id], query: 'préavis résiliation', limit: 5 })).not.toHaveLength(0);
+    // The corpus holds a scanned page: read by text recognition, on the machine.
+    expect((await ok<{ fileName: string; page: number | null }[]>('documents.search', { collectionIds: [collection.id], query: 'plafond de garantie par sinistre', limit: 1 }))[0]).toMatchObject({
+      fileName: 'attestation-assurance.pdf',
+      page: 2,
+    });
     const grounded = await ok<{ jobId: string }>('chat.generate', {
       jobId: newJobId(),
       modelId,
@@ -173,6 +178,8 @@ describe('zero egress', () => {
     expect(processes.some((record) => record.pid !== hostPid && record.argv.some((arg) => arg.endsWith('engine-main.ts')))).toBe(true);
     // And in the documents' extraction worker (a thread of the host: `--import` reaches it too).
     expect(processes.some((record) => record.pid === hostPid && record.argv.some((arg) => arg.endsWith('extract-worker.ts')))).toBe(true);
+    // And in the text recognition engine's thread, which the extraction worker starts.
+    expect(processes.some((record) => record.pid === hostPid && record.argv.some((arg) => arg.endsWith(join('tesseract.js', 'src', 'worker-script', 'node', 'index.js'))))).toBe(true);
     const outbound = records.filter((record) => record.kind !== 'process');
     console.info(`zero-egress session: ${processes.length} processes recorded, ${outbound.length} outbound connections, ${outbound.filter((r) => !isLoopback(r)).length} non-loopback`);
     expect(outbound.filter((record) => !isLoopback(record))).toEqual([]);

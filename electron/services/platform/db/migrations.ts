@@ -186,7 +186,23 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE messages ADD COLUMN sources TEXT;
   `,
-  // Dense vectors of the documents' passages from the chosen embedding model (Float32, normalised):
+  // 8: ingestion that survives a stop and follows the disk: the job a file was added by, where it
+  // is read from (its path on disk with the size and modification time read, or an uploaded
+  // file kept in the data folder until read), its page count, and the folders added whole.
+  `
+  ALTER TABLE doc_files ADD COLUMN job_id TEXT;
+  ALTER TABLE doc_files ADD COLUMN path TEXT;
+  ALTER TABLE doc_files ADD COLUMN mtime INTEGER;
+  ALTER TABLE doc_files ADD COLUMN pending_upload TEXT;
+  ALTER TABLE doc_files ADD COLUMN page_count INTEGER;
+  CREATE INDEX doc_files_state ON doc_files(state, added_at);
+  CREATE TABLE doc_folders (
+    collection_id TEXT NOT NULL REFERENCES doc_collections(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    PRIMARY KEY (collection_id, path)
+  );
+  `,
+  // 9: dense vectors of the documents' passages from the chosen embedding model (Float32, normalised):
   // one per passage, removed with it.
   `
   CREATE TABLE doc_vectors (
@@ -195,6 +211,14 @@ export const MIGRATIONS: readonly string[] = [
     vector BLOB NOT NULL
   );
   CREATE INDEX doc_vectors_model ON doc_vectors(model);
+  `,
+  // documents in the comparison workbench: the collections a run answers from; the passages
+  // retrieved once for each prompt and given to every model (or "not found"); the passages each
+  // answer cites.
+  `
+  ALTER TABLE compare_runs ADD COLUMN documents TEXT;
+  ALTER TABLE compare_turns ADD COLUMN grounding TEXT;
+  ALTER TABLE compare_answers ADD COLUMN sources TEXT;
   `,
 ];
 

@@ -3,6 +3,7 @@ import type { CompareAnswer, CompareColumn } from '#shared/compare.ts';
 import { formatBytes, formatDuration, formatRate } from '../../i18n/format.ts';
 import { Markdown } from '../chat/LazyMarkdown.tsx';
 import { Reasoning } from '../chat/Reasoning.tsx';
+import { AnswerSources } from '../documents/AnswerSources.tsx';
 import { useAppSelector } from '../../state/react.tsx';
 import { selectModelName } from '../../state/slices/models.ts';
 
@@ -45,6 +46,15 @@ export function AnswerCell({ column, answer, blind, onRate }: { column: CompareC
       {finished && answer.state !== 'done' && (
         <p className="muted compare-cell-note">{answer.errorCode !== null ? t(`errors.${answer.errorCode}`, { defaultValue: answer.errorCode }) : t(`compare.state.${answer.state}`)}</p>
       )}
+      {answer.state === 'done' &&
+        answer.sources !== null &&
+        (answer.sources.length > 0 ? (
+          <AnswerSources sources={answer.sources} />
+        ) : (
+          <p className="muted compare-cell-note" data-testid="compare-no-sources">
+            {t('compare.documents.noSources')}
+          </p>
+        ))}
       {stats.length > 0 && answer.state === 'done' && (
         <p className="answer-stats compare-stats" data-testid="compare-stats">
           {stats.map((text) => (

@@ -5,14 +5,17 @@ import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
+import type { DocumentAttachment } from '#shared/documents.ts';
+import { CompareDocumentsPicker, runDocuments } from './CompareDocumentsPicker.tsx';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
 /** One prompt (and an optional system prompt) for 2 to 4 models, side by side or blind. */
 export function NewRunForm() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const { openRun } = useActions().compare;
+  const [documents, setDocuments] = useState<DocumentAttachment>({ collectionIds: [], only: false });
   const [modelIds, setModelIds] = useState<string[]>([]);
   const [prompt, setPrompt] = useState('');
   const [systemPrompt, setSystemPrompt] = useState('');
@@ -25,10 +28,19 @@ export function NewRunForm() {
     event.preventDefault();
     if (!ready) return;
     setError(null);
-    api.call('compare.start', { modelIds, prompt, blind, ...(systemPrompt.trim() !== '' && { systemPrompt }), ...(category.trim() !== '' && { category: category.trim() }) }).then(
-      (run) => openRun(run.id),
-      (caught: unknown) => setError(toEnclaveError(caught).code),
-    );
+    api
+      .call('compare.start', {
+        modelIds,
+        prompt,
+        blind,
+        ...runDocuments(documents, i18n.language),
+        ...(systemPrompt.trim() !== '' && { systemPrompt }),
+        ...(category.trim() !== '' && { category: category.trim() }),
+      })
+      .then(
+        (run) => openRun(run.id),
+        (caught: unknown) => setError(toEnclaveError(caught).code),
+      );
   }
 
   return (
@@ -54,6 +66,7 @@ export function NewRunForm() {
           <span>{t('compare.blind')}</span>
         </label>
       </div>
+      <CompareDocumentsPicker value={documents} onChange={setDocuments} />
       <ErrorNote code={error} />
       <button type="submit" className="button button-primary" disabled={!ready} data-testid="compare-start">
         {t('compare.start')}

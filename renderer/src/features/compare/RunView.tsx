@@ -1,17 +1,33 @@
 import type { TFunction } from 'i18next';
-import { useLayoutEffect, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { answerColumn, type CompareProgress, type CompareRun, type CompareTurn, type Vote } from '#shared/compare.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';
-import { useActions } from '../../state/react.tsx';
+import { useActions, useAppSelector } from '../../state/react.tsx';
 import { AnswerCell } from './AnswerCell.tsx';
 import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
 import { useCompareRun } from './use-compare-run.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
+
+/** The collections a run answers from, by name (a collection deleted since is left out). */
+function RunDocuments({ collectionIds, only }: { collectionIds: readonly string[]; only: boolean }) {
+  const { t } = useTranslation();
+  const { documents } = useActions();
+  const collections = useAppSelector((s) => s.documents.collections);
+  useEffect(() => {
+    void documents.load();
+  }, [documents]);
+  const names = (collections ?? []).filter((collection) => collectionIds.includes(collection.id)).map((collection) => collection.name);
+  return (
+    <p className="compare-system muted" data-testid="compare-run-documents">
+      {names.length === 0 ? t('compare.documents.gone') : t(only ? 'compare.documents.shownOnly' : 'compare.documents.shown', { names: names.join(', ') })}
+    </p>
+  );
+}
 
 /** An open run: turns by columns, progress, votes, ratings and follow-ups. */
 export function RunView({ runId }: { runId: string }) {
@@ -90,6 +106,7 @@ export function RunView({ runId }: { runId: string }) {
         </span>
       </div>
       {run.blind && <p className="muted compare-blind-note">{hidden ? t('compare.revealHint') : t('compare.votesClosed')}</p>}
+      {run.documents !== null && <RunDocuments collectionIds={run.documents.collectionIds} only={run.documents.only} />}
       {run.systemPrompt !== '' && <p className="compare-system muted">{t('compare.systemShown', { text: run.systemPrompt })}</p>}
       {run.turnList.map((turn) => {
         const cells = run.answers.filter((answer) => answer.turn === turn.position);

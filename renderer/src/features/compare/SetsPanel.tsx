@@ -7,6 +7,8 @@ import { useApi } from '../../api/react.tsx';
 import { useActions } from '../../state/react.tsx';
 import { saveFile } from '../chat/transfer.ts';
 import { useCategoryName } from './category-name.ts';
+import type { DocumentAttachment } from '#shared/documents.ts';
+import { CompareDocumentsPicker, runDocuments } from './CompareDocumentsPicker.tsx';
 import { ModelChecklist } from './ModelChecklist.tsx';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
 
@@ -31,6 +33,7 @@ export function SetsPanel() {
   const [modelIds, setModelIds] = useState<string[]>([]);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [blind, setBlind] = useState(false);
+  const [documents, setDocuments] = useState<DocumentAttachment>({ collectionIds: [], only: false });
   const [error, setError] = useState<ErrorCode | null>(null);
   const fail = (caught: unknown): void => setError(toEnclaveError(caught).code);
   const selected = sets.find((set) => set.id === selectedId) ?? sets[0] ?? null;
@@ -139,11 +142,12 @@ export function SetsPanel() {
                   <input type="checkbox" checked={blind} onChange={(event) => setBlind(event.target.checked)} data-testid="batch-blind" />
                   <span>{t('compare.blindBatch')}</span>
                 </label>
+                <CompareDocumentsPicker value={documents} onChange={setDocuments} />
                 <button
                   type="button"
                   className="button button-primary"
                   disabled={modelIds.length < LIMITS_COMPARE.minModels}
-                  onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind }).then((run) => openRun(run.id), fail)}
+                  onClick={() => api.call('compare.startBatch', { setId: selected.id, modelIds, blind, ...runDocuments(documents, i18n.language) }).then((run) => openRun(run.id), fail)}
                   data-testid="start-batch"
                 >
                   {t('compare.runSet', { count: selected.prompts.length * modelIds.length })}

@@ -1,9 +1,13 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AnswerSource } from '#shared/chat.ts';
+import { DocumentView } from './DocumentView.tsx';
+import './documents.css';
 
-/** The numbered passages an answer cites: file and page, each opening to its quoted passage (plain text: a document is data). */
+/** The numbered passages an answer cites: file and page, each opening its document at the passage (plain text: a document is data). */
 export function AnswerSources({ sources }: { sources: readonly AnswerSource[] }) {
   const { t } = useTranslation();
+  const [open, setOpen] = useState<AnswerSource | null>(null);
   if (sources.length === 0) return null;
   return (
     <section className="answer-sources" aria-label={t('documents.sources.title')} data-testid="answer-sources">
@@ -11,19 +15,15 @@ export function AnswerSources({ sources }: { sources: readonly AnswerSource[] })
       <ol>
         {sources.map((source) => (
           <li key={source.n} data-testid="answer-source" data-file={source.fileName} data-page={source.page ?? ''}>
-            <details>
-              <summary>
-                <span className="answer-source-number">[{source.n}]</span> <span className="answer-source-file">{source.fileName}</span>
-                {source.page !== null && <span className="muted"> · {t('documents.sources.page', { page: source.page })}</span>}
-                {source.heading !== '' && <span className="muted"> · {source.heading}</span>}
-              </summary>
-              <blockquote className="answer-source-passage" data-testid="answer-source-passage">
-                {source.passage}
-              </blockquote>
-            </details>
+            <button type="button" className="answer-source-open" data-testid="answer-source-open" aria-haspopup="dialog" title={t('documents.sources.open')} onClick={() => setOpen(source)}>
+              <span className="answer-source-number">[{source.n}]</span> <span className="answer-source-file">{source.fileName}</span>
+              {source.page !== null && <span className="muted"> · {t('documents.sources.page', { page: source.page })}</span>}
+              {source.heading !== '' && <span className="muted"> · {source.heading}</span>}
+            </button>
           </li>
         ))}
       </ol>
+      {open !== null && <DocumentView source={open} onClose={() => setOpen(null)} />}
     </section>
   );
 }

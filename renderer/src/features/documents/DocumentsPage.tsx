@@ -1,11 +1,16 @@
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { memo, useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DOCUMENT_ACCEPT, type DocumentFile } from '#shared/documents.ts';
+import { DOCUMENT_ACCEPT, type CollectionSummary, type DocumentFile } from '#shared/documents.ts';
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
-import { formatBytes } from '../../i18n/format.ts';
+import { formatBytes, formatDuration } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { EmbeddingChoice } from './EmbeddingChoice.tsx';
+import { entriesOfDrop, entriesOfInput } from './folder-entries.ts';
+import { timeLeftMs, type PaceSample } from './pace.ts';
 import './documents.css';
+
+/** Rows of files being sent that are shown one by one; the rest are counted. */
+const SENDING_ROWS = 3;
 
 /** The Documents page: the selected collection, its files with their progress and errors, adding files, deleting it. */
 export function DocumentsPage() {
@@ -23,9 +28,10 @@ export function DocumentsPage() {
     <section className="documents" aria-labelledby="documents-title">
       <header className="documents-header">
         <h1 id="documents-title">{selected === null ? t('documents.title') : selected.name}</h1>
-        {selected !== null && <RenameCollection key={selected.id} id={selected.id} name={selected.name} />}
+        {selected !== null && <RenameCollection key={`rename-${selected.id}`} id={selected.id} name={selected.name} />}
+        {selected?.onDisk === true && <RefreshCollection id={selected.id} />}
         {/* Keyed: another collection's page never opens on a confirmation. */}
-        {selected !== null && <DeleteCollection key={selected.id} id={selected.id} name={selected.name} />}
+        {selected !== null && <DeleteCollection key={`delete-${selected.id}`} id={selected.id} name={selected.name} />}
       </header>
       <p className="muted documents-intro">{t('documents.intro')}</p>
       <EmbeddingChoice />
@@ -33,6 +39,8 @@ export function DocumentsPage() {
       {selected !== null && (
         <>
           <AddFiles collectionId={selected.id} />
+          <Notice collectionId={selected.id} />
+          <ReadingProgress collection={selected} />
           <FileList />
         </>
       )}
@@ -119,19 +127,33 @@ function DeleteCollection({ id, name }: { id: string; name: string }) {
   );
 }
 
+function RefreshCollection({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const { documents } = useActions();
+  return (
+    <button type="button" className="button button-quiet" onClick={() => void documents.refresh(id)} title={t('documents.refreshHint')} data-testid="collection-refresh">
+      {t('documents.refresh')}
+    </button>
+  );
+}
+
 function AddFiles({ collectionId }: { collectionId: string }) {
   const { t } = useTranslation();
   const { documents } = useActions();
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
-  const reading = useAppSelector((s) => s.documents.jobs.some((job) => job.collectionId === collectionId));
+  useEffect(() => {
+    // Not a React attribute: set on the element.
+    folderInput.current?.setAttribute('webkitdirectory', '');
+  }, []);
   const add = (files: FileList | null) => {
-    if (files !== null && files.length > 0) void documents.addFiles(collectionId, Array.from(files));
+    if (files !== null && files.length > 0) void documents.addFiles(collectionId, entriesOfInput(files));
   };
   function onDrop(event: DragEvent<HTMLDivElement>) {
     event.preventDefault();
     setOver(false);
-    add(event.dataTransfer.files);
+    void entriesOfDrop(event.dataTransfer).then((entries) => (entries.length > 0 ? documents.addFiles(collectionId, entries) : undefined));
   }
   return (
     <div
@@ -150,11 +172,9 @@ function AddFiles({ collectionId }: { collectionId: string }) {
         <button type="button" className="button button-primary" onClick={() => input.current?.click()}>
           {t('documents.chooseFiles')}
         </button>
-        {reading && (
-          <button type="button" className="button button-quiet" onClick={() => void documents.cancelReading(collectionId)} data-testid="documents-cancel">
-            {t('documents.stopReading')}
-          </button>
-        )}
+        <button type="button" className="button" onClick={() => folderInput.current?.click()}>
+          {t('documents.chooseFolder')}
+        </button>
       </div>
       <input
         ref={input}
@@ -168,6 +188,73 @@ function AddFiles({ collectionId }: { collectionId: string }) {
           event.target.value = '';
         }}
       />
+      <input
+        ref={folderInput}
+        type="file"
+        hidden
+        data-testid="documents-folder-input"
+        onChange={(event) => {
+          add(event.target.files);
+          event.target.value = '';
+        }}
+      />
+    </div>
+  );
+}
+
+function Notice({ collectionId }: { collectionId: string }) {
+  const { t } = useTranslation();
+  const notice = useAppSelector((s) => s.documents.notice);
+  if (notice?.collectionId !== collectionId) return null;
+  return (
+    <p className="documents-notice muted" role="status" data-testid="documents-notice">
+      {notice.kind === 'skipped' ? t('documents.skipped', { count: notice.count }) : t('documents.refreshed', { changed: notice.changed, removed: notice.removed, added: notice.added })}
+    </p>
+  );
+}
+
+/** Time left from the pace seen since this key's first value; null until there is a pace. */
+function useTimeLeft(key: string, done: number, total: number): number | null {
+  const first = useRef<{ key: string; sample: PaceSample } | null>(null);
+  const [left, setLeft] = useState<number | null>(null);
+  useEffect(() => {
+    const now = { at: Date.now(), done };
+    if (first.current?.key !== key) first.current = { key, sample: now };
+    setLeft(timeLeftMs(first.current.sample, now, total));
+  }, [key, done, total]);
+  return left;
+}
+
+/** The collection's reading: files read of all, time left, pause or resume, stop. */
+function ReadingProgress({ collection }: { collection: CollectionSummary }) {
+  const { t, i18n } = useTranslation();
+  const { documents } = useActions();
+  const stoppable = useAppSelector((s) => s.documents.jobs.some((job) => job.collectionId === collection.id));
+  const reading = collection.pending > 0;
+  const done = collection.files - collection.pending - collection.paused;
+  const left = useTimeLeft(`${collection.id}:${reading ? 'reading' : 'idle'}`, done, collection.files);
+  if (!reading && collection.paused === 0) return null;
+  return (
+    <div className="documents-reading" role="status" data-testid="documents-reading">
+      <progress max={collection.files} value={done} aria-hidden="true" />
+      <span>
+        {reading ? t('documents.reading', { done, count: collection.files }) : t('documents.pausedReading', { done, count: collection.files })}
+        {reading && left !== null && ` · ${t('documents.timeLeft', { time: formatDuration(i18n.language, Math.max(1_000, left)) })}`}
+      </span>
+      {reading ? (
+        <button type="button" className="button button-quiet" onClick={() => void documents.pause(collection.id)} data-testid="documents-pause">
+          {t('documents.pause')}
+        </button>
+      ) : (
+        <button type="button" className="button button-quiet" onClick={() => void documents.resume(collection.id)} data-testid="documents-resume">
+          {t('documents.resume')}
+        </button>
+      )}
+      {stoppable && (
+        <button type="button" className="button button-quiet" onClick={() => void documents.cancelReading(collection.id)} data-testid="documents-cancel">
+          {t('documents.stopReading')}
+        </button>
+      )}
     </div>
   );
 }
@@ -191,7 +278,7 @@ function FileList() {
         </tr>
       </thead>
       <tbody>
-        {sending.map((file) => (
+        {sending.slice(0, SENDING_ROWS).map((file) => (
           <tr key={file.key} data-state="sending">
             <td className="documents-file-name">{file.name}</td>
             <td>{t('documents.sending', { percent: file.size === 0 ? 100 : Math.round((file.sentBytes / file.size) * 100) })}</td>
@@ -199,6 +286,13 @@ function FileList() {
             <td />
           </tr>
         ))}
+        {sending.length > SENDING_ROWS && (
+          <tr data-state="sending-more">
+            <td colSpan={4} className="muted">
+              {t('documents.sendingMore', { count: sending.length - SENDING_ROWS })}
+            </td>
+          </tr>
+        )}
         {files.map((file) => (
           <FileRow key={file.id} file={file} />
         ))}
@@ -207,7 +301,8 @@ function FileList() {
   );
 }
 
-function FileRow({ file }: { file: DocumentFile }) {
+/** Memoized: a progress event changes one row of a collection that may hold thousands. */
+const FileRow = memo(function FileRow({ file }: { file: DocumentFile }) {
   const { t, i18n } = useTranslation();
   const { documents } = useActions();
   return (
@@ -229,7 +324,7 @@ function FileRow({ file }: { file: DocumentFile }) {
       </td>
     </tr>
   );
-}
+});
 
 function FileStatus({ file }: { file: DocumentFile }) {
   const { t } = useTranslation();
@@ -237,9 +332,20 @@ function FileStatus({ file }: { file: DocumentFile }) {
     case 'queued':
       return <span>{t('documents.state.queued')}</span>;
     case 'ingesting':
+      if (file.pageCount !== null) return <PagesProgress file={file} pageCount={file.pageCount} />;
       return <span>{file.pages === null ? t('documents.state.ingesting') : t('documents.state.ingestingPages', { count: file.pages })}</span>;
+    case 'paused':
+      return <span>{file.pageCount === null ? t('documents.state.paused') : t('documents.state.pausedPages', { count: file.pages ?? 0, total: file.pageCount })}</span>;
     case 'ready':
-      return <span>{file.pages === null ? t('documents.state.ready', { count: file.chunks }) : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}</span>;
+      return (
+        <span>
+          {file.pages === null
+            ? t('documents.state.ready', { count: file.chunks })
+            : file.pages === 1
+              ? t('documents.state.readyOnePage', { count: file.chunks })
+              : t('documents.state.readyPages', { count: file.chunks, pages: file.pages })}
+        </span>
+      );
     case 'error':
       return null;
     case 'cancelled':
@@ -251,4 +357,16 @@ function FileStatus({ file }: { file: DocumentFile }) {
       return <span>{String(unreachable)}</span>;
     }
   }
+}
+
+/** A PDF being read: the page, of how many, and the time left at the pace of this window's reading. */
+function PagesProgress({ file, pageCount }: { file: DocumentFile; pageCount: number }) {
+  const { t, i18n } = useTranslation();
+  const left = useTimeLeft(file.id, file.pages ?? 0, pageCount);
+  return (
+    <span>
+      {t('documents.state.ingestingOf', { count: file.pages ?? 0, total: pageCount })}
+      {left !== null && ` · ${t('documents.timeLeft', { time: formatDuration(i18n.language, Math.max(1_000, left)) })}`}
+    </span>
+  );
 }

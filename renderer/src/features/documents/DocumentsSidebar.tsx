@@ -29,6 +29,7 @@ export function DocumentsSidebar() {
               <span className="muted">
                 {t('documents.fileCount', { count: collection.files })}
                 {collection.pending > 0 && ` · ${t('documents.pendingCount', { count: collection.pending })}`}
+                {collection.paused > 0 && ` · ${t('documents.pausedCount', { count: collection.paused })}`}
                 {collection.failed > 0 && ` · ${t('documents.failedCount', { count: collection.failed })}`}
               </span>
             </button>

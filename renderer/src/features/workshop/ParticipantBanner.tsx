@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WorkshopEnding, WorkshopPush } from '#shared/workshop.ts';
+import type { RoomDocuments, WorkshopEnding, WorkshopPush } from '#shared/workshop.ts';
 import { useApi } from '../../api/react.tsx';
 import { useActions, useAppSelector } from '../../state/react.tsx';
 import { saveFile } from '../chat/transfer.ts';
@@ -8,9 +8,13 @@ import './workshop.css';
 
 /** A workshop participant's strip above the chat: who they are, the trainer's latest prompt, and the end of the room. */
 export function ParticipantBanner({ name }: { name: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const { setDraft } = useActions().chat;
+  const { setRoom, setLocale } = useActions().documents;
+  const [shared, setShared] = useState<RoomDocuments | null>(null);
+  const language = i18n.language === 'fr' ? 'fr' : 'en';
+  useEffect(() => setLocale(language), [setLocale, language]);
   const { selectModel } = useActions().models;
   const chosen = useAppSelector((s) => s.models.selectedId);
   const [offered, setOffered] = useState<string[]>([]);
@@ -24,12 +28,14 @@ export function ParticipantBanner({ name }: { name: string }) {
         setPushed((current) => current ?? me.pushed);
         setEnding((current) => current ?? me.ending);
         setOffered(me.modelIds);
+        setShared(me.documents);
+        setRoom(me.documents === null ? null : { collectionIds: me.documents.collections.map((collection) => collection.id), only: me.documents.only });
       },
       () => undefined,
     );
     const offs = [api.on('workshop.pushed', setPushed), api.on('workshop.ended', ({ reason, deleteAt }) => setEnding({ reason, deleteAt }))];
     return () => offs.forEach((off) => off());
-  }, [api]);
+  }, [api, setRoom]);
 
   // They start ready: the trainer's first model is chosen for them.
   const first = offered[0];
@@ -42,6 +48,11 @@ export function ParticipantBanner({ name }: { name: string }) {
   return (
     <div className="workshop-banner" data-testid="participant-banner">
       <p>{t('workshop.participant.joinedAs', { name })}</p>
+      {shared !== null && shared.collections.length > 0 && (
+        <p className="muted" data-testid="participant-documents">
+          {t(shared.only ? 'workshop.participant.documentsOnly' : 'workshop.participant.documents', { names: shared.collections.map((collection) => collection.name).join(', ') })}
+        </p>
+      )}
       {shown !== null && (
         <div className="workshop-pushed" data-testid="participant-pushed">
           <div className="workshop-pushed-head">

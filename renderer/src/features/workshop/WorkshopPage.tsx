@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
+import type { DocumentAttachment } from '#shared/documents.ts';
 import { MAX_PORT, MIN_USER_PORT, parseUserPort } from '#shared/ports.ts';
 import type { LanInterface, WorkshopCaller, WorkshopParticipant, WorkshopPush, WorkshopStatus } from '#shared/workshop.ts';
 import { formatDuration } from '../../i18n/format.ts';
 import { useAppSelector } from '../../state/react.tsx';
 import { selectSelectedModel } from '../../state/slices/models.ts';
 import { QrCode } from './QrCode.tsx';
+import { RoomDocuments } from './RoomDocuments.tsx';
 import { RoomModels } from './RoomModels.tsx';
 import { useWorkshop, type WorkshopState } from './use-workshop.ts';
 import { ErrorNote } from '../../components/ErrorNote.tsx';
@@ -40,13 +42,14 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
   // The model the trainer has chosen in the app, to begin with.
   const appModel = useAppSelector(selectSelectedModel);
   const [modelIds, setModelIds] = useState<string[]>(appModel === null ? [] : [appModel.id]);
+  const [documents, setDocuments] = useState<DocumentAttachment>({ collectionIds: [], only: false });
   const chosen = address === '' ? (choices[0]?.address ?? REHEARSAL.address) : address;
   const portNumber = parseUserPort(port);
   const portValid = portNumber !== null;
 
   function start(event: FormEvent): void {
     event.preventDefault();
-    if (understood && portNumber !== null && modelIds.length > 0) workshop.start(chosen, portNumber, modelIds);
+    if (understood && portNumber !== null && modelIds.length > 0) workshop.start(chosen, portNumber, modelIds, documents);
   }
 
   return (
@@ -72,6 +75,7 @@ function StartForm({ workshop }: { workshop: WorkshopState }) {
         </label>
       </div>
       <RoomModels selected={modelIds} onChange={setModelIds} />
+      <RoomDocuments value={documents} onChange={setDocuments} />
       <label className="workshop-consent">
         <input type="checkbox" checked={understood} onChange={(event) => setUnderstood(event.target.checked)} data-testid="workshop-understood" />
         <span>{t('workshop.understood')}</span>
@@ -124,6 +128,11 @@ function OpenRoom({ status, workshop }: { status: WorkshopStatus; workshop: Work
 
       <div className="workshop-card">
         <h2>{t('workshop.roomTitle', { count: status.participants.length })}</h2>
+        {status.documents !== null && (
+          <p className="muted" data-testid="workshop-shared-documents">
+            {t(status.documents.only ? 'workshop.documents.sharedOnly' : 'workshop.documents.shared', { names: status.documents.collections.map((collection) => collection.name).join(', ') })}
+          </p>
+        )}
         <p className="muted" data-testid="workshop-queue">
           {status.running.length === 0 ? t('workshop.engineIdle') : t('workshop.engineBusy', { name: status.running.map((caller) => callerLabel(caller, t)).join(', ') })}{' '}
           {t('workshop.waiting', { count: status.waiting })} · {t('workshop.throughput', { count: status.throughput.answers, rate: formatRate(i18n.language, status.throughput.tokensPerSecond) })}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { DocumentAttachment } from '#shared/documents.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import type { LanInterface, WorkshopExerciseSet, WorkshopStatus } from '#shared/workshop.ts';
 import { toEnclaveError } from '../../api/errors.ts';
@@ -10,7 +11,8 @@ export interface WorkshopState {
   /** The exercises shipped in seeds/workshop-exercises, to push in one click. */
   exercises: WorkshopExerciseSet[];
   error: ErrorCode | null;
-  start(address: string, port: number, modelIds: string[]): void;
+  /** `documents`: the collections shared with the room, read-only (none when empty). */
+  start(address: string, port: number, modelIds: string[], documents: DocumentAttachment): void;
   stop(): void;
   remove(participantId: string): void;
   reset(): void;
@@ -43,7 +45,7 @@ export function useWorkshop(): WorkshopState {
     interfaces,
     exercises,
     error,
-    start: (address, port, modelIds) => run(() => api.call('workshop.start', { address, port, modelIds })),
+    start: (address, port, modelIds, documents) => run(() => api.call('workshop.start', { address, port, modelIds, ...(documents.collectionIds.length > 0 && { documents }) })),
     stop: () => run(() => api.call('workshop.stop', {})),
     remove: (participantId) => run(() => api.call('workshop.remove', { participantId })),
     reset: () => run(() => api.call('workshop.reset', {})),

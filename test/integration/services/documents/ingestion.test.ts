@@ -5,6 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,7 +13,7 @@ import type { DocumentFile } from '#shared/documents.ts';
 import { DocumentsService } from '../../../../electron/services/documents/documents-service.ts';
 import { queryTerms } from '../../../../electron/services/documents/query.ts';
 import { openDatabase } from '../../../../electron/services/platform/db/database.ts';
-import { CORPUS_FILES, QUESTIONS, passwordProtectedPdf, pdfOf, writeCorpus } from '../../../fixtures/documents/corpus.ts';
+import { CORPUS_FILES, QUESTIONS, SCANNED_PAGE_PNG, passwordProtectedPdf, pdfOf, writeCorpus, xlsxOf } from '../../../fixtures/documents/corpus.ts';
 import { DOCUMENTS_WORKER } from '../../../support/test-host.ts';
 
 /** The level full-text retrieval must reach on the labelled questions (measured: see the printed value). */
@@ -86,6 +87,37 @@ describe('the corpus', () => {
     expect(html.map((passage) => passage.text).join(' ')).not.toMatch(/document\.title|example\.com/);
   });
 
+  test('a scanned page is read by text recognition and keeps its page', () => {
+    expect(documents.store.files(collectionId).find((file) => file.name === 'attestation-assurance.pdf')?.pages).toBe(2);
+    const [passage] = documents.store.search([collectionId], queryTerms('plafond de garantie par sinistre'), 1);
+    expect(passage).toMatchObject({ fileName: 'attestation-assurance.pdf', page: 2 });
+    expect(passage?.text).toContain('1 500 000 euros');
+    // The scan's lines are joined into the paragraph they belong to.
+    expect(passage?.text).toContain('la société Durand Conseil est assurée en responsabilité civile');
+  });
+
+  test('a spreadsheet: each sheet under its name, each row with its columns’ names', () => {
+    const [row] = documents.store.search([collectionId], queryTerms('cartouche toner noir'), 1);
+    expect(row).toMatchObject({ fileName: 'tarifs-fournitures-2026.xlsx', heading: 'Tarifs 2026' });
+    expect(row?.text).toContain('Article : Cartouche de toner noir ; Fournisseur : Papeterie du Port ; Prix HT (€) : 68.9');
+    const [discount] = documents.store.search([collectionId], queryTerms('remise 1 500 euros'), 1);
+    expect(discount).toMatchObject({ fileName: 'tarifs-fournitures-2026.xlsx', heading: 'Remises' });
+  });
+
+  test('an email: its subject as heading, who sent it, its text, its attachments named', () => {
+    const [passage] = documents.store.search([collectionId], queryTerms('nouveau numéro de téléphone boulangerie'), 1);
+    expect(passage).toMatchObject({ fileName: 'courriel-boulangerie-martin.eml', heading: 'Mise à jour du site de la boulangerie' });
+    const text = documents.store
+      .search([collectionId], queryTerms('Jeanne Martin galette'), 5)
+      .filter((found) => found.fileName === 'courriel-boulangerie-martin.eml')
+      .map((found) => found.text)
+      .join('\n');
+    expect(text).toContain('From: Jeanne Martin <contact@boulangerie-martin.fr>');
+    expect(text).toContain('04 91 55 21 08');
+    expect(text).toContain('Attachments: galette.png');
+    expect(text).not.toContain('iVBORw0KGgo');
+  });
+
   test('accents and case are folded: "PREAVIS" finds "préavis"', () => {
     const passages = documents.store.search([collectionId], queryTerms('PREAVIS RESILIATION'), 5);
     expect(passages.map((passage) => passage.fileName)).toContain('contrat-maintenance-informatique.pdf');
@@ -110,11 +142,39 @@ describe('the corpus', () => {
   });
 });
 
+describe('images and CSV', () => {
+  test('an image is read by text recognition as one page; a CSV with ";" keeps its columns', async () => {
+    const csv = join(dir, 'clients.csv');
+    writeFileSync(csv, 'Client;Ville;Encours (€)\nBoulangerie Martin;Marseille;1 860,00\n"Garage Lopez; SARL";Aubagne;640,00\n');
+    const collectionId = documents.store.create('Formats').id;
+    const rows = await ingest(collectionId, [SCANNED_PAGE_PNG, csv]);
+    expect(rows.map((row) => [row.name, row.format, row.state, row.pages])).toEqual([
+      ['attestation-assurance-scan.png', 'image', 'ready', 1],
+      ['clients.csv', 'csv', 'ready', null],
+    ]);
+    expect(documents.store.search([collectionId], queryTerms('franchise assuré sinistre'), 1)[0]).toMatchObject({ fileName: 'attestation-assurance-scan.png', page: 1 });
+    const [client] = documents.store.search([collectionId], queryTerms('encours Garage Lopez'), 1);
+    expect(client?.text).toContain('Client : Garage Lopez; SARL ; Ville : Aubagne ; Encours (€) : 640,00');
+    documents.store.delete(collectionId);
+  });
+});
+
 describe('hostile files', () => {
   test('each gets a clear error in its row, and the files beside it are read', async () => {
     const hostile = join(dir, 'hostile');
     const good = paths.find((path) => path.endsWith('notes-fournisseurs.txt')) ?? '';
     const pdf = readFileSync(paths.find((path) => path.endsWith('contrat-nettoyage-locaux.pdf')) ?? '');
+    const xlsx = await xlsxOf({
+      Feuille: [
+        ['Nom', 'Montant'],
+        ['Dupont', 12],
+      ],
+    });
+    // The fixture's PNG, its header saying 100,000 × 100,000 pixels (its checksum fixed to match).
+    const hugePng = Buffer.from(readFileSync(SCANNED_PAGE_PNG));
+    hugePng.writeUInt32BE(100_000, 16);
+    hugePng.writeUInt32BE(100_000, 20);
+    hugePng.writeUInt32BE(crc32(hugePng.subarray(12, 29)), 29);
     const files: Record<string, Uint8Array | string> = {
       'tronque.pdf': pdf.subarray(0, Math.floor(pdf.length * 0.4)),
       'image.pdf': Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
@@ -124,6 +184,15 @@ describe('hostile files', () => {
       'protege.pdf': await passwordProtectedPdf(),
       'vide.pdf': await pdfOf([{ heading: '', paragraphs: [] }]),
       'tableur.xls': 'a;b',
+      'tronque.xlsx': xlsx.subarray(0, Math.floor(xlsx.length / 2)),
+      'tronque.ods': xlsx.subarray(0, Math.floor(xlsx.length / 2)),
+      'protege.xlsx': Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]),
+      'binaire.csv': Buffer.from([0x00, 0x01, 0x02, 0x50, 0x4b]),
+      'entete-enorme.eml': `Subject: Bonjour\r\nX-Remplissage: ${'a'.repeat(3 * 1024 * 1024)}\r\n\r\nBonjour`,
+      'pas-un-courriel.eml': '<html>Bonjour</html>',
+      'texte.png': 'Ceci est du texte, pas une image.',
+      'coupee.png': readFileSync(SCANNED_PAGE_PNG).subarray(0, 200),
+      'immense.png': hugePng,
     };
     rmSync(hostile, { recursive: true, force: true });
     mkdirSync(hostile);
@@ -140,9 +209,18 @@ describe('hostile files', () => {
       'protege.pdf': 'DOCUMENT_UNREADABLE/document-encrypted',
       'vide.pdf': 'DOCUMENT_UNREADABLE/document-no-text',
       'tableur.xls': 'DOCUMENT_UNREADABLE/document-format',
+      'tronque.xlsx': 'DOCUMENT_UNREADABLE/document-damaged',
+      'tronque.ods': 'DOCUMENT_UNREADABLE/document-damaged',
+      'protege.xlsx': 'DOCUMENT_UNREADABLE/document-encrypted',
+      'binaire.csv': 'DOCUMENT_UNREADABLE/document-mismatch',
+      'entete-enorme.eml': 'DOCUMENT_UNREADABLE/document-damaged',
+      'pas-un-courriel.eml': 'DOCUMENT_UNREADABLE/document-mismatch',
+      'texte.png': 'DOCUMENT_UNREADABLE/document-mismatch',
+      'coupee.png': 'DOCUMENT_UNREADABLE/document-damaged',
+      'immense.png': 'DOCUMENT_UNREADABLE/document-too-large',
       'notes-fournisseurs.txt': 'ready',
     });
-    expect(documents.store.collection(collectionId)).toMatchObject({ files: 9, ready: 1, failed: 8, pending: 0 });
+    expect(documents.store.collection(collectionId)).toMatchObject({ files: 18, ready: 1, failed: 17, pending: 0 });
   });
 });
 
@@ -189,15 +267,6 @@ describe('jobs', () => {
     expect(states.every((state) => state === 'cancelled' || state === 'ready')).toBe(true);
     expect(progress.slice(seen).some((event) => event.ingestion === jobId && event.file.state === 'cancelled')).toBe(true);
     expect(documents.ingestion.cancel(jobId)).toEqual({ cancelled: false });
-  });
-
-  test('files left queued or half-read by a stopped app say so at the next start', () => {
-    const collectionId = documents.store.create('Interrompue').id;
-    const file = documents.store.addFile(collectionId, 'a.txt', 'text', 1);
-    documents.store.setState(file.id, 'ingesting');
-    const again = new DocumentsService({ db, dataDir: dir, emit: () => undefined, loadedContextSize: () => null, extractWorker: DOCUMENTS_WORKER });
-    expect(again.store.file(file.id).state).toBe('interrupted');
-    again.dispose();
   });
 });
 
