@@ -206,7 +206,7 @@ export class Engine {
   embed(modelPath: string, texts: readonly string[]): Promise<{ vectors: Float32Array[]; tokens: number }> {
     const run = this.embeddingQueue.then(async () => {
       const { model, context } = await this.embeddingModel(modelPath);
-      const limit = model.trainContextSize > 0 ? Math.min(model.trainContextSize, MAX_EMBEDDING_CONTEXT) - 2 : MAX_EMBEDDING_CONTEXT - 2;
+      const limit = embeddingInputLimit(model.trainContextSize);
       const vectors: Float32Array[] = [];
       let tokens = 0;
       for (const text of texts) {
@@ -235,8 +235,8 @@ export class Engine {
         throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelPath });
       }
       try {
-        const size = Math.min(model.trainContextSize || MAX_EMBEDDING_CONTEXT, MAX_EMBEDDING_CONTEXT);
-        const context = await model.createEmbeddingContext({ contextSize: { max: size }, batchSize: size, threads: Math.max(1, this.threadBudget) });
+        const size = embeddingContextSize(model.trainContextSize);
+        const context = await model.createEmbeddingContext({ contextSize: size, batchSize: size, threads: embeddingThreads(this.options.threadOverride, this.threadBudget) });
         return { modelPath, model, context };
       } catch (error) {
         await model.dispose();
@@ -546,8 +546,23 @@ export function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem
   return history;
 }
 
+/** The embedding context's threads: ENCLAVE_THREADS when set, else the host's share of the cores. */
+export function embeddingThreads(override: number | null, budget: number): number {
+  return Math.max(1, override ?? budget);
+}
+
+/** The embedding context's size: the model's training context, at most MAX_EMBEDDING_CONTEXT tokens. */
+export function embeddingContextSize(trainContextSize: number): number {
+  return Math.min(trainContextSize || MAX_EMBEDDING_CONTEXT, MAX_EMBEDDING_CONTEXT);
+}
+
+/** The most tokens of a text an embedding takes: the context, less the begin and end tokens node-llama-cpp adds, less one (it wants the input shorter than the context). */
+export function embeddingInputLimit(trainContextSize: number): number {
+  return embeddingContextSize(trainContextSize) - 3;
+}
+
 /** The vector scaled to length 1 (cosine becomes a dot product); a zero vector stays zero. */
-function normalised(vector: readonly number[]): Float32Array {
+export function normalised(vector: readonly number[]): Float32Array {
   const out = Float32Array.from(vector);
   let sum = 0;
   for (const value of out) sum += value * value;
