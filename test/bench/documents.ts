@@ -21,6 +21,8 @@ import { DocumentsService } from '../../electron/services/documents/documents-se
 import { queryTerms } from '../../electron/services/documents/query.ts';
 import { openDatabase } from '../../electron/services/platform/db/database.ts';
 import { QUESTIONS, SCANNED_PAGE_PNG, docxOf, odtOf, pdfOf, xlsxOf, type Section } from '../fixtures/documents/corpus.ts';
+import { documentsEmbeddingMarkdown, runDocumentsEmbeddingBench, type DocumentsEmbeddingBenchResult } from './documents-embedding.ts';
+import { largePdfMarkdown, runLargePdfBench, type LargePdfBenchResult } from './documents-large.ts';
 import { percentile, summarize, type Summary } from './stats.ts';
 
 const BUILT_WORKER = join(import.meta.dirname, '..', '..', 'out', 'main', 'extract-worker.js');
@@ -36,6 +38,8 @@ export interface DocumentsBenchOptions {
   passageCounts?: readonly number[];
   /** Queries timed at each count (default 100: the corpus’s questions, round after round). */
   queries?: number;
+  /** Passage counts of the vector scan (default 1,000, 10,000 and 100,000). */
+  scanSizes?: readonly number[];
   log?: (line: string) => void;
 }
 
@@ -65,6 +69,8 @@ export interface DocumentsBenchResult {
   ingestion: FormatIngestion[];
   ocr: { engineStartS: number; secondsPerPage: Summary; imageWidth: number; imageHeight: number };
   queries: QueryLatency[];
+  embedding: DocumentsEmbeddingBenchResult;
+  largePdf: LargePdfBenchResult;
 }
 
 /** French business prose to fill documents and passages with realistic words. */
@@ -322,18 +328,23 @@ export async function runDocumentsBench(options: DocumentsBenchOptions = {}): Pr
     const ingestion = await ingestionBench(dir, options.filesPerFormat ?? 8, options.pdfPages ?? 20, options.ocrPages ?? 5, log);
     const ocr = await ocrBench(options.ocrPages ?? 5, log);
     const queries = await queryBench(dir, options.passageCounts ?? [1_000, 10_000, 100_000], options.queries ?? 100, log);
-    // Embedding throughput against raw node-llama-cpp (runDocumentsEmbeddingBench,
-    // documents-embedding.ts) and the 100 MB PDF's speed and peak memory (runLargePdfBench,
-    // documents-large.ts) are run here, their fields added to DocumentsBenchResult and their
-    // tables to documentsBenchMarkdown.
-    return { ingestion, ocr, queries };
+    const embedding = await runDocumentsEmbeddingBench(options.scanSizes === undefined ? {} : { scanSizes: options.scanSizes });
+    log(`documents: embedding through Enclave / raw node-llama-cpp ${embeddingRatio(embedding).toFixed(2)}`);
+    const largePdf = await runLargePdfBench();
+    log(`documents: ${largePdf.pages}-page PDF of ${(largePdf.bytes / 1e6).toFixed(0)} MB read in ${largePdf.seconds.toFixed(1)} s, peak RSS ${largePdf.peakRssMb.toFixed(0)} MB`);
+    return { ingestion, ocr, queries, embedding, largePdf };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** Enclave's embedding throughput over raw node-llama-cpp's, median of the runs' ratios. */
+function embeddingRatio(result: DocumentsEmbeddingBenchResult): number {
+  return summarize(result.enclave.map((run, i) => run.passagesPerSecond / (result.raw[i]?.passagesPerSecond ?? Number.NaN))).median;
+}
+
 export function documentsBenchMarkdown(result: DocumentsBenchResult): string {
-  const { ingestion, ocr, queries } = result;
+  const { ingestion, ocr, queries, embedding, largePdf } = result;
   return [
     'Ingestion through the real job and the built extraction worker into a real database, each format’s files read as one job (its worker’s start, about 0.7 s, counted once):',
     '',
@@ -351,6 +362,10 @@ export function documentsBenchMarkdown(result: DocumentsBenchResult): string {
     '| passages | queries | p50 | p95 | writing them through the store |',
     '| --- | --- | --- | --- | --- |',
     ...queries.map((row) => `| ${row.passages.toLocaleString('en')} | ${row.queries} | ${row.p50Ms.toFixed(2)} ms | ${row.p95Ms.toFixed(2)} ms | ${row.writeS.toFixed(1)} s |`),
+    '',
+    documentsEmbeddingMarkdown(embedding),
+    '',
+    largePdfMarkdown(largePdf),
   ].join('\n');
 }
 
