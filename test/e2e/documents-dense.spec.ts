@@ -92,8 +92,10 @@ test('the embedding model chosen on the Documents page embeds the passages, and 
   await expect(sources).toHaveCount(1);
   await expect(sources.first()).toHaveAttribute('data-file', CONTRACT);
   await expect(sources.first()).toHaveAttribute('data-page', '2');
-  await sources.first().locator('summary').click();
-  await expect(sources.first().getByTestId('answer-source-passage')).toContainText('préavis de trois mois');
+  // It opens its document at the cited passage.
+  await sources.first().getByTestId('answer-source-open').click();
+  await expect(page.getByTestId('document-view-cited')).toContainText('préavis de trois mois');
+  await page.keyboard.press('Escape');
 
   // Still not offered to chat with after all this.
   await openModelMenu(page);
