@@ -1,7 +1,8 @@
 /**
  * A question as a full-text query: its words, accents and case folded, without the French and
  * English words that carry no meaning for retrieval; each word as a prefix ("factures" finds
- * "facture", "préavis" finds "preavis"), any of them matching, ranked by bm25.
+ * "facture", "préavis" finds "preavis"); searched by levels, from passages holding all of them to
+ * passages holding any (`matchLevels`), ranked by bm25 within a level.
  */
 
 const STOPWORDS = new Set(
@@ -39,6 +40,34 @@ export function stem(term: string): string {
 export function matchExpression(terms: readonly string[]): string | null {
   if (terms.length === 0) return null;
   return [...new Set(terms.map(stem))].map((term) => `"${term}"*`).join(' OR ');
+}
+
+/** Conjunctions an expression may hold: past this, a level of `matchLevels` costs more than it saves. */
+const MAX_CONJUNCTIONS = 20;
+
+/**
+ * FTS5 expressions from strict to loose: passages holding all the terms, then all but one, and so
+ * on down to half of them (while the alternatives stay few), then any of them (`matchExpression`).
+ * Every term appears equally often in a level, so bm25 orders a level's passages as it orders them
+ * in the last one.
+ */
+export function matchLevels(terms: readonly string[]): string[] {
+  const prefixes = [...new Set(terms.map(stem))].map((term) => `"${term}"*`);
+  if (prefixes.length === 0) return [];
+  const levels: string[] = [];
+  for (let required = prefixes.length; required >= Math.max(2, Math.ceil(prefixes.length / 2)); required--) {
+    const groups = combinations(prefixes, required);
+    if (groups.length > MAX_CONJUNCTIONS) break;
+    levels.push(groups.map((group) => (groups.length === 1 ? group.join(' AND ') : `(${group.join(' AND ')})`)).join(' OR '));
+  }
+  return [...levels, prefixes.join(' OR ')];
+}
+
+function combinations<T>(items: readonly T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  const [first, ...rest] = items;
+  if (first === undefined || items.length < size) return [];
+  return [...combinations(rest, size - 1).map((group) => [first, ...group]), ...combinations(rest, size)];
 }
 
 /** How many of the terms a passage contains (as prefixes of its words). */

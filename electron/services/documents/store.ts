@@ -18,7 +18,7 @@ import {
 import { EnclaveError, type ErrorPayload } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import type { Chunk } from './chunk.ts';
-import { matchExpression } from './query.ts';
+import { matchLevels } from './query.ts';
 
 interface FileRow {
   id: string;
@@ -331,18 +331,28 @@ export class DocumentStore {
     });
   }
 
-  /** The best passages of these collections for the query's terms (folded words), bm25 first; headings weigh double, the file's name as much as the text. */
+  /**
+   * The best passages of these collections for the query's terms (folded words): those holding
+   * the most terms first (`matchLevels`: all, then all but one…, then any), bm25 within a level;
+   * headings weigh double, the file's name as much as the text. A strict level matches few
+   * passages, so a question of common words does not rank most of the index.
+   */
   search(collectionIds: readonly string[], terms: readonly string[], limit: number): Passage[] {
-    const match = matchExpression(terms);
-    if (match === null || collectionIds.length === 0) return [];
+    if (collectionIds.length === 0) return [];
     const placeholders = collectionIds.map(() => '?').join(', ');
-    const rows = this.sql(
+    const query = this.sql(
       `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text, bm25(doc_chunks_fts, 1.0, 2.0, 1.0) AS score
        FROM doc_chunks_fts JOIN doc_chunks c ON c.id = doc_chunks_fts.rowid JOIN doc_files f ON f.id = c.file_id
        WHERE doc_chunks_fts MATCH ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'
        ORDER BY score LIMIT ?`,
-    ).all(match, ...collectionIds, limit) as unknown as (PassageRow & { score: number })[];
-    return rows.map((row) => toPassage(row, row.score));
+    );
+    const found = new Map<number, Passage>();
+    for (const match of matchLevels(terms)) {
+      const rows = query.all(match, ...collectionIds, limit) as unknown as (PassageRow & { score: number })[];
+      for (const row of rows) if (!found.has(row.chunk_id) && found.size < limit) found.set(row.chunk_id, toPassage(row, row.score));
+      if (found.size >= limit) break;
+    }
+    return [...found.values()];
   }
 
   /** Passages of ready files with no vector from `model`, first added first, as the text their vector is made of. */

@@ -1,11 +1,15 @@
 /** Passages, queries and citations: the pure rules of the documents feature. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { AnswerSource } from '#shared/chat.ts';
 import { CHUNK_MAX_CHARS, chunkBlocks } from '../../../../electron/services/documents/chunk.ts';
 import { htmlBlocks } from '../../../../electron/services/documents/extract.ts';
 import { citedSources, isFollowUp } from '../../../../electron/services/documents/grounding.ts';
-import { isRelevant, matchExpression, queryTerms } from '../../../../electron/services/documents/query.ts';
-import { titleOf } from '../../../../electron/services/documents/store.ts';
+import { isRelevant, matchExpression, matchLevels, queryTerms } from '../../../../electron/services/documents/query.ts';
+import { DocumentStore, titleOf } from '../../../../electron/services/documents/store.ts';
+import { openDatabase } from '../../../../electron/services/platform/db/database.ts';
 
 const source = (n: number): AnswerSource => ({ n, fileId: 'f', fileName: 'a.pdf', page: n, heading: '', passage: `passage ${n}` });
 
@@ -33,6 +37,43 @@ describe('queries', () => {
     expect(queryTerms('Quel est le PRÉAVIS de résiliation ?')).toEqual(['preavis', 'resiliation']);
     expect(matchExpression(queryTerms('factures NEAR("x") OR *'))).toBe('"factur"* OR "near"*');
     expect(matchExpression(queryTerms('le la les ?'))).toBeNull();
+  });
+
+  test('levels from all the terms down to half of them, then any, while the alternatives stay few', () => {
+    expect(matchLevels(queryTerms('préavis'))).toEqual(['"preav"*']);
+    expect(matchLevels(queryTerms('préavis contrat'))).toEqual(['"preav"* AND "contr"*', '"preav"* OR "contr"*']);
+    expect(matchLevels(['aa', 'bb', 'cc'])).toEqual(['"aa"* AND "bb"* AND "cc"*', '("aa"* AND "bb"*) OR ("aa"* AND "cc"*) OR ("bb"* AND "cc"*)', '"aa"* OR "bb"* OR "cc"*']);
+    // Eight terms: all of them, then the 8 ways to leave one out; the 28 ways to leave two out are too many.
+    const eight = matchLevels(['aa', 'bb', 'cc', 'dd', 'ee', 'ff', 'gg', 'hh']);
+    expect(eight.map((level) => level.split(' OR ').length)).toEqual([1, 8, 8]);
+    expect(matchLevels([])).toEqual([]);
+  });
+
+  test('the store ranks passages holding more of the terms first, bm25 within, and fills from looser levels', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'enclave-search-'));
+    const { db } = openDatabase(join(dir, 'conversations.db'));
+    try {
+      const store = new DocumentStore(db);
+      const collection = store.create('Levels').id;
+      const { file } = store.addFile(collection, { name: 'notes.txt', format: 'text', size: 0, jobId: 'job', path: null, mtime: null, pendingUpload: null });
+      const texts = [
+        'préavis préavis préavis préavis du contrat', // two terms, the best bm25 of them
+        'préavis de résiliation du contrat de maintenance', // all three terms
+        'résiliation', // one term
+        'rien à voir',
+      ];
+      store.saveChunks(
+        file.id,
+        texts.map((text) => ({ page: null, heading: '', text })),
+        null,
+      );
+      const found = (limit: number) => store.search([collection], queryTerms('préavis résiliation contrat'), limit).map((passage) => passage.text);
+      expect(found(1)).toEqual([texts[1]]);
+      expect(found(5)).toEqual([texts[1], texts[0], texts[2]]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a passage is relevant when it holds at least half of the terms', () => {
