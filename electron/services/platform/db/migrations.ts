@@ -220,6 +220,24 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE compare_turns ADD COLUMN grounding TEXT;
   ALTER TABLE compare_answers ADD COLUMN sources TEXT;
   `,
+  // 11: every insert or delete of a vector (a cascade from its passage included) logged in order,
+  // so the in-memory vector index catches up with exactly what changed (vector-index.ts).
+  `
+  CREATE TABLE doc_vector_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id INTEGER NOT NULL
+  );
+  CREATE TRIGGER doc_vectors_log_insert AFTER INSERT ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (new.chunk_id);
+  END;
+  CREATE TRIGGER doc_vectors_log_update AFTER UPDATE ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (old.chunk_id);
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (new.chunk_id);
+  END;
+  CREATE TRIGGER doc_vectors_log_delete AFTER DELETE ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (old.chunk_id);
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
