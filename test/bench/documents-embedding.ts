@@ -4,8 +4,9 @@
  *    `embed` request, batches of EMBEDDING_BATCH passages, as the embedding job sends them) against
  *    raw node-llama-cpp's LlamaEmbeddingContext in this process, on the same model with the same
  *    context size and threads; runs alternate which goes first, ratios taken run by run;
- *  - the exact scan of stored vectors (Float32 BLOBs in SQLite) for one question, at 1k, 10k and
- *    100k passages, p50 and p95.
+ *  - the exact nearest-passage search (`DocumentStore.nearest`: the model's vectors held in memory
+ *    by `VectorIndex`) for one question, at 1k, 10k and 100k passages: the first question, which
+ *    loads the vectors from SQLite, then p50 and p95 of the next ones.
  * The model has the shape of multilingual-e5-small (12 layers, 384 wide, mean pooling) with
  * random weights, written by the GGUF writer: its speed is a real model's of that shape.
  *
@@ -49,7 +50,7 @@ export interface DocumentsEmbeddingBenchResult {
   runs: number;
   enclave: Throughput[];
   raw: Throughput[];
-  scan: { passages: number; dimensions: number; p50Ms: number; p95Ms: number }[];
+  scan: { passages: number; dimensions: number; firstMs: number; p50Ms: number; p95Ms: number }[];
 }
 
 const SHAPE = { nEmbd: 384, nLayer: 12, nHead: 12, nHeadKv: 12, nFf: 1536, nVocab: 32000, contextLength: 512 } as const;
@@ -78,7 +79,8 @@ async function writeModel(path: string): Promise<void> {
   await writeGguf(path, withPooling);
 }
 
-async function measureScan(dir: string, count: number, dimensions: number, queries: number): Promise<{ p50Ms: number; p95Ms: number }> {
+/** The nearest-passage search at `count` passages: the first question (which loads the model's vectors into memory), then `queries` more. */
+export async function measureScan(dir: string, count: number, dimensions: number, queries: number): Promise<{ firstMs: number; p50Ms: number; p95Ms: number }> {
   const { db } = openDatabase(join(dir, `scan-${count}.db`));
   try {
     const store = new DocumentStore(db);
@@ -100,6 +102,9 @@ async function measureScan(dir: string, count: number, dimensions: number, queri
         ids.slice(start, start + 1000).map((chunkId) => ({ chunkId, vector: vector() })),
       );
     }
+    const loading = performance.now();
+    store.nearest([collection.id], 'bench', vector(), 20);
+    const firstMs = performance.now() - loading;
     const times: number[] = [];
     for (let i = 0; i < queries; i++) {
       const query = vector();
@@ -107,7 +112,7 @@ async function measureScan(dir: string, count: number, dimensions: number, queri
       store.nearest([collection.id], 'bench', query, 20);
       times.push(performance.now() - started);
     }
-    return { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
+    return { firstMs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
   } finally {
     db.close();
   }
@@ -197,11 +202,11 @@ export function documentsEmbeddingMarkdown(result: DocumentsEmbeddingBenchResult
     )} |`,
     `| Enclave ÷ raw | ${ratios('passagesPerSecond')} | ${ratios('tokensPerSecond')} |`,
     '',
-    'The exact scan of stored vectors for one question (Float32 BLOBs in SQLite, dot products in JavaScript, the 20 best kept), 20 questions each:',
+    "The exact nearest-passage search for one question (the model's vectors in memory, dot products in JavaScript, the 20 best kept): the first question, which loads the vectors, then 20 more:",
     '',
-    '| passages | dimensions | p50 (ms) | p95 (ms) |',
-    '| ---: | ---: | ---: | ---: |',
-    ...result.scan.map((row) => `| ${row.passages.toLocaleString('en')} | ${row.dimensions} | ${row.p50Ms.toFixed(1)} | ${row.p95Ms.toFixed(1)} |`),
+    '| passages | dimensions | first (ms) | p50 (ms) | p95 (ms) |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...result.scan.map((row) => `| ${row.passages.toLocaleString('en')} | ${row.dimensions} | ${row.firstMs.toFixed(0)} | ${row.p50Ms.toFixed(1)} | ${row.p95Ms.toFixed(1)} |`),
   ].join('\n');
 }
 

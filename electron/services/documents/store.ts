@@ -19,6 +19,7 @@ import { EnclaveError, type ErrorPayload } from '#shared/errors.ts';
 import { statementCache, transaction, type Sql } from '../platform/db/sql.ts';
 import type { Chunk } from './chunk.ts';
 import { matchLevels } from './query.ts';
+import { trimVectorLog, VectorIndex } from './vector-index.ts';
 
 interface FileRow {
   id: string;
@@ -76,6 +77,7 @@ export class DocumentStore {
   readonly db: DatabaseSync;
   private readonly sql: Sql;
   private readonly now: () => number;
+  private vectorIndex: VectorIndex | null = null;
 
   constructor(db: DatabaseSync, now: () => number = Date.now) {
     this.db = db;
@@ -379,6 +381,7 @@ export class DocumentStore {
     transaction(this.db, () => {
       const insert = this.sql('INSERT OR REPLACE INTO doc_vectors (chunk_id, model, vector) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM doc_chunks WHERE id = ?)');
       for (const { chunkId, vector } of vectors) insert.run(chunkId, model, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), chunkId);
+      trimVectorLog(this.sql);
     });
   }
 
@@ -389,23 +392,24 @@ export class DocumentStore {
 
   /**
    * The passages of these collections whose vectors from `model` are closest to `query` (both
-   * normalised: the dot product is the cosine), by an exact scan of the collections' vectors.
+   * normalised: the dot product is the cosine), largest first, ties by passage id: an exact search
+   * of every vector of the collections' ready files, held in memory by the model's `VectorIndex`.
    */
   nearest(collectionIds: readonly string[], model: string, query: Float32Array, limit: number): Passage[] {
     if (collectionIds.length === 0 || query.length === 0) return [];
-    const placeholders = collectionIds.map(() => '?').join(', ');
-    const scan = this.sql(
-      `SELECT v.chunk_id, v.vector FROM doc_vectors v JOIN doc_chunks c ON c.id = v.chunk_id JOIN doc_files f ON f.id = c.file_id
-       WHERE v.model = ? AND f.collection_id IN (${placeholders}) AND f.state = 'ready'`,
-    );
-    const best: { chunkId: number; similarity: number }[] = [];
-    for (const row of scan.iterate(model, ...collectionIds) as Iterable<{ chunk_id: number; vector: Uint8Array }>) {
-      const similarity = dot(query, row.vector);
-      if (best.length === limit && similarity <= (best[best.length - 1]?.similarity ?? -Infinity)) continue;
-      const at = best.findIndex((candidate) => candidate.similarity < similarity);
-      best.splice(at === -1 ? best.length : at, 0, { chunkId: row.chunk_id, similarity });
-      if (best.length > limit) best.pop();
+    let index = this.vectorIndex;
+    if (index?.model !== model) {
+      // One model's vectors at a time: the previous model's index is let go.
+      index = new VectorIndex(this.sql, model);
+      this.vectorIndex = index;
     }
+    const placeholders = collectionIds.map(() => '?').join(', ');
+    const files = this.sql(`SELECT id FROM doc_files WHERE collection_id IN (${placeholders}) AND state = 'ready'`).all(...collectionIds) as { id: string }[];
+    const best = index.nearest(
+      files.map((file) => file.id),
+      query,
+      limit,
+    );
     const passage = this.sql(
       `SELECT c.id AS chunk_id, c.file_id, f.name AS file_name, f.collection_id, c.page, c.heading, c.text
        FROM doc_chunks c JOIN doc_files f ON f.id = c.file_id WHERE c.id = ?`,
@@ -494,15 +498,6 @@ interface PassageRow {
 
 function toPassage(row: PassageRow, score: number): Passage {
   return { chunkId: row.chunk_id, fileId: row.file_id, fileName: row.file_name, collectionId: row.collection_id, page: row.page, heading: row.heading, text: row.text, score };
-}
-
-/** The dot product of a vector and a stored one (Float32 bytes); 0 when their sizes differ. */
-function dot(query: Float32Array, stored: Uint8Array): number {
-  if (stored.byteLength !== query.length * 4) return 0;
-  const vector = stored.byteOffset % 4 === 0 ? new Float32Array(stored.buffer, stored.byteOffset, query.length) : new Float32Array(stored.slice().buffer);
-  let sum = 0;
-  for (let i = 0; i < query.length; i++) sum += (query[i] ?? 0) * (vector[i] ?? 0);
-  return sum;
 }
 
 function toFile(row: FileRow): DocumentFile {

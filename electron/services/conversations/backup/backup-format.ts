@@ -21,7 +21,7 @@ export interface BackupManifest {
  * collections are the user's files, added again from them on the other computer, so a backup never
  * carries a document's text. Answers keep the passages they quoted, as part of their conversation.
  */
-export const TABLES_LEFT_OUT: readonly string[] = ['conversation_documents', 'doc_vectors', 'doc_chunks', 'doc_folders', 'doc_files', 'doc_collections'];
+export const TABLES_LEFT_OUT: readonly string[] = ['conversation_documents', 'doc_vectors', 'doc_vector_changes', 'doc_chunks', 'doc_folders', 'doc_files', 'doc_collections'];
 
 /**
  * The database's tables in the order a restore merges them (parents first), each with the rows

@@ -212,13 +212,31 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX doc_vectors_model ON doc_vectors(model);
   `,
-  // documents in the comparison workbench: the collections a run answers from; the passages
+  // 10: documents in the comparison workbench: the collections a run answers from; the passages
   // retrieved once for each prompt and given to every model (or "not found"); the passages each
   // answer cites.
   `
   ALTER TABLE compare_runs ADD COLUMN documents TEXT;
   ALTER TABLE compare_turns ADD COLUMN grounding TEXT;
   ALTER TABLE compare_answers ADD COLUMN sources TEXT;
+  `,
+  // 11: every insert or delete of a vector (a cascade from its passage included) logged in order,
+  // so the in-memory vector index catches up with exactly what changed (vector-index.ts).
+  `
+  CREATE TABLE doc_vector_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id INTEGER NOT NULL
+  );
+  CREATE TRIGGER doc_vectors_log_insert AFTER INSERT ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (new.chunk_id);
+  END;
+  CREATE TRIGGER doc_vectors_log_update AFTER UPDATE ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (old.chunk_id);
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (new.chunk_id);
+  END;
+  CREATE TRIGGER doc_vectors_log_delete AFTER DELETE ON doc_vectors BEGIN
+    INSERT INTO doc_vector_changes (chunk_id) VALUES (old.chunk_id);
+  END;
   `,
 ];
 
