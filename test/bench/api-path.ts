@@ -1,0 +1,183 @@
+/**
+ * The local API against raw node-llama-cpp, answer by answer in turn: a streamed chat completion
+ * through the official `openai` client (Enclave's host, engine process and local API) and raw
+ * `LlamaChat` in one process with the engine's environment (raw-generate.ts), on one bench model
+ * at Enclave's own thread choice. Not part of `npm run bench`: a tool for finding where the API
+ * path's time goes (docs/performance.md, "Where the time goes on the API path").
+ *
+ *   node test/bench/api-path.ts [model id, default qwen05b-q4_0]
+ *
+ * Knobs: API_PATH_ROUNDS (default 6), API_PATH_TOKENS (default 64), API_PATH_PROFILE=<dir>: the
+ * host and engine processes write CPU profiles there (node --cpu-prof, through NODE_OPTIONS) and
+ * only the API path runs: API_PATH_ROUNDS answers counting the context switches of the host,
+ * engine and benchmark processes per token, then API_PATH_ROUNDS answers with the engine
+ * profiled (API_PATH_HOST_PROFILE=1 profiles the host too, from its start). The engine process is killed when the host
+ * closes, so --cpu-prof cannot write its profile: the benchmark opens its inspector instead
+ * (SIGUSR1, port 9229) and records it with the inspector's Profiler while the answers stream.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { WebSocket } from 'ws';
+import OpenAI, { type ClientOptions } from 'openai';
+import type { ChatMessage } from '#shared/chat.ts';
+import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
+import { directDispatcher, freePort } from '../support/loopback.ts';
+import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
+import { streamCompletion } from './openai-stream.ts';
+import { openRaw } from './raw-generate.ts';
+import { formatSummary, summarize } from './stats.ts';
+import { openWholePath } from './whole-path.ts';
+
+const modelId = process.argv[2] ?? 'qwen05b-q4_0';
+const spec = BENCH_MODEL_SPECS.find((candidate) => candidate.id === modelId);
+if (spec === undefined) throw new Error(`unknown bench model ${modelId}`);
+const ROUNDS = Number(process.env.API_PATH_ROUNDS ?? 6);
+const TOKENS = Number(process.env.API_PATH_TOKENS ?? 64);
+const PROFILE_DIR = process.env.API_PATH_PROFILE;
+const messages: ChatMessage[] = [{ role: 'user', content: 'Write a story.' }];
+
+const modelPath = await ensureBenchModel(spec);
+const apiPort = await freePort();
+const wholeEnv = {
+  ...process.env,
+  ENCLAVE_THREADS: undefined,
+  ENCLAVE_API_PORT: String(apiPort),
+  ...(PROFILE_DIR !== undefined && process.env.API_PATH_HOST_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
+};
+const whole = await openWholePath([modelPath], wholeEnv);
+const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+
+/** Tokens/s after the first token, as the client receives them. */
+async function viaApi(): Promise<number> {
+  const { firstAt, lastAt, tokens } = await streamCompletion(api, basename(modelPath), messages, TOKENS);
+  if (firstAt === null || lastAt === null || lastAt === firstAt) return Number.NaN;
+  return ((tokens - 1) * 1000) / (lastAt - firstAt);
+}
+
+try {
+  await viaApi(); // loads the model; tells the thread choice
+  const threads = whole.threads ?? 2;
+  if (PROFILE_DIR !== undefined) {
+    // First without a profiler in the engine (a profiler's own thread adds context switches), then with.
+    const pids = { engine: enginePid(), host: hostPid(), bench: process.pid };
+    const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, contextSwitches(pid)]));
+    let tokens = 0;
+    const rates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const rate = await viaApi();
+      rates.push(rate);
+      tokens += TOKENS;
+    }
+    const switches = Object.entries(pids).map(([name, pid]) => `${name} ${((contextSwitches(pid) - (before[name] ?? 0)) / tokens).toFixed(1)}`);
+    console.log(`${modelId}, ${threads} thread(s), API path: ${formatSummary(summarize(rates), 1)} tok/s; context switches per token, all threads: ${switches.join(', ')}`);
+    const engine = await profileEngine(pids.engine);
+    const profiled: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) profiled.push(await viaApi());
+    writeFileSync(join(PROFILE_DIR, 'engine.cpuprofile'), JSON.stringify(await engine.stop()));
+    console.log(`profiled: ${formatSummary(summarize(profiled), 1)} tok/s`);
+  } else {
+    const raw = await openRaw({ modelPath, threads }, { ...process.env, ...engineEnvironment(process.env) });
+    const rawRate = async (): Promise<number> => {
+      const run = await raw.answer(messages, TOKENS);
+      return ((run.tokens - 1) * 1000) / run.decodeMs;
+    };
+    try {
+      await rawRate();
+      const apiRates: number[] = [];
+      const rawRates: number[] = [];
+      const ratios: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate which goes first, so neither always follows the other.
+        const [a, b] = round % 2 === 0 ? [await viaApi(), await rawRate()] : (([r, x]) => [x, r])([await rawRate(), await viaApi()]);
+        apiRates.push(a as number);
+        rawRates.push(b as number);
+        ratios.push((a as number) / (b as number));
+      }
+      console.log(`${modelId}, ${threads} thread(s), ${TOKENS} tokens, ${ROUNDS} rounds`);
+      console.log(`  API (openai client) ${formatSummary(summarize(apiRates), 1)} tok/s`);
+      console.log(`  raw LlamaChat       ${formatSummary(summarize(rawRates), 1)} tok/s`);
+      console.log(`  API / raw, round by round: ${formatSummary(summarize(ratios), 3)}; ratio of medians ${(summarize(apiRates).median / summarize(rawRates).median).toFixed(3)}`);
+    } finally {
+      await raw.close();
+    }
+  }
+} finally {
+  await whole.close();
+}
+
+/** Context switches of every thread of a process so far, voluntary and not. */
+function contextSwitches(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const match of readFileSafe(`/proc/${pid}/task/${task}/status`).matchAll(/ctxt_switches:\s+(\d+)/g)) total += Number(match[1]);
+  }
+  return total;
+}
+
+function hostPid(): number {
+  const host = childrenOf(process.pid).find((pid) => readFileSafe(`/proc/${pid}/cmdline`).includes('whole-path-host'));
+  if (host === undefined) throw new Error('no host process found');
+  return host;
+}
+
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      const stat = readFileSafe(`/proc/${entry}/stat`);
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+    })
+    .map(Number);
+}
+
+/** The engine process: the child of this process's child (the host) that runs engine-main. */
+function enginePid(): number {
+  const engine = childrenOf(hostPid()).find((pid) => readFileSafe(`/proc/${pid}/cmdline`).includes('engine-main'));
+  if (engine === undefined) throw new Error('no engine process found');
+  return engine;
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Starts the V8 profiler in the engine process through its inspector; stop() returns the profile. */
+async function profileEngine(pid: number): Promise<{ stop: () => Promise<unknown> }> {
+  process.kill(pid, 'SIGUSR1');
+  let targets: { webSocketDebuggerUrl: string }[] = [];
+  for (let attempt = 0; attempt < 100 && targets.length === 0; attempt++) {
+    targets = (await fetch('http://127.0.0.1:9229/json', { dispatcher: directDispatcher } as RequestInit).then(
+      (response) => response.json(),
+      () => [],
+    )) as typeof targets;
+    if (targets.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const socket = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? '');
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  let nextId = 1;
+  const call = (method: string): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      const onMessage = (data: Buffer): void => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: unknown };
+        if (message.id !== id) return;
+        socket.off('message', onMessage);
+        resolve(message.result);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method }));
+    });
+  await call('Profiler.enable');
+  await call('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = (await call('Profiler.stop')) as { profile: unknown };
+      socket.close();
+      return profile;
+    },
+  };
+}
