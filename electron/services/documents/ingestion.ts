@@ -206,7 +206,7 @@ export class DocumentIngestion {
     this.running ??= this.drain().finally(() => {
       this.running = null;
       // Files queued after the last look but before this: read them too.
-      if (this.store.next() !== null) this.kick();
+      if (!this.disposed && this.store.next() !== null) this.kick();
     });
   }
 
