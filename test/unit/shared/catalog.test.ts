@@ -36,7 +36,7 @@ describe('seeds/catalog.json', () => {
     );
   });
 
-  test('offers multilingual embedding models and a reranker, each with its kind', () => {
+  test('offers multilingual embedding models, each with its kind', () => {
     const models = catalogSchema.parse(raw).models;
     const kinds = Object.fromEntries(models.map((model) => [model.id, model.kind ?? 'chat']));
     expect(kinds).toMatchObject({ 'qwen3-embedding-0.6b': 'embedding', 'bge-m3': 'embedding', 'multilingual-e5-large': 'embedding', 'qwen3-4b': 'chat' });
