@@ -35,13 +35,16 @@ async function storedCalibration(dataDir: string): Promise<SpeedCalibration | nu
 }
 
 /** The card's prediction as the page must write it, from the calibration the host stored (on this CPU-only machine). */
-function expectedRate(calibration: SpeedCalibration, language: string): string {
+function expectedText(calibration: SpeedCalibration, language: 'fr-FR' | 'en-US'): string {
   const file = MODEL?.files.find((candidate) => candidate.quant === MODEL.defaultQuant);
   if (file === undefined) throw new Error('no catalog file');
   const hardware = { backend: 'cpu' as const, gpuNames: [], totalRamBytes: 0, freeRamBytes: 0, totalVramBytes: 0, freeVramBytes: 0, unifiedMemoryBytes: 0, cpuCores: 1 };
   const predicted = predictFileSpeed(calibration, hardware, file, undefined);
   if (predicted === null) throw new Error('no prediction');
-  return new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(roundRate(predicted.tokensPerSecond));
+  const rate = roundRate(predicted.tokensPerSecond);
+  const shown = new Intl.NumberFormat(language, { maximumFractionDigits: 2 }).format(rate);
+  const one = new Intl.PluralRules(language).select(rate) === 'one';
+  return language === 'fr-FR' ? `environ ${shown} ${one ? 'jeton' : 'jetons'}/s ici` : `about ${shown} ${one ? 'token' : 'tokens'}/s here`;
 }
 
 async function waitForCalibration(page: Page): Promise<void> {
@@ -62,7 +65,7 @@ test.describe('in French', () => {
     expect(calibration.gpu).toBeNull();
     await expect(panel.getByTestId('speed-facts')).toContainText('Vitesse mesurée ici\u00a0: poids lus à');
     const card = page.getByTestId(`catalog-${MODEL?.id}`);
-    await expect(card.getByTestId('speed-prediction')).toHaveText(`environ ${expectedRate(calibration, 'fr-FR')} jetons/s ici`);
+    await expect(card.getByTestId('speed-prediction')).toHaveText(expectedText(calibration, 'fr-FR'));
     await expect(card.getByTestId('speed-prediction')).toHaveAttribute('title', /processeur/);
     await card.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'models-fr-1024.png') });
@@ -78,7 +81,7 @@ test.describe('in English', () => {
     if (before === null) return;
     await page.goto(`${webHost.url}/#/models`);
     const card = page.getByTestId(`catalog-${MODEL?.id}`);
-    await expect(card.getByTestId('speed-prediction')).toHaveText(`about ${expectedRate(before, 'en-US')} tokens/s here`);
+    await expect(card.getByTestId('speed-prediction')).toHaveText(expectedText(before, 'en-US'));
     await page.screenshot({ path: join(SHOTS, 'models-en-1280.png') });
 
     await page.getByTestId('speed-recalibrate').click();
@@ -86,7 +89,7 @@ test.describe('in English', () => {
     const after = await storedCalibration(webHost.dataDir);
     expect(after?.measuredAt).not.toBe(before.measuredAt);
     if (after === null) return;
-    await expect(card.getByTestId('speed-prediction')).toHaveText(`about ${expectedRate(after, 'en-US')} tokens/s here`);
+    await expect(card.getByTestId('speed-prediction')).toHaveText(expectedText(after, 'en-US'));
 
     // Measured on another machine (a changed CPU, memory or GPU): not used, measured again here.
     const file = join(webHost.dataDir, 'settings.json');

@@ -77,7 +77,7 @@ export const CatalogCard = memo(function CatalogCard({
                     : t(predicted.gpuShare > 0 ? 'modelFit.speedOnGpuBySize' : 'modelFit.speedOnCpuBySize')
               }
             >
-              {t('modelFit.speed', { rate: formatNumber(language, roundRate(predicted.tokensPerSecond)) })}
+              {t('modelFit.speed', { count: roundRate(predicted.tokensPerSecond), rate: formatNumber(language, roundRate(predicted.tokensPerSecond)) })}
             </span>
           )}
           {model.reasoning && <span className="catalog-badge">{t('library.reasoning')}</span>}
