@@ -1,17 +1,11 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentAttachment } from '#shared/documents.ts';
-import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useCollections, withCollection } from '../documents/collections.ts';
 
 /** The collections a run answers from (each prompt's passages retrieved once, given to every model), and "documents only". */
 export function CompareDocumentsPicker({ value, onChange }: { value: DocumentAttachment; onChange(value: DocumentAttachment): void }) {
   const { t } = useTranslation();
-  const { documents } = useActions();
-  const collections = useAppSelector((s) => s.documents.collections);
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
-  const toggle = (id: string, on: boolean) => onChange({ ...value, collectionIds: on ? [...value.collectionIds, id] : value.collectionIds.filter((other) => other !== id) });
+  const collections = useCollections();
   return (
     <fieldset className="compare-documents" data-testid="compare-documents">
       <legend>{t('compare.documents.title')}</legend>
@@ -26,7 +20,12 @@ export function CompareDocumentsPicker({ value, onChange }: { value: DocumentAtt
             {collections.map((collection) => (
               <li key={collection.id}>
                 <label>
-                  <input type="checkbox" checked={value.collectionIds.includes(collection.id)} onChange={(event) => toggle(collection.id, event.target.checked)} data-testid="compare-collection" />
+                  <input
+                    type="checkbox"
+                    checked={value.collectionIds.includes(collection.id)}
+                    onChange={(event) => onChange(withCollection(value, collection.id, event.target.checked))}
+                    data-testid="compare-collection"
+                  />
                   <span>{collection.name}</span> <span className="muted">{t('documents.fileCount', { count: collection.ready })}</span>
                 </label>
               </li>

@@ -1,12 +1,13 @@
 import type { TFunction } from 'i18next';
-import { useEffect, useLayoutEffect, useState, type FormEvent } from 'react';
+import { useLayoutEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { answerColumn, type CompareProgress, type CompareRun, type CompareTurn, type Vote } from '#shared/compare.ts';
 import type { ErrorCode } from '#shared/errors.ts';
 import { toEnclaveError } from '../../api/errors.ts';
 import { useApi } from '../../api/react.tsx';
 import { formatDuration } from '../../i18n/format.ts';
-import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useActions } from '../../state/react.tsx';
+import { useCollections } from '../documents/collections.ts';
 import { AnswerCell } from './AnswerCell.tsx';
 import { useCategoryName } from './category-name.ts';
 import { ReportButtons } from './ReportButtons.tsx';
@@ -16,11 +17,7 @@ import { ErrorNote } from '../../components/ErrorNote.tsx';
 /** The collections a run answers from, by name (a collection deleted since is left out). */
 function RunDocuments({ collectionIds, only }: { collectionIds: readonly string[]; only: boolean }) {
   const { t } = useTranslation();
-  const { documents } = useActions();
-  const collections = useAppSelector((s) => s.documents.collections);
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
+  const collections = useCollections();
   const names = (collections ?? []).filter((collection) => collectionIds.includes(collection.id)).map((collection) => collection.name);
   return (
     <p className="compare-system muted" data-testid="compare-run-documents">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useCollections, withCollection } from './collections.ts';
 import './documents.css';
 
 /** Beside the model menu: which collections the conversation answers from, and "documents only". */
@@ -8,7 +9,7 @@ export function AttachDocuments() {
   const { t, i18n } = useTranslation();
   const { documents } = useActions();
   const [open, setOpen] = useState(false);
-  const collections = useAppSelector((s) => s.documents.collections);
+  const collections = useCollections();
   const attachment = useAppSelector((s) => s.documents.attachment);
   const embeddingModel = useAppSelector((s) => {
     const status = s.documents.embedding;
@@ -17,12 +18,8 @@ export function AttachDocuments() {
   });
   const language = i18n.language === 'fr' ? 'fr' : 'en';
   useEffect(() => documents.setLocale(language), [documents, language]);
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
   const count = attachment.collectionIds.length;
-  const toggle = (id: string, on: boolean) =>
-    documents.setAttachment({ ...attachment, collectionIds: on ? [...attachment.collectionIds, id] : attachment.collectionIds.filter((other) => other !== id) });
+  const toggle = (id: string, on: boolean) => documents.setAttachment(withCollection(attachment, id, on));
   return (
     <div className="attach-documents">
       <button type="button" className={count > 0 ? 'button button-quiet attach-on' : 'button button-quiet'} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="attach-documents">

@@ -4,6 +4,7 @@ import { DOCUMENT_ACCEPT, type CollectionSummary, type DocumentFile } from '#sha
 import { ErrorExplanation } from '../../components/ErrorExplanation.tsx';
 import { formatBytes, formatDuration } from '../../i18n/format.ts';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useCollections } from './collections.ts';
 import { EmbeddingChoice } from './EmbeddingChoice.tsx';
 import { entriesOfDrop, entriesOfInput } from './folder-entries.ts';
 import { timeLeftMs, type PaceSample } from './pace.ts';
@@ -15,14 +16,9 @@ const SENDING_ROWS = 3;
 /** The Documents page: the selected collection, its files with their progress and errors, adding files, deleting it. */
 export function DocumentsPage() {
   const { t } = useTranslation();
-  const { documents } = useActions();
-  const collections = useAppSelector((s) => s.documents.collections);
+  const collections = useCollections();
   const selectedId = useAppSelector((s) => s.documents.selectedId);
   const selected = collections?.find((collection) => collection.id === selectedId) ?? null;
-
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
 
   return (
     <section className="documents" aria-labelledby="documents-title">

@@ -1,17 +1,14 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useCollections } from './collections.ts';
 import { CreateCollection } from './DocumentsPage.tsx';
 
 /** The Documents page's sidebar: the collections, with their file counts, and a new one. */
 export function DocumentsSidebar() {
   const { t } = useTranslation();
   const { documents } = useActions();
-  const collections = useAppSelector((s) => s.documents.collections);
+  const collections = useCollections();
   const selectedId = useAppSelector((s) => s.documents.selectedId);
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
   return (
     <section className="documents-sidebar" aria-labelledby="documents-collections">
       <h2 id="documents-collections">{t('documents.collections')}</h2>

@@ -1,17 +1,12 @@
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentAttachment } from '#shared/documents.ts';
 import { MAX_ROOM_COLLECTIONS } from '#shared/workshop.ts';
-import { useActions, useAppSelector } from '../../state/react.tsx';
+import { useCollections, withCollection } from '../documents/collections.ts';
 
 /** The collections the trainer shares with the room, read-only: participants' questions are answered from them. */
 export function RoomDocuments({ value, onChange }: { value: DocumentAttachment; onChange(value: DocumentAttachment): void }) {
   const { t } = useTranslation();
-  const { documents } = useActions();
-  const collections = useAppSelector((s) => s.documents.collections);
-  useEffect(() => {
-    void documents.load();
-  }, [documents]);
+  const collections = useCollections();
   if (collections === null || collections.length === 0) return null;
   return (
     <fieldset className="workshop-models" data-testid="workshop-documents">
@@ -25,7 +20,7 @@ export function RoomDocuments({ value, onChange }: { value: DocumentAttachment; 
               type="checkbox"
               checked={checked}
               disabled={!checked && value.collectionIds.length >= MAX_ROOM_COLLECTIONS}
-              onChange={(event) => onChange({ ...value, collectionIds: event.target.checked ? [...value.collectionIds, collection.id] : value.collectionIds.filter((id) => id !== collection.id) })}
+              onChange={(event) => onChange(withCollection(value, collection.id, event.target.checked))}
               data-testid="workshop-collection"
             />
             <span>{collection.name}</span>
