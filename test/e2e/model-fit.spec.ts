@@ -76,7 +76,7 @@ test('first run: the fit check waits for the user, shows its progress and can be
   // Asked, it shows where it is and offers to stop.
   await panel.getByTestId('check-fit').click();
   const progress = panel.getByTestId('fit-progress');
-  await expect(progress).toContainText('Checking which models fit: 0 of 22');
+  await expect(progress).toContainText(`Checking which models fit: 0 of ${CATALOG.length}`);
   await page.screenshot({ path: join(SHOTS, 'first-run-checking.png') });
   await progress.getByTestId('fit-cancel').click();
   await expect(progress).toHaveCount(0);

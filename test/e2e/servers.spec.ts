@@ -45,6 +45,8 @@ async function openServers(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/#/models`);
   const panel = page.getByTestId('servers-panel');
   await expect(panel).toBeVisible();
+  // The panel opens by itself once the list shows servers: read it only after, or a click would close it.
+  await expect(panel).toHaveAttribute('data-state', 'ready');
   if ((await panel.getAttribute('open')) === null) await panel.locator('summary').click();
   await expect(panel).toHaveAttribute('open', '');
 }

@@ -23,7 +23,7 @@ export function ServersPanel() {
   }, [load, showError]);
 
   return (
-    <details className="servers-panel" data-testid="servers-panel" open={list !== null && list.length > 0 ? true : undefined}>
+    <details className="servers-panel" data-testid="servers-panel" data-state={list === null ? 'loading' : 'ready'} open={list !== null && list.length > 0 ? true : undefined}>
       <summary>{t('servers.title')}</summary>
       <p className="muted servers-note">{t('servers.intro')}</p>
       {list !== null && list.length > 0 && (
