@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { DocumentAttachment } from '#shared/documents.ts';
-import { useCollections, withCollection } from '../documents/collections.ts';
+import { CollectionChoices } from '../documents/CollectionChoices.tsx';
+import { useCollections } from '../documents/collections.ts';
 
 /** The collections a run answers from (each prompt's passages retrieved once, given to every model), and "documents only". */
 export function CompareDocumentsPicker({ value, onChange }: { value: DocumentAttachment; onChange(value: DocumentAttachment): void }) {
@@ -16,31 +17,7 @@ export function CompareDocumentsPicker({ value, onChange }: { value: DocumentAtt
       ) : (
         <>
           <p className="muted">{t('compare.documents.intro')}</p>
-          <ul className="compare-documents-list">
-            {collections.map((collection) => (
-              <li key={collection.id}>
-                <label>
-                  <input
-                    type="checkbox"
-                    checked={value.collectionIds.includes(collection.id)}
-                    onChange={(event) => onChange(withCollection(value, collection.id, event.target.checked))}
-                    data-testid="compare-collection"
-                  />
-                  <span>{collection.name}</span> <span className="muted">{t('documents.fileCount', { count: collection.ready })}</span>
-                </label>
-              </li>
-            ))}
-          </ul>
-          <label className="compare-check">
-            <input
-              type="checkbox"
-              checked={value.only}
-              disabled={value.collectionIds.length === 0}
-              onChange={(event) => onChange({ ...value, only: event.target.checked })}
-              data-testid="compare-documents-only"
-            />
-            <span>{t('documents.attach.only')}</span>
-          </label>
+          <CollectionChoices collections={collections} value={value} onChange={onChange} testIds={{ collection: 'compare-collection', only: 'compare-documents-only' }} onlyNeedsCollection />
         </>
       )}
     </fieldset>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useActions, useAppSelector } from '../../state/react.tsx';
-import { useCollections, withCollection } from './collections.ts';
+import { CollectionChoices } from './CollectionChoices.tsx';
+import { useCollections } from './collections.ts';
 import './documents.css';
 
 /** Beside the model menu: which collections the conversation answers from, and "documents only". */
@@ -19,7 +20,6 @@ export function AttachDocuments() {
   const language = i18n.language === 'fr' ? 'fr' : 'en';
   useEffect(() => documents.setLocale(language), [documents, language]);
   const count = attachment.collectionIds.length;
-  const toggle = (id: string, on: boolean) => documents.setAttachment(withCollection(attachment, id, on));
   return (
     <div className="attach-documents">
       <button type="button" className={count > 0 ? 'button button-quiet attach-on' : 'button button-quiet'} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="attach-documents">
@@ -32,28 +32,8 @@ export function AttachDocuments() {
             <p className="muted">
               {t('documents.attach.none')} <a href="#/documents">{t('documents.attach.goTo')}</a>
             </p>
-          ) : (
-            <ul className="attach-list">
-              {collections.map((collection) => (
-                <li key={collection.id}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={attachment.collectionIds.includes(collection.id)}
-                      onChange={(event) => toggle(collection.id, event.target.checked)}
-                      data-testid="attach-collection"
-                    />
-                    <span>{collection.name}</span>
-                    <span className="muted">{t('documents.fileCount', { count: collection.ready })}</span>
-                  </label>
-                </li>
-              ))}
-            </ul>
-          )}
-          <label className="attach-only">
-            <input type="checkbox" checked={attachment.only} onChange={(event) => documents.setAttachment({ ...attachment, only: event.target.checked })} data-testid="attach-only" />
-            <span>{t('documents.attach.only')}</span>
-          </label>
+          ) : null}
+          <CollectionChoices collections={collections ?? []} value={attachment} onChange={documents.setAttachment} testIds={{ collection: 'attach-collection', only: 'attach-only' }} />
           <p className="muted attach-note" data-testid="attach-retrieval-note">
             {embeddingModel === null ? t('documents.attach.fullTextNote') : t('documents.attach.fusionNote', { model: embeddingModel })}
           </p>
