@@ -1,9 +1,10 @@
 /** Hardware fit (model library): this machine's memory, and what each catalog file needs. */
 import type { ErrorPayload } from './errors.ts';
-import type { GpuBackend } from './models.ts';
+import type { EngineBuild, GpuBackend } from './models.ts';
 
 export interface HardwareInfo {
   backend: GpuBackend;
+  engineBuild: EngineBuild;
   gpuNames: string[];
   totalRamBytes: number;
   freeRamBytes: number;

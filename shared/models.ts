@@ -41,6 +41,9 @@ export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
 export type GpuBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
+/** Which llama.cpp the engine loaded: node-llama-cpp's prebuilt binaries, or the one `npm run engine:build` made on this machine. */
+export type EngineBuild = 'prebuilt' | 'local';
+
 export type EngineState = 'starting' | 'idle' | 'loading' | 'ready' | 'generating' | 'crashed';
 
 /** A model loaded in one of the engine processes. */
@@ -56,6 +59,7 @@ export interface LoadedModelStatus {
 export interface EngineStatus {
   state: EngineState;
   backend: GpuBackend | null;
+  build: EngineBuild | null;
   /** The thread count chosen for this machine. */
   threads: number | null;
   loaded: LoadedModelStatus[];

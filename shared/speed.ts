@@ -39,10 +39,19 @@ export const speedCalibrationSchema = z.strictObject({
 });
 export type SpeedCalibration = z.infer<typeof speedCalibrationSchema>;
 
-/** The machine's traits a calibration depends on: a change of CPU, memory or GPU asks for a new one. */
-export function hardwareFingerprint(machine: { cpuModel: string; cpuCores: number; totalRamBytes: number; backend: string; gpuNames: readonly string[]; totalVramBytes: number }): string {
+/** The machine's traits a calibration depends on: a change of CPU, memory, GPU or engine build asks for a new one. */
+export function hardwareFingerprint(machine: {
+  cpuModel: string;
+  cpuCores: number;
+  totalRamBytes: number;
+  backend: string;
+  engineBuild: string;
+  gpuNames: readonly string[];
+  totalVramBytes: number;
+}): string {
   const gib = (bytes: number): number => Math.round(bytes / 2 ** 30);
-  return [machine.cpuModel.trim(), machine.cpuCores, gib(machine.totalRamBytes), machine.backend, machine.gpuNames.join('+'), gib(machine.totalVramBytes)].join('|').slice(0, 200);
+  const backend = machine.engineBuild === 'prebuilt' ? machine.backend : `${machine.backend}+${machine.engineBuild}`;
+  return [machine.cpuModel.trim(), machine.cpuCores, gib(machine.totalRamBytes), backend, machine.gpuNames.join('+'), gib(machine.totalVramBytes)].join('|').slice(0, 200);
 }
 
 /** The two calibration points' line: cost per byte from their difference, the rest fixed per token. */

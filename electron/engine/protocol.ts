@@ -1,7 +1,7 @@
 /** Typed messages between the host and the engine process. Both sides live in this repo. */
 import type { ChatMessage, GenerationStats, Sampling } from '#shared/chat.ts';
 import type { ErrorPayload } from '#shared/errors.ts';
-import type { GpuBackend } from '#shared/models.ts';
+import type { EngineBuild, GpuBackend } from '#shared/models.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
 import type { SpeedLine } from '#shared/speed.ts';
 
@@ -56,7 +56,7 @@ export interface EmbedRequest {
 }
 
 export type EngineToHost =
-  | { type: 'ready'; backend: GpuBackend; threads: number; pid: number }
+  | { type: 'ready'; backend: GpuBackend; build: EngineBuild; threads: number; pid: number }
   | { type: 'loading'; jobId: string; modelId: string }
   | { type: 'loaded'; jobId: string; modelId: string; loadMs: number; contextSize: number; threads: number; parallel: number }
   /** The loaded model's context was made again, for another number of sequences or context size. */

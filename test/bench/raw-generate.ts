@@ -10,13 +10,17 @@ import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { contextOptions, toChatHistory } from '../../electron/engine/process/engine.ts';
+import { readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { DEFAULT_SAMPLING, type ChatMessage } from '#shared/chat.ts';
+import type { EngineBuild } from '#shared/models.ts';
 
 export interface RawOptions {
   modelPath: string;
   threads: number;
   /** The context's batch size; the engine's own choice when absent. */
   batchSize?: number;
+  /** Which llama.cpp to load: as the engine does when absent (the build made by `npm run engine:build` when there is one). */
+  engineBuild?: EngineBuild;
 }
 
 export interface AnswerRun {
@@ -33,13 +37,13 @@ export interface AnswerRun {
 type Command =
   | { type: 'answer'; messages: ChatMessage[]; maxTokens: number }
   | { type: 'complete'; prompt: string; maxTokens: number }
-  | { type: 'promptEval'; text: string; batchSize: number; runs: number }
+  | { type: 'promptEval'; text: string; batchSize: number; runs: number; limit?: number }
   | { type: 'fsProbe'; text: string }
   | { type: 'memory' }
   | { type: 'close' };
 
 type Reply =
-  | { type: 'ready'; loadMs: number; contextSize: number; batchSize: number }
+  | { type: 'ready'; loadMs: number; contextSize: number; batchSize: number; build: EngineBuild }
   | { type: 'answer'; run: AnswerRun & { text: string } }
   | { type: 'promptEval'; batchSize: number; tokens: number; ms: number[] }
   | { type: 'fsProbe'; evalMs: number; latenciesMs: number[] }
@@ -47,14 +51,16 @@ type Reply =
   | { type: 'error'; message: string };
 
 export interface RawSession {
+  /** The llama.cpp loaded. */
+  build: EngineBuild;
   loadMs: number;
   contextSize: number;
   batchSize: number;
   answer(messages: ChatMessage[], maxTokens: number): Promise<AnswerRun & { text: string }>;
   /** The text continued as it is, with LlamaCompletion (no chat template), on the same sequence. */
   complete(prompt: string, maxTokens: number): Promise<AnswerRun & { text: string }>;
-  /** Prompt evaluation alone (no sampling) of `text` on a cleared sequence, `runs` times, with this batch size. */
-  promptEval(text: string, batchSize: number, runs: number): Promise<{ batchSize: number; tokens: number; ms: number[] }>;
+  /** Prompt evaluation alone (no sampling) of `text` (its first `limit` tokens) on a cleared sequence, `runs` times, with this batch size. */
+  promptEval(text: string, batchSize: number, runs: number, limit?: number): Promise<{ batchSize: number; tokens: number; ms: number[] }>;
   /**
    * What the libuv pool costs the process: evaluates `text` as a prompt (one batch at a time on a
    * pool thread) while reading a small file in a loop, as the engine's other work would.
@@ -95,13 +101,14 @@ export async function openRaw(options: RawOptions, env: NodeJS.ProcessEnv): Prom
   };
   const ready = await next('ready');
   return {
+    build: ready.build,
     loadMs: ready.loadMs,
     contextSize: ready.contextSize,
     batchSize: ready.batchSize,
     answer: async (messages, maxTokens) => (await call({ type: 'answer', messages, maxTokens }, 'answer')).run,
     complete: async (prompt, maxTokens) => (await call({ type: 'complete', prompt, maxTokens }, 'answer')).run,
-    promptEval: async (text, batchSize, runs) => {
-      const result = await call({ type: 'promptEval', text, batchSize, runs }, 'promptEval');
+    promptEval: async (text, batchSize, runs, limit) => {
+      const result = await call({ type: 'promptEval', text, batchSize, runs, limit }, 'promptEval');
       return { batchSize: result.batchSize, tokens: result.tokens, ms: result.ms };
     },
     fsProbe: async (text) => {
@@ -192,7 +199,11 @@ async function serve(options: RawOptions): Promise<void> {
   const reply = (message: Reply): void => {
     process.send?.(message);
   };
-  const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: options.threads });
+  const local = options.engineBuild === 'prebuilt' ? null : await readLocalEngineBuild();
+  if (options.engineBuild === 'local' && local === null) throw new Error('no engine built here (npm run engine:build)');
+  const llama = await getLlama({ gpu: false, build: 'never', cmakeOptions: local?.cmakeOptions, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: options.threads });
+  const build: EngineBuild = llama.buildType === 'localBuild' ? 'local' : 'prebuilt';
+  if (options.engineBuild !== undefined && build !== options.engineBuild) throw new Error(`asked for the ${options.engineBuild} engine build, loaded the ${build} one`);
   const createContext = (model: LlamaModel, batchSize: number | undefined): Promise<LlamaContext> =>
     model.createContext({ ...contextOptions(model, options.threads), ...(batchSize === undefined ? {} : { batchSize }) });
   const loadStarted = performance.now();
@@ -200,7 +211,7 @@ async function serve(options: RawOptions): Promise<void> {
   let context = await createContext(model, options.batchSize);
   // One chat on one sequence for every answer, as the engine keeps it, so both reuse the cache alike.
   let chat: LlamaChat | null = new LlamaChat({ contextSequence: context.getSequence(), autoDisposeSequence: true });
-  reply({ type: 'ready', loadMs: performance.now() - loadStarted, contextSize: context.contextSize, batchSize: context.batchSize });
+  reply({ type: 'ready', loadMs: performance.now() - loadStarted, contextSize: context.contextSize, batchSize: context.batchSize, build });
 
   process.on('message', (command: Command) => {
     void (async () => {
@@ -225,7 +236,7 @@ async function serve(options: RawOptions): Promise<void> {
               await context.dispose();
               context = await createContext(model, command.batchSize);
             }
-            const tokens = model.tokenize(command.text);
+            const tokens = model.tokenize(command.text).slice(0, command.limit);
             const sequence = context.getSequence();
             await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 16)); // warm-up
             const ms: number[] = [];

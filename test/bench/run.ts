@@ -17,6 +17,9 @@
  *  - servers (servers.ts): the same model through llama-server directly, through Enclave to
  *    llama-server and on Enclave's own engine, one answer at a time; rooms of 8 and 20 answered
  *    by llama-server with 4 slots against the local engine (needs llama-server built).
+ *  - engine-build (engine-build.ts): the engine built here by `npm run engine:build` (OpenMP)
+ *    against the prebuilt binaries, raw and through the local API, next to llama-bench; skipped
+ *    without a local build;
  *  - speculative (speculative.ts): generation with and without speculative decoding by input
  *    lookup, on answers that copy their prompt and answers that copy nothing;
  *  - prediction (prediction.ts): the speed calibration's predicted tokens/s against the engine's
@@ -34,6 +37,7 @@ import { runConversationBench, type ConversationBenchResult } from './conversati
 import { documentsBenchMarkdown, runDocumentsBench } from './documents.ts';
 import { runDownloadBench, type DownloadBenchResult } from './downloads.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel, type BenchModelSpec } from './models.ts';
+import { engineBuildMarkdown, runEngineBuildBench } from './engine-build.ts';
 import { runPerformanceBench } from './performance.ts';
 import { predictionMarkdown, runPredictionBench } from './prediction.ts';
 import { runSidebarBench, type SidebarBenchResult } from './sidebar.ts';
@@ -46,7 +50,7 @@ import { directDispatcher } from '../support/loopback.ts';
 import { llamaServerMissing } from '../support/llama-server.ts';
 
 const RESULTS_DIR = join(import.meta.dirname, 'results');
-const SECTIONS = ['performance', 'speculative', 'prediction', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers', 'documents'] as const;
+const SECTIONS = ['performance', 'engine-build', 'speculative', 'prediction', 'conversations', 'sidebar', 'downloads', 'compare', 'room', 'servers', 'documents'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const asked = process.argv.slice(2).filter((argument) => argument !== '--full');
@@ -128,6 +132,12 @@ for (const section of chosen) {
       const { report, markdown: table } = await runPerformanceBench();
       results.performance = report;
       markdown.push('## Performance', '', table);
+      break;
+    }
+    case 'engine-build': {
+      const result = await runEngineBuildBench();
+      results['engine-build'] = result;
+      markdown.push('## The engine built here', '', engineBuildMarkdown(result));
       break;
     }
     case 'speculative': {

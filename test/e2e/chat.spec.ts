@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { endlessText, SCRIPTED_REPLY } from '../fixtures/gguf/scripted.ts';
 import { expect, SHARED_STORIES, test } from './web-host.fixture.ts';
 import { chooseModel, modelOption, rescanModels } from './model-menu.ts';
@@ -26,6 +27,9 @@ test('chats with the scripted model and shows the exact answer with its stats', 
   await expect(stats).toHaveAttribute('data-tokens', '9');
   await expect(stats).toContainText('tok');
   await expect(page.getByTestId('engine-status')).toContainText(/CPU/i);
+  // The status bar says when the engine runs the llama.cpp built here by npm run engine:build (none on a fresh clone).
+  if ((await readLocalEngineBuild()) === null) await expect(page.getByTestId('engine-status')).not.toContainText('built here');
+  else await expect(page.getByTestId('engine-status')).toContainText('CPU · built here');
   await page.screenshot({ path: testInfo.outputPath('chat-scripted.png'), fullPage: true });
 });
 

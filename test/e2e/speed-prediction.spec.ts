@@ -38,7 +38,17 @@ async function storedCalibration(dataDir: string): Promise<SpeedCalibration | nu
 function expectedText(calibration: SpeedCalibration, language: 'fr-FR' | 'en-US'): string {
   const file = MODEL?.files.find((candidate) => candidate.quant === MODEL.defaultQuant);
   if (file === undefined) throw new Error('no catalog file');
-  const hardware = { backend: 'cpu' as const, gpuNames: [], totalRamBytes: 0, freeRamBytes: 0, totalVramBytes: 0, freeVramBytes: 0, unifiedMemoryBytes: 0, cpuCores: 1 };
+  const hardware = {
+    backend: 'cpu' as const,
+    engineBuild: 'prebuilt' as const,
+    gpuNames: [],
+    totalRamBytes: 0,
+    freeRamBytes: 0,
+    totalVramBytes: 0,
+    freeVramBytes: 0,
+    unifiedMemoryBytes: 0,
+    cpuCores: 1,
+  };
   const predicted = predictFileSpeed(calibration, hardware, file, undefined);
   if (predicted === null) throw new Error('no prediction');
   const rate = roundRate(predicted.tokensPerSecond);

@@ -3,7 +3,7 @@
  * and when the process dies reports the loss to every running job and starts a fresh engine.
  */
 import { EnclaveError } from '#shared/errors.ts';
-import type { EngineState, GpuBackend } from '#shared/models.ts';
+import type { EngineBuild, EngineState, GpuBackend } from '#shared/models.ts';
 import { engineEnvironment, type EngineProcess, type SpawnEngine } from './engine-process.ts';
 import type { HardwareInfo } from '#shared/hardware.ts';
 import type { SpeedLine } from '#shared/speed.ts';
@@ -19,6 +19,7 @@ type JobListener = (message: JobMessage) => void;
 export interface EngineProcessStatus {
   state: EngineState;
   backend: GpuBackend | null;
+  build: EngineBuild | null;
   threads: number | null;
   loadedModelId: string | null;
   contextSize: number | null;
@@ -39,7 +40,7 @@ export class EngineClient {
   private nextRequestId = 1;
   private failedStarts = 0;
   private disposed = false;
-  private currentStatus: EngineProcessStatus = { state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null };
+  private currentStatus: EngineProcessStatus = { state: 'starting', backend: null, build: null, threads: null, loadedModelId: null, contextSize: null, parallel: null };
   private readonly spawn: SpawnEngine;
 
   constructor(spawn: SpawnEngine) {
@@ -148,13 +149,13 @@ export class EngineClient {
     return new Promise<void>((resolve, reject) => {
       const child = this.spawn(engineEnvironment(process.env));
       this.process = child;
-      this.setStatus({ state: 'starting', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
+      this.setStatus({ state: 'starting', backend: null, build: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
       let started = false;
       child.onMessage((message) => {
         if (message.type === 'ready') {
           started = true;
           this.failedStarts = 0;
-          this.setStatus({ ...this.currentStatus, state: 'idle', backend: message.backend, threads: message.threads });
+          this.setStatus({ ...this.currentStatus, state: 'idle', backend: message.backend, build: message.build, threads: message.threads });
           resolve();
         } else if (message.type === 'fatal') {
           this.failedStarts = MAX_FAILED_STARTS;
@@ -172,7 +173,7 @@ export class EngineClient {
         this.failAllJobs(code, signal);
         if (!started) reject(new EnclaveError('ENGINE_UNAVAILABLE', `the engine exited while starting (code ${code}, signal ${signal})`));
         if (this.disposed) return;
-        this.setStatus({ state: 'crashed', backend: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
+        this.setStatus({ state: 'crashed', backend: null, build: null, threads: null, loadedModelId: null, contextSize: null, parallel: null });
         // A fresh engine, so the next request does not wait for start-up; not after repeated start failures.
         if (this.failedStarts < MAX_FAILED_STARTS) void this.start().catch(() => undefined);
       });

@@ -94,7 +94,7 @@ export class EnginePool {
       status.loadedModelId === null ? [] : [{ modelId: status.loadedModelId, contextSize: status.contextSize ?? 0, parallel: status.parallel ?? 1, threads: status.threads ?? 1 }],
     );
     const state = (['generating', 'loading'] as const).find((busy) => statuses.some((status) => status.state === busy)) ?? (loaded.length > 0 ? 'ready' : primary.state);
-    return { state, backend: primary.backend, threads: primary.threads, loaded };
+    return { state, backend: primary.backend, build: primary.build, threads: primary.threads, loaded };
   }
 
   onStatus(listener: (status: EngineStatus) => void): () => void {

@@ -42,6 +42,7 @@ const engine = new Engine(host.send, {
   cores: availableParallelism(),
   threadOverride: parseThreadOverride(process.env.ENCLAVE_THREADS),
   gpu: process.env.ENCLAVE_GPU === 'off' ? false : 'auto',
+  engineBuild: process.env.ENCLAVE_ENGINE_BUILD === 'prebuilt' ? 'prebuilt' : 'auto',
 });
 
 host.onMessage((message) => {
@@ -88,8 +89,8 @@ async function answerHardwareFit(message: HardwareFitRequest): Promise<void> {
 }
 
 try {
-  const { backend, threads } = await engine.start();
-  host.send({ type: 'ready', backend, threads, pid: process.pid });
+  const { backend, build, threads } = await engine.start();
+  host.send({ type: 'ready', backend, build, threads, pid: process.pid });
 } catch (error) {
   host.send({ type: 'fatal', error: { ...toErrorPayload(error), code: 'ENGINE_UNAVAILABLE' } });
   process.exitCode = 1;

@@ -26,17 +26,25 @@ import {
 import type { ChatMessage, GenerationStats, StopReason } from '#shared/chat.ts';
 import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '#shared/chat.ts';
 import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
-import type { GpuBackend } from '#shared/models.ts';
+import type { EngineBuild, GpuBackend } from '#shared/models.ts';
+import { readLocalEngineBuild } from '../local-build/manifest.ts';
 import type { EngineToHost, GenerateRequest } from '../protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { calibrate, type CalibrationRun } from './calibration.ts';
 import { chooseBatchSize, chooseThreads, DECODE_ALONE_BELOW_PARAMETERS, type ThreadChoice } from './threads.ts';
+
+/** Whether llama.cpp keeps its threads between tokens: built with OpenMP (as `npm run engine:build` builds it; the prebuilt binaries are not). */
+export function hasThreadPool(llama: Llama): boolean {
+  return /\bOPENMP = 1\b/.test(llama.systemInfo);
+}
 
 export interface EngineOptions {
   cores: number;
   threadOverride: number | null;
   /** 'auto' tries CUDA, Vulkan or Metal and falls back to the CPU; false forces the CPU. */
   gpu: 'auto' | false;
+  /** 'prebuilt' ignores a build made here by `npm run engine:build` (ENCLAVE_ENGINE_BUILD=prebuilt). */
+  engineBuild?: 'auto' | 'prebuilt';
   batchIntervalMs?: number;
 }
 
@@ -100,19 +108,25 @@ export class Engine {
     return this.llama;
   }
 
-  /** Loads llama.cpp's prebuilt binary; never builds or downloads one at run time. */
-  async start(): Promise<{ backend: GpuBackend; threads: number }> {
+  /**
+   * Loads llama.cpp: the build made on this machine by `npm run engine:build` when there is one for
+   * the backend, else node-llama-cpp's prebuilt binaries. Never builds or downloads one at run time.
+   */
+  async start(): Promise<{ backend: GpuBackend; build: EngineBuild; threads: number }> {
+    const local = this.options.engineBuild === 'prebuilt' ? null : await readLocalEngineBuild();
     this.llama = await getLlama({
       gpu: this.options.gpu,
       build: 'never',
       usePrebuiltBinaries: true,
+      // node-llama-cpp finds a local build by these options; without one for them, it loads the prebuilt binaries.
+      cmakeOptions: local?.cmakeOptions,
       progressLogs: false,
       logLevel: LlamaLogLevel.error,
       maxThreads: Math.max(1, this.options.cores),
     });
     const backend: GpuBackend = this.llama.gpu === false ? 'cpu' : this.llama.gpu;
     const threads = chooseThreads({ cores: this.options.cores, mathCores: this.llama.cpuMathCores, override: this.options.threadOverride, parameterCount: null });
-    return { backend, threads: threads.decode };
+    return { backend, build: this.llama.buildType === 'localBuild' ? 'local' : 'prebuilt', threads: threads.decode };
   }
 
   async generate(request: GenerateRequest): Promise<void> {
@@ -302,6 +316,7 @@ export class Engine {
       mathCores: this.llama.cpuMathCores,
       override: this.options.threadOverride,
       parameterCount: model.fileInsights.totalParameters,
+      threadPool: hasThreadPool(this.llama),
     });
     let loaded: LoadedModel;
     try {

@@ -12,6 +12,7 @@ export async function readHardware(llama: Llama): Promise<HardwareInfo> {
   const vram = await llama.getVramState();
   return {
     backend: llama.gpu === false ? 'cpu' : llama.gpu,
+    engineBuild: llama.buildType === 'localBuild' ? 'local' : 'prebuilt',
     gpuNames: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
     totalRamBytes: totalmem(),
     freeRamBytes: freemem(),

@@ -37,12 +37,14 @@ export function chooseThreads(options: {
   /** ENCLAVE_THREADS: both counts. */
   override: number | null;
   parameterCount: number | null;
+  /** The loaded llama.cpp keeps a thread pool between tokens (built with OpenMP). */
+  threadPool?: boolean;
 }): ThreadChoice {
   if (options.override !== null) return { prompt: options.override, decode: options.override };
   const cores = Math.max(1, options.cores);
   const mathCores = options.mathCores ?? 0;
   const prompt = mathCores >= 1 ? Math.min(mathCores, cores) : cores;
-  const small = options.parameterCount !== null && options.parameterCount < DECODE_ALONE_BELOW_PARAMETERS;
+  const small = options.threadPool !== true && options.parameterCount !== null && options.parameterCount < DECODE_ALONE_BELOW_PARAMETERS;
   return { prompt, decode: small ? 1 : prompt };
 }
 

@@ -17,6 +17,13 @@ describe('thread choice', () => {
     expect(chooseThreads({ cores: 0, override: null, parameterCount: null })).toEqual({ prompt: 1, decode: 1 });
   });
 
+  it('generates every model on every math core when llama.cpp keeps a thread pool (built with OpenMP)', () => {
+    expect(chooseThreads({ cores: 2, override: null, parameterCount: 135e6, threadPool: true })).toEqual({ prompt: 2, decode: 2 });
+    expect(chooseThreads({ cores: 8, mathCores: 4, override: null, parameterCount: 300_000, threadPool: true })).toEqual({ prompt: 4, decode: 4 });
+    expect(chooseThreads({ cores: 2, override: null, parameterCount: 135e6, threadPool: false })).toEqual({ prompt: 2, decode: 1 });
+    expect(chooseThreads({ cores: 8, override: 1, parameterCount: 1.5e9, threadPool: true })).toEqual({ prompt: 1, decode: 1 });
+  });
+
   it('counts the cores that do math, never more than the cores available', () => {
     // 8 logical CPUs, 4 physical cores (hyperthreads): llama.cpp's own default is 4.
     expect(chooseThreads({ cores: 8, mathCores: 4, override: null, parameterCount: 1.5e9 })).toEqual({ prompt: 4, decode: 4 });

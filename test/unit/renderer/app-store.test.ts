@@ -24,7 +24,7 @@ function model(id: string, problem: ModelInfo['problem'] = null): ModelInfo {
   };
 }
 
-const engine: EngineStatus = { state: 'idle', backend: 'cpu', threads: 4, loaded: [] };
+const engine: EngineStatus = { state: 'idle', backend: 'cpu', build: 'prebuilt', threads: 4, loaded: [] };
 
 function stats(overrides: Partial<GenerationStats> = {}): GenerationStats {
   return {

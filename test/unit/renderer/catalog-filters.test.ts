@@ -5,7 +5,17 @@ import { CATALOG } from '../../../electron/services/models/catalog.ts';
 import { filterCatalog, NO_FILTERS } from '../../../renderer/src/features/library/catalog-filters.ts';
 
 const GB = 1e9;
-const hardware: HardwareInfo = { backend: 'cpu', gpuNames: [], totalRamBytes: 25 * GB, freeRamBytes: 2 * GB, totalVramBytes: 0, freeVramBytes: 0, unifiedMemoryBytes: 0, cpuCores: 2 };
+const hardware: HardwareInfo = {
+  backend: 'cpu',
+  engineBuild: 'prebuilt',
+  gpuNames: [],
+  totalRamBytes: 25 * GB,
+  freeRamBytes: 2 * GB,
+  totalVramBytes: 0,
+  freeVramBytes: 0,
+  unifiedMemoryBytes: 0,
+  cpuCores: 2,
+};
 const noNetwork = (model: CatalogEntry): CatalogFit => ({
   catalogId: model.id,
   quants: [],

@@ -35,7 +35,17 @@ function job(id: string, overrides: Partial<DownloadJob> = {}): DownloadJob {
   };
 }
 
-const hardware: HardwareInfo = { backend: 'cpu', gpuNames: [], totalRamBytes: 8e9, freeRamBytes: 4e9, totalVramBytes: 0, freeVramBytes: 0, unifiedMemoryBytes: 0, cpuCores: 4 };
+const hardware: HardwareInfo = {
+  backend: 'cpu',
+  engineBuild: 'prebuilt',
+  gpuNames: [],
+  totalRamBytes: 8e9,
+  freeRamBytes: 4e9,
+  totalVramBytes: 0,
+  freeVramBytes: 0,
+  unifiedMemoryBytes: 0,
+  cpuCores: 4,
+};
 
 describe('settings slice', () => {
   it('reads the settings once for every page that asks, then follows settings.changed', async () => {

@@ -54,8 +54,10 @@ describe('speed prediction', () => {
   });
 
   it('fingerprints the machine by what decides its speed', () => {
-    const machine = { cpuModel: 'AMD EPYC ', cpuCores: 2, totalRamBytes: 25.3 * 2 ** 30, backend: 'cpu', gpuNames: [], totalVramBytes: 0 };
+    const machine = { cpuModel: 'AMD EPYC ', cpuCores: 2, totalRamBytes: 25.3 * 2 ** 30, backend: 'cpu', engineBuild: 'prebuilt', gpuNames: [], totalVramBytes: 0 };
     expect(hardwareFingerprint(machine)).toBe('AMD EPYC|2|25|cpu||0');
+    // The engine built here by npm run engine:build generates at another speed: a new calibration.
+    expect(hardwareFingerprint({ ...machine, engineBuild: 'local' })).toBe('AMD EPYC|2|25|cpu+local||0');
     expect(hardwareFingerprint({ ...machine, totalRamBytes: 25.1 * 2 ** 30 })).toBe(hardwareFingerprint(machine));
     expect(hardwareFingerprint({ ...machine, backend: 'cuda', gpuNames: ['H200'] })).not.toBe(hardwareFingerprint(machine));
   });

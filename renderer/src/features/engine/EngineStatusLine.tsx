@@ -27,6 +27,7 @@ export function EngineStatusLine() {
     state = engine.state;
     const parts = [
       engine.backend !== null ? t(`engine.backend.${engine.backend}`) : null,
+      engine.build === 'local' ? t('engine.localBuild') : null,
       engine.threads !== null ? t('engine.threads', { count: engine.threads }) : null,
       t(`engine.state.${engine.state}`),
     ].filter((part) => part !== null);
@@ -36,7 +37,7 @@ export function EngineStatusLine() {
   return (
     <div className="engine-status" data-testid="engine-status" data-state={state} role="status">
       <span className={`status-dot status-${state}`} aria-hidden="true" />
-      <span className="engine-text">
+      <span className="engine-text" title={engine?.build === 'local' ? t('engine.localBuildTitle') : undefined}>
         <span className="engine-label">{t('engine.label')}</span> {text}
         {connection === 'open' && shownName !== null && (
           <span className="engine-model" data-testid="engine-model">
