@@ -38,6 +38,8 @@ import OpenAI, { type ClientOptions } from 'openai';
 import { streamCompletion } from './openai-stream.ts';
 import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
 import type { ChatMessage } from '#shared/chat.ts';
+import type { EngineBuild } from '#shared/models.ts';
+import { engineBuildChoice, readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
 import { openRaw, type AnswerRun } from './raw-generate.ts';
@@ -555,7 +557,7 @@ function llamaBenchCell(model: ModelResult, variant: LlamaBenchVariant, threads:
 function toMarkdown(report: Report): string {
   const variants = LLAMA_BENCH_VARIANTS.filter((variant) => report.models.some((model) => model.llamaBench.some((result) => result.variant === variant)));
   const lines: string[] = [
-    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; node-llama-cpp ${report.nodeLlamaCpp} (prebuilt CPU binaries). Each figure: median (min–max) of ${RUNS} runs; ${report.minutes.toFixed(1)} minutes in all. Command: \`${FULL_BENCH ? 'npm run bench -- --full' : 'npm run bench'}\`${FULL_BENCH ? '' : " (the default run: Enclave's own thread choice only; `--full` sweeps every thread count and model)"}.`,
+    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB; node-llama-cpp ${report.nodeLlamaCpp} (${report.engineBuild === 'local' ? 'the CPU build `npm run engine:build` made here, OpenMP' : 'prebuilt CPU binaries'}). Each figure: median (min–max) of ${RUNS} runs; ${report.minutes.toFixed(1)} minutes in all. Command: \`${FULL_BENCH ? 'npm run bench -- --full' : 'npm run bench'}\`${FULL_BENCH ? '' : " (the default run: Enclave's own thread choice only; `--full` sweeps every thread count and model)"}.`,
     '',
     "**Generation**, tokens/s. Raw and whole: per answer to a short prompt, request to last token. Decode: first to last token, as llama-bench's tg (whole path: measured in the engine).",
     '',
@@ -669,6 +671,8 @@ interface Report {
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number };
   nodeLlamaCpp: string;
+  /** The llama.cpp both raw node-llama-cpp and the engine loaded (ENCLAVE_ENGINE_BUILD=prebuilt ignores a local build). */
+  engineBuild: EngineBuild;
   runs: number;
   minutes: number;
   models: ModelResult[];
@@ -727,6 +731,7 @@ export async function runPerformanceBench(): Promise<{ report: Report; markdown:
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: CORES, memoryGiB: Math.round(totalmem() / 2 ** 30) },
     nodeLlamaCpp: (JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as { version: string }).version,
+    engineBuild: engineBuildChoice(process.env) === 'auto' && (await readLocalEngineBuild()) !== null ? 'local' : 'prebuilt',
     runs: RUNS,
     minutes: 0,
     models: [],

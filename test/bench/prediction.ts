@@ -9,6 +9,7 @@
  * engine's UV_THREADPOOL_SIZE=1, on the GPU when there is one (then the prediction is the GPU's).
  * Reports predicted and measured tokens/s and the error per model.
  */
+import { engineBuildChoice } from '../../electron/engine/local-build/manifest.ts';
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -106,7 +107,7 @@ async function measure(): Promise<PredictionBenchResult> {
     const probe = await getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: LlamaLogLevel.error });
     const threads = chooseThreads({ cores, mathCores: probe.cpuMathCores, override: parseThreadOverride(process.env.ENCLAVE_THREADS), parameterCount: DECODE_ALONE_BELOW_PARAMETERS }).decode;
     await probe.dispose();
-    const engine = new Engine(send, { cores, threadOverride: threads, gpu: 'auto' });
+    const engine = new Engine(send, { cores, threadOverride: threads, gpu: 'auto', engineBuild: engineBuildChoice(process.env) });
     const { backend } = await engine.start();
     let job = 0;
     const answer = (modelPath: string): Promise<GenerationStats> => {

@@ -10,7 +10,7 @@ import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { contextOptions, toChatHistory } from '../../electron/engine/process/engine.ts';
-import { readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
+import { engineBuildChoice, readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { DEFAULT_SAMPLING, type ChatMessage } from '#shared/chat.ts';
 import type { EngineBuild } from '#shared/models.ts';
 
@@ -199,11 +199,13 @@ async function serve(options: RawOptions): Promise<void> {
   const reply = (message: Reply): void => {
     process.send?.(message);
   };
-  const local = options.engineBuild === 'prebuilt' ? null : await readLocalEngineBuild();
+  // As the engine: ENCLAVE_ENGINE_BUILD=prebuilt ignores a local build.
+  const asked = options.engineBuild ?? (engineBuildChoice(process.env) === 'prebuilt' ? 'prebuilt' : undefined);
+  const local = asked === 'prebuilt' ? null : await readLocalEngineBuild();
   if (options.engineBuild === 'local' && local === null) throw new Error('no engine built here (npm run engine:build)');
   const llama = await getLlama({ gpu: false, build: 'never', cmakeOptions: local?.cmakeOptions, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: options.threads });
   const build: EngineBuild = llama.buildType === 'localBuild' ? 'local' : 'prebuilt';
-  if (options.engineBuild !== undefined && build !== options.engineBuild) throw new Error(`asked for the ${options.engineBuild} engine build, loaded the ${build} one`);
+  if (asked !== undefined && build !== asked) throw new Error(`asked for the ${asked} engine build, loaded the ${build} one`);
   const createContext = (model: LlamaModel, batchSize: number | undefined): Promise<LlamaContext> =>
     model.createContext({ ...contextOptions(model, options.threads), ...(batchSize === undefined ? {} : { batchSize }) });
   const loadStarted = performance.now();

@@ -6,6 +6,7 @@
  * real 0.5B model's does. Runs the engine's own class (electron/engine/process/engine.ts) in a
  * child process started with the engine's UV_THREADPOOL_SIZE=1, on the GPU when there is one.
  */
+import { engineBuildChoice } from '../../electron/engine/local-build/manifest.ts';
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
@@ -137,7 +138,7 @@ async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
       if (message.type === 'done') pending.get(message.jobId)?.({ text: message.text, stats: message.stats });
       if (message.type === 'error') throw new Error(`${message.error.code}: ${message.error.message}`);
     },
-    { cores, threadOverride: null, gpu: 'auto' },
+    { cores, threadOverride: null, gpu: 'auto', engineBuild: engineBuildChoice(process.env) },
   );
   const { threads } = await engine.start();
   let job = 0;

@@ -27,6 +27,11 @@ export type LocalEngineBuild = z.infer<typeof LocalEngineBuildSchema>;
 
 const MANIFEST_NAME = 'enclave-engine-build.json';
 
+/** ENCLAVE_ENGINE_BUILD=prebuilt: the prebuilt binaries even where a local build exists. */
+export function engineBuildChoice(env: NodeJS.ProcessEnv): 'auto' | 'prebuilt' {
+  return env.ENCLAVE_ENGINE_BUILD === 'prebuilt' ? 'prebuilt' : 'auto';
+}
+
 /** node-llama-cpp's package folder (resolved from where it is installed, not from the repository). */
 export function nodeLlamaCppDirectory(): string {
   const entry = createRequire(import.meta.url).resolve('node-llama-cpp');

@@ -9,6 +9,7 @@ import { Engine } from './engine.ts';
 import { estimateFit, readHardware } from './hardware-fit.ts';
 import type { EngineToHost, HardwareFitRequest, HostToEngine } from '../protocol.ts';
 import { parseThreadOverride } from './threads.ts';
+import { engineBuildChoice } from '../local-build/manifest.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -42,7 +43,7 @@ const engine = new Engine(host.send, {
   cores: availableParallelism(),
   threadOverride: parseThreadOverride(process.env.ENCLAVE_THREADS),
   gpu: process.env.ENCLAVE_GPU === 'off' ? false : 'auto',
-  engineBuild: process.env.ENCLAVE_ENGINE_BUILD === 'prebuilt' ? 'prebuilt' : 'auto',
+  engineBuild: engineBuildChoice(process.env),
 });
 
 host.onMessage((message) => {
