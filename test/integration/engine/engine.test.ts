@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureFixtureModels, endlessText, SCRIPTED_REPLY } from '../../fixtures/gguf/scripted.ts';
+import { FRAME_MS } from '../../../electron/engine/process/text-batcher.ts';
 import { createTestHost, type TestHost } from '../../support/test-host.ts';
 import { newJobId } from '#shared/chat.ts';
 
@@ -62,8 +63,10 @@ describe('engine through the host', () => {
     const done = await t.waitFor('chat.done', (p) => p.jobId === jobId);
     expect(done.text).toBe(endlessText(25));
     expect(done.stats).toMatchObject({ tokens: 25, stopReason: 'maxTokens' });
-    // 25 tokens in batches of about one frame: far fewer messages than tokens.
-    expect(deltasOf(jobId).length).toBeLessThan(25);
+    // Batches of about one frame: the first text at once, then at most one message per frame, and
+    // the rest at the end. (Fewer messages than tokens only where tokens come faster than frames,
+    // which a loaded machine does not promise.)
+    expect(deltasOf(jobId).length).toBeLessThanOrEqual(Math.ceil(done.stats.durationMs / FRAME_MS) + 2);
   });
 
   it('stops a long answer mid-stream and refuses a second generation meanwhile', async () => {
