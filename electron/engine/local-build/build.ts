@@ -110,6 +110,18 @@ async function verify(cmakeOptions: Record<string, string>): Promise<string> {
   }
 }
 
+/**
+ * What loading the build does not need: CMake's work files beside it (about 40 MB) and the llama.cpp
+ * source node-llama-cpp cloned from its bundle to build (about 200 MB). A later build clones it again.
+ */
+async function pruneBuildFiles(folder: string): Promise<void> {
+  const root = join(localBuildsDirectory(), folder);
+  for (const name of await readdir(root)) {
+    if (!BUILD_PARTS.includes(name)) await rm(join(root, name), { recursive: true, force: true });
+  }
+  await rm(join(nodeLlamaCppDirectory(), 'llama', 'llama.cpp'), { recursive: true, force: true });
+}
+
 async function remove(): Promise<void> {
   const build = await readLocalEngineBuild();
   const folder = build === null ? null : await findBuildFolder(build.cmakeOptions);
@@ -167,6 +179,7 @@ async function build(force: boolean): Promise<void> {
   await rm(cache, { recursive: true, force: true });
   await mkdir(cache, { recursive: true });
   for (const part of BUILD_PARTS) await cp(join(localBuildsDirectory(), folder, part), join(cache, folder, part), { recursive: true });
+  await pruneBuildFiles(folder);
   await writeFile(cachedManifest, serializeLocalEngineBuild(manifest));
   console.log(
     `Built ${join(localBuildsDirectory(), folder)} (kept in ${cache}).\n${info}\nThe engine loads it from its next start; npm run engine:build -- --remove goes back to the prebuilt binaries.`,
