@@ -1,8 +1,9 @@
 /**
- * The local API against raw node-llama-cpp, answer by answer in turn: a streamed chat completion
- * through the official `openai` client (Enclave's host, engine process and local API) and raw
- * `LlamaChat` in one process with the engine's environment (raw-generate.ts), on one bench model
- * at Enclave's own thread choice. Not part of `npm run bench`: a tool for finding where the API
+ * The local API against raw node-llama-cpp, round by round in turn: a streamed chat completion
+ * through the official `openai` client (Enclave's host, engine process and local API), the same
+ * request read by a plain fetch and eventsource-parser, the WebSocket as the renderer uses it, and
+ * raw `LlamaChat` in one process with the engine's environment (raw-generate.ts), on one bench
+ * model at Enclave's own thread choice. Not part of `npm run bench`: a tool for finding where the API
  * path's time goes (docs/performance.md, "Where the time goes on the API path").
  *
  *   node test/bench/api-path.ts [model id, default qwen05b-q4_0]
@@ -24,6 +25,7 @@ import { engineEnvironment } from '../../electron/engine/client/engine-process.t
 import { directDispatcher, freePort } from '../support/loopback.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
 import { streamCompletion } from './openai-stream.ts';
+import { sseData } from '../../electron/services/servers/sse.ts';
 import { openRaw } from './raw-generate.ts';
 import { formatSummary, summarize } from './stats.ts';
 import { openWholePath } from './whole-path.ts';
@@ -46,6 +48,36 @@ const wholeEnv = {
 };
 const whole = await openWholePath([modelPath], wholeEnv);
 const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+
+type Way = 'api' | 'api-plain-sse' | 'websocket' | 'raw';
+
+/**
+ * The same streamed request read without the `openai` client: fetch and eventsource-parser (as the
+ * servers feature reads other servers), so the client's own cost can be told from the host's.
+ */
+async function viaPlainSse(): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${apiPort}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: 'Bearer bench' },
+    body: JSON.stringify({ model: basename(modelPath), messages, max_tokens: TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    ...({ dispatcher: directDispatcher } as RequestInit),
+  });
+  if (response.body === null) throw new Error(`no body (${response.status})`);
+  let firstAt: number | null = null;
+  let lastAt: number | null = null;
+  let tokens = 0;
+  for await (const data of sseData(response.body)) {
+    if (data === '[DONE]') break;
+    const chunk = JSON.parse(data) as { choices: { delta?: { content?: string } }[]; usage?: { completion_tokens: number } };
+    if ((chunk.choices[0]?.delta?.content ?? '') !== '') {
+      lastAt = performance.now();
+      firstAt ??= lastAt;
+    }
+    tokens = chunk.usage?.completion_tokens ?? tokens;
+  }
+  if (firstAt === null || lastAt === null || lastAt === firstAt) return Number.NaN;
+  return ((tokens - 1) * 1000) / (lastAt - firstAt);
+}
 
 /** Tokens/s after the first token, as the client receives them. */
 async function viaApi(): Promise<number> {
@@ -77,26 +109,37 @@ try {
     console.log(`profiled: ${formatSummary(summarize(profiled), 1)} tok/s`);
   } else {
     const raw = await openRaw({ modelPath, threads }, { ...process.env, ...engineEnvironment(process.env) });
-    const rawRate = async (): Promise<number> => {
-      const run = await raw.answer(messages, TOKENS);
-      return ((run.tokens - 1) * 1000) / run.decodeMs;
+    const ways: Record<Way, () => Promise<number>> = {
+      api: viaApi,
+      'api-plain-sse': viaPlainSse,
+      websocket: async () => {
+        const run = await whole.generate(modelPath, messages, TOKENS);
+        return ((run.tokens - 1) * 1000) / run.decodeMs;
+      },
+      raw: async () => {
+        const run = await raw.answer(messages, TOKENS);
+        return ((run.tokens - 1) * 1000) / run.decodeMs;
+      },
     };
+    const names = Object.keys(ways) as Way[];
     try {
-      await rawRate();
-      const apiRates: number[] = [];
-      const rawRates: number[] = [];
-      const ratios: number[] = [];
+      for (const name of names) await ways[name]();
+      const rates = new Map<Way, number[]>(names.map((name) => [name, []]));
+      const ratios = new Map<Way, number[]>(names.map((name) => [name, []]));
       for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which goes first, so neither always follows the other.
-        const [a, b] = round % 2 === 0 ? [await viaApi(), await rawRate()] : (([r, x]) => [x, r])([await rawRate(), await viaApi()]);
-        apiRates.push(a as number);
-        rawRates.push(b as number);
-        ratios.push((a as number) / (b as number));
+        // Each round starts with another way, so none always follows the same one.
+        const measured = new Map<Way, number>();
+        for (let i = 0; i < names.length; i++) {
+          const name = names[(round + i) % names.length] as Way;
+          measured.set(name, await ways[name]());
+        }
+        for (const name of names) {
+          rates.get(name)?.push(measured.get(name) ?? Number.NaN);
+          ratios.get(name)?.push((measured.get(name) ?? Number.NaN) / (measured.get('raw') ?? Number.NaN));
+        }
       }
-      console.log(`${modelId}, ${threads} thread(s), ${TOKENS} tokens, ${ROUNDS} rounds`);
-      console.log(`  API (openai client) ${formatSummary(summarize(apiRates), 1)} tok/s`);
-      console.log(`  raw LlamaChat       ${formatSummary(summarize(rawRates), 1)} tok/s`);
-      console.log(`  API / raw, round by round: ${formatSummary(summarize(ratios), 3)}; ratio of medians ${(summarize(apiRates).median / summarize(rawRates).median).toFixed(3)}`);
+      console.log(`${modelId}, ${threads} thread(s), ${TOKENS} tokens, ${ROUNDS} rounds; tokens/s after the first token as each client receives them, and / raw round by round:`);
+      for (const name of names) console.log(`  ${name.padEnd(14)} ${formatSummary(summarize(rates.get(name) ?? []), 1)} tok/s; / raw ${formatSummary(summarize(ratios.get(name) ?? []), 3)}`);
     } finally {
       await raw.close();
     }
