@@ -303,7 +303,7 @@ export class Engine {
     return this.exclusively(async () => {
       const loaded = this.loaded?.modelPath === request.modelPath ? this.loaded : await this.load(request);
       await this.prepareContext(loaded, request);
-      if (request.draftModelPath !== undefined && this.speculates(request)) await prepareDraft(loaded, request.draftModelPath);
+      if (request.draftModelPath !== undefined && this.speculates(request)) await prepareDraft(loaded, request.draftModelPath, (model) => this.draftThreads(model));
       return loaded;
     });
   }
@@ -320,6 +320,21 @@ export class Engine {
     await disposeContext(loaded);
     Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize));
     this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
+  }
+
+  /**
+   * The draft model's threads, chosen for its own size: it only generates, so its decode count (a
+   * small model's token costs less than starting a second thread for it, threads.ts).
+   */
+  private draftThreads(model: LlamaModel): number {
+    const llama = model.llama;
+    return chooseThreads({
+      cores: this.options.cores,
+      mathCores: llama.cpuMathCores,
+      override: this.options.threadOverride,
+      parameterCount: model.fileInsights.totalParameters,
+      threadPool: hasThreadPool(llama),
+    }).decode;
   }
 
   /** The draft model the request's answer drafts with: the one it names, when loaded and not refused. */
@@ -529,7 +544,7 @@ function draftPredictor(draftSequence: LlamaContextSequence): DraftSequenceToken
  * of as many sequences as the model's. A draft model whose vocabulary differs, or that cannot be
  * loaded, is refused (recorded in `refusedDrafts`): the answers go on without it.
  */
-async function prepareDraft(loaded: LoadedModel, draftModelPath: string): Promise<void> {
+async function prepareDraft(loaded: LoadedModel, draftModelPath: string, threadsFor: (model: LlamaModel) => number): Promise<void> {
   if (loaded.refusedDrafts.has(draftModelPath)) return;
   const current = loaded.draft;
   if (current?.modelPath === draftModelPath && current.context !== null) return;
@@ -537,12 +552,12 @@ async function prepareDraft(loaded: LoadedModel, draftModelPath: string): Promis
   if (current !== null && current.modelPath !== draftModelPath && loaded.slots.some((slot) => slot.jobId !== null && slot.draft !== null)) return;
   try {
     if (current?.modelPath === draftModelPath) {
-      current.context = await draftContext(loaded, current.model);
+      current.context = await draftContext(loaded, current.model, threadsFor(current.model));
       return;
     }
     loaded.draft = null;
     if (current !== null) await disposeDraft(loaded, current);
-    loaded.draft = await loadDraft(loaded, draftModelPath);
+    loaded.draft = await loadDraft(loaded, draftModelPath, threadsFor);
   } catch (error) {
     loaded.refusedDrafts.set(
       draftModelPath,
@@ -551,12 +566,12 @@ async function prepareDraft(loaded: LoadedModel, draftModelPath: string): Promis
   }
 }
 
-async function loadDraft(loaded: LoadedModel, draftModelPath: string): Promise<DraftModel> {
+async function loadDraft(loaded: LoadedModel, draftModelPath: string, threadsFor: (model: LlamaModel) => number): Promise<DraftModel> {
   const model = await loaded.model.llama.loadModel({ modelPath: draftModelPath, gpuLayers: 'auto' });
   try {
     const mismatch = vocabularyMismatch(loaded.model, model);
     if (mismatch !== null) throw new EnclaveError('INVALID_MODEL', `the draft model's vocabulary differs from the model's (${mismatch}): answers go on without it`, { draftModelPath });
-    return { modelPath: draftModelPath, model, context: await draftContext(loaded, model) };
+    return { modelPath: draftModelPath, model, context: await draftContext(loaded, model, threadsFor(model)) };
   } catch (error) {
     await model.dispose();
     throw error;
@@ -564,8 +579,8 @@ async function loadDraft(loaded: LoadedModel, draftModelPath: string): Promise<D
 }
 
 /** The draft model's context: one sequence per slot of the model's, as long as the model's. */
-function draftContext(loaded: LoadedModel, model: LlamaModel): Promise<LlamaContext> {
-  return model.createContext(contextOptions(model, loaded.threads.prompt, { parallel: loaded.slots.length, contextSize: loaded.context.contextSize }));
+function draftContext(loaded: LoadedModel, model: LlamaModel, threads: number): Promise<LlamaContext> {
+  return model.createContext(contextOptions(model, threads, { parallel: loaded.slots.length, contextSize: loaded.context.contextSize }));
 }
 
 /** The draft model's context and model disposed; the slots that drafted with it go back to no drafts. */
