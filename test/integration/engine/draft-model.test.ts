@@ -68,9 +68,9 @@ describe('speculative decoding with a draft model', () => {
     expect(on.stats.tokens).toBe(COPY_TEXT_TOKENS.length);
     expect(on.stats.draftRefused).toBeUndefined();
     // The prompt copies nothing of the answer: these drafts come from the draft model, not input
-    // lookup. One drafted token per step, and each step yields it and the model's next token.
+    // lookup. A draft accepted every step, each step yielding it and the model's next token (a further
+    // draft ready in the same step would be refuted: node-llama-cpp 3.21.1 accepts only the first).
     expect(on.stats.draftTokens?.accepted).toBeGreaterThanOrEqual(Math.floor(COPY_TEXT_TOKENS.length / 2));
-    expect(on.stats.draftTokens?.accepted).toBe(on.stats.draftTokens?.drafted);
   });
 
   it('answers the same token for token with a draft model that disagrees, its drafts refuted', async () => {
