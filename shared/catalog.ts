@@ -45,6 +45,11 @@ export const catalogEntrySchema = z.strictObject({
   files: z.array(catalogFileSchema).min(1),
   /** An embedding model's texts before a question and before a passage, as its model card asks (multilingual-e5: "query: ", "passage: "). */
   embeddingPrefixes: z.strictObject({ query: z.string().max(300), passage: z.string().max(300) }).optional(),
+  /**
+   * The catalog id of a smaller model of the same family and tokenizer, for speculative decoding:
+   * it drafts tokens the model then checks (docs/performance.md#speculative-decoding).
+   */
+  draft: z.string().optional(),
   /** True where the repository or file names were written from memory and are worth a check (the UI says so). */
   unverified: z.boolean().optional(),
 });
@@ -58,6 +63,20 @@ export const catalogSchema = z.strictObject({ version: z.literal(1), models: z.a
     if (!model.files.some((file) => file.quant === model.defaultQuant)) {
       context.addIssue({ code: 'custom', path: ['models', index, 'defaultQuant'], message: `no file for quant ${model.defaultQuant}` });
     }
+    const problem = draftProblem(model, catalog.models);
+    if (problem !== null) context.addIssue({ code: 'custom', path: ['models', index, 'draft'], message: problem });
   }
 });
 export type Catalog = z.infer<typeof catalogSchema>;
+
+/** Why an entry's draft model cannot draft for it, or null when it can (or it names none). */
+function draftProblem(model: CatalogEntry, models: readonly CatalogEntry[]): string | null {
+  if (model.draft === undefined) return null;
+  const draft = models.find((candidate) => candidate.id === model.draft);
+  if (draft === undefined) return `draft ${model.draft} is not in the catalog`;
+  if (draft.id === model.id) return 'a model cannot be its own draft';
+  if (draft.family !== model.family) return `draft ${draft.id} is of another family (${draft.family})`;
+  if ((draft.kind ?? 'chat') !== (model.kind ?? 'chat')) return `draft ${draft.id} is of another kind`;
+  if (draft.parametersB >= model.parametersB) return `draft ${draft.id} is not smaller (${draft.parametersB}B against ${model.parametersB}B)`;
+  return null;
+}

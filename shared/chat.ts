@@ -88,8 +88,10 @@ export interface GenerationStats {
   stopReason: StopReason;
   /** How long the model reasoned before answering (its thought segment), when it did. */
   reasoningMs?: number;
-  /** Speculative decoding, when it was on: tokens drafted by input lookup, and those the model confirmed. */
+  /** Speculative decoding, when it was on: tokens drafted (by input lookup or the draft model), and those the model confirmed. */
   draftTokens?: { drafted: number; accepted: number };
+  /** Why the draft model the answer named was left out (another vocabulary, or it could not be loaded): the answer went on without it. */
+  draftRefused?: ErrorPayload;
 }
 
 /** The "balanced" preset, used when a request names no sampling. */

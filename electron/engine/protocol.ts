@@ -25,6 +25,12 @@ export interface GenerateRequest {
    * default) never. The host sends 'auto' unless the user turned it off.
    */
   speculative?: SpeculativeMode;
+  /**
+   * A smaller model of the same vocabulary that drafts the tokens when the answer speculates (the
+   * catalog's `draft`), instead of input lookup. Refused (`GenerationStats.draftRefused`) when its
+   * vocabulary differs or it cannot be loaded: the answer goes on without it.
+   */
+  draftModelPath?: string;
 }
 
 /** Local API: limits on the answer's text, applied with node-llama-cpp's own options. */

@@ -20,8 +20,9 @@
  *  - engine-build (engine-build.ts): the engine built here by `npm run engine:build` (OpenMP)
  *    against the prebuilt binaries, raw and through the local API, next to llama-bench; skipped
  *    without a local build;
- *  - speculative (speculative.ts): generation with and without speculative decoding by input
- *    lookup, on answers that copy their prompt and answers that copy nothing;
+ *  - speculative (speculative.ts): generation with and without speculative decoding, by input
+ *    lookup on answers that copy their prompt and answers that copy nothing, and with a draft
+ *    model that is always right or always wrong;
  *  - prediction (prediction.ts): the speed calibration's predicted tokens/s against the engine's
  *    measured speed on synthetic models of real shapes from 0.1B to 1.5B, and the error;
  *  - documents (documents.ts): ingestion speed per format through the extraction worker, text

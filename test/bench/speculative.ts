@@ -1,10 +1,13 @@
 /**
- * Speculative decoding by input lookup (`npm run bench -- speculative`): the engine's generation
- * speed with and without it, on a prompt the answer copies and on one it copies nothing of, in
- * turn in one run, at greedy sampling. The model is the copying fixture (its answer is always
- * COPY_TEXT) with a body of zero weights of the Qwen2.5-0.5B shape, so each token costs what a
- * real 0.5B model's does. Runs the engine's own class (electron/engine/process/engine.ts) in a
- * child process started with the engine's UV_THREADPOOL_SIZE=1, on the GPU when there is one.
+ * Speculative decoding (`npm run bench -- speculative`, or `node test/bench/speculative.ts` for
+ * this section alone): the engine's generation speed with and without it, in turn in one run, at
+ * greedy sampling. By input lookup, on a prompt the answer copies and on one it copies nothing of;
+ * with a draft model, one that predicts the answer and one of the same vocabulary that is always
+ * wrong. The model is the copying fixture (its answer is always COPY_TEXT) with a body of zero
+ * weights of the Qwen2.5-0.5B shape, so each token costs what a real 0.5B model's does; the draft
+ * models are fixtures of the same vocabulary with the default small body (one layer). Runs the
+ * engine's own class (electron/engine/process/engine.ts) in a child process started with the
+ * engine's UV_THREADPOOL_SIZE=1, on the GPU when there is one.
  */
 import { engineBuildChoice } from '../../electron/engine/local-build/manifest.ts';
 import { fork } from 'node:child_process';
@@ -16,7 +19,7 @@ import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { Engine } from '../../electron/engine/process/engine.ts';
 import type { EngineToHost } from '../../electron/engine/protocol.ts';
 import type { GenerationStats } from '#shared/chat.ts';
-import { COPY_TEXT, COPY_TEXT_TOKENS, writeCopyingModel, type BigramBody } from '../fixtures/gguf/scripted.ts';
+import { COPY_TEXT, COPY_TEXT_TOKENS, ensureReversedCopyingModel, writeCopyingModel, type BigramBody } from '../fixtures/gguf/scripted.ts';
 import { BENCH_MODELS_DIR } from './models.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 
@@ -29,9 +32,18 @@ const BODY_VERSION = 1;
 export const COPY_PROMPT = `Please fix the typos in this email and send it back:\n${COPY_TEXT}`;
 /** The same words in another order: every token of the answer is in the prompt, none of its sequences, so each draft is refuted. */
 export const NO_COPY_PROMPT = `Sort these words: ${[...COPY_TEXT_TOKENS.slice(1, -1)].sort().join('')}`;
+/** For the draft models: nothing of the answer in the prompt. */
+export const DRAFT_PROMPT = 'Write the email to Anna about the contract.';
+
+const CASE_LABELS = {
+  copy: 'copies its prompt | input lookup',
+  'no-copy': 'copies nothing (same words, other order) | input lookup',
+  draft: 'copies nothing | draft model that predicts it (1 layer)',
+  'wrong-draft': 'copies nothing | draft model, same vocabulary, always wrong',
+} as const;
 
 export interface SpeculativeCase {
-  prompt: 'copy' | 'no-copy';
+  prompt: keyof typeof CASE_LABELS;
   off: Summary;
   on: Summary;
   /** on / off, run by run. */
@@ -82,6 +94,17 @@ async function measureBatchCost(modelPath: string, threads: number): Promise<Spe
   return sizes.map((size) => ({ tokens: size, ms: summarize(ms.get(size) ?? []) }));
 }
 
+/** The draft model that predicts the copying model's answer: the copying fixture itself with its small default body. */
+async function copyingDraftModel(): Promise<string> {
+  const path = join(BENCH_MODELS_DIR, 'copying-draft.gguf');
+  if (existsSync(path)) return path;
+  await mkdir(BENCH_MODELS_DIR, { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeCopyingModel(temporary);
+  await rename(temporary, path);
+  return path;
+}
+
 async function copyingBenchModel(): Promise<string> {
   const path = join(BENCH_MODELS_DIR, `copying-qwen05b-body-v${BODY_VERSION}.gguf`);
   if (existsSync(path)) return path;
@@ -94,7 +117,8 @@ async function copyingBenchModel(): Promise<string> {
 
 export async function runSpeculativeBench(log: (line: string) => void = console.log): Promise<SpeculativeBenchResult> {
   const modelPath = await copyingBenchModel();
-  const child = fork(import.meta.filename, [modelPath], { env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const drafts = [await copyingDraftModel(), await ensureReversedCopyingModel(BENCH_MODELS_DIR)];
+  const child = fork(import.meta.filename, [modelPath, ...drafts], { env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.on('message', (message: { type: 'log'; line: string } | { type: 'result'; result: SpeculativeBenchResult } | { type: 'error'; message: string }) => {
       if (message.type === 'log') log(message.line);
@@ -108,13 +132,13 @@ export async function runSpeculativeBench(log: (line: string) => void = console.
 export function speculativeMarkdown(result: SpeculativeBenchResult): string {
   const rows = result.cases.map(
     (c) =>
-      `| ${c.prompt === 'copy' ? 'copies its prompt' : 'copies nothing (same words, other order)'} | ${c.tokens} | ${formatSummary(c.off, 1)} | ${formatSummary(c.on, 1)} | ${formatSummary(c.ratio, 2)} | ${c.accepted} / ${c.drafted} | ${c.identical ? 'yes' : '**no**'} |`,
+      `| ${CASE_LABELS[c.prompt]} | ${c.tokens} | ${formatSummary(c.off, 1)} | ${formatSummary(c.on, 1)} | ${formatSummary(c.ratio, 2)} | ${c.accepted} / ${c.drafted} | ${c.identical ? 'yes' : '**no**'} |`,
   );
   return [
     `${result.model}, ${result.threads} threads, temperature 0, the engine's decode tokens/s (first token to last), median (min–max) of ${result.runs} runs, with and without in turn:`,
     '',
-    '| answer | tokens | without | with input lookup | with / without | accepted / drafted (last run) | same text |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| answer | drafts by | tokens | without | with | with / without | accepted / drafted (last run) | same text |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     `One decode step on the same model and threads, ms, median (min–max) of ${result.runs} runs of ${BATCH_STEPS} steps (a draft is checked in the step of the token before it):`,
@@ -129,7 +153,7 @@ export function speculativeMarkdown(result: SpeculativeBenchResult): string {
 // ---------------------------------------------------------------------------------------------
 // The child process
 
-async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
+async function measure(modelPath: string, draftPath: string, wrongDraftPath: string): Promise<SpeculativeBenchResult> {
   const log = (line: string): void => void process.send?.({ type: 'log', line });
   const cores = availableParallelism();
   const pending = new Map<string, (outcome: { text: string; stats: GenerationStats }) => void>();
@@ -142,18 +166,23 @@ async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
   );
   const { threads } = await engine.start();
   let job = 0;
-  const answer = (prompt: string, speculative: boolean): Promise<{ text: string; stats: GenerationStats }> => {
+  const answer = (prompt: string, speculative: boolean, draft?: string): Promise<{ text: string; stats: GenerationStats }> => {
     const jobId = `bench-${job++}`;
     const done = new Promise<{ text: string; stats: GenerationStats }>((resolve) => pending.set(jobId, resolve));
-    void engine.generate({ jobId, modelId: 'copying', modelPath, messages: [{ role: 'user', content: prompt }], sampling: { temperature: 0 }, speculative: speculative ? 'on' : 'off' });
+    const draftModel = speculative && draft !== undefined ? { draftModelPath: draft } : {};
+    void engine.generate({ jobId, modelId: 'copying', modelPath, messages: [{ role: 'user', content: prompt }], sampling: { temperature: 0 }, speculative: speculative ? 'on' : 'off', ...draftModel });
     return done;
   };
   await answer('Hello', false); // load and warm up
+  // The draft models loaded and warmed up too (the engine keeps one at a time: the first answers of a case load it).
   const cases: SpeculativeCase[] = [];
-  for (const [name, prompt] of [
-    ['copy', COPY_PROMPT],
-    ['no-copy', NO_COPY_PROMPT],
+  for (const [name, prompt, draft] of [
+    ['copy', COPY_PROMPT, undefined],
+    ['no-copy', NO_COPY_PROMPT, undefined],
+    ['draft', DRAFT_PROMPT, draftPath],
+    ['wrong-draft', DRAFT_PROMPT, wrongDraftPath],
   ] as const) {
+    if (draft !== undefined) await answer('Hello', true, draft);
     const off: number[] = [];
     const on: number[] = [];
     const ratio: number[] = [];
@@ -162,16 +191,17 @@ async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
       // Alternate which goes first, so both see the machine alike.
       const order = run % 2 === 0 ? [false, true] : [true, false];
       const outcomes = new Map<boolean, { text: string; stats: GenerationStats }>();
-      for (const speculative of order) outcomes.set(speculative, await answer(prompt, speculative));
+      for (const speculative of order) outcomes.set(speculative, await answer(prompt, speculative, draft));
       const without = outcomes.get(false);
-      const withLookup = outcomes.get(true);
-      if (without === undefined || withLookup === undefined) throw new Error('an answer is missing');
+      const drafting = outcomes.get(true);
+      if (without === undefined || drafting === undefined) throw new Error('an answer is missing');
+      if (drafting.stats.draftRefused !== undefined) throw new Error(`the draft model was refused: ${drafting.stats.draftRefused.message}`);
       const a = without.stats.tokensPerSecond ?? 0;
-      const b = withLookup.stats.tokensPerSecond ?? 0;
+      const b = drafting.stats.tokensPerSecond ?? 0;
       off.push(a);
       on.push(b);
       ratio.push(b / a);
-      last = { ...(withLookup.stats.draftTokens ?? { drafted: 0, accepted: 0 }), tokens: withLookup.stats.tokens, identical: last.identical && without.text === withLookup.text };
+      last = { ...(drafting.stats.draftTokens ?? { drafted: 0, accepted: 0 }), tokens: drafting.stats.tokens, identical: last.identical && without.text === drafting.text };
       log(`speculative ${name} run ${run + 1}: without ${a.toFixed(1)} tok/s, with ${b.toFixed(1)} tok/s (${last.accepted}/${last.drafted} accepted)`);
     }
     cases.push({ prompt: name, off: summarize(off), on: summarize(on), ratio: summarize(ratio), ...last });
@@ -181,14 +211,20 @@ async function measure(modelPath: string): Promise<SpeculativeBenchResult> {
   return { model: 'copying model, Qwen2.5-0.5B body (zero weights) Q8_0', threads, runs: RUNS, cases, batchMs };
 }
 
-if (import.meta.main) {
-  const modelPath = process.argv[2];
-  if (modelPath === undefined || process.send === undefined) {
+if (import.meta.main && process.send === undefined) {
+  // This section alone: `node test/bench/speculative.ts` (BENCH_RUNS runs).
+  const started = performance.now();
+  console.log(speculativeMarkdown(await runSpeculativeBench()));
+  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0);
+} else if (import.meta.main) {
+  const [modelPath, draftPath, wrongDraftPath] = process.argv.slice(2);
+  if (modelPath === undefined || draftPath === undefined || wrongDraftPath === undefined || process.send === undefined) {
     console.error('run through test/bench/run.ts: npm run bench -- speculative');
     process.exit(2);
   }
   try {
-    process.send({ type: 'result', result: await measure(modelPath) });
+    process.send({ type: 'result', result: await measure(modelPath, draftPath, wrongDraftPath) });
   } catch (error) {
     process.send({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   }

@@ -7,6 +7,7 @@
  * evaluates the running sequences together in one batch, which costs little more than one.
  */
 import {
+  DraftSequenceTokenPredictor,
   getLlama,
   InputLookupTokenPredictor,
   LlamaChat,
@@ -25,7 +26,7 @@ import {
 } from 'node-llama-cpp';
 import type { ChatMessage, GenerationStats, StopReason } from '#shared/chat.ts';
 import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '#shared/chat.ts';
-import { EnclaveError, toErrorPayload } from '#shared/errors.ts';
+import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { EngineBuild, GpuBackend } from '#shared/models.ts';
 import { readLocalEngineBuild } from '../local-build/manifest.ts';
 import type { EngineToHost, GenerateRequest } from '../protocol.ts';
@@ -48,12 +49,16 @@ export interface EngineOptions {
   batchIntervalMs?: number;
 }
 
+/** How a sequence drafts tokens (speculative decoding): not at all, by input lookup, or with a draft model. */
+type Speculation = 'off' | 'lookup' | 'draft';
+
 /** One sequence of the context and the chat on it; `history` is what it holds, for reuse. */
 interface Slot {
   sequence: LlamaContextSequence;
   chat: LlamaChat;
-  /** Whether the sequence drafts tokens by input lookup (speculative decoding). */
-  speculative: boolean;
+  speculation: Speculation;
+  /** With a draft model: the model, and the sequence of its context that drafts for this one. */
+  draft: { model: DraftModel; sequence: LlamaContextSequence } | null;
   jobId: string | null;
   history: readonly ChatMessage[];
   lastUsed: number;
@@ -69,6 +74,18 @@ interface LoadedModel {
   slots: Slot[];
   /** For prompts, and for generating tokens (threads.ts). */
   threads: ThreadChoice;
+  /** The draft model kept for the next answers while this model stays loaded; disposed with it. */
+  draft: DraftModel | null;
+  /** Draft models refused for this model (another vocabulary, or unloadable), by path: not tried again while it stays loaded. */
+  refusedDrafts: Map<string, ErrorPayload>;
+}
+
+/** A smaller model of the same vocabulary that drafts tokens for the loaded one (speculative decoding). */
+interface DraftModel {
+  modelPath: string;
+  model: LlamaModel;
+  /** As many sequences as the model's context; null from when that context is disposed until an answer drafts again. */
+  context: LlamaContext | null;
 }
 
 /** The embedding model (documents' dense retrieval), kept loaded beside the chat model. */
@@ -141,8 +158,9 @@ export class Engine {
     try {
       const loaded = await this.prepare(request);
       slot = takeSlot(loaded, request);
-      const speculative = this.speculates(request);
-      if (slot.speculative !== speculative) await renewSlot(loaded, slot, speculative);
+      const draft = this.draftFor(loaded, request);
+      const speculation: Speculation = !this.speculates(request) ? 'off' : draft === null ? 'lookup' : 'draft';
+      if (slot.speculation !== speculation || (slot.draft?.model ?? null) !== draft) await renewSlot(loaded, slot, speculation, draft);
       if (abort.signal.aborted) {
         this.send({ type: 'done', jobId, text: '', reasoning: '', stats: emptyStats(request.modelId) });
         return;
@@ -160,7 +178,7 @@ export class Engine {
     }
   }
 
-  /** Whether the request's answer drafts tokens by input lookup: where it pays (a GPU), unless asked otherwise. */
+  /** Whether the request's answer drafts tokens (by input lookup, or with its draft model): where it pays (a GPU), unless asked otherwise. */
   private speculates(request: GenerateRequest): boolean {
     const mode = request.speculative ?? 'off';
     return mode === 'on' || (mode === 'auto' && this.llama !== null && this.llama.gpu !== false);
@@ -284,19 +302,45 @@ export class Engine {
   private prepare(request: GenerateRequest): Promise<LoadedModel> {
     return this.exclusively(async () => {
       const loaded = this.loaded?.modelPath === request.modelPath ? this.loaded : await this.load(request);
-      const parallel = Math.max(1, request.parallel ?? 1);
-      const contextSize = request.sampling.contextSize ?? null;
-      if (loaded.slots.length >= parallel && loaded.requestedContextSize === contextSize) return loaded;
-      if (loaded.slots.some((slot) => slot.jobId !== null)) {
-        // Answers still run on the current context: more sequences wait until they end.
-        if (loaded.requestedContextSize === contextSize) return loaded;
-        throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
-      }
-      await disposeContext(loaded);
-      Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize, this.speculates(request)));
-      this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
+      await this.prepareContext(loaded, request);
+      if (request.draftModelPath !== undefined && this.speculates(request)) await prepareDraft(loaded, request.draftModelPath, (model) => this.draftThreads(model));
       return loaded;
     });
+  }
+
+  private async prepareContext(loaded: LoadedModel, request: GenerateRequest): Promise<void> {
+    const parallel = Math.max(1, request.parallel ?? 1);
+    const contextSize = request.sampling.contextSize ?? null;
+    if (loaded.slots.length >= parallel && loaded.requestedContextSize === contextSize) return;
+    if (loaded.slots.some((slot) => slot.jobId !== null)) {
+      // Answers still run on the current context: more sequences wait until they end.
+      if (loaded.requestedContextSize === contextSize) return;
+      throw new EnclaveError('BUSY', 'other answers are still using this model with another context size');
+    }
+    await disposeContext(loaded);
+    Object.assign(loaded, await newContext(loaded.model, loaded.threads.prompt, parallel, contextSize));
+    this.send({ type: 'context', contextSize: loaded.context.contextSize, parallel: loaded.slots.length });
+  }
+
+  /**
+   * The draft model's threads, chosen for its own size: it only generates, so its decode count (a
+   * small model's token costs less than starting a second thread for it, threads.ts).
+   */
+  private draftThreads(model: LlamaModel): number {
+    const llama = model.llama;
+    return chooseThreads({
+      cores: this.options.cores,
+      mathCores: llama.cpuMathCores,
+      override: this.options.threadOverride,
+      parameterCount: model.fileInsights.totalParameters,
+      threadPool: hasThreadPool(llama),
+    }).decode;
+  }
+
+  /** The draft model the request's answer drafts with: the one it names, when loaded and not refused. */
+  private draftFor(loaded: LoadedModel, request: GenerateRequest): DraftModel | null {
+    if (request.draftModelPath === undefined || !this.speculates(request)) return null;
+    return loaded.draft?.modelPath === request.draftModelPath && loaded.draft.context !== null ? loaded.draft : null;
   }
 
   private async load(request: GenerateRequest): Promise<LoadedModel> {
@@ -320,8 +364,8 @@ export class Engine {
     });
     let loaded: LoadedModel;
     try {
-      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null, this.speculates(request));
-      loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context };
+      const context = await newContext(model, threads.prompt, Math.max(1, request.parallel ?? 1), request.sampling.contextSize ?? null);
+      loaded = { modelId: request.modelId, modelPath: request.modelPath, model, threads, ...context, draft: null, refusedDrafts: new Map() };
     } catch (error) {
       await model.dispose();
       throw new EnclaveError('MODEL_LOAD_FAILED', errorMessage(error), { modelId: request.modelId });
@@ -345,6 +389,7 @@ export class Engine {
     this.loaded = null;
     if (loaded === null) return;
     await disposeContext(loaded);
+    await loaded.draft?.model.dispose();
     await loaded.model.dispose();
   }
 
@@ -439,32 +484,35 @@ export class Engine {
       durationMs: performance.now() - started,
       stopReason,
     };
-    if (slot.speculative) {
+    if (slot.speculation !== 'off') {
       const predictions = slot.sequence.tokenPredictions;
       const accepted = predictions.validated - predictionsBefore.validated;
       stats.draftTokens = { drafted: accepted + predictions.refuted - predictionsBefore.refuted, accepted };
     }
+    const refusedDraft = request.draftModelPath === undefined ? undefined : loaded.refusedDrafts.get(request.draftModelPath);
+    if (refusedDraft !== undefined && slot.speculation !== 'off') stats.draftRefused = refusedDraft;
     if (reasoning.startedAt !== null) stats.reasoningMs = (reasoning.endedAt ?? timing.lastTokenAt) - reasoning.startedAt;
     this.send({ type: 'done', jobId, text, reasoning: reasoningText, stats });
   }
 }
 
-/** A context with `parallel` sequences, each with its chat. */
-async function newContext(
-  model: LlamaModel,
-  threads: number,
-  parallel: number,
-  contextSize: number | null,
-  speculative: boolean,
-): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
+/** A context with `parallel` sequences, each with its chat; an answer that drafts tokens renews its sequence with a predictor. */
+async function newContext(model: LlamaModel, threads: number, parallel: number, contextSize: number | null): Promise<Pick<LoadedModel, 'context' | 'slots' | 'requestedContextSize'>> {
   const context = await model.createContext(contextOptions(model, threads, { parallel, contextSize }));
-  const slots = Array.from({ length: parallel }, (): Slot => ({ ...newSequence(context, speculative), jobId: null, history: [], lastUsed: 0 }));
+  const slots = Array.from({ length: parallel }, (): Slot => ({ ...newSequence(context, 'off', null), jobId: null, history: [], lastUsed: 0 }));
   return { context, slots, requestedContextSize: contextSize };
 }
 
-function newSequence(context: LlamaContext, speculative: boolean): Pick<Slot, 'sequence' | 'chat' | 'speculative'> {
-  const sequence = context.getSequence(speculative ? { tokenPredictor: inputLookup() } : {});
-  return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), speculative };
+function newSequence(context: LlamaContext, speculation: Speculation, draft: DraftModel | null): Pick<Slot, 'sequence' | 'chat' | 'speculation' | 'draft'> {
+  let slotDraft: Slot['draft'] = null;
+  let options = {};
+  if (speculation === 'lookup') options = { tokenPredictor: inputLookup() };
+  if (speculation === 'draft' && draft?.context) {
+    slotDraft = { model: draft, sequence: draft.context.getSequence() };
+    options = { tokenPredictor: draftPredictor(slotDraft.sequence) };
+  }
+  const sequence = context.getSequence(options);
+  return { sequence, chat: new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false }), speculation, draft: slotDraft };
 }
 
 /**
@@ -479,16 +527,117 @@ function inputLookup(): InputLookupTokenPredictor {
   return new InputLookupTokenPredictor({ predictionLength: { max: 1 } });
 }
 
-/** The slot's sequence made again with or without a token predictor (a predictor is fixed per sequence); its cache is lost. */
-async function renewSlot(loaded: LoadedModel, slot: Slot, speculative: boolean): Promise<void> {
-  slot.chat.dispose();
-  await slot.sequence.dispose();
-  Object.assign(slot, newSequence(loaded.context, speculative), { history: [] });
+/**
+ * Speculative decoding with a draft model: a smaller model of the same vocabulary evaluates the
+ * answer on its own sequence and drafts the next tokens, checked as input lookup's are. The model
+ * waits for one (`minTokens: 1`; otherwise the draft model runs a step behind and its tokens come
+ * too late) and takes the drafts ready when it asks, in practice one a step, which is all
+ * node-llama-cpp 3.21.1 can accept of a batch (see `inputLookup`). `maxTokens: 4` lets the draft
+ * model run on past that token: with 1 or 2, node-llama-cpp 3.21.1 leaves a draft that reached the
+ * limit out of the draft sequence once it is accepted, and a draft model whose tokens depend on the
+ * whole context then drafts wrong half the time (measured on the tiny random fixture as its own
+ * draft: 15 accepted and 17 refuted with 1, 14 and 14 with 2, 32 and 0 with 4).
+ */
+function draftPredictor(draftSequence: LlamaContextSequence): DraftSequenceTokenPredictor {
+  return new DraftSequenceTokenPredictor(draftSequence, { minTokens: 1, maxTokens: 4 });
 }
 
+/**
+ * The draft model at `draftModelPath`, loaded for the model unless it was refused, with a context
+ * of as many sequences as the model's. A draft model whose vocabulary differs, or that cannot be
+ * loaded, is refused (recorded in `refusedDrafts`): the answers go on without it.
+ */
+async function prepareDraft(loaded: LoadedModel, draftModelPath: string, threadsFor: (model: LlamaModel) => number): Promise<void> {
+  if (loaded.refusedDrafts.has(draftModelPath)) return;
+  const current = loaded.draft;
+  if (current?.modelPath === draftModelPath && current.context !== null) return;
+  // Another draft model: replaced only while no answer drafts with the current one.
+  if (current !== null && current.modelPath !== draftModelPath && loaded.slots.some((slot) => slot.jobId !== null && slot.draft !== null)) return;
+  try {
+    if (current?.modelPath === draftModelPath) {
+      current.context = await draftContext(loaded, current.model, threadsFor(current.model));
+      return;
+    }
+    loaded.draft = null;
+    if (current !== null) await disposeDraft(loaded, current);
+    loaded.draft = await loadDraft(loaded, draftModelPath, threadsFor);
+  } catch (error) {
+    loaded.refusedDrafts.set(
+      draftModelPath,
+      toErrorPayload(error instanceof EnclaveError ? error : new EnclaveError('MODEL_LOAD_FAILED', `the draft model could not be loaded: ${errorMessage(error)}`, { draftModelPath })),
+    );
+  }
+}
+
+async function loadDraft(loaded: LoadedModel, draftModelPath: string, threadsFor: (model: LlamaModel) => number): Promise<DraftModel> {
+  const model = await loaded.model.llama.loadModel({ modelPath: draftModelPath, gpuLayers: 'auto' });
+  try {
+    const mismatch = vocabularyMismatch(loaded.model, model);
+    if (mismatch !== null) throw new EnclaveError('INVALID_MODEL', `the draft model's vocabulary differs from the model's (${mismatch}): answers go on without it`, { draftModelPath });
+    return { modelPath: draftModelPath, model, context: await draftContext(loaded, model, threadsFor(model)) };
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
+}
+
+/** The draft model's context: one sequence per slot of the model's, as long as the model's. */
+function draftContext(loaded: LoadedModel, model: LlamaModel, threads: number): Promise<LlamaContext> {
+  return model.createContext(contextOptions(model, threads, { parallel: loaded.slots.length, contextSize: loaded.context.contextSize }));
+}
+
+/** The draft model's context and model disposed; the slots that drafted with it go back to no drafts. */
+async function disposeDraft(loaded: LoadedModel, draft: DraftModel): Promise<void> {
+  for (const slot of loaded.slots) {
+    if (slot.draft?.model === draft) await renewSlot(loaded, slot, 'off', null);
+  }
+  await draft.context?.dispose();
+  await draft.model.dispose();
+}
+
+/** A text whose tokens two models of one vocabulary split alike (words, accents, digits, punctuation). */
+const VOCABULARY_PROBE = 'Bonjour ! Le préavis est de 3 mois, signé le 12/04. Thank you — naïve café, 42 × 7 = 294.';
+
+/**
+ * Why `draft` cannot draft tokens for `model` (their vocabularies differ), or null when it can.
+ * Stricter than llama.cpp's own check (node-llama-cpp runs it when an answer starts, and an answer
+ * would fail on it): the same type, special tokens, every token's text, and a probe text's tokens.
+ */
+export function vocabularyMismatch(model: LlamaModel, draft: LlamaModel): string | null {
+  if (model.vocabularyType !== draft.vocabularyType) return `type ${draft.vocabularyType}, not ${model.vocabularyType}`;
+  if (model.tokens.bos !== draft.tokens.bos || model.tokens.eos !== draft.tokens.eos) return 'other begin or end tokens';
+  if (model.tokens.shouldPrependBosToken !== draft.tokens.shouldPrependBosToken || model.tokens.shouldAppendEosToken !== draft.tokens.shouldAppendEosToken) {
+    return 'other begin or end token rules';
+  }
+  const tokens = vocabularyTokens(model);
+  const draftTokens = vocabularyTokens(draft);
+  if (tokens.length !== draftTokens.length) return `${draftTokens.length} tokens, not ${tokens.length}`;
+  const differing = tokens.findIndex((token, id) => draftTokens[id] !== token);
+  if (differing !== -1) return `token ${differing} is ${JSON.stringify(draftTokens[differing])}, not ${JSON.stringify(tokens[differing])}`;
+  const probe = model.tokenize(VOCABULARY_PROBE);
+  const draftProbe = draft.tokenize(VOCABULARY_PROBE);
+  if (probe.length !== draftProbe.length || probe.some((token, index) => draftProbe[index] !== token)) return 'another tokenization of the same text';
+  return null;
+}
+
+function vocabularyTokens(model: LlamaModel): readonly string[] {
+  return model.fileInfo.metadata.tokenizer?.ggml?.tokens ?? [];
+}
+
+/** The slot's sequence made again with or without a token predictor (a predictor is fixed per sequence); its cache is lost. */
+async function renewSlot(loaded: LoadedModel, slot: Slot, speculation: Speculation, draft: DraftModel | null): Promise<void> {
+  slot.chat.dispose();
+  await slot.sequence.dispose();
+  if (slot.draft !== null && !slot.draft.sequence.disposed) await slot.draft.sequence.dispose();
+  Object.assign(slot, newSequence(loaded.context, speculation, draft), { history: [] });
+}
+
+/** The model's context disposed, and the draft model's context with it (its sequences are the slots'); the draft model stays. */
 async function disposeContext(loaded: LoadedModel): Promise<void> {
   for (const slot of loaded.slots) slot.chat.dispose();
   await loaded.context.dispose();
+  await loaded.draft?.context?.dispose();
+  if (loaded.draft) loaded.draft.context = null;
 }
 
 /**

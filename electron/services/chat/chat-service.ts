@@ -136,8 +136,10 @@ interface Job {
   jobId: string;
   caller: Caller;
   request: GenerateRequest;
-  /** For the memory check when the model needs a process of its own. */
+  /** For the memory check when the model needs a process of its own (its draft model's included). */
   modelBytes: number;
+  /** The library id of the model's draft model (speculative decoding), or null. */
+  draftId: string | null;
   observer: JobObserver | null;
   /** The engine process it runs on, once started. */
   engine: EngineClient | RemoteEngine | null;
@@ -196,7 +198,10 @@ export class ChatService {
     };
     if (input.prompt !== undefined) request.prompt = input.prompt;
     if (input.constraints !== undefined) request.constraints = input.constraints;
-    const job: Job = { jobId, caller, request, modelBytes: target.sizeBytes, observer: prepare?.(jobId) ?? null, engine: null, remote: target.remote };
+    // The catalog's draft model, when its file is in the library: the engine drafts with it where it speculates, and it takes memory too.
+    const draft = target.remote === null && request.speculative !== 'off' ? this.library.draftOf(input.modelId) : null;
+    const modelBytes = target.sizeBytes + (draft?.info.sizeBytes ?? 0);
+    const job: Job = { jobId, caller, request, modelBytes, draftId: draft?.info.id ?? null, observer: prepare?.(jobId) ?? null, engine: null, remote: target.remote };
     const engine = this.waiting.length === 0 ? this.placeOf(job) : null;
     if (engine !== null) {
       // Started at once: a failure to start (no engine) is the caller's error, as it always was.
@@ -292,6 +297,9 @@ export class ChatService {
     try {
       // The header is checked again at load time: a file swapped since the scan never reaches llama.cpp.
       if (job.remote === null) job.request.modelPath = await this.library.verifiedPath(job.request.modelId);
+      // The draft model's too; one that fails the check is left out, and the answer goes on without it.
+      const draftPath = job.draftId === null ? null : await this.library.verifiedPath(job.draftId).catch(() => null);
+      if (draftPath !== null) job.request.draftModelPath = draftPath;
       await engine.generate(job.request, (message) => this.forward(message));
     } catch (error) {
       job.observer?.onError(toErrorPayload(error));

@@ -63,6 +63,19 @@ export class Library {
   }
 
   /**
+   * The draft model for a model (speculative decoding): the usable file downloaded as the `draft`
+   * its catalog entry names, the model itself being a catalog download (its manifest records the
+   * catalog id). The smallest such file when there are several quants; null when there is none.
+   */
+  draftOf(id: string): LibraryEntry | null {
+    const catalogId = this.entries.get(id)?.info.source?.catalogId ?? null;
+    const draftId = CATALOG.find((entry) => entry.id === catalogId)?.draft;
+    if (draftId === undefined) return null;
+    const drafts = [...this.entries.values()].filter((entry) => entry.info.source?.catalogId === draftId && entry.info.problem === null);
+    return drafts.sort((a, b) => a.info.sizeBytes - b.info.sizeBytes)[0] ?? null;
+  }
+
+  /**
    * The path of a usable model, checked again just before it is loaded: a file swapped or cut
    * after the scan must not reach llama.cpp unchecked. Every part's header is validated again
    * (bounded reads, milliseconds); a part whose size or modification time changed since the scan

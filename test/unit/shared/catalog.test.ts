@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { catalogSchema } from '#shared/catalog.ts';
+import { catalogSchema, type CatalogEntry } from '#shared/catalog.ts';
 
 const raw: unknown = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'seeds', 'catalog.json'), 'utf8'));
 
@@ -67,6 +67,52 @@ describe('catalogSchema', () => {
       const bad = { ...model, files: [{ quant: model?.defaultQuant, file, sizeBytes: 1 }] };
       expect(catalogSchema.safeParse({ version: 1, models: [bad] }).success, file).toBe(false);
     }
+  });
+});
+
+describe('draft models (speculative decoding)', () => {
+  const models = catalogSchema.parse(raw).models;
+  const byId = (id: string): CatalogEntry => {
+    const entry = models.find((candidate) => candidate.id === id);
+    if (entry === undefined) throw new Error(`no catalog model ${id}`);
+    return entry;
+  };
+  const issues = (entries: readonly CatalogEntry[]): string[] => catalogSchema.safeParse({ version: 1, models: entries }).error?.issues.map((issue) => issue.message) ?? [];
+
+  test('pairs each larger model with the smallest of its family', () => {
+    const drafts = Object.fromEntries(models.filter((entry) => entry.draft !== undefined).map((entry) => [entry.id, entry.draft]));
+    expect(drafts).toEqual({
+      'qwen3-1.7b': 'qwen3-0.6b',
+      'qwen3-4b': 'qwen3-0.6b',
+      'qwen3-8b': 'qwen3-0.6b',
+      'qwen2.5-1.5b-instruct': 'qwen2.5-0.5b-instruct',
+      'qwen2.5-3b-instruct': 'qwen2.5-0.5b-instruct',
+      'qwen2.5-7b-instruct': 'qwen2.5-0.5b-instruct',
+      'llama-3.2-3b-instruct': 'llama-3.2-1b-instruct',
+      'gemma-3-4b-it': 'gemma-3-1b-it',
+      'deepseek-r1-distill-qwen-7b': 'deepseek-r1-distill-qwen-1.5b',
+    });
+  });
+
+  test('accepts a smaller model of the same family', () => {
+    expect(issues([byId('qwen3-0.6b'), { ...byId('qwen3-8b'), draft: 'qwen3-0.6b' }])).toEqual([]);
+  });
+
+  test('refuses a draft that is not in the catalog', () => {
+    expect(issues([byId('qwen3-0.6b'), { ...byId('qwen3-8b'), draft: 'qwen3-0.1b' }])).toEqual(['draft qwen3-0.1b is not in the catalog']);
+  });
+
+  test('refuses a model as its own draft', () => {
+    expect(issues([{ ...byId('qwen3-8b'), draft: 'qwen3-8b' }])).toEqual(['a model cannot be its own draft']);
+  });
+
+  test('refuses a draft that is not smaller', () => {
+    expect(issues([byId('qwen3-0.6b'), { ...byId('qwen3-4b'), draft: 'qwen3-8b' }, byId('qwen3-8b')])).toEqual(['draft qwen3-8b is not smaller (8B against 4B)']);
+    expect(issues([byId('qwen3-0.6b'), { ...byId('qwen3-4b'), id: 'qwen3-4b-twin' }, { ...byId('qwen3-4b'), draft: 'qwen3-4b-twin' }])).toEqual(['draft qwen3-4b-twin is not smaller (4B against 4B)']);
+  });
+
+  test('refuses a draft of another family', () => {
+    expect(issues([byId('qwen2.5-0.5b-instruct'), { ...byId('qwen3-8b'), draft: 'qwen2.5-0.5b-instruct' }])).toEqual(['draft qwen2.5-0.5b-instruct is of another family (Qwen2.5)']);
   });
 });
 
