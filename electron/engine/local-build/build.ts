@@ -188,6 +188,12 @@ async function build(force: boolean): Promise<void> {
 
 if (import.meta.main) {
   const args = new Set(process.argv.slice(2));
-  if (args.has('--remove')) await remove();
-  else await build(args.has('--force'));
+  try {
+    if (args.has('--remove')) await remove();
+    else await build(args.has('--force'));
+  } catch (error) {
+    // A failed build never leaves the app without an engine: say why, without a stack trace.
+    console.error(`npm run engine:build failed: ${error instanceof Error ? error.message : String(error)}\nWithout a finished build, the engine loads node-llama-cpp’s prebuilt binaries.`);
+    process.exitCode = 1;
+  }
 }
