@@ -19,14 +19,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WebSocket } from 'ws';
-import OpenAI, { type ClientOptions } from 'openai';
 import type { ChatMessage } from '#shared/chat.ts';
-import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
 import { directDispatcher, freePort } from '../support/loopback.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
-import { streamCompletion } from './openai-stream.ts';
+import { localApiClient, streamedAnswer } from './openai-stream.ts';
 import { sseData } from '../../electron/services/servers/sse.ts';
-import { openRaw } from './raw-generate.ts';
+import { decodeRate, openRaw, rawEnvironment } from './raw-generate.ts';
 import { formatSummary, summarize } from './stats.ts';
 import { openWholePath } from './whole-path.ts';
 
@@ -47,7 +45,7 @@ const wholeEnv = {
   ...(PROFILE_DIR !== undefined && process.env.API_PATH_HOST_PROFILE === '1' ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` } : {}),
 };
 const whole = await openWholePath([modelPath], wholeEnv);
-const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+const api = localApiClient(apiPort);
 
 type Way = 'api' | 'api-plain-sse' | 'websocket' | 'raw';
 
@@ -81,9 +79,7 @@ async function viaPlainSse(): Promise<number> {
 
 /** Tokens/s after the first token, as the client receives them. */
 async function viaApi(): Promise<number> {
-  const { firstAt, lastAt, tokens } = await streamCompletion(api, basename(modelPath), messages, TOKENS);
-  if (firstAt === null || lastAt === null || lastAt === firstAt) return Number.NaN;
-  return ((tokens - 1) * 1000) / (lastAt - firstAt);
+  return decodeRate(await streamedAnswer(api, basename(modelPath), messages, TOKENS));
 }
 
 try {
@@ -108,18 +104,12 @@ try {
     writeFileSync(join(PROFILE_DIR, 'engine.cpuprofile'), JSON.stringify(await engine.stop()));
     console.log(`profiled: ${formatSummary(summarize(profiled), 1)} tok/s`);
   } else {
-    const raw = await openRaw({ modelPath, threads }, { ...process.env, ...engineEnvironment(process.env) });
+    const raw = await openRaw({ modelPath, threads }, rawEnvironment());
     const ways: Record<Way, () => Promise<number>> = {
       api: viaApi,
       'api-plain-sse': viaPlainSse,
-      websocket: async () => {
-        const run = await whole.generate(modelPath, messages, TOKENS);
-        return ((run.tokens - 1) * 1000) / run.decodeMs;
-      },
-      raw: async () => {
-        const run = await raw.answer(messages, TOKENS);
-        return ((run.tokens - 1) * 1000) / run.decodeMs;
-      },
+      websocket: async () => decodeRate(await whole.generate(modelPath, messages, TOKENS)),
+      raw: async () => decodeRate(await raw.answer(messages, TOKENS)),
     };
     const names = Object.keys(ways) as Way[];
     try {

@@ -22,18 +22,17 @@ import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { promisify } from 'node:util';
-import OpenAI, { type ClientOptions } from 'openai';
-import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
+import type OpenAI from 'openai';
 import { readLocalEngineBuild, type LocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import type { ChatMessage } from '#shared/chat.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
-import { streamCompletion } from './openai-stream.ts';
-import { openRaw, type AnswerRun, type RawSession } from './raw-generate.ts';
+import { localApiClient, streamedAnswer } from './openai-stream.ts';
+import { decodeRate, openRaw, rawEnvironment, type AnswerRun, type RawSession } from './raw-generate.ts';
 import { FULL_BENCH } from './scope.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 import { openWholePath, type WholePathSession } from './whole-path.ts';
-import { directDispatcher, freePort } from '../support/loopback.ts';
+import { freePort } from '../support/loopback.ts';
 
 const execFileAsync = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -83,15 +82,6 @@ function log(line: string): void {
   console.log(`[engine-build] ${line}`);
 }
 
-function rawEnvironment(uvThreadpoolSize?: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...engineEnvironment(process.env) };
-  return uvThreadpoolSize === undefined ? env : { ...env, UV_THREADPOOL_SIZE: uvThreadpoolSize };
-}
-
-function decodeRate(run: AnswerRun): number {
-  return run.decodeMs > 0 ? ((run.tokens - 1) * 1000) / run.decodeMs : Number.NaN;
-}
-
 async function llamaBench(path: string, threads: number, tokens: number): Promise<{ variant: LlamaBenchVariant; tg: number; pp: number }[]> {
   const results: { variant: LlamaBenchVariant; tg: number; pp: number }[] = [];
   for (const variant of LLAMA_BENCH_VARIANTS) {
@@ -113,20 +103,17 @@ async function benchOne(plan: ModelPlan, path: string, threads: number): Promise
   try {
     raws['raw-prebuilt'] = await openRaw({ modelPath: path, threads, engineBuild: 'prebuilt' }, rawEnvironment());
     raws['raw-local'] = await openRaw({ modelPath: path, threads, engineBuild: 'local' }, rawEnvironment());
-    raws['raw-local-uv4'] = await openRaw({ modelPath: path, threads, engineBuild: 'local' }, rawEnvironment('4'));
+    raws['raw-local-uv4'] = await openRaw({ modelPath: path, threads, engineBuild: 'local' }, rawEnvironment({ UV_THREADPOOL_SIZE: '4' }));
     const openApi = async (build: 'prebuilt' | 'auto'): Promise<OpenAI> => {
       const port = await freePort();
       const session = await openWholePath([path], { ...process.env, ENCLAVE_THREADS: String(threads), ENCLAVE_API_PORT: String(port), ENCLAVE_ENGINE_BUILD: build });
-      const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+      const client = localApiClient(port);
       wholes.push({ session, client });
       return client;
     };
     const apiPrebuilt = await openApi('prebuilt');
     const apiLocal = await openApi('auto');
-    const viaApi = async (client: OpenAI): Promise<AnswerRun> => {
-      const { startedAt, firstAt, lastAt, endedAt, tokens } = await streamCompletion(client, basename(path), messages, plan.tokens);
-      return { tokens, ms: endedAt - startedAt, ttftMs: firstAt === null ? null : firstAt - startedAt, decodeMs: firstAt === null || lastAt === null ? 0 : lastAt - firstAt, promptTokens: 0 };
-    };
+    const viaApi = (client: OpenAI): Promise<AnswerRun> => streamedAnswer(client, basename(path), messages, plan.tokens);
     const rawWay = (way: EngineBuildWay) => (): Promise<AnswerRun> => {
       const session = raws[way];
       if (session === undefined) throw new Error(`no ${way} process`);

@@ -19,6 +19,7 @@
  *
  * Needs git, cmake and a C++ compiler. Cache: ENCLAVE_LLAMA_BENCH_DIR, default ~/.cache/enclave-llama-bench.
  */
+import { bundledLlamaCppRelease } from '../../electron/engine/local-build/manifest.ts';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -38,19 +39,13 @@ export const LLAMA_BENCH_CACHE = process.env.ENCLAVE_LLAMA_BENCH_DIR ?? join(hom
 export const LLAMA_BENCH_VARIANTS = ['prebuilt', 'openmp'] as const;
 export type LlamaBenchVariant = (typeof LLAMA_BENCH_VARIANTS)[number];
 
-/** The llama.cpp release node-llama-cpp's prebuilt binaries were built from. */
-export async function bundledRelease(): Promise<string> {
-  const info = JSON.parse(await readFile(join(LLAMA_DIR, 'llama.cpp.info.json'), 'utf8')) as { tag: string };
-  return info.tag;
-}
-
 export function llamaBenchPath(release: string, variant: LlamaBenchVariant): string {
   return join(LLAMA_BENCH_CACHE, release, `build-${variant}`, 'bin', 'llama-bench');
 }
 
 /** The binary if it was built, or why there is none (for the benchmark's report). */
 export async function findLlamaBench(variant: LlamaBenchVariant): Promise<{ path: string } | { missing: string }> {
-  const release = await bundledRelease();
+  const release = await bundledLlamaCppRelease();
   const path = llamaBenchPath(release, variant);
   if (existsSync(path)) return { path };
   return { missing: `${path} not built (run \`node test/bench/llama-bench-build.ts ${variant}\`; needs git, cmake and a C++ compiler)` };
@@ -111,7 +106,7 @@ export async function prebuiltCpuVariant(source: string): Promise<{ name: string
 }
 
 export async function buildLlamaBench(variant: LlamaBenchVariant): Promise<string> {
-  const release = await bundledRelease();
+  const release = await bundledLlamaCppRelease();
   const root = join(LLAMA_BENCH_CACHE, release);
   const source = join(root, 'src');
   for (const tool of ['git', 'cmake']) {

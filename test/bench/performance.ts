@@ -30,23 +30,21 @@
  */
 import { execFile } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import OpenAI, { type ClientOptions } from 'openai';
-import { streamCompletion } from './openai-stream.ts';
-import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
+import { localApiClient, streamedAnswer } from './openai-stream.ts';
 import type { ChatMessage } from '#shared/chat.ts';
 import type { EngineBuild } from '#shared/models.ts';
-import { engineBuildChoice, readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
+import { engineBuildChoice, nodeLlamaCppVersion, readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { findLlamaBench, LLAMA_BENCH_VARIANTS, type LlamaBenchVariant } from './llama-bench-build.ts';
 import { BENCH_MODEL_SPECS, ensureBenchModel } from './models.ts';
-import { openRaw, type AnswerRun } from './raw-generate.ts';
+import { decodeRate, openRaw, rawEnvironment, type AnswerRun } from './raw-generate.ts';
 import { FULL_BENCH } from './scope.ts';
 import { formatSummary, summarize, type Summary } from './stats.ts';
 import { openWholePath, type WholePathRun, type WholePathSession } from './whole-path.ts';
-import { directDispatcher, freePort } from '../support/loopback.ts';
+import { freePort } from '../support/loopback.ts';
 
 const execFileAsync = promisify(execFile);
 const CORES = availableParallelism();
@@ -117,7 +115,7 @@ interface WholeMeasurement extends PathMeasurement {
 function summarizeAnswers(runs: readonly AnswerRun[]): Pick<PathMeasurement, 'genTokensPerSecond' | 'decodeTokensPerSecond' | 'genTokens'> {
   return {
     genTokensPerSecond: summarize(runs.map((run) => (run.tokens * 1000) / run.ms)),
-    decodeTokensPerSecond: summarize(runs.map((run) => (run.decodeMs > 0 ? ((run.tokens - 1) * 1000) / run.decodeMs : Number.NaN))),
+    decodeTokensPerSecond: summarize(runs.map(decodeRate)),
     genTokens: summarize(runs.map((run) => run.tokens)).median,
   };
 }
@@ -140,11 +138,6 @@ function summarizeConversation(
     sameDocumentTtftMs: sameDocument?.ttftMs ?? null,
     sameDocumentPromptTokens: sameDocument?.promptTokens ?? null,
   };
-}
-
-function rawEnvironment(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-  // The engine's own environment (UV_THREADPOOL_SIZE=1), so raw and whole differ only by the path.
-  return { ...process.env, ...engineEnvironment(process.env), ...overrides };
 }
 
 /** One conversation's first turn, with a system prompt no earlier conversation shares (its first character). */
@@ -264,17 +257,12 @@ async function measureUserPaths(model: BenchModel, threads: number): Promise<Use
   const apiPort = await freePort();
   const whole = await openWholePath([model.path], { ...process.env, ENCLAVE_THREADS: undefined, ENCLAVE_API_PORT: String(apiPort) });
   const raw = await openRaw({ modelPath: model.path, threads }, rawEnvironment());
-  const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
-  const modelId = basename(model.path);
+  const api = localApiClient(apiPort);
   const short: ChatMessage[] = [{ role: 'user', content: SHORT_PROMPT }];
-  async function viaApi(maxTokens: number): Promise<AnswerRun> {
-    const { startedAt, firstAt, lastAt, endedAt, tokens } = await streamCompletion(api, modelId, short, maxTokens);
-    return { tokens, ms: endedAt - startedAt, ttftMs: firstAt === null ? null : firstAt - startedAt, decodeMs: firstAt === null || lastAt === null ? 0 : lastAt - firstAt, promptTokens: 0 };
-  }
   try {
     const tokens = model.genTokens;
     const paths: Record<UserPathRow['path'], () => Promise<AnswerRun>> = {
-      api: () => viaApi(tokens),
+      api: () => streamedAnswer(api, basename(model.path), short, tokens),
       websocket: () => whole.generate(model.path, short, tokens),
       'raw-chat': () => raw.answer(short, tokens),
       'raw-completion': () => raw.complete(SHORT_PROMPT, tokens),
@@ -294,7 +282,7 @@ async function measureUserPaths(model: BenchModel, threads: number): Promise<Use
       return {
         path: name,
         tokens: summarize(measured.map((run) => run.tokens)).median,
-        decodeTokensPerSecond: summarize(measured.map((run) => (run.decodeMs > 0 ? ((run.tokens - 1) * 1000) / run.decodeMs : Number.NaN))),
+        decodeTokensPerSecond: summarize(measured.map(decodeRate)),
         ttftMs: summarize(measured.map((run) => run.ttftMs ?? Number.NaN)),
       };
     });
@@ -730,7 +718,7 @@ export async function runPerformanceBench(): Promise<{ report: Report; markdown:
   const report: Report = {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: CORES, memoryGiB: Math.round(totalmem() / 2 ** 30) },
-    nodeLlamaCpp: (JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as { version: string }).version,
+    nodeLlamaCpp: await nodeLlamaCppVersion(),
     engineBuild: engineBuildChoice(process.env) === 'auto' && (await readLocalEngineBuild()) !== null ? 'local' : 'prebuilt',
     runs: RUNS,
     minutes: 0,

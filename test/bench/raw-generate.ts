@@ -9,7 +9,9 @@
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { getLlama, LlamaChat, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { engineEnvironment } from '../../electron/engine/client/engine-process.ts';
 import { contextOptions, toChatHistory } from '../../electron/engine/process/engine.ts';
+import { engineBuildOf } from '../../electron/engine/process/llama-build.ts';
 import { engineBuildChoice, readLocalEngineBuild } from '../../electron/engine/local-build/manifest.ts';
 import { DEFAULT_SAMPLING, type ChatMessage } from '#shared/chat.ts';
 import type { EngineBuild } from '#shared/models.ts';
@@ -49,6 +51,16 @@ type Reply =
   | { type: 'fsProbe'; evalMs: number; latenciesMs: number[] }
   | { type: 'memory'; maxRssKb: number }
   | { type: 'error'; message: string };
+
+/** (tokens − 1) / (first token to last): the decode rate, comparable with llama-bench's tg; NaN without one. */
+export function decodeRate(run: AnswerRun): number {
+  return run.decodeMs > 0 ? ((run.tokens - 1) * 1000) / run.decodeMs : Number.NaN;
+}
+
+/** The engine process's own environment (UV_THREADPOOL_SIZE=1), so raw and the whole path differ only by the path. */
+export function rawEnvironment(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...engineEnvironment(process.env), ...overrides };
+}
 
 export interface RawSession {
   /** The llama.cpp loaded. */
@@ -204,7 +216,7 @@ async function serve(options: RawOptions): Promise<void> {
   const local = asked === 'prebuilt' ? null : await readLocalEngineBuild();
   if (options.engineBuild === 'local' && local === null) throw new Error('no engine built here (npm run engine:build)');
   const llama = await getLlama({ gpu: false, build: 'never', cmakeOptions: local?.cmakeOptions, progressLogs: false, logLevel: LlamaLogLevel.error, maxThreads: options.threads });
-  const build: EngineBuild = llama.buildType === 'localBuild' ? 'local' : 'prebuilt';
+  const build = engineBuildOf(llama);
   if (asked !== undefined && build !== asked) throw new Error(`asked for the ${asked} engine build, loaded the ${build} one`);
   const createContext = (model: LlamaModel, batchSize: number | undefined): Promise<LlamaContext> =>
     model.createContext({ ...contextOptions(model, options.threads), ...(batchSize === undefined ? {} : { batchSize }) });

@@ -17,8 +17,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import OpenAI, { type ClientOptions } from 'openai';
-import { streamCompletion } from './openai-stream.ts';
+import { localApiClient, streamCompletion } from './openai-stream.ts';
 import type { WorkshopStatus } from '#shared/workshop.ts';
 import { MAX_API_JOBS } from '../../electron/services/api/api-server.ts';
 import { directDispatcher, directFetch, freePort } from '../support/loopback.ts';
@@ -138,7 +137,7 @@ export async function runRoomBench(options: RoomBenchOptions = {}): Promise<Room
   const participantAnswer = (client: ContractClient, prompt: string): Promise<Answer> => askInRoom(client, model, prompt, maxTokens);
 
   // The clients stand for other programs: they connect around the host's egress gate.
-  const api = new OpenAI({ baseURL: `http://127.0.0.1:${apiPort}/v1`, apiKey: 'bench', maxRetries: 0, fetchOptions: { dispatcher: directDispatcher } as ClientOptions['fetchOptions'] });
+  const api = localApiClient(apiPort);
 
   async function apiAnswer(prompt: string): Promise<Answer> {
     const { startedAt, firstAt, tokens } = await streamCompletion(api, model, [{ role: 'user', content: prompt }], maxTokens);

@@ -24,7 +24,16 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
-import { localBuildsDirectory, manifestPath, nodeLlamaCppDirectory, readLocalEngineBuild, serializeLocalEngineBuild, type LocalEngineBuild } from './manifest.ts';
+import {
+  bundledLlamaCppRelease,
+  localBuildsDirectory,
+  manifestPath,
+  nodeLlamaCppDirectory,
+  nodeLlamaCppVersion,
+  readLocalEngineBuild,
+  serializeLocalEngineBuild,
+  type LocalEngineBuild,
+} from './manifest.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -68,14 +77,6 @@ async function requireTools(): Promise<void> {
       throw new Error(`${tool} is needed to build the engine (install git, cmake and a C++ compiler, then run npm run engine:build again)`);
     });
   }
-}
-
-async function nodeLlamaCppVersion(): Promise<string> {
-  return (JSON.parse(await readFile(join(nodeLlamaCppDirectory(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-async function bundledRelease(): Promise<string> {
-  return (JSON.parse(await readFile(join(nodeLlamaCppDirectory(), 'llama', 'llama.cpp.info.json'), 'utf8')) as { tag: string }).tag;
 }
 
 /** What of a local build node-llama-cpp needs to load it (the rest is CMake's work files). */
@@ -134,7 +135,7 @@ async function build(force: boolean): Promise<void> {
   await requireTools();
   const compiler = await inspectCompiler();
   const cmakeOptions = engineCmakeOptions(compiler);
-  const [nodeLlamaCpp, release] = await Promise.all([nodeLlamaCppVersion(), bundledRelease()]);
+  const [nodeLlamaCpp, release] = await Promise.all([nodeLlamaCppVersion(), bundledLlamaCppRelease()]);
   const key = createHash('sha256')
     .update(JSON.stringify({ nodeLlamaCpp, release, cmakeOptions, compiler, node: process.versions.modules }))
     .digest('hex')

@@ -39,6 +39,15 @@ export function nodeLlamaCppDirectory(): string {
   return dirname(dirname(entry));
 }
 
+export async function nodeLlamaCppVersion(): Promise<string> {
+  return (JSON.parse(await readFile(join(nodeLlamaCppDirectory(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** The llama.cpp release node-llama-cpp bundles (its prebuilt binaries' and its source bundle's). */
+export async function bundledLlamaCppRelease(): Promise<string> {
+  return (JSON.parse(await readFile(join(nodeLlamaCppDirectory(), 'llama', 'llama.cpp.info.json'), 'utf8')) as { tag: string }).tag;
+}
+
 export function localBuildsDirectory(): string {
   return join(nodeLlamaCppDirectory(), 'llama', 'localBuilds');
 }

@@ -29,15 +29,11 @@ import { DEFAULT_SAMPLING, MAX_CONTEXT_SIZE } from '#shared/chat.ts';
 import { EnclaveError, toErrorPayload, type ErrorPayload } from '#shared/errors.ts';
 import type { EngineBuild, GpuBackend } from '#shared/models.ts';
 import { readLocalEngineBuild } from '../local-build/manifest.ts';
+import { engineBuildOf, hasThreadPool } from './llama-build.ts';
 import type { EngineToHost, GenerateRequest } from '../protocol.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { calibrate, type CalibrationRun } from './calibration.ts';
 import { chooseBatchSize, chooseThreads, DECODE_ALONE_BELOW_PARAMETERS, type ThreadChoice } from './threads.ts';
-
-/** Whether llama.cpp keeps its threads between tokens: built with OpenMP (as `npm run engine:build` builds it; the prebuilt binaries are not). */
-export function hasThreadPool(llama: Llama): boolean {
-  return /\bOPENMP = 1\b/.test(llama.systemInfo);
-}
 
 export interface EngineOptions {
   cores: number;
@@ -143,7 +139,7 @@ export class Engine {
     });
     const backend: GpuBackend = this.llama.gpu === false ? 'cpu' : this.llama.gpu;
     const threads = chooseThreads({ cores: this.options.cores, mathCores: this.llama.cpuMathCores, override: this.options.threadOverride, parameterCount: null });
-    return { backend, build: this.llama.buildType === 'localBuild' ? 'local' : 'prebuilt', threads: threads.decode };
+    return { backend, build: engineBuildOf(this.llama), threads: threads.decode };
   }
 
   async generate(request: GenerateRequest): Promise<void> {

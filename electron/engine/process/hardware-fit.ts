@@ -7,12 +7,13 @@ import { freemem, totalmem, availableParallelism } from 'node:os';
 import { GgufInsights, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import type { HardwareInfo } from '#shared/hardware.ts';
 import type { FitEstimate } from '../protocol.ts';
+import { engineBuildOf } from './llama-build.ts';
 
 export async function readHardware(llama: Llama): Promise<HardwareInfo> {
   const vram = await llama.getVramState();
   return {
     backend: llama.gpu === false ? 'cpu' : llama.gpu,
-    engineBuild: llama.buildType === 'localBuild' ? 'local' : 'prebuilt',
+    engineBuild: engineBuildOf(llama),
     gpuNames: llama.gpu === false ? [] : await llama.getGpuDeviceNames(),
     totalRamBytes: totalmem(),
     freeRamBytes: freemem(),
